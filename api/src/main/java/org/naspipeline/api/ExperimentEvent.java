@@ -1,0 +1,58 @@
+package org.naspipeline.api;
+
+import com.fasterxml.jackson.annotation.JsonSubTypes;
+import com.fasterxml.jackson.annotation.JsonTypeInfo;
+import java.util.List;
+
+/** What the controller publishes on {@link Topics#EXPERIMENT_EVENTS} for watchers, keyed by experimentId. */
+@JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "type")
+@JsonSubTypes({
+    @JsonSubTypes.Type(value = ExperimentEvent.Accepted.class, name = "accepted"),
+    @JsonSubTypes.Type(value = ExperimentEvent.Rejected.class, name = "rejected"),
+    @JsonSubTypes.Type(value = ExperimentEvent.TrialScheduled.class, name = "trial-scheduled"),
+    @JsonSubTypes.Type(value = ExperimentEvent.TrialFinished.class, name = "trial-finished"),
+    @JsonSubTypes.Type(value = ExperimentEvent.Completed.class, name = "completed")
+})
+public sealed interface ExperimentEvent {
+    /** Schema version of the record. */
+    int schemaVersion();
+
+    /** The experiment, or null when a rejected record carried no recoverable id. */
+    String experimentId();
+
+    /** The spec passed validation and the experiment is running. */
+    record Accepted(int schemaVersion, String experimentId, ExperimentSpec spec) implements ExperimentEvent {}
+
+    /** The submission was refused; nothing was scheduled. */
+    record Rejected(int schemaVersion, String experimentId, List<ValidationError> errors) implements ExperimentEvent {}
+
+    /** A trial attempt was put on {@link Topics#TRIALS}. */
+    record TrialScheduled(int schemaVersion, String experimentId, String trialId, int attempt, Candidate candidate)
+            implements ExperimentEvent {}
+
+    /** A trial ended for good (completed, or failed after its last attempt). */
+    record TrialFinished(
+            int schemaVersion,
+            String experimentId,
+            String trialId,
+            Candidate candidate,
+            TrialStatus status,
+            TrialMetrics metrics,
+            String reason,
+            int completedTrials,
+            int failedTrials,
+            int maxTrials,
+            String bestTrialId)
+            implements ExperimentEvent {}
+
+    /** Every trial of the budget has ended. */
+    record Completed(
+            int schemaVersion,
+            String experimentId,
+            ExperimentStatus status,
+            int completedTrials,
+            int failedTrials,
+            String bestTrialId,
+            Double bestAccuracy)
+            implements ExperimentEvent {}
+}

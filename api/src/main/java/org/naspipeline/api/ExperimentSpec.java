@@ -1,0 +1,59 @@
+package org.naspipeline.api;
+
+import java.util.List;
+import java.util.regex.Pattern;
+
+/**
+ * A whole experiment as submitted: what to search, how to train each trial, and the budget.
+ * This is the record other services put on {@link Topics#EXPERIMENTS}; its JSON Schema is
+ * {@code schemas/experiment-spec.schema.json}.
+ */
+public record ExperimentSpec(
+        Integer schemaVersion,
+        String id,
+        String name,
+        DatasetSpec dataset,
+        SearchSpace searchSpace,
+        StrategySpec strategy,
+        BudgetSpec budget,
+        TrainingSpec training) {
+
+    /** The schema version this code writes and reads. */
+    public static final int SCHEMA_VERSION = 1;
+    /** Experiment ids are safe in topic keys, URLs and file names. */
+    public static final Pattern ID_PATTERN = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
+
+    /** Applies defaults for the optional parts. */
+    public ExperimentSpec {
+        schemaVersion = schemaVersion == null ? SCHEMA_VERSION : schemaVersion;
+        strategy = strategy == null ? new StrategySpec(null, null, null) : strategy;
+        training = training == null ? TrainingSpec.defaults() : training;
+    }
+
+    /** A copy with the given id. */
+    public ExperimentSpec withId(String newId) {
+        return new ExperimentSpec(schemaVersion, newId, name, dataset, searchSpace, strategy, budget, training);
+    }
+
+    /** Structural and semantic validation; strategy names are checked by whoever knows the registry. */
+    public List<ValidationError> validate() {
+        Errors errors = new Errors();
+        if (schemaVersion != SCHEMA_VERSION) {
+            errors.add("schemaVersion", "unsupported version " + schemaVersion + " (this build reads " + SCHEMA_VERSION + ")");
+        }
+        if (id != null && !ID_PATTERN.matcher(id).matches()) {
+            errors.add("id", "must match " + ID_PATTERN.pattern() + " (got '" + id + "')");
+        }
+        if (errors.required("dataset", dataset)) {
+            dataset.validate(errors, "dataset");
+        }
+        if (errors.required("searchSpace", searchSpace)) {
+            searchSpace.validate(errors, "searchSpace");
+        }
+        if (errors.required("budget", budget)) {
+            budget.validate(errors, "budget");
+        }
+        training.validate(errors, "training");
+        return errors.list();
+    }
+}

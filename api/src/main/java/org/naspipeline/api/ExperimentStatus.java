@@ -1,0 +1,15 @@
+package org.naspipeline.api;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+
+/** Lifecycle of an experiment. */
+public enum ExperimentStatus {
+    /** Accepted and scheduling trials. */
+    @JsonProperty("running") RUNNING,
+    /** Every trial of the budget has ended. */
+    @JsonProperty("completed") COMPLETED,
+    /** Stopped by a user. */
+    @JsonProperty("cancelled") CANCELLED,
+    /** Could not continue. */
+    @JsonProperty("failed") FAILED
+}

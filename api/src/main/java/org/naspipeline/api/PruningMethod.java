@@ -1,0 +1,13 @@
+package org.naspipeline.api;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+
+/** Pruning technique of a compression config. */
+public enum PruningMethod {
+    /** No pruning. */
+    @JsonProperty("none") NONE,
+    /** Structured pruning of the filters with the smallest L1 norm (Li et al. 2017). */
+    @JsonProperty("l1-filter") L1_FILTER,
+    /** Unstructured pruning of the smallest-magnitude weights. */
+    @JsonProperty("magnitude") MAGNITUDE
+}

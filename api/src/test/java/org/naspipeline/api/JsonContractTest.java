@@ -1,0 +1,138 @@
+package org.naspipeline.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.math.BigInteger;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class JsonContractTest {
+
+    static final Candidate CANDIDATE = new Candidate(
+            new ArchitectureSpec(ModelFamily.CNN,
+                    List.of(new StageSpec(1, 16, 3, ConvType.DEPTHWISE_SEPARABLE, true, true, Pooling.MAX)),
+                    null, new HeadSpec(64, 0.2)),
+            new CompressionSpec(new PruningSpec(PruningMethod.L1_FILTER, 0.3), Quantization.INT8_PER_CHANNEL,
+                    new DistillationSpec(true, 4.0, 0.7), 0.5));
+
+    static byte[] utf8(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void exampleSpecParsesValidatesAndRoundTrips() throws Exception {
+        byte[] json = Files.readAllBytes(Path.of("..", "examples", "fashion-mnist.json"));
+        ExperimentSpec spec = JsonCodec.readSpec(json);
+        assertThat(spec.budget().maxTrials()).isEqualTo(4);
+        assertThat(spec.searchSpace().architecture().filters()).containsExactly(8, 16, 32);
+        assertThat(spec.searchSpace().compression()).isEqualTo(CompressionSpace.NONE);
+        // 2 stage counts: per stage 1*3*2*2*2*1*2 = 48 choices → 48 + 48² = 2352, × head 2*2 = 9408
+        assertThat(spec.searchSpace().cardinality()).isEqualTo(BigInteger.valueOf(9408));
+        ExperimentSpec again = JsonCodec.readSpec(JsonCodec.write(spec));
+        assertThat(again).isEqualTo(spec);
+    }
+
+    @Test
+    void everyEventTypeRoundTripsThroughJson() {
+        TrialMetrics metrics = new TrialMetrics(0.81, 0.5, 1.2, 1.9, 12345, 50_000, 12.5, 800, 4000, 1000, "cpu()", 2);
+        List<Object> records = List.of(
+                new TrialRequest(1, "e1", "e1-t0001", 1, CANDIDATE, new DatasetSpec("fashion-mnist", 100, 50),
+                        TrainingSpec.defaults(), 7L),
+                new TrialEvent.Started(1, "e1", "e1-t0001", 1, "w1", 1000L),
+                new TrialEvent.Progress(1, "e1", "e1-t0001", 1, 1, 2, 0.7, 0.75, 900.0),
+                new TrialResult.Completed(1, "e1", "e1-t0001", 1, "w1", metrics, "file:///tmp/a"),
+                new TrialResult.Failed(1, "e1", "e1-t0002", 2, "w1", "NaN loss at epoch 1", false),
+                new ExperimentEvent.Rejected(1, "e2", List.of(new ValidationError("budget.maxTrials", "is required"))),
+                new ExperimentEvent.TrialFinished(1, "e1", "e1-t0001", CANDIDATE, TrialStatus.COMPLETED, metrics,
+                        null, 1, 0, 4, "e1-t0001"),
+                new ExperimentEvent.Completed(1, "e1", ExperimentStatus.COMPLETED, 4, 0, "e1-t0001", 0.81));
+        for (Object record : records) {
+            Class<?> type = record instanceof TrialEvent ? TrialEvent.class
+                    : record instanceof ExperimentEvent ? ExperimentEvent.class : record.getClass();
+            assertThat(JsonCodec.read(JsonCodec.write(record), type)).isEqualTo(record);
+        }
+        assertThat(new String(JsonCodec.write(records.get(3)), StandardCharsets.UTF_8)).contains("\"type\":\"completed\"");
+    }
+
+    @Test
+    void candidateHashIsStableAndDistinguishesCandidates() {
+        Candidate copy = JsonCodec.readCandidate(JsonCodec.write(CANDIDATE));
+        assertThat(copy.canonicalHash()).isEqualTo(CANDIDATE.canonicalHash()).hasSize(16);
+        Candidate other = new Candidate(CANDIDATE.architecture(), CompressionSpec.NONE);
+        assertThat(other.canonicalHash()).isNotEqualTo(CANDIDATE.canonicalHash());
+    }
+
+    @Test
+    void missingRequiredFieldsAreReportedWithTheirPaths() {
+        String json = """
+                {"dataset": {"name": "fashion-mnist"},
+                 "searchSpace": {"architecture": {"family": "cnn", "stages": {"min": 2, "max": 1},
+                                                  "blocksPerStage": {"min": 1}, "kernelSizes": [3, 4]}},
+                 "budget": {}}
+                """;
+        assertThatThrownBy(() -> JsonCodec.readSpec(utf8(json)))
+                .isInstanceOfSatisfying(InvalidInputException.class, e -> assertThat(e.errors())
+                        .extracting(ValidationError::toString)
+                        .containsExactly(
+                                "searchSpace.architecture.stages.max: must be ≥ min (got 1 < 2)",
+                                "searchSpace.architecture.blocksPerStage.max: is required",
+                                "searchSpace.architecture.filters: must list at least one choice",
+                                "searchSpace.architecture.kernelSizes[1]: must be odd so 'same' padding exists (got 4)",
+                                "budget.maxTrials: is required"));
+    }
+
+    @Test
+    void wrongTypesAndBadValuesAreReportedWithTheirPaths() {
+        assertThatThrownBy(() -> JsonCodec.readSpec(utf8("{\"budget\": {\"maxTrials\": \"many\"}}")))
+                .isInstanceOfSatisfying(InvalidInputException.class, e -> assertThat(e.errors().get(0).path())
+                        .isEqualTo("budget.maxTrials"));
+        assertThatThrownBy(() -> JsonCodec.readSpec(utf8(
+                "{\"searchSpace\": {\"architecture\": {\"family\": \"transformer\"}}}")))
+                .isInstanceOfSatisfying(InvalidInputException.class, e -> assertThat(e.errors().get(0).path())
+                        .isEqualTo("searchSpace.architecture.family"));
+        assertThatThrownBy(() -> JsonCodec.readSpec(utf8("{\"dataset\": ")))
+                .isInstanceOfSatisfying(InvalidInputException.class, e -> assertThat(e.errors().get(0).path())
+                        .isEqualTo("$"));
+        assertThatThrownBy(() -> JsonCodec.readSpec(utf8("")))
+                .hasMessage("$: empty input");
+    }
+
+    @Test
+    void semanticChecksNameTheOffendingField() {
+        ExperimentSpec spec = JsonCodec.readSpec(utf8("""
+                {"id": "ok-1", "dataset": {"name": "fashion-mnist"},
+                 "searchSpace": {"architecture": {"family": "mlp", "hiddenLayers": {"min": 1, "max": 2},
+                                                  "hiddenUnits": [32]}},
+                 "budget": {"maxTrials": 3}}
+                """));
+        assertThat(spec.withId("bad id!").validate()).extracting(ValidationError::path).containsExactly("id");
+        ExperimentSpec badTraining = new ExperimentSpec(1, "x", null, spec.dataset(), spec.searchSpace(),
+                spec.strategy(), new BudgetSpec(3, 0, 1), new TrainingSpec(0, 32, -1.0, "rmsprop"));
+        assertThat(badTraining.validate()).extracting(ValidationError::toString).containsExactly(
+                "budget.parallelism: must be in [1, 10000] (got 0)",
+                "training.epochs: must be in [1, 1000] (got 0)",
+                "training.learningRate: must be in (0, 10] (got -1.0)",
+                "training.optimizer: unknown optimizer 'rmsprop' (known: [sgd, adam])".replace("[sgd, adam]",
+                        TrainingSpec.OPTIMIZERS.toString()));
+    }
+
+    @Test
+    void unknownFieldsAreIgnored() {
+        TrialEvent.Started started = new TrialEvent.Started(1, "e", "t", 1, "w", 5L);
+        String json = new String(JsonCodec.write(started), StandardCharsets.UTF_8).replace("{", "{\"fromTheFuture\":[1,2],");
+        assertThat(JsonCodec.read(utf8(json), TrialEvent.class)).isEqualTo(started);
+    }
+
+    @Test
+    void internalEventsMissingAFieldAreRejectedWithThePath() {
+        assertThatThrownBy(() -> JsonCodec.read(utf8(
+                "{\"type\":\"failed\",\"schemaVersion\":1,\"experimentId\":\"e\",\"trialId\":\"t\",\"attempt\":1,"
+                        + "\"workerId\":\"w\",\"retriable\":true}"), TrialEvent.class))
+                .isInstanceOfSatisfying(InvalidInputException.class,
+                        e -> assertThat(e.errors().get(0)).hasToString("reason: is required"));
+    }
+}

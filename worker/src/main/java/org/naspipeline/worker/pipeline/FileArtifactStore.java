@@ -1,0 +1,52 @@
+package org.naspipeline.worker.pipeline;
+
+import ai.djl.Model;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.stream.Stream;
+import org.naspipeline.api.JsonCodec;
+import org.naspipeline.api.TrialMetrics;
+import org.naspipeline.api.TrialRequest;
+
+/**
+ * Stores each attempt under {@code root/experimentId/trialId/attempt-N/}: the DJL model files
+ * ({@code model-0000.params}), {@code candidate.json} and {@code metrics.json}.
+ */
+public final class FileArtifactStore implements ArtifactStore {
+    private static final String MODEL_NAME = "model";
+    private final Path root;
+
+    /** A store rooted at {@code root}. */
+    public FileArtifactStore(Path root) {
+        this.root = root.toAbsolutePath();
+    }
+
+    @Override
+    public StoredArtifact saveModel(TrialRequest request, Model model) throws IOException {
+        Path dir = root.resolve(request.experimentId()).resolve(request.trialId()).resolve("attempt-" + request.attempt());
+        Path modelDir = dir.resolve("model");
+        Files.createDirectories(modelDir);
+        model.save(modelDir, MODEL_NAME);
+        long bytes;
+        try (Stream<Path> files = Files.list(modelDir)) {
+            bytes = files.filter(Files::isRegularFile).mapToLong(FileArtifactStore::size).sum();
+        }
+        return new StoredArtifact(dir.toUri().toString(), bytes);
+    }
+
+    @Override
+    public void attachMetadata(StoredArtifact artifact, TrialRequest request, TrialMetrics metrics) throws IOException {
+        Path dir = Path.of(java.net.URI.create(artifact.uri()));
+        Files.writeString(dir.resolve("candidate.json"), JsonCodec.writePretty(request.candidate()));
+        Files.writeString(dir.resolve("metrics.json"), JsonCodec.writePretty(metrics));
+    }
+
+    private static long size(Path p) {
+        try {
+            return Files.size(p);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+}

@@ -24,7 +24,10 @@ class EmbeddedKafkaIT {
     @Test
     void brokerRoundTripsRecordsInOrderAndSupportsTransactions(KafkaCluster kafka) throws Exception {
         String topic = "it-" + UUID.randomUUID();
-        EmbeddedKafka.createTopics(kafka.bootstrapServers(), List.of(topic), 1);
+        try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(
+                Map.<String, Object>of("bootstrap.servers", kafka.bootstrapServers()))) {
+            admin.createTopics(List.of(new org.apache.kafka.clients.admin.NewTopic(topic, 1, (short) 1))).all().get();
+        }
         Map<String, Object> producerProps = Map.of(
                 ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
                 ProducerConfig.TRANSACTIONAL_ID_CONFIG, "it-tx-" + UUID.randomUUID(),

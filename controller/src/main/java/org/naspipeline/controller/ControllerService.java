@@ -1,0 +1,55 @@
+package org.naspipeline.controller;
+
+import java.time.Duration;
+import java.util.Properties;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsConfig;
+import org.naspipeline.api.Topics;
+import org.naspipeline.strategy.StrategyRegistry;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Runs the controller topology with exactly-once processing. */
+public final class ControllerService implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(ControllerService.class);
+    private final KafkaStreams streams;
+
+    /** Creates the Streams application; {@link #start()} runs it. */
+    public ControllerService(ControllerConfig config, StrategyRegistry registry) {
+        this.streams = new KafkaStreams(ControllerTopology.build(registry), streamsProps(config));
+        streams.setUncaughtExceptionHandler(e -> {
+            LOG.error("controller stream thread failed; replacing it (state is restored from the changelog)", e);
+            return org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
+        });
+    }
+
+    static Properties streamsProps(ControllerConfig c) {
+        Properties p = new Properties();
+        p.put(StreamsConfig.APPLICATION_ID_CONFIG, c.applicationId());
+        p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, c.bootstrapServers());
+        p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+        p.put(StreamsConfig.STATE_DIR_CONFIG, c.stateDir().toAbsolutePath().toString());
+        p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 100);
+        p.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, -1); // the broker's default
+        p.put(StreamsConfig.consumerPrefix(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG), "earliest");
+        return p;
+    }
+
+    /** Starts processing. The pipeline topics must exist (see {@code TopicSetup}). */
+    public void start() {
+        LOG.info("controller starting: consumes {} and {}", Topics.EXPERIMENTS, Topics.TRIAL_RESULTS);
+        streams.start();
+    }
+
+    /** The Streams state, for health checks and tests. */
+    public KafkaStreams.State state() {
+        return streams.state();
+    }
+
+    /** Closes cleanly, committing the current transaction. */
+    @Override
+    public void close() {
+        streams.close(Duration.ofSeconds(30));
+    }
+}

@@ -1,0 +1,139 @@
+package org.naspipeline.controller;
+
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import org.apache.kafka.common.header.Headers;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.processor.api.RecordMetadata;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.naspipeline.api.ExperimentEvent;
+import org.naspipeline.api.ExperimentSpec;
+import org.naspipeline.api.InvalidInputException;
+import org.naspipeline.api.JsonCodec;
+import org.naspipeline.api.Topics;
+import org.naspipeline.api.TrialEvent;
+import org.naspipeline.api.TrialRequest;
+import org.naspipeline.api.ValidationError;
+import org.naspipeline.strategy.StrategyRegistry;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Thin Streams adapter around {@link ExperimentLogic}: reads submissions and worker reports (co-partitioned by
+ * experimentId), keeps one {@link ExperimentState} per experiment in the store, and forwards trial requests,
+ * events and dead letters. Unreadable input goes to the DLQ and processing continues.
+ */
+final class ExperimentProcessor implements Processor<String, byte[], String, byte[]> {
+    private static final Logger LOG = LoggerFactory.getLogger(ExperimentProcessor.class);
+    private final ExperimentLogic logic;
+    private ProcessorContext<String, byte[]> context;
+    private KeyValueStore<String, byte[]> store;
+
+    ExperimentProcessor(StrategyRegistry registry) {
+        this.logic = new ExperimentLogic(registry);
+    }
+
+    @Override
+    public void init(ProcessorContext<String, byte[]> context) {
+        this.context = context;
+        this.store = context.getStateStore(ControllerTopology.STORE);
+    }
+
+    @Override
+    public void process(Record<String, byte[]> record) {
+        String topic = context.recordMetadata().map(RecordMetadata::topic).orElse("");
+        if (Topics.EXPERIMENTS.equals(topic)) {
+            submit(record);
+        } else {
+            report(record);
+        }
+    }
+
+    private void submit(Record<String, byte[]> record) {
+        ExperimentSpec spec;
+        try {
+            spec = JsonCodec.readSpec(record.value());
+        } catch (InvalidInputException e) {
+            reject(record, record.key(), e.errors());
+            return;
+        }
+        String id = record.key() != null ? record.key() : spec.id();
+        if (id == null) {
+            reject(record, null, List.of(new ValidationError("id", "is required when the record has no key")));
+            return;
+        }
+        if (spec.id() != null && !spec.id().equals(id)) {
+            reject(record, id, List.of(new ValidationError("id", "'" + spec.id() + "' differs from the record key '" + id + "'")));
+            return;
+        }
+        spec = spec.withId(id);
+        List<ValidationError> errors = logic.validate(spec);
+        if (!errors.isEmpty()) {
+            reject(record, id, errors);
+            return;
+        }
+        if (store.get(id) != null) {
+            reject(record, id, List.of(new ValidationError("id", "experiment '" + id + "' already exists")));
+            return;
+        }
+        logic.forget(id);
+        Effects effects = new Effects();
+        ExperimentState state = logic.start(spec, effects);
+        LOG.info("experiment {} accepted: strategy {}, {} trials, parallelism {}", id, spec.strategy().name(),
+                spec.budget().maxTrials(), spec.budget().parallelism());
+        save(id, state, record, effects);
+    }
+
+    private void report(Record<String, byte[]> record) {
+        TrialEvent event;
+        try {
+            event = JsonCodec.read(record.value(), TrialEvent.class);
+        } catch (InvalidInputException e) {
+            deadLetter(record, "unreadable trial report: " + e.getMessage());
+            return;
+        }
+        byte[] raw = store.get(event.experimentId());
+        if (raw == null) {
+            deadLetter(record, "report for unknown experiment '" + event.experimentId() + "'");
+            return;
+        }
+        ExperimentState state = JsonCodec.read(raw, ExperimentState.class);
+        Effects effects = new Effects();
+        logic.apply(state, event, effects);
+        if (effects.deadLetterReason != null) {
+            deadLetter(record, effects.deadLetterReason);
+        } else if (!effects.dropped) {
+            save(event.experimentId(), state, record, effects);
+        }
+    }
+
+    private void save(String id, ExperimentState state, Record<String, byte[]> input, Effects effects) {
+        store.put(id, JsonCodec.write(state));
+        for (TrialRequest request : effects.requests) {
+            context.forward(new Record<>(request.trialId(), JsonCodec.write(request), input.timestamp()), ControllerTopology.TRIALS_SINK);
+        }
+        for (ExperimentEvent event : effects.events) {
+            context.forward(new Record<>(id, JsonCodec.write(event), input.timestamp()), ControllerTopology.EVENTS_SINK);
+        }
+    }
+
+    private void reject(Record<String, byte[]> record, String id, List<ValidationError> errors) {
+        deadLetter(record, "rejected experiment: " + errors);
+        if (id != null) {
+            context.forward(new Record<>(id, JsonCodec.write(new ExperimentEvent.Rejected(ExperimentSpec.SCHEMA_VERSION, id, errors)),
+                    record.timestamp()), ControllerTopology.EVENTS_SINK);
+        }
+    }
+
+    private void deadLetter(Record<String, byte[]> record, String reason) {
+        RecordMetadata meta = context.recordMetadata().orElseThrow();
+        LOG.warn("{}-{}@{} sent to {}: {}", meta.topic(), meta.partition(), meta.offset(), Topics.DLQ, reason);
+        Headers headers = new RecordHeaders();
+        headers.add("nas.reason", reason.getBytes(StandardCharsets.UTF_8));
+        headers.add("nas.source", (meta.topic() + "-" + meta.partition() + "@" + meta.offset()).getBytes(StandardCharsets.UTF_8));
+        context.forward(new Record<>(record.key(), record.value(), record.timestamp(), headers), ControllerTopology.DLQ_SINK);
+    }
+}

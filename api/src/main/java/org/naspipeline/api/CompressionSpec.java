@@ -16,6 +16,7 @@ public record CompressionSpec(
     }
 
     /** True when this config changes nothing. */
+    @com.fasterxml.jackson.annotation.JsonIgnore
     public boolean isNone() {
         return pruning.method() == PruningMethod.NONE
                 && quantization == Quantization.FP32

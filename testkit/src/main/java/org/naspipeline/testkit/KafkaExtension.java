@@ -51,7 +51,7 @@ public final class KafkaExtension implements ParameterResolver {
     private static boolean dockerAvailable() {
         try {
             return DockerClientFactory.instance().isDockerAvailable();
-        } catch (RuntimeException | LinkageError e) {
+        } catch (RuntimeException | LinkageError | java.util.ServiceConfigurationError e) {
             LOG.debug("Docker probe failed: {}", e.toString());
             return false;
         }

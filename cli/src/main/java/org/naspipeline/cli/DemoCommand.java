@@ -1,0 +1,125 @@
+package org.naspipeline.cli;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import org.naspipeline.api.BudgetSpec;
+import org.naspipeline.api.ExperimentEvent;
+import org.naspipeline.api.ExperimentSpec;
+import org.naspipeline.api.InvalidInputException;
+import org.naspipeline.api.JsonCodec;
+import org.naspipeline.api.StrategySpec;
+import org.naspipeline.testkit.EmbeddedKafka;
+import org.naspipeline.worker.data.DatasetResolver;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code nas demo}: starts an in-process broker, the controller and N workers, submits an experiment through
+ * Kafka, follows it to the end and prints the results table and {@code OUT/summary.json}.
+ */
+@Command(name = "demo", mixinStandardHelpOptions = true,
+        description = "Run a real architecture search locally: broker, controller and workers in one process.")
+final class DemoCommand implements Callable<Integer> {
+    @Option(names = "--trials", defaultValue = "4", description = "trials to run (default: ${DEFAULT-VALUE})")
+    int trials;
+
+    @Option(names = "--workers", defaultValue = "2", description = "workers, each one trial at a time (default: ${DEFAULT-VALUE})")
+    int workers;
+
+    @Option(names = "--strategy", description = "search strategy (default: the spec's)")
+    String strategy;
+
+    @Option(names = "--out", defaultValue = "out/demo", description = "output directory (default: ${DEFAULT-VALUE})")
+    Path out;
+
+    @Option(names = "--data", description = "Fashion-MNIST directory (default: NAS_DATA_DIR, the full set, the bundled subset)")
+    Path data;
+
+    @Option(names = "--spec", defaultValue = "examples/fashion-mnist.json", description = "experiment spec (default: ${DEFAULT-VALUE})")
+    Path specFile;
+
+    @Option(names = "--timeout", defaultValue = "PT30M", description = "give up after this ISO-8601 duration (default: ${DEFAULT-VALUE})")
+    Duration timeout;
+
+    private final PrintStream console = System.out;
+
+    @Override
+    public Integer call() throws IOException {
+        if (trials < 1 || workers < 1) {
+            console.println("--trials and --workers must be ≥ 1");
+            return 2;
+        }
+        ExperimentSpec spec;
+        try {
+            spec = JsonCodec.readSpec(Files.readAllBytes(specFile));
+        } catch (InvalidInputException e) {
+            console.println(specFile + " is invalid:");
+            e.errors().forEach(err -> console.println("  " + err));
+            return 2;
+        }
+        String runId = LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
+        spec = new ExperimentSpec(spec.schemaVersion(), "demo-" + runId, spec.name(), spec.dataset(), spec.searchSpace(),
+                strategy == null ? spec.strategy() : new StrategySpec(strategy, spec.strategy().seed(), spec.strategy().settings()),
+                new BudgetSpec(trials, workers, spec.budget().maxAttempts()), spec.training());
+        DatasetResolver.ResolvedDataset dataset = Services.resolveData(data);
+        Files.createDirectories(out);
+        Path work = out.resolve("run-" + runId);
+        long start = System.nanoTime();
+        console.printf("starting in-process Kafka, the controller and %d worker(s)…%n", workers);
+        List<ExperimentEvent> events;
+        try (EmbeddedKafka kafka = EmbeddedKafka.start(work.resolve("kafka"), 0);
+             LocalPipeline pipeline = new LocalPipeline(kafka.bootstrapServers(), workers, work, dataset.dir(), runId)) {
+            pipeline.submit(spec);
+            console.printf("submitted %s: %s search, %d trials, %d epoch(s) each, on %s%n", spec.id(),
+                    spec.strategy().name(), trials, spec.training().epochs(), dataset);
+            events = new ExperimentWatcher(kafka.bootstrapServers()).follow(spec.id(), timeout, this::show);
+        }
+        double wall = (System.nanoTime() - start) / 1e9;
+        DemoSummary summary = DemoSummary.from(spec.id(), spec.strategy().name(), dataset.toString(), wall, events);
+        Path summaryFile = out.resolve("summary.json");
+        Files.writeString(summaryFile, JsonCodec.writePretty(summary));
+        printTable(summary);
+        console.printf("wall time %.1f s; summary written to %s%n", wall, summaryFile);
+        return "completed".equals(summary.status()) ? 0 : 1;
+    }
+
+    private void show(ExperimentEvent event) {
+        if (event instanceof ExperimentEvent.TrialScheduled s) {
+            console.printf("  scheduled %s (attempt %d): %s%n", s.trialId(), s.attempt(), s.candidate().architecture().summary());
+        } else if (event instanceof ExperimentEvent.TrialFinished f) {
+            String what = f.metrics() == null ? "FAILED: " + f.reason()
+                    : String.format(Locale.ROOT, "accuracy %.4f, p50 %.2f ms, %,d bytes", f.metrics().accuracy(),
+                            f.metrics().latencyMsP50(), f.metrics().sizeBytes());
+            console.printf("[%d/%d] %s %s (best so far: %s)%n", f.completedTrials() + f.failedTrials(), f.maxTrials(),
+                    f.trialId(), what, f.bestTrialId());
+        } else if (event instanceof ExperimentEvent.Rejected r) {
+            console.println("experiment rejected:");
+            r.errors().forEach(e -> console.println("  " + e));
+        }
+    }
+
+    private void printTable(DemoSummary s) {
+        console.println();
+        console.printf("%-28s %-9s %9s %11s %12s %9s  %s%n", "trial", "status", "accuracy", "latency ms", "size bytes", "params", "architecture");
+        for (DemoSummary.TrialRow r : s.trials()) {
+            console.printf(Locale.ROOT, "%-28s %-9s %9s %11s %12s %9s  %s%n", r.trialId(),
+                    r.status().name().toLowerCase(Locale.ROOT),
+                    r.accuracy() == null ? "-" : String.format(Locale.ROOT, "%.4f", r.accuracy()),
+                    r.latencyMsP50() == null ? "-" : String.format(Locale.ROOT, "%.3f", r.latencyMsP50()),
+                    r.sizeBytes() == null ? "-" : r.sizeBytes(), r.params() == null ? "-" : r.params(),
+                    r.candidate().architecture().summary());
+        }
+        if (s.best() != null) {
+            console.printf(Locale.ROOT, "%nbest: %s accuracy %.4f (%s)%n", s.best().trialId(), s.best().accuracy(),
+                    s.best().candidate().architecture().summary());
+        }
+    }
+}

@@ -1,0 +1,70 @@
+package org.naspipeline.cli;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.naspipeline.api.ExperimentSpec;
+import org.naspipeline.api.JsonCodec;
+import org.naspipeline.api.Topics;
+import org.naspipeline.controller.ControllerConfig;
+import org.naspipeline.controller.ControllerService;
+import org.naspipeline.controller.TopicSetup;
+import org.naspipeline.strategy.StrategyRegistry;
+import org.naspipeline.worker.service.WorkerConfig;
+import org.naspipeline.worker.service.WorkerService;
+
+/**
+ * The whole pipeline in one process against a given broker: controller plus N workers in one consumer group.
+ * {@code nas demo} and the end-to-end test use it; each piece is the same class its own process would run.
+ */
+final class LocalPipeline implements AutoCloseable {
+    private final String bootstrapServers;
+    private final ControllerService controller;
+    private final List<WorkerService> workers = new ArrayList<>();
+
+    /**
+     * Starts the controller and {@code workerCount} workers.
+     *
+     * @param workDir state stores and artifacts go below it
+     */
+    LocalPipeline(String bootstrapServers, int workerCount, Path workDir, Path dataDir, String runId) {
+        this.bootstrapServers = bootstrapServers;
+        TopicSetup.ensure(bootstrapServers, 4);
+        controller = new ControllerService(
+                new ControllerConfig(bootstrapServers, "nas-controller-" + runId, workDir.resolve("state"), 4),
+                StrategyRegistry.load());
+        controller.start();
+        WorkerConfig base = new WorkerConfig(bootstrapServers, "nas-workers-" + runId, "worker", 1, dataDir,
+                workDir.resolve("artifacts"), 30);
+        for (int i = 1; i <= workerCount; i++) {
+            WorkerService w = Services.worker(base.withWorkerId("worker-" + i), dataDir);
+            w.start();
+            workers.add(w);
+        }
+    }
+
+    /** Puts the spec on {@link Topics#EXPERIMENTS}, keyed by its id, as any other service would. */
+    void submit(ExperimentSpec spec) {
+        Map<String, Object> props = Map.of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
+                ProducerConfig.ACKS_CONFIG, "all",
+                ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class,
+                ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
+        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(props)) {
+            producer.send(new ProducerRecord<>(Topics.EXPERIMENTS, spec.id(), JsonCodec.write(spec)));
+            producer.flush();
+        }
+    }
+
+    @Override
+    public void close() {
+        workers.forEach(WorkerService::close);
+        controller.close();
+    }
+}

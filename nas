@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# The nas launcher: builds the project on first use, then runs the picocli `nas` command.
+#   ./nas demo            a real architecture search, end to end, on this machine
+#   ./nas --help          every command
+set -euo pipefail
+NAS_HOME="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+export NAS_HOME
+JAR="$NAS_HOME/cli/target/nas.jar"
+
+# Rebuild when the launcher jar is missing or any source or POM is newer than it.
+if [ ! -f "$JAR" ] || [ -n "$(find "$NAS_HOME" -path "$NAS_HOME/.git" -prune -o \
+      \( -name '*.java' -o -name 'pom.xml' -o -path '*/src/main/resources/*' \) -newer "$JAR" -print -quit)" ]; then
+  echo "nas: building (first run or sources changed)…" >&2
+  (cd "$NAS_HOME" && ./mvnw -q -B -ntp install -DskipTests) >&2
+fi
+
+cd "$NAS_HOME"
+# DJL must never download at run time: the PyTorch natives come from the jars on the classpath.
+exec java ${NAS_JAVA_OPTS:--Xmx4g} -Dai.djl.offline=true -jar "$JAR" "$@"

@@ -4,6 +4,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.locks.Lock;
+import java.util.concurrent.locks.ReentrantLock;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -42,8 +44,9 @@ final class LocalPipeline implements AutoCloseable {
         controller.start();
         WorkerConfig base = new WorkerConfig(bootstrapServers, "nas-workers-" + runId, "worker", 1, dataDir,
                 workDir.resolve("artifacts"), 30);
+        Lock engineLock = new ReentrantLock(true);
         for (int i = 1; i <= workerCount; i++) {
-            WorkerService w = Services.worker(base.withWorkerId("worker-" + i), dataDir);
+            WorkerService w = Services.worker(base.withWorkerId("worker-" + i), dataDir, engineLock);
             w.start();
             workers.add(w);
         }

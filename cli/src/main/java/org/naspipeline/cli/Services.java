@@ -2,6 +2,7 @@ package org.naspipeline.cli;
 
 import ai.djl.engine.Engine;
 import java.nio.file.Path;
+import java.util.concurrent.locks.Lock;
 import org.naspipeline.worker.data.DatasetResolver;
 import org.naspipeline.worker.pipeline.FileArtifactStore;
 import org.naspipeline.worker.pipeline.TrialRunner;
@@ -19,10 +20,14 @@ final class Services {
         return data;
     }
 
-    /** A worker service over the real DJL pipeline. */
-    static WorkerService worker(WorkerConfig config, Path dataDir) {
+    /**
+     * A worker service over the real DJL pipeline.
+     *
+     * @param engineLock one lock per JVM, shared by every worker in it (see {@link TrialRunner})
+     */
+    static WorkerService worker(WorkerConfig config, Path dataDir, Lock engineLock) {
         TrialRunner runner = new TrialRunner(dataDir, new FileArtifactStore(config.artifactDir()), config.workerId(),
-                Engine.getInstance().defaultDevice());
+                Engine.getInstance().defaultDevice(), engineLock);
         return new WorkerService(config, runner);
     }
 }

@@ -20,7 +20,8 @@ final class WorkerCommand implements Callable<Integer> {
         Settings settings = Settings.fromEnvironment();
         WorkerConfig config = WorkerConfig.from(settings);
         LOG.info("worker configuration:\n{}", settings.describe(WorkerConfig.ALL));
-        WorkerService worker = Services.worker(config, Services.resolveData(config.dataDir()).dir());
+        WorkerService worker = Services.worker(config, Services.resolveData(config.dataDir()).dir(),
+                new java.util.concurrent.locks.ReentrantLock(true));
         CountDownLatch done = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             worker.close();

@@ -25,6 +25,7 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.Lock;
 import java.util.function.BooleanSupplier;
 import org.naspipeline.api.ExperimentSpec;
 import org.naspipeline.api.TrialEvent;
@@ -52,15 +53,23 @@ public final class TrialRunner {
     private final ArtifactStore artifacts;
     private final String workerId;
     private final Device device;
+    private final Lock engineLock;
     /** Parsed splits keyed by split and limit, so consecutive trials do not re-read the IDX files. */
     private final Map<String, ImageData> cache = new ConcurrentHashMap<>();
 
-    /** A runner reading data from {@code dataDir} and saving models to {@code artifacts}. */
-    public TrialRunner(Path dataDir, ArtifactStore artifacts, String workerId, Device device) {
+    /**
+     * A runner reading data from {@code dataDir} and saving models to {@code artifacts}.
+     *
+     * @param engineLock held around each training step. DJL's PyTorch engine allows one gradient collector
+     *     per process at a time (a static flag in {@code PtGradientCollector}), so every runner of one JVM must
+     *     share the same lock; trials then interleave batch by batch.
+     */
+    public TrialRunner(Path dataDir, ArtifactStore artifacts, String workerId, Device device, Lock engineLock) {
         this.dataDir = dataDir;
         this.artifacts = artifacts;
         this.workerId = workerId;
         this.device = device;
+        this.engineLock = engineLock;
     }
 
     /** Runs the trial, reporting epochs to {@code progress}, checking {@code cancelled} between batches. */
@@ -154,6 +163,7 @@ public final class TrialRunner {
                                     + epoch + " batch " + batchIndex);
                         }
                         NDArray labels = batch.getLabels().singletonOrThrow();
+                        engineLock.lock();
                         try (GradientCollector collector = trainer.newGradientCollector()) {
                             NDList predictions = trainer.forward(batch.getData());
                             NDArray loss = trainer.getLoss().evaluate(batch.getLabels(), predictions);
@@ -168,6 +178,8 @@ public final class TrialRunner {
                             correct += predictions.singletonOrThrow().argMax(1).toType(labels.getDataType(), false)
                                     .eq(labels).countNonzero().getLong();
                             seen += n;
+                        } finally {
+                            engineLock.unlock();
                         }
                         trainer.step();
                         batchIndex++;

@@ -8,6 +8,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.locks.Lock;
+import java.util.concurrent.locks.ReentrantLock;
 import org.naspipeline.api.ArchitectureSpec;
 import org.naspipeline.api.Candidate;
 import org.naspipeline.api.CompressionSpec;
@@ -46,7 +49,7 @@ class TrialRunnerIT {
 
     @Test
     void trainsARealCnnAndMeasuresAccuracyLatencyAndSize() throws Exception {
-        TrialRunner runner = new TrialRunner(DATA, new FileArtifactStore(artifacts), "w1", Device.cpu());
+        TrialRunner runner = new TrialRunner(DATA, new FileArtifactStore(artifacts), "w1", Device.cpu(), new ReentrantLock());
         List<TrialEvent.Progress> progress = new ArrayList<>();
         TrialResult result = runner.run(request(SMALL_CNN, 2, 2000), progress::add, () -> false);
 
@@ -68,7 +71,7 @@ class TrialRunnerIT {
 
     @Test
     void unbuildableArchitecturesAndUnsupportedCompressionFailWithoutRetry() {
-        TrialRunner runner = new TrialRunner(DATA, new FileArtifactStore(artifacts), "w1", Device.cpu());
+        TrialRunner runner = new TrialRunner(DATA, new FileArtifactStore(artifacts), "w1", Device.cpu(), new ReentrantLock());
         StageSpec pooled = new StageSpec(1, 4, 1, ConvType.PLAIN, false, false, Pooling.MAX);
         Candidate tooDeep = new Candidate(new ArchitectureSpec(ModelFamily.CNN,
                 List.of(pooled, pooled, pooled, pooled, pooled), null, new HeadSpec(0, 0)), CompressionSpec.NONE);
@@ -84,8 +87,20 @@ class TrialRunnerIT {
     }
 
     @Test
+    void twoRunnersSharingTheEngineLockTrainConcurrentlyInOneJvm() {
+        // DJL's PyTorch engine allows one gradient collector per process; without the shared lock one of
+        // these fails with "A PtGradientCollector is already collecting".
+        Lock lock = new ReentrantLock(true);
+        TrialRunner a = new TrialRunner(DATA, new FileArtifactStore(artifacts.resolve("a")), "a", Device.cpu(), lock);
+        TrialRunner b = new TrialRunner(DATA, new FileArtifactStore(artifacts.resolve("b")), "b", Device.cpu(), lock);
+        CompletableFuture<TrialResult> ra = CompletableFuture.supplyAsync(() -> a.run(request(SMALL_CNN, 1, 1500), ProgressListener.NONE, () -> false));
+        CompletableFuture<TrialResult> rb = CompletableFuture.supplyAsync(() -> b.run(request(SMALL_CNN, 1, 1500), ProgressListener.NONE, () -> false));
+        assertThat(List.of(ra.join(), rb.join())).allSatisfy(r -> assertThat(r).isInstanceOf(TrialResult.Completed.class));
+    }
+
+    @Test
     void cancellationStopsTrainingBetweenBatches() {
-        TrialRunner runner = new TrialRunner(DATA, new FileArtifactStore(artifacts), "w1", Device.cpu());
+        TrialRunner runner = new TrialRunner(DATA, new FileArtifactStore(artifacts), "w1", Device.cpu(), new ReentrantLock());
         int[] checks = {0};
         assertThatThrownBy(() -> runner.run(request(SMALL_CNN, 1, 2000), ProgressListener.NONE, () -> ++checks[0] > 3))
                 .isInstanceOf(TrialCancelledException.class)

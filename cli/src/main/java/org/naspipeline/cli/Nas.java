@@ -14,6 +14,7 @@ public final class Nas {
         if (args.length > 0 && args[0].equals("demo") && System.getProperty("nas.log.level") == null) {
             // The demo prints its own progress; service logs would drown it.
             System.setProperty("nas.log.level", "WARN");
+            System.setProperty("nas.kafka.log.level", "ERROR");
         }
         System.exit(new CommandLine(new Nas()).execute(args));
     }

@@ -2,7 +2,6 @@ package org.naspipeline.cli;
 
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 import org.naspipeline.api.config.Settings;
 import org.naspipeline.controller.TopicSetup;
 import org.naspipeline.testkit.EmbeddedKafka;
@@ -28,13 +27,7 @@ final class BrokerCommand implements Callable<Integer> {
         int p = partitions != null ? partitions
                 : Settings.fromEnvironment().get(org.naspipeline.api.config.Setting.integer("NAS_PARTITIONS", 4, "partitions"));
         TopicSetup.ensure(kafka.bootstrapServers(), p);
-        System.out.println("Kafka broker ready at " + kafka.bootstrapServers() + " (Ctrl-C stops it)");
-        CountDownLatch done = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            kafka.close();
-            done.countDown();
-        }));
-        done.await();
-        return 0;
+        return Services.runUntilShutdown(kafka,
+                () -> System.out.println("Kafka broker ready at " + kafka.bootstrapServers() + " (Ctrl-C stops it)"));
     }
 }

@@ -1,7 +1,6 @@
 package org.naspipeline.cli;
 
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 import org.naspipeline.api.config.Settings;
 import org.naspipeline.controller.ControllerConfig;
 import org.naspipeline.controller.ControllerService;
@@ -24,13 +23,6 @@ final class ControllerCommand implements Callable<Integer> {
         LOG.info("controller configuration:\n{}", settings.describe(ControllerConfig.ALL));
         TopicSetup.ensure(config.bootstrapServers(), config.partitions());
         ControllerService controller = new ControllerService(config, StrategyRegistry.load());
-        CountDownLatch done = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            controller.close();
-            done.countDown();
-        }));
-        controller.start();
-        done.await();
-        return 0;
+        return Services.runUntilShutdown(controller, controller::start);
     }
 }

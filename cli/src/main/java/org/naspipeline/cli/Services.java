@@ -2,6 +2,7 @@ package org.naspipeline.cli;
 
 import ai.djl.engine.Engine;
 import java.nio.file.Path;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.locks.Lock;
 import org.naspipeline.worker.data.DatasetResolver;
 import org.naspipeline.worker.pipeline.FileArtifactStore;
@@ -12,6 +13,26 @@ import org.naspipeline.worker.service.WorkerService;
 /** Wires the worker's parts the same way for {@code nas worker} and {@code nas demo}. */
 final class Services {
     private Services() {}
+
+    /**
+     * Starts a long-running service and blocks until the JVM is asked to stop (SIGTERM, Ctrl-C); the shutdown
+     * hook closes the service, which for a worker means finishing or handing back its running trials.
+     */
+    static int runUntilShutdown(AutoCloseable service, Runnable start) throws InterruptedException {
+        CountDownLatch done = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            try {
+                service.close();
+            } catch (Exception e) {
+                System.err.println("error while stopping: " + e);
+            } finally {
+                done.countDown();
+            }
+        }));
+        start.run();
+        done.await();
+        return 0;
+    }
 
     /** Resolves the dataset once and prints which one is used. */
     static DatasetResolver.ResolvedDataset resolveData(Path explicit) {

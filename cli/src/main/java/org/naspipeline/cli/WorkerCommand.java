@@ -1,7 +1,6 @@
 package org.naspipeline.cli;
 
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 import org.naspipeline.api.config.Settings;
 import org.naspipeline.worker.service.WorkerConfig;
 import org.naspipeline.worker.service.WorkerService;
@@ -22,13 +21,6 @@ final class WorkerCommand implements Callable<Integer> {
         LOG.info("worker configuration:\n{}", settings.describe(WorkerConfig.ALL));
         WorkerService worker = Services.worker(config, Services.resolveData(config.dataDir()).dir(),
                 new java.util.concurrent.locks.ReentrantLock(true));
-        CountDownLatch done = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            worker.close();
-            done.countDown();
-        }));
-        worker.start();
-        done.await();
-        return 0;
+        return Services.runUntilShutdown(worker, worker::start);
     }
 }

@@ -16,7 +16,8 @@ public record ExperimentSpec(
         SearchSpace searchSpace,
         StrategySpec strategy,
         BudgetSpec budget,
-        TrainingSpec training) {
+        TrainingSpec training,
+        ObjectivesSpec objectives) {
 
     /** The schema version this code writes and reads. */
     public static final int SCHEMA_VERSION = 1;
@@ -28,11 +29,35 @@ public record ExperimentSpec(
         schemaVersion = schemaVersion == null ? SCHEMA_VERSION : schemaVersion;
         strategy = strategy == null ? new StrategySpec(null, null, null) : strategy;
         training = training == null ? TrainingSpec.defaults() : training;
+        objectives = objectives == null ? ObjectivesSpec.DEFAULT : objectives;
     }
 
     /** A copy with the given id. */
     public ExperimentSpec withId(String newId) {
-        return new ExperimentSpec(schemaVersion, newId, name, dataset, searchSpace, strategy, budget, training);
+        return new ExperimentSpec(schemaVersion, newId, name, dataset, searchSpace, strategy, budget, training, objectives);
+    }
+
+    /** A copy with another strategy and budget (the demo's and benchmarks' overrides). */
+    public ExperimentSpec with(StrategySpec newStrategy, BudgetSpec newBudget) {
+        return new ExperimentSpec(schemaVersion, id, name, dataset, searchSpace, newStrategy, newBudget, training, objectives);
+    }
+
+    /** Every value a searched training parameter can take must be a valid training setting. */
+    private void validateTrainingOverrides(Errors errors) {
+        searchSpace.parameters().forEach((name, param) -> {
+            if (!TrainingSpec.OVERRIDABLE.contains(name) || param == null || param.type() == null) {
+                return;
+            }
+            for (Object value : param.values()) {
+                Errors check = new Errors();
+                training.withOverrides(java.util.Map.of(name, value)).validate(check, "training");
+                if (!check.isEmpty()) {
+                    errors.add("searchSpace.parameters." + name, "value " + value + " is not a valid training "
+                            + name + " (" + check.list().get(0).message() + ")");
+                    return;
+                }
+            }
+        });
     }
 
     /** Structural and semantic validation; strategy names are checked by whoever knows the registry. */
@@ -54,6 +79,10 @@ public record ExperimentSpec(
             budget.validate(errors, "budget");
         }
         training.validate(errors, "training");
+        if (searchSpace != null) {
+            validateTrainingOverrides(errors);
+        }
+        objectives.validate(errors, "objectives");
         return errors.list();
     }
 }

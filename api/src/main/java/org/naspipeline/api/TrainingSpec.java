@@ -20,6 +20,25 @@ public record TrainingSpec(Integer epochs, Integer batchSize, Double learningRat
         return new TrainingSpec(null, null, null, null);
     }
 
+    /** Names of generic search parameters that override the training settings of a trial. */
+    public static final Set<String> OVERRIDABLE = Set.of("epochs", "batchSize", "learningRate", "optimizer");
+
+    /**
+     * These settings with any of {@link #OVERRIDABLE} taken from a candidate's generic parameters, so a search
+     * space can tune, say, {@code learningRate} jointly with the architecture. Other parameters are ignored here.
+     */
+    public TrainingSpec withOverrides(java.util.Map<String, Object> parameters) {
+        Object e = parameters.get("epochs");
+        Object b = parameters.get("batchSize");
+        Object lr = parameters.get("learningRate");
+        Object opt = parameters.get("optimizer");
+        return new TrainingSpec(
+                e instanceof Number n ? Integer.valueOf(n.intValue()) : epochs,
+                b instanceof Number n ? Integer.valueOf(n.intValue()) : batchSize,
+                lr instanceof Number n ? Double.valueOf(n.doubleValue()) : learningRate,
+                opt != null ? opt.toString() : optimizer);
+    }
+
     /** Validates under {@code path}. */
     public void validate(Errors errors, String path) {
         errors.range(path + ".epochs", epochs, 1, 1000);

@@ -111,7 +111,7 @@ class JsonContractTest {
                 """));
         assertThat(spec.withId("bad id!").validate()).extracting(ValidationError::path).containsExactly("id");
         ExperimentSpec badTraining = new ExperimentSpec(1, "x", null, spec.dataset(), spec.searchSpace(),
-                spec.strategy(), new BudgetSpec(3, 0, 1), new TrainingSpec(0, 32, -1.0, "rmsprop"));
+                spec.strategy(), new BudgetSpec(3, 0, 1), new TrainingSpec(0, 32, -1.0, "rmsprop"), null);
         assertThat(badTraining.validate()).extracting(ValidationError::toString).containsExactly(
                 "budget.parallelism: must be in [1, 10000] (got 0)",
                 "training.epochs: must be in [1, 1000] (got 0)",

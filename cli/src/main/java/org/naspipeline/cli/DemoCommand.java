@@ -66,9 +66,9 @@ final class DemoCommand implements Callable<Integer> {
             return 2;
         }
         String runId = LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
-        spec = new ExperimentSpec(spec.schemaVersion(), "demo-" + runId, spec.name(), spec.dataset(), spec.searchSpace(),
+        spec = spec.withId("demo-" + runId).with(
                 strategy == null ? spec.strategy() : new StrategySpec(strategy, spec.strategy().seed(), spec.strategy().settings()),
-                new BudgetSpec(trials, workers, spec.budget().maxAttempts()), spec.training());
+                new BudgetSpec(trials, workers, spec.budget().maxAttempts()));
         DatasetResolver.ResolvedDataset dataset = Services.resolveData(data);
         Files.createDirectories(out);
         Path work = out.resolve("run-" + runId);

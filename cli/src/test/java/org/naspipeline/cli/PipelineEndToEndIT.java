@@ -51,7 +51,7 @@ class PipelineEndToEndIT {
         ExperimentSpec example = JsonCodec.readSpec(Files.readAllBytes(Path.of("..", "examples", "fashion-mnist.json")));
         String id = "e2e-" + UUID.randomUUID().toString().substring(0, 8);
         ExperimentSpec spec = new ExperimentSpec(1, id, "e2e", new DatasetSpec("fashion-mnist", 1500, 400),
-                example.searchSpace(), example.strategy(), new BudgetSpec(3, 2, 2), new TrainingSpec(1, 64, 0.002, "adam"));
+                example.searchSpace(), example.strategy(), new BudgetSpec(3, 2, 2), new TrainingSpec(1, 64, 0.002, "adam"), null);
         TopicSetup.ensure(kafka.bootstrapServers(), 4);
         String poisonKey = "poison-" + id;
         try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of(

@@ -14,6 +14,7 @@ import org.naspipeline.api.TrialResult;
 import org.naspipeline.api.TrialStatus;
 import org.naspipeline.api.ValidationError;
 import org.naspipeline.strategy.SearchStrategy;
+import org.naspipeline.strategy.StrategyContext;
 import org.naspipeline.strategy.StrategyRegistry;
 
 /**
@@ -35,7 +36,7 @@ final class ExperimentLogic {
     List<ValidationError> validate(ExperimentSpec spec) {
         List<ValidationError> errors = new ArrayList<>(spec.validate());
         if (errors.isEmpty()) {
-            errors.addAll(registry.validate(spec.strategy(), spec.searchSpace()));
+            errors.addAll(registry.validate(StrategyContext.of(spec)));
         }
         return errors;
     }
@@ -133,7 +134,7 @@ final class ExperimentLogic {
         // Each trial gets its own seed, stable across attempts, derived from the experiment seed.
         long seed = spec.strategy().seed() * 1_000_003L + trial.trialId.hashCode();
         return new TrialRequest(V, spec.id(), trial.trialId, trial.attempt, trial.candidate, spec.dataset(),
-                spec.training(), seed);
+                spec.training().withOverrides(trial.candidate.parameters()), seed);
     }
 
     private SearchStrategy strategy(ExperimentState state) {
@@ -141,7 +142,7 @@ final class ExperimentLogic {
         if (cached != null && cached.logSize == state.strategyLog.size()) {
             return cached.strategy;
         }
-        SearchStrategy strategy = registry.create(state.spec.strategy(), state.spec.searchSpace());
+        SearchStrategy strategy = registry.create(StrategyContext.of(state.spec));
         for (String call : state.strategyLog) {
             if (call.startsWith("ask:")) {
                 strategy.ask(Integer.parseInt(call.substring(4)));

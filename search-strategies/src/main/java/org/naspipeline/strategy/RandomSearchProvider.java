@@ -1,12 +1,9 @@
 package org.naspipeline.strategy;
 
-import java.util.ArrayList;
 import java.util.List;
-import org.naspipeline.api.SearchSpace;
-import org.naspipeline.api.StrategySpec;
 import org.naspipeline.api.ValidationError;
 
-/** Provides {@code random}: uniform sampling without repeats. It takes no settings. */
+/** Provides {@code random}. It takes no settings. */
 public final class RandomSearchProvider implements SearchStrategyProvider {
     @Override
     public String name() {
@@ -14,16 +11,12 @@ public final class RandomSearchProvider implements SearchStrategyProvider {
     }
 
     @Override
-    public List<ValidationError> validate(StrategySpec spec, SearchSpace space) {
-        List<ValidationError> errors = new ArrayList<>();
-        for (String key : spec.settings().keySet()) {
-            errors.add(new ValidationError("strategy.settings." + key, "unknown setting for strategy 'random' (it takes none)"));
-        }
-        return errors;
+    public List<ValidationError> validate(StrategyContext context) {
+        return new StrategySettings(context).errors();
     }
 
     @Override
-    public SearchStrategy create(StrategySpec spec, SearchSpace space) {
-        return new RandomSearch(space, spec.seed());
+    public SearchStrategy create(StrategyContext context) {
+        return new RandomSearch(context);
     }
 }

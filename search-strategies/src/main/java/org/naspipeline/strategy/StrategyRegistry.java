@@ -4,8 +4,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.ServiceLoader;
 import java.util.TreeMap;
-import org.naspipeline.api.SearchSpace;
-import org.naspipeline.api.StrategySpec;
 import org.naspipeline.api.ValidationError;
 
 /** Every strategy on the classpath, by name. */
@@ -35,21 +33,21 @@ public final class StrategyRegistry {
     }
 
     /** Validates the strategy part of a spec: a known name and settings that provider accepts. */
-    public List<ValidationError> validate(StrategySpec spec, SearchSpace space) {
-        SearchStrategyProvider p = providers.get(spec.name());
+    public List<ValidationError> validate(StrategyContext context) {
+        SearchStrategyProvider p = providers.get(context.strategy().name());
         if (p == null) {
             return List.of(new ValidationError("strategy.name",
-                    "unknown strategy '" + spec.name() + "' (known: " + String.join(", ", names()) + ")"));
+                    "unknown strategy '" + context.strategy().name() + "' (known: " + String.join(", ", names()) + ")"));
         }
-        return p.validate(spec, space);
+        return p.validate(context);
     }
 
-    /** Creates the named strategy. */
-    public SearchStrategy create(StrategySpec spec, SearchSpace space) {
-        SearchStrategyProvider p = providers.get(spec.name());
+    /** Creates the named strategy from a validated context. */
+    public SearchStrategy create(StrategyContext context) {
+        SearchStrategyProvider p = providers.get(context.strategy().name());
         if (p == null) {
-            throw new IllegalArgumentException("unknown strategy '" + spec.name() + "'");
+            throw new IllegalArgumentException("unknown strategy '" + context.strategy().name() + "'");
         }
-        return p.create(spec, space);
+        return p.create(context);
     }
 }

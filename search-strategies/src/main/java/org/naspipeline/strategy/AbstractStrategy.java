@@ -1,0 +1,83 @@
+package org.naspipeline.strategy;
+
+import java.math.BigInteger;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.SplittableRandom;
+import java.util.function.Supplier;
+import org.naspipeline.api.Candidate;
+import org.naspipeline.api.SpaceEncoding;
+import org.naspipeline.api.TrialResult;
+
+/**
+ * What every strategy shares: the encoding, a seeded random source, "no duplicate until the space is
+ * exhausted", and idempotent {@code tell}. Subclasses propose gene vectors and learn from results.
+ */
+abstract class AbstractStrategy implements SearchStrategy {
+    /** Attempts of the strategy's own proposal before falling back to random unseen candidates. */
+    private static final int OWN_TRIES = 32;
+    /** Random draws before concluding the unseen rest is too small to hit by chance. */
+    private static final int RANDOM_TRIES = 10_000;
+
+    protected final SpaceEncoding encoding;
+    protected final SplittableRandom rnd;
+    private final BigInteger cardinality;
+    private final Set<Long> proposed = new HashSet<>();
+    private final Set<String> told = new HashSet<>();
+
+    AbstractStrategy(StrategyContext context) {
+        this.encoding = new SpaceEncoding(context.space());
+        this.rnd = new SplittableRandom(context.strategy().seed());
+        this.cardinality = encoding.cardinality();
+    }
+
+    @Override
+    public final List<Candidate> ask(int n) {
+        List<Candidate> out = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            out.add(encoding.decode(unique(this::propose)));
+        }
+        return out;
+    }
+
+    /** The strategy's next proposal (may be a duplicate; the caller retries). */
+    protected abstract int[] propose();
+
+    private int[] unique(Supplier<int[]> generator) {
+        if (cardinality.compareTo(BigInteger.valueOf(proposed.size())) <= 0) {
+            proposed.clear(); // exhausted: a new sweep over the space begins
+        }
+        for (int i = 0; i < OWN_TRIES; i++) {
+            int[] x = generator.get();
+            if (proposed.add(encoding.key(x))) {
+                return x;
+            }
+        }
+        int[] x = null;
+        for (int i = 0; i < RANDOM_TRIES; i++) {
+            x = encoding.sample(rnd);
+            if (proposed.add(encoding.key(x))) {
+                return x;
+            }
+        }
+        return x; // the unseen remainder is tiny; a repeat is better than stalling
+    }
+
+    @Override
+    public final void tell(Candidate candidate, TrialResult result) {
+        if (!told.add(result.trialId() + "#" + result.attempt())) {
+            return;
+        }
+        onResult(encoding.encode(candidate), result);
+    }
+
+    /** Learns from a final result, told once per (trialId, attempt). */
+    protected abstract void onResult(int[] genes, TrialResult result);
+
+    /** Results seen so far (for tests). */
+    int resultsSeen() {
+        return told.size();
+    }
+}

@@ -80,6 +80,26 @@ class ExperimentSpecSchemaTest {
     }
 
     @Test
+    void objectivesAndParametersAreCheckedByBoth() {
+        String ok = """
+                {"dataset": {"name": "fashion-mnist"}, "budget": {"maxTrials": 3}, "strategy": {"name": "nsga2"},
+                 "searchSpace": {"architecture": {"family": "mlp", "hiddenLayers": {"min": 1, "max": 1}, "hiddenUnits": [8]},
+                   "parameters": {"learningRate": {"type": "log-float", "min": 0.0001, "max": 0.01, "steps": 5}}},
+                 "objectives": {"objectives": [{"metric": "accuracy"}, {"metric": "latencyMs", "goal": "minimize"}],
+                                "scalarization": {"type": "mnasnet", "targets": {"latencyMs": 2.0}},
+                                "constraints": [{"metric": "sizeBytes", "max": 1000000}]}}
+                """;
+        assertThat(schemaErrorPaths(ok)).isEmpty();
+        assertThat(javaErrorPaths(ok)).isEmpty();
+        String noLimit = ok.replace("\"max\": 1000000", "\"maxx\": 1");
+        assertThat(schemaErrorPaths(noLimit)).contains("objectives.constraints[0]");
+        assertThat(javaErrorPaths(noLimit)).containsExactly("objectives.constraints[0]");
+        String badType = ok.replace("\"log-float\"", "\"gaussian\"");
+        assertThat(schemaErrorPaths(badType)).contains("searchSpace.parameters.learningRate.type");
+        assertThat(javaErrorPaths(badType)).containsExactly("searchSpace.parameters.learningRate.type");
+    }
+
+    @Test
     void missingRequiredPartsAreRejectedByBoth() {
         String json = "{\"dataset\": {\"name\": \"fashion-mnist\"}, \"searchSpace\": {\"architecture\": {\"family\": \"cnn\"}}}";
         assertThat(VALIDATOR.validate(new JsonObject(json)).getValid()).isFalse();

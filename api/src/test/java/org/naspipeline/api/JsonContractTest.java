@@ -37,6 +37,18 @@ class JsonContractTest {
     }
 
     @Test
+    void everyShippedExampleIsValid() throws Exception {
+        try (var files = Files.list(Path.of("..", "examples"))) {
+            List<Path> specs = files.filter(f -> f.toString().endsWith(".json")).toList();
+            assertThat(specs).hasSizeGreaterThanOrEqualTo(2);
+            for (Path f : specs) {
+                ExperimentSpec spec = JsonCodec.readSpec(Files.readAllBytes(f));
+                assertThat(spec.validate()).as(f.toString()).isEmpty();
+            }
+        }
+    }
+
+    @Test
     void everyEventTypeRoundTripsThroughJson() {
         TrialMetrics metrics = new TrialMetrics(0.81, 0.5, 1.2, 1.9, 12345, 50_000, 12.5, 800, 4000, 1000, "cpu()", 2);
         List<Object> records = List.of(

@@ -106,6 +106,20 @@ class ControllerTopologyTest {
     }
 
     @Test
+    void searchedTrainingParametersReachTheTrialRequests() throws Exception {
+        experiments.pipeInput("mo", Files.readAllBytes(Path.of("..", "examples", "multi-objective.json")));
+        List<TrialRequest> sent = requests();
+        assertThat(sent).hasSize(2);
+        for (TrialRequest r : sent) {
+            Object lr = r.candidate().parameters().get("learningRate");
+            assertThat(lr).isInstanceOf(Double.class);
+            assertThat(r.training().learningRate()).isEqualTo(lr);
+        }
+        assertThat(events()).first().isInstanceOfSatisfying(ExperimentEvent.Accepted.class,
+                a -> assertThat(a.spec().strategy().name()).isEqualTo("nsga2"));
+    }
+
+    @Test
     void aRepeatedResultIsAppliedOnce() throws Exception {
         experiments.pipeInput("exp2", exampleSpec(3, 1));
         TrialRequest r = requests().get(0);

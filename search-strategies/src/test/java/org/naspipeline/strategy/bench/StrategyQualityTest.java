@@ -29,5 +29,6 @@ class StrategyQualityTest {
         StrategyBenchmark.ZdtResult nsga2 = BENCH.zdt("nsga2", SEEDS, ZDT_BUDGET);
         System.out.printf("ZDT1 HV/HV*: random %.3f, nsga2 %.3f%n", random.medianRatioToOptimal(), nsga2.medianRatioToOptimal());
         assertThat(nsga2.medianHypervolume()).isGreaterThan(random.medianHypervolume());
+        assertThat(nsga2.medianWideHypervolume()).isGreaterThan(random.medianWideHypervolume());
     }
 }

@@ -7,14 +7,16 @@ public record Objective(Metric metric, Goal goal) {
 
     /** Metrics a trial reports that can be optimized or constrained. */
     public enum Metric {
-        /** Test accuracy, in [0, 1]. */
+        /** Validation accuracy, in [0, 1]. */
         @JsonProperty("accuracy") ACCURACY,
         /** Batch-1 latency p50 in milliseconds. */
         @JsonProperty("latencyMs") LATENCY_MS,
         /** Bytes of the saved model. */
         @JsonProperty("sizeBytes") SIZE_BYTES,
         /** Parameter count. */
-        @JsonProperty("params") PARAMS;
+        @JsonProperty("params") PARAMS,
+        /** Multiply-accumulates of one batch-1 forward pass. */
+        @JsonProperty("macs") MACS;
 
         /** This metric's value in a trial's measurements. */
         public double of(TrialMetrics m) {
@@ -23,6 +25,7 @@ public record Objective(Metric metric, Goal goal) {
                 case LATENCY_MS -> m.latencyMsP50();
                 case SIZE_BYTES -> m.sizeBytes();
                 case PARAMS -> m.params();
+                case MACS -> m.macs();
             };
         }
 

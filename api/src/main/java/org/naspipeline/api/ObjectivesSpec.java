@@ -123,6 +123,7 @@ public record ObjectivesSpec(List<Objective> objectives, Scalarization scalariza
             case LATENCY_MS -> "latencyMs";
             case SIZE_BYTES -> "sizeBytes";
             case PARAMS -> "params";
+            case MACS -> "macs";
         };
     }
 }

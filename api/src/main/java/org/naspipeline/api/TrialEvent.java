@@ -28,7 +28,7 @@ public sealed interface TrialEvent permits TrialEvent.Started, TrialEvent.Progre
     record Started(int schemaVersion, String experimentId, String trialId, int attempt, String workerId, long atMillis)
             implements TrialEvent {}
 
-    /** One epoch finished. */
+    /** One epoch finished: training loss and accuracy over the epoch, accuracy on the validation split after it. */
     record Progress(
             int schemaVersion,
             String experimentId,
@@ -38,6 +38,7 @@ public sealed interface TrialEvent permits TrialEvent.Started, TrialEvent.Progre
             int epochs,
             double loss,
             double trainAccuracy,
+            double validationAccuracy,
             double samplesPerSecond)
             implements TrialEvent {}
 }

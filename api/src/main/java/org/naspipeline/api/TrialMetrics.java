@@ -1,19 +1,48 @@
 package org.naspipeline.api;
 
 /**
- * What a worker measured for a trained model. Latency is measured at batch 1 on {@code device} with
- * {@code threads} intra-op threads; size is the byte count of the saved artifact.
+ * What a worker measured for a trained model.
+ *
+ * <ul>
+ *   <li>{@code accuracy}: top-1 accuracy on the held-out validation split, the figure the search optimizes;
+ *       {@code testAccuracy}: on the separate test split, reported, never optimized.</li>
+ *   <li>Latency: forward passes on {@code device} with {@code threads} intra-op threads after warm-up, p50/p95 in
+ *       ms at batch 1 (with the coefficient of variation of those runs) and at batch {@code latencyBatch}.</li>
+ *   <li>{@code params} / {@code nonZeroParams}: weights in total and not zero; {@code macs}: multiply-accumulates of
+ *       one batch-1 forward pass through the conv and dense layers, from the built shapes.</li>
+ *   <li>{@code sizeBytes}: bytes of the artifact as saved. {@code peakMemoryBytes}: device memory in use after
+ *       training where the engine exposes it (GPU), else null.</li>
+ * </ul>
  */
 public record TrialMetrics(
         double accuracy,
+        double testAccuracy,
         double trainLoss,
         double latencyMsP50,
         double latencyMsP95,
+        double latencyCv,
+        int latencyBatch,
+        double latencyBatchMsP50,
+        double latencyBatchMsP95,
         long params,
+        long nonZeroParams,
+        long macs,
         long sizeBytes,
+        Long peakMemoryBytes,
         double trainSeconds,
         double samplesPerSecond,
         int trainSamples,
+        int validationSamples,
         int testSamples,
         String device,
-        int threads) {}
+        int threads) {
+
+    /**
+     * Metrics that did not come from training, for benchmarks and tests of the control plane: the given
+     * figures, zeros elsewhere, and {@code device = "synthetic"} so they can never pass for measurements.
+     */
+    public static TrialMetrics synthetic(double accuracy, double latencyMs, long sizeBytes) {
+        return new TrialMetrics(accuracy, accuracy, 0, latencyMs, latencyMs, 0, 1, latencyMs, latencyMs, 0, 0, 0,
+                sizeBytes, null, 0, 0, 0, 0, 0, "synthetic", 0);
+    }
+}

@@ -50,12 +50,12 @@ class JsonContractTest {
 
     @Test
     void everyEventTypeRoundTripsThroughJson() {
-        TrialMetrics metrics = new TrialMetrics(0.81, 0.5, 1.2, 1.9, 12345, 50_000, 12.5, 800, 4000, 1000, "cpu()", 2);
+        TrialMetrics metrics = new TrialMetrics(0.81, 0.8, 0.5, 1.2, 1.9, 0.05, 32, 9.5, 11.0, 12345, 12000, 987_654, 50_000, null, 12.5, 800, 4000, 400, 1000, "cpu()", 2);
         List<Object> records = List.of(
                 new TrialRequest(1, "e1", "e1-t0001", 1, CANDIDATE, new DatasetSpec("fashion-mnist", 100, 50),
                         TrainingSpec.defaults(), 7L),
                 new TrialEvent.Started(1, "e1", "e1-t0001", 1, "w1", 1000L),
-                new TrialEvent.Progress(1, "e1", "e1-t0001", 1, 1, 2, 0.7, 0.75, 900.0),
+                new TrialEvent.Progress(1, "e1", "e1-t0001", 1, 1, 2, 0.7, 0.75, 0.74, 900.0),
                 new TrialResult.Completed(1, "e1", "e1-t0001", 1, "w1", metrics, "file:///tmp/a"),
                 new TrialResult.Failed(1, "e1", "e1-t0002", 2, "w1", "NaN loss at epoch 1", false),
                 new ExperimentEvent.Rejected(1, "e2", List.of(new ValidationError("budget.maxTrials", "is required"))),

@@ -122,7 +122,7 @@ class SpaceEncodingTest {
     void mnasnetRewardFollowsThePaperFormula() {
         ObjectivesSpec.Scalarization s = new ObjectivesSpec.Scalarization(ObjectivesSpec.Scalarization.Type.MNASNET,
                 null, Map.of(Objective.Metric.LATENCY_MS, 2.0), null);
-        TrialMetrics m = new TrialMetrics(0.8, 0, 4.0, 4.0, 0, 0, 0, 0, 0, 0, "cpu", 1);
+        TrialMetrics m = TrialMetrics.synthetic(0.8, 4.0, 0);
         assertThat(s.score(m)).isEqualTo(0.8 * Math.pow(2.0, -0.07));
         ObjectivesSpec.Scalarization w = new ObjectivesSpec.Scalarization(null,
                 Map.of(Objective.Metric.ACCURACY, 1.0, Objective.Metric.LATENCY_MS, 0.1), null, null);

@@ -67,7 +67,7 @@ public class AskTellBenchmark {
         double accuracy = ((h >>> 8) & 0xFFFF) / 65536.0;
         double latency = 1 + (h & 0xFF) / 32.0;
         return new TrialResult.Completed(1, "bench", "t" + trial, 1, "synthetic",
-                new TrialMetrics(accuracy, 0, latency, latency, 0, 0, 0, 0, 0, 0, "synthetic", 0), null);
+                TrialMetrics.synthetic(accuracy, latency, 0), null);
     }
 
     @Setup(Level.Trial)

@@ -14,8 +14,52 @@ import picocli.CommandLine.Option;
 
 /** {@code nas bench …}: benchmarks that print JSON, recorded in docs/benchmarks.md. */
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Run a benchmark and print its results as JSON.",
-        subcommands = {BenchCommand.Strategies.class})
+        subcommands = {BenchCommand.Strategies.class, BenchCommand.Trial.class})
 final class BenchCommand {
+
+    /** {@code nas bench trial}: the trial pipeline's training throughput against a bare DJL loop. */
+    @Command(name = "trial", mixinStandardHelpOptions = true,
+            description = "Training samples/s of the trial pipeline vs a bare DJL loop, same model, data and threads, "
+                    + "alternating rounds. Prints JSON.")
+    static final class Trial implements Callable<Integer> {
+        @Option(names = "--candidate", defaultValue = "examples/candidates/cnn-small.json", description = "candidate JSON (default: ${DEFAULT-VALUE})")
+        java.nio.file.Path candidate;
+
+        @Option(names = "--data", description = "Fashion-MNIST directory (default: NAS_DATA_DIR, the full set, the bundled subset)")
+        java.nio.file.Path data;
+
+        @Option(names = "--train-limit", defaultValue = "5000", description = "training examples (default: ${DEFAULT-VALUE})")
+        int trainLimit;
+
+        @Option(names = "--batch-size", defaultValue = "64", description = "batch size (default: ${DEFAULT-VALUE})")
+        int batchSize;
+
+        @Option(names = "--rounds", defaultValue = "5", description = "epochs of each loop, alternating (default: ${DEFAULT-VALUE})")
+        int rounds;
+
+        @Option(names = "--json", description = "JSON only (the default prints JSON too, plus a summary line on stderr)")
+        boolean json;
+
+        @Override
+        public Integer call() throws Exception {
+            org.naspipeline.api.DatasetSpec spec = new org.naspipeline.api.DatasetSpec("fashion-mnist", trainLimit, 100);
+            org.naspipeline.worker.data.DatasetResolver.ResolvedDataset where =
+                    org.naspipeline.worker.data.DatasetResolver.fromEnvironment().resolve(spec, data);
+            org.naspipeline.worker.data.DatasetSplits splits = org.naspipeline.worker.data.Datasets.load(spec, where.dir());
+            org.naspipeline.api.Candidate c = JsonCodec.readCandidate(java.nio.file.Files.readAllBytes(candidate));
+            org.naspipeline.worker.pipeline.TrainingThroughputBenchmark.Result r =
+                    new org.naspipeline.worker.pipeline.TrainingThroughputBenchmark(ai.djl.Device.cpu()).run(c, splits, batchSize, rounds);
+            Map<String, Object> out = new LinkedHashMap<>();
+            out.put("benchmark", "trial");
+            out.put("dataset", where.toString());
+            out.put("result", r);
+            System.out.println(JsonCodec.writePretty(out));
+            if (!json) {
+                System.err.printf(Locale.ROOT, "pipeline / bare loop = %.3f (%.0f vs %.0f samples/s)%n", r.ratio(), r.pipelineMedian(), r.bareMedian());
+            }
+            return 0;
+        }
+    }
 
     /** {@code nas bench strategies}: search quality on problems with known optima. */
     @Command(name = "strategies", mixinStandardHelpOptions = true,

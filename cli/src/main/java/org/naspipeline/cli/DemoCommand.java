@@ -69,7 +69,7 @@ final class DemoCommand implements Callable<Integer> {
         spec = spec.withId("demo-" + runId).with(
                 strategy == null ? spec.strategy() : new StrategySpec(strategy, spec.strategy().seed(), spec.strategy().settings()),
                 new BudgetSpec(trials, workers, spec.budget().maxAttempts()));
-        DatasetResolver.ResolvedDataset dataset = Services.resolveData(data);
+        DatasetResolver.ResolvedDataset dataset = Services.resolveData(spec.dataset(), data);
         Files.createDirectories(out);
         Path work = out.resolve("run-" + runId);
         long start = System.nanoTime();

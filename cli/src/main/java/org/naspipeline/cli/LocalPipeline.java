@@ -18,6 +18,7 @@ import org.naspipeline.controller.ControllerConfig;
 import org.naspipeline.controller.ControllerService;
 import org.naspipeline.controller.TopicSetup;
 import org.naspipeline.strategy.StrategyRegistry;
+import org.naspipeline.worker.pipeline.TrialRunner;
 import org.naspipeline.worker.service.WorkerConfig;
 import org.naspipeline.worker.service.WorkerService;
 
@@ -42,11 +43,11 @@ final class LocalPipeline implements AutoCloseable {
                 new ControllerConfig(bootstrapServers, "nas-controller-" + runId, workDir.resolve("state"), 4),
                 StrategyRegistry.load());
         controller.start();
-        WorkerConfig base = new WorkerConfig(bootstrapServers, "nas-workers-" + runId, "worker", 1, dataDir,
-                workDir.resolve("artifacts"), 30);
+        WorkerConfig base = new WorkerConfig(bootstrapServers, "nas-workers-" + runId, "worker", 1, "auto", dataDir,
+                workDir.resolve("artifacts"), 30, TrialRunner.MeasurementSettings.DEFAULT.latencyBatch());
         Lock engineLock = new ReentrantLock(true);
         for (int i = 1; i <= workerCount; i++) {
-            WorkerService w = Services.worker(base.withWorkerId("worker-" + i), dataDir, engineLock);
+            WorkerService w = Services.worker(base.withWorkerId("worker-" + i), engineLock);
             w.start();
             workers.add(w);
         }

@@ -1,10 +1,14 @@
 package org.naspipeline.cli;
 
-import ai.djl.engine.Engine;
+import ai.djl.Device;
 import java.nio.file.Path;
+import org.naspipeline.api.DatasetSpec;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.locks.Lock;
 import org.naspipeline.worker.data.DatasetResolver;
+import org.naspipeline.worker.pipeline.DeviceSelection;
 import org.naspipeline.worker.pipeline.FileArtifactStore;
 import org.naspipeline.worker.pipeline.TrialRunner;
 import org.naspipeline.worker.service.WorkerConfig;
@@ -35,20 +39,35 @@ final class Services {
     }
 
     /** Resolves the dataset once and prints which one is used. */
-    static DatasetResolver.ResolvedDataset resolveData(Path explicit) {
-        DatasetResolver.ResolvedDataset data = DatasetResolver.fromEnvironment().resolve(explicit);
+    static DatasetResolver.ResolvedDataset resolveData(DatasetSpec spec, Path explicit) {
+        DatasetResolver.ResolvedDataset data = DatasetResolver.fromEnvironment().resolve(spec, explicit);
         System.out.println("dataset: " + data);
         return data;
     }
 
     /**
-     * A worker service over the real DJL pipeline.
+     * A worker service over the real DJL pipeline: one slot per GPU of {@code NAS_DEVICES}, or
+     * {@code NAS_WORKER_SLOTS} slots on the CPU.
      *
      * @param engineLock one lock per JVM, shared by every worker in it (see {@link TrialRunner})
      */
-    static WorkerService worker(WorkerConfig config, Path dataDir, Lock engineLock) {
-        TrialRunner runner = new TrialRunner(dataDir, new FileArtifactStore(config.artifactDir()), config.workerId(),
-                Engine.getInstance().defaultDevice(), engineLock);
-        return new WorkerService(config, runner);
+    static WorkerService worker(WorkerConfig config, Lock engineLock) {
+        List<Device> devices = DeviceSelection.parse(config.devices());
+        List<Device> slots = new ArrayList<>();
+        if (devices.size() == 1 && !devices.get(0).isGpu()) {
+            for (int i = 0; i < config.slots(); i++) {
+                slots.add(devices.get(0));
+            }
+        } else {
+            slots.addAll(devices);
+        }
+        DatasetResolver resolver = DatasetResolver.fromEnvironment();
+        List<TrialRunner> runners = new ArrayList<>();
+        for (Device d : slots) {
+            runners.add(new TrialRunner(resolver, config.dataDir(), new FileArtifactStore(config.artifactDir()),
+                    config.workerId(), d, engineLock,
+                    new TrialRunner.MeasurementSettings(config.latencyBatch(), TrialRunner.MeasurementSettings.DEFAULT.latencyRuns())));
+        }
+        return new WorkerService(config, runners);
     }
 }

@@ -19,8 +19,7 @@ final class WorkerCommand implements Callable<Integer> {
         Settings settings = Settings.fromEnvironment();
         WorkerConfig config = WorkerConfig.from(settings);
         LOG.info("worker configuration:\n{}", settings.describe(WorkerConfig.ALL));
-        WorkerService worker = Services.worker(config, Services.resolveData(config.dataDir()).dir(),
-                new java.util.concurrent.locks.ReentrantLock(true));
+        WorkerService worker = Services.worker(config, new java.util.concurrent.locks.ReentrantLock(true));
         return Services.runUntilShutdown(worker, worker::start);
     }
 }

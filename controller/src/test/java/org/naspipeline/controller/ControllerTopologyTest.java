@@ -70,7 +70,7 @@ class ControllerTopologyTest {
     }
 
     static TrialMetrics metrics(double accuracy) {
-        return new TrialMetrics(accuracy, 0.4, 1.0, 1.5, 1000, 4000, 1.0, 100, 100, 50, "cpu()", 1);
+        return TrialMetrics.synthetic(accuracy, 1.0, 4000);
     }
 
     void complete(TrialRequest r, double accuracy) {

@@ -18,7 +18,7 @@ class StrategyBehaviourTest {
 
     static TrialResult result(int i, double accuracy) {
         return new TrialResult.Completed(1, "e", "t" + i, 1, "w",
-                new TrialMetrics(accuracy, 0, 1, 1, 1, 1, 0, 0, 0, 0, "synthetic", 0), null);
+                TrialMetrics.synthetic(accuracy, 1, 1), null);
     }
 
     /** Accuracy 1 when the first stage uses 16 filters, else 0: one decision decides everything. */

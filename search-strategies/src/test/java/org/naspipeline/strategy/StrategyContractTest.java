@@ -60,7 +60,7 @@ class StrategyContractTest {
         double accuracy = (h % 1000) / 1000.0;
         double latency = 1 + ((h >>> 10) % 1000) / 100.0;
         return new TrialResult.Completed(1, "e", id, 1, "w",
-                new TrialMetrics(accuracy, 0, latency, latency, 1000, 4000, 0, 0, 0, 0, "synthetic", 0), null);
+                TrialMetrics.synthetic(accuracy, latency, 4000), null);
     }
 
     /** Runs {@code trials} trials in rounds of 3 asks, telling each result through {@code tell}. */

@@ -167,7 +167,7 @@ public final class StrategyBenchmark {
 
     /** Synthetic measurements: only the fields a benchmark sets mean anything. */
     static TrialMetrics metrics(double accuracy, double latencyMs, long sizeBytes) {
-        return new TrialMetrics(accuracy, 0, latencyMs, latencyMs, 0, sizeBytes, 0, 0, 0, 0, "synthetic", 0);
+        return TrialMetrics.synthetic(accuracy, latencyMs, sizeBytes);
     }
 
     static TrialResult completed(int trial, TrialMetrics metrics) {

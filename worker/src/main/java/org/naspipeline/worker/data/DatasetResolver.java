@@ -4,28 +4,29 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import org.naspipeline.api.DatasetSpec;
 
 /**
- * Finds the Fashion-MNIST files, in this order: an explicit directory ({@code --data} / {@code NAS_DATA_DIR}),
- * the full set of the Debian package {@code dataset-fashion-mnist}, then the subset bundled in the repository.
+ * Finds a dataset's directory, in this order: the configured directory ({@code --data} / {@code NAS_DATA_DIR};
+ * its subdirectory named after the dataset when there is one), the system directory
+ * {@code /usr/share/datasets/<name>} (where the Debian package {@code dataset-fashion-mnist} installs the full
+ * Fashion-MNIST), then the subset bundled in the repository ({@code datasets/<name>-mini}).
  */
 public final class DatasetResolver {
-    /** Where the Debian package {@code dataset-fashion-mnist} installs the full set. */
-    public static final Path SYSTEM_DIR = Path.of("/usr/share/datasets/fashion-mnist");
-    /** The bundled subset, relative to the project root. */
-    public static final Path BUNDLED_RELATIVE = Path.of("datasets", "fashion-mnist-mini");
+    /** Where Debian's dataset packages install. */
+    public static final Path SYSTEM_ROOT = Path.of("/usr/share/datasets");
 
-    private final Path systemDir;
-    private final List<Path> bundledCandidates;
+    private final Path systemRoot;
+    private final List<Path> projectRoots;
 
-    /** Resolves against the real system directory and the bundled subset under {@code projectRoots}. */
+    /** Resolves against the real system directory and the bundled subsets under {@code projectRoots}. */
     public DatasetResolver(List<Path> projectRoots) {
-        this(SYSTEM_DIR, projectRoots);
+        this(SYSTEM_ROOT, projectRoots);
     }
 
-    DatasetResolver(Path systemDir, List<Path> projectRoots) {
-        this.systemDir = systemDir;
-        this.bundledCandidates = projectRoots.stream().map(r -> r.resolve(BUNDLED_RELATIVE)).toList();
+    DatasetResolver(Path systemRoot, List<Path> projectRoots) {
+        this.systemRoot = systemRoot;
+        this.projectRoots = List.copyOf(projectRoots);
     }
 
     /** The default roots: {@code NAS_HOME} when set, then the working directory and its parent. */
@@ -43,36 +44,48 @@ public final class DatasetResolver {
         return new DatasetResolver(roots);
     }
 
-    /**
-     * Picks the dataset directory.
-     *
-     * @param explicit a directory the user named, or null
-     * @throws IllegalArgumentException when the named directory lacks the IDX files, or nothing is found
-     */
+    /** Resolves Fashion-MNIST (the default dataset). */
     public ResolvedDataset resolve(Path explicit) {
+        return resolve(new DatasetSpec("fashion-mnist", null, null), explicit);
+    }
+
+    /**
+     * Picks the directory of {@code spec}'s dataset.
+     *
+     * @param explicit a directory the user configured, or null
+     * @throws IllegalArgumentException when the configured directory lacks the files, or nothing is found
+     */
+    public ResolvedDataset resolve(DatasetSpec spec, Path explicit) {
+        DatasetLoader loader = Datasets.loader(spec);
         if (explicit != null) {
-            List<String> missing = IdxFiles.missingFiles(explicit);
+            Path named = explicit.resolve(spec.name());
+            Path dir = Files.isDirectory(named) ? named : explicit;
+            List<String> missing = loader.missingFiles(dir);
             if (!missing.isEmpty()) {
-                throw new IllegalArgumentException("data directory " + explicit.toAbsolutePath()
-                        + " lacks the Fashion-MNIST IDX files " + missing);
+                throw new IllegalArgumentException("data directory " + dir.toAbsolutePath() + " lacks the " + spec.name()
+                        + " files " + missing);
             }
-            return new ResolvedDataset(explicit.toAbsolutePath(), "configured");
+            return new ResolvedDataset(spec.name(), dir.toAbsolutePath().normalize(), "configured");
         }
-        if (Files.isDirectory(systemDir) && IdxFiles.missingFiles(systemDir).isEmpty()) {
-            return new ResolvedDataset(systemDir, "full (dataset-fashion-mnist package)");
+        Path system = systemRoot.resolve(spec.name());
+        if (Files.isDirectory(system) && loader.missingFiles(system).isEmpty()) {
+            return new ResolvedDataset(spec.name(), system, "full set in " + systemRoot);
         }
-        for (Path bundled : bundledCandidates) {
-            if (Files.isDirectory(bundled) && IdxFiles.missingFiles(bundled).isEmpty()) {
-                return new ResolvedDataset(bundled.toAbsolutePath().normalize(), "bundled subset");
+        List<Path> tried = new ArrayList<>(List.of(system));
+        for (Path root : projectRoots) {
+            Path bundled = root.resolve("datasets").resolve(spec.name() + "-mini");
+            tried.add(bundled);
+            if (Files.isDirectory(bundled) && loader.missingFiles(bundled).isEmpty()) {
+                return new ResolvedDataset(spec.name(), bundled.toAbsolutePath().normalize(), "bundled subset");
             }
         }
-        throw new IllegalArgumentException("no Fashion-MNIST data found: set NAS_DATA_DIR or --data, install the "
-                + "Debian package dataset-fashion-mnist, or run from the project root (looked in " + systemDir
-                + " and " + bundledCandidates + ")");
+        throw new IllegalArgumentException("no " + spec.name() + " data found: set NAS_DATA_DIR or --data"
+                + ("fashion-mnist".equals(spec.name()) ? ", install the Debian package dataset-fashion-mnist," : "")
+                + " or run from the project root (looked in " + tried + ")");
     }
 
     /** A dataset directory and a word on where it came from. */
-    public record ResolvedDataset(Path dir, String source) {
+    public record ResolvedDataset(String name, Path dir, String source) {
         @Override
         public String toString() {
             return dir + " (" + source + ")";

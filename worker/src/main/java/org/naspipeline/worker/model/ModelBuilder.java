@@ -31,22 +31,26 @@ import org.naspipeline.api.StageSpec;
  * image away fails here with a message instead of deep inside the engine.
  */
 public final class ModelBuilder {
-    private final int channels;
-    private final int height;
-    private final int width;
+    private final long[] sampleShape;
     private final int classes;
 
-    /** A builder for inputs of shape {@code (channels, height, width)} and {@code classes} outputs. */
-    public ModelBuilder(int channels, int height, int width, int classes) {
-        this.channels = channels;
-        this.height = height;
-        this.width = width;
+    /** A builder for examples of shape {@code sampleShape} ((C, H, W) images or (F) tables) and {@code classes} outputs. */
+    public ModelBuilder(long[] sampleShape, int classes) {
+        this.sampleShape = sampleShape.clone();
         this.classes = classes;
+    }
+
+    /** A builder for images of shape {@code (channels, height, width)}. */
+    public ModelBuilder(int channels, int height, int width, int classes) {
+        this(new long[] {channels, height, width}, classes);
     }
 
     /** The input shape for a batch of {@code batch} examples. */
     public Shape inputShape(int batch) {
-        return new Shape(batch, channels, height, width);
+        long[] dims = new long[sampleShape.length + 1];
+        dims[0] = batch;
+        System.arraycopy(sampleShape, 0, dims, 1, sampleShape.length);
+        return new Shape(dims);
     }
 
     /**
@@ -60,6 +64,11 @@ public final class ModelBuilder {
         }
         SequentialBlock net = new SequentialBlock();
         if (spec.family() == ModelFamily.CNN) {
+            if (sampleShape.length != 3) {
+                throw new UnbuildableArchitectureException("architecture.family: cnn needs image input (channels, height, "
+                        + "width), but this dataset's examples have shape " + java.util.Arrays.toString(sampleShape)
+                        + "; use the mlp family");
+            }
             addStages(net, spec.stages());
         } else {
             addHidden(net, spec.hiddenUnits());
@@ -72,7 +81,9 @@ public final class ModelBuilder {
         if (stages.isEmpty()) {
             throw new UnbuildableArchitectureException("architecture.stages: a CNN needs at least one stage");
         }
-        int inChannels = channels;
+        int inChannels = (int) sampleShape[0];
+        int height = (int) sampleShape[1];
+        int width = (int) sampleShape[2];
         int h = height;
         int w = width;
         for (int s = 0; s < stages.size(); s++) {

@@ -26,6 +26,9 @@ public final class FileArtifactStore implements ArtifactStore {
     public StoredArtifact saveModel(TrialRequest request, Model model) throws IOException {
         Path dir = root.resolve(request.experimentId()).resolve(request.trialId()).resolve("attempt-" + request.attempt());
         Path modelDir = dir.resolve("model");
+        // A redelivered attempt runs again: replace what an earlier run left, so the size is this model's alone
+        // (DJL numbers a second save in the same directory as a new epoch file instead of overwriting).
+        deleteRecursively(modelDir);
         Files.createDirectories(modelDir);
         model.save(modelDir, MODEL_NAME);
         long bytes;
@@ -40,6 +43,17 @@ public final class FileArtifactStore implements ArtifactStore {
         Path dir = Path.of(java.net.URI.create(artifact.uri()));
         Files.writeString(dir.resolve("candidate.json"), JsonCodec.writePretty(request.candidate()));
         Files.writeString(dir.resolve("metrics.json"), JsonCodec.writePretty(metrics));
+    }
+
+    private static void deleteRecursively(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> walk = Files.walk(dir)) {
+            for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        }
     }
 
     private static long size(Path p) {

@@ -7,19 +7,21 @@ import org.naspipeline.api.config.Settings;
 
 /** The worker's configuration, read from the environment. */
 public record WorkerConfig(
-        String bootstrapServers, String groupId, String workerId, int slots, Path dataDir, Path artifactDir,
-        int shutdownGraceSeconds) {
+        String bootstrapServers, String groupId, String workerId, int slots, String devices, Path dataDir,
+        Path artifactDir, int shutdownGraceSeconds, int latencyBatch) {
 
     static final Setting<String> BOOTSTRAP = Setting.string("NAS_KAFKA_BOOTSTRAP", "localhost:9092", "Kafka bootstrap servers");
     static final Setting<String> GROUP = Setting.string("NAS_WORKER_GROUP", "nas-workers", "consumer group shared by all workers");
     static final Setting<String> ID = Setting.string("NAS_WORKER_ID", null, "worker id in results (default: host-pid)");
-    static final Setting<Integer> SLOTS = Setting.integer("NAS_WORKER_SLOTS", 1, "trials run at once by this worker");
+    static final Setting<Integer> SLOTS = Setting.integer("NAS_WORKER_SLOTS", 1, "trials run at once on the CPU (on GPUs: one per device)");
+    static final Setting<String> DEVICES = Setting.string("NAS_DEVICES", "auto", "auto | cpu | gpu:0,1");
+    static final Setting<Integer> LATENCY_BATCH = Setting.integer("NAS_LATENCY_BATCH", 32, "batch size of the second latency measurement");
     static final Setting<String> DATA = Setting.string("NAS_DATA_DIR", null, "dataset directory (default: full set, then bundled subset)");
     static final Setting<String> ARTIFACTS = Setting.string("NAS_ARTIFACT_DIR", "artifacts", "where trained models are saved");
     static final Setting<Integer> GRACE = Setting.integer("NAS_SHUTDOWN_GRACE_SECONDS", 60,
             "on shutdown, how long running trials may finish before they are abandoned for redelivery");
     /** Every setting, for the start-up log. */
-    public static final List<Setting<?>> ALL = List.of(BOOTSTRAP, GROUP, ID, SLOTS, DATA, ARTIFACTS, GRACE);
+    public static final List<Setting<?>> ALL = List.of(BOOTSTRAP, GROUP, ID, SLOTS, DEVICES, DATA, ARTIFACTS, GRACE, LATENCY_BATCH);
 
     /** Reads the configuration; {@code dataDir} stays null when not configured (the resolver decides). */
     public static WorkerConfig from(Settings s) {
@@ -31,14 +33,19 @@ public record WorkerConfig(
         if (slots < 1) {
             throw new IllegalArgumentException(SLOTS.env() + ": must be ≥ 1 (got " + slots + ")");
         }
+        int latencyBatch = s.get(LATENCY_BATCH);
+        if (latencyBatch < 1) {
+            throw new IllegalArgumentException(LATENCY_BATCH.env() + ": must be ≥ 1 (got " + latencyBatch + ")");
+        }
         String data = s.get(DATA);
-        return new WorkerConfig(s.get(BOOTSTRAP), s.get(GROUP), id, slots, data == null ? null : Path.of(data),
-                Path.of(s.get(ARTIFACTS)), s.get(GRACE));
+        return new WorkerConfig(s.get(BOOTSTRAP), s.get(GROUP), id, slots, s.get(DEVICES), data == null ? null : Path.of(data),
+                Path.of(s.get(ARTIFACTS)), s.get(GRACE), latencyBatch);
     }
 
     /** A copy with another worker id (several workers in one process). */
     public WorkerConfig withWorkerId(String id) {
-        return new WorkerConfig(bootstrapServers, groupId, id, slots, dataDir, artifactDir, shutdownGraceSeconds);
+        return new WorkerConfig(bootstrapServers, groupId, id, slots, devices, dataDir, artifactDir, shutdownGraceSeconds,
+                latencyBatch);
     }
 
     private static String hostName() {

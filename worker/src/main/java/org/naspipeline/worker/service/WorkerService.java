@@ -51,7 +51,9 @@ public final class WorkerService implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(WorkerService.class);
 
     private final WorkerConfig config;
-    private final TrialRunner runner;
+    /** One runner per slot (each bound to its device); a trial takes a free one. */
+    private final java.util.concurrent.BlockingQueue<TrialRunner> freeRunners;
+    private final int slotCount;
     private final KafkaConsumer<String, byte[]> consumer;
     private final KafkaProducer<String, byte[]> producer;
     private final ExecutorService slots;
@@ -63,13 +65,17 @@ public final class WorkerService implements AutoCloseable {
     private final CountDownLatch stopped = new CountDownLatch(1);
     private final Thread pollThread;
 
-    /** Creates the service; {@link #start()} begins consuming. */
-    public WorkerService(WorkerConfig config, TrialRunner runner) {
+    /** Creates the service with one slot per runner; {@link #start()} begins consuming. */
+    public WorkerService(WorkerConfig config, List<TrialRunner> runners) {
+        if (runners.isEmpty()) {
+            throw new IllegalArgumentException("a worker needs at least one trial runner");
+        }
         this.config = config;
-        this.runner = runner;
+        this.slotCount = runners.size();
+        this.freeRunners = new java.util.concurrent.ArrayBlockingQueue<>(slotCount, false, runners);
         this.consumer = new KafkaConsumer<>(consumerProps(config));
         this.producer = new KafkaProducer<>(producerProps(config));
-        this.slots = Executors.newFixedThreadPool(config.slots(), r -> new Thread(r, config.workerId() + "-slot"));
+        this.slots = Executors.newFixedThreadPool(slotCount, r -> new Thread(r, config.workerId() + "-slot"));
         this.pollThread = new Thread(this::pollLoop, config.workerId() + "-poll");
     }
 
@@ -102,8 +108,8 @@ public final class WorkerService implements AutoCloseable {
 
     /** Subscribes and starts the poll thread. */
     public void start() {
-        LOG.info("worker {} starting with {} slot(s), group {}, bootstrap {}", config.workerId(), config.slots(),
-                config.groupId(), config.bootstrapServers());
+        LOG.info("worker {} starting with {} slot(s) on {}, group {}, bootstrap {}", config.workerId(), slotCount,
+                freeRunners.stream().map(r -> r.device().toString()).toList(), config.groupId(), config.bootstrapServers());
         consumer.subscribe(List.of(Topics.TRIALS), new Rebalance());
         pollThread.start();
     }
@@ -112,7 +118,7 @@ public final class WorkerService implements AutoCloseable {
         try {
             while (!stopping.get() || busy.get() > 0) {
                 commitFinished();
-                boolean full = stopping.get() || busy.get() >= config.slots();
+                boolean full = stopping.get() || busy.get() >= slotCount;
                 if (full) {
                     consumer.pause(consumer.assignment());
                 } else {
@@ -149,6 +155,7 @@ public final class WorkerService implements AutoCloseable {
     }
 
     private void runTrial(ConsumerRecord<String, byte[]> record, TrialRequest req) {
+        TrialRunner runner = freeRunners.poll(); // never empty: the poll loop takes a record only for a free slot
         try {
             publish(new TrialEvent.Started(ExperimentSpec.SCHEMA_VERSION, req.experimentId(), req.trialId(),
                     req.attempt(), config.workerId(), System.currentTimeMillis()));
@@ -168,6 +175,7 @@ public final class WorkerService implements AutoCloseable {
                 LOG.error("cannot report the failure of trial {}; it stays uncommitted", req.trialId(), publishFailure);
             }
         } finally {
+            freeRunners.add(runner);
             busy.decrementAndGet();
         }
     }
@@ -265,7 +273,7 @@ public final class WorkerService implements AutoCloseable {
         @Override
         public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
             LOG.info("worker {} assigned {}", config.workerId(), partitions);
-            if (stopping.get() || busy.get() >= config.slots()) {
+            if (stopping.get() || busy.get() >= slotCount) {
                 consumer.pause(partitions);
             }
         }

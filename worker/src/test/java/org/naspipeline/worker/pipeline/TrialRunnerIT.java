@@ -25,6 +25,7 @@ import org.naspipeline.api.Quantization;
 import org.naspipeline.api.StageSpec;
 import org.naspipeline.api.TrainingSpec;
 import org.naspipeline.api.TrialEvent;
+import org.naspipeline.api.TrialMetrics;
 import org.naspipeline.api.TrialRequest;
 import org.naspipeline.api.TrialResult;
 import org.naspipeline.worker.data.DatasetResolver;
@@ -33,7 +34,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** Real DJL training on the bundled Fashion-MNIST subset. */
 class TrialRunnerIT {
-    static final Path DATA = DatasetResolver.fromEnvironment().resolve(Path.of("..", "datasets", "fashion-mnist-mini")).dir();
+    static final Path DATA = Path.of("..", "datasets", "fashion-mnist-mini");
     static final Candidate SMALL_CNN = new Candidate(new ArchitectureSpec(ModelFamily.CNN,
             List.of(new StageSpec(1, 16, 3, ConvType.PLAIN, false, true, Pooling.MAX),
                     new StageSpec(1, 32, 3, ConvType.PLAIN, true, true, Pooling.MAX)),
@@ -42,48 +43,110 @@ class TrialRunnerIT {
     @TempDir
     Path artifacts;
 
-    TrialRequest request(Candidate candidate, int epochs, int trainLimit) {
+    TrialRunner runner(Path store, Lock lock) {
+        return new TrialRunner(DatasetResolver.fromEnvironment(), DATA, new FileArtifactStore(store), "w1", Device.cpu(),
+                lock, new TrialRunner.MeasurementSettings(16, 50));
+    }
+
+    TrialRunner runner() {
+        return runner(artifacts, new ReentrantLock());
+    }
+
+    static TrialRequest request(Candidate candidate, int epochs, int trainLimit, TrainingSpec training) {
         return new TrialRequest(1, "exp", "exp-t0001", 1, candidate, new DatasetSpec("fashion-mnist", trainLimit, 500),
-                new TrainingSpec(epochs, 64, 0.002, "adam"), 42L);
+                training == null ? new TrainingSpec(epochs, 64, 0.002, "adam") : training, 42L);
+    }
+
+    static TrialRequest request(Candidate candidate, int epochs, int trainLimit) {
+        return request(candidate, epochs, trainLimit, null);
     }
 
     @Test
-    void trainsARealCnnAndMeasuresAccuracyLatencyAndSize() throws Exception {
-        TrialRunner runner = new TrialRunner(DATA, new FileArtifactStore(artifacts), "w1", Device.cpu(), new ReentrantLock());
+    void trainsARealCnnAndMeasuresAccuracyLatencyMacsAndSize() throws Exception {
         List<TrialEvent.Progress> progress = new ArrayList<>();
-        TrialResult result = runner.run(request(SMALL_CNN, 2, 2000), progress::add, () -> false);
+        TrialResult result = runner().run(request(SMALL_CNN, 2, 2000), progress::add, () -> false);
 
         assertThat(result).isInstanceOf(TrialResult.Completed.class);
         TrialResult.Completed done = (TrialResult.Completed) result;
-        assertThat(done.metrics().accuracy()).isGreaterThan(0.65); // 10 classes: chance is 0.10
-        assertThat(done.metrics().testSamples()).isEqualTo(500);
-        assertThat(done.metrics().trainSamples()).isEqualTo(2000);
-        assertThat(done.metrics().latencyMsP50()).isPositive();
-        assertThat(done.metrics().latencyMsP95()).isGreaterThanOrEqualTo(done.metrics().latencyMsP50());
+        TrialMetrics m = done.metrics();
+        assertThat(m.accuracy()).isGreaterThan(0.65); // validation; 10 classes: chance is 0.10
+        assertThat(m.testAccuracy()).isGreaterThan(0.65);
+        assertThat(m.trainSamples()).isEqualTo(1800);
+        assertThat(m.validationSamples()).isEqualTo(200);
+        assertThat(m.testSamples()).isEqualTo(500);
+        assertThat(m.latencyMsP50()).isPositive();
+        assertThat(m.latencyMsP95()).isGreaterThanOrEqualTo(m.latencyMsP50());
+        assertThat(m.latencyBatch()).isEqualTo(16);
+        assertThat(m.latencyBatchMsP50()).isPositive();
+        assertThat(m.latencyCv()).isGreaterThanOrEqualTo(0);
         // conv 1→16 (144) + BN 64 + conv 16→32 (4608) + BN 128 + projection 16→32 (512) + fc 1568→64 + 64→10
-        assertThat(done.metrics().params()).isEqualTo(144 + 64 + 4608 + 128 + 512 + 1568 * 64 + 64 + 64 * 10 + 10);
-        Path params = Path.of(java.net.URI.create(done.artifactUri())).resolve("model").resolve("model-0000.params");
-        assertThat(Files.size(params)).isEqualTo(done.metrics().sizeBytes());
-        assertThat(done.metrics().sizeBytes()).isGreaterThan(done.metrics().params() * 4);
+        long params = 144 + 64 + 4608 + 128 + 512 + 1568 * 64 + 64 + 64 * 10 + 10;
+        assertThat(m.params()).isEqualTo(params);
+        assertThat(m.nonZeroParams()).isBetween(params - 200, params); // BN running stats start at 0/1 and move
+        // MACs: conv1 16·28·28·9 + conv2 32·14·14·144 + projection 32·14·14·16 + fc 1568·64 + 64·10
+        assertThat(m.macs()).isEqualTo(16L * 28 * 28 * 9 + 32L * 14 * 14 * 144 + 32L * 14 * 14 * 16 + 1568L * 64 + 640);
+        assertThat(m.peakMemoryBytes()).isNull(); // the CPU engine exposes none
+        Path params0 = Path.of(java.net.URI.create(done.artifactUri())).resolve("model").resolve("model-0000.params");
+        assertThat(Files.size(params0)).isEqualTo(m.sizeBytes());
+        assertThat(m.sizeBytes()).isGreaterThan(m.params() * 4);
         assertThat(progress).extracting(TrialEvent.Progress::epoch).containsExactly(1, 2);
         assertThat(progress.get(1).loss()).isLessThan(progress.get(0).loss());
+        assertThat(progress.get(1).validationAccuracy()).isEqualTo(m.accuracy());
     }
 
     @Test
-    void unbuildableArchitecturesAndUnsupportedCompressionFailWithoutRetry() {
-        TrialRunner runner = new TrialRunner(DATA, new FileArtifactStore(artifacts), "w1", Device.cpu(), new ReentrantLock());
+    void theSameSeedGivesTheSameModelOnTheCpu() {
+        TrialResult.Completed a = (TrialResult.Completed) runner().run(request(SMALL_CNN, 1, 600), ProgressListener.NONE, () -> false);
+        TrialResult.Completed b = (TrialResult.Completed) runner(artifacts.resolve("b"), new ReentrantLock())
+                .run(request(SMALL_CNN, 1, 600), ProgressListener.NONE, () -> false);
+        assertThat(b.metrics().trainLoss()).isEqualTo(a.metrics().trainLoss());
+        assertThat(b.metrics().accuracy()).isEqualTo(a.metrics().accuracy());
+        assertThat(b.metrics().testAccuracy()).isEqualTo(a.metrics().testAccuracy());
+    }
+
+    @Test
+    void aRedeliveredAttemptReplacesItsArtifactSoTheSizeIsTheFileSize() throws Exception {
+        TrialResult.Completed first = (TrialResult.Completed) runner().run(request(SMALL_CNN, 1, 300), ProgressListener.NONE, () -> false);
+        TrialResult.Completed again = (TrialResult.Completed) runner().run(request(SMALL_CNN, 1, 300), ProgressListener.NONE, () -> false);
+        Path modelDir = Path.of(java.net.URI.create(again.artifactUri())).resolve("model");
+        try (var files = Files.list(modelDir)) {
+            assertThat(files.map(f -> f.getFileName().toString()).toList()).containsExactly("model-0000.params");
+        }
+        assertThat(again.metrics().sizeBytes()).isEqualTo(first.metrics().sizeBytes())
+                .isEqualTo(Files.size(modelDir.resolve("model-0000.params")));
+    }
+
+    @Test
+    void aDivergingLossEndsTheTrialAsFailedWithTheReason() {
+        TrialResult r = runner().run(request(SMALL_CNN, 1, 600, new TrainingSpec(1, 64, 1e12, "sgd")),
+                ProgressListener.NONE, () -> false);
+        assertThat(r).isInstanceOfSatisfying(TrialResult.Failed.class, f -> {
+            assertThat(f.retriable()).isFalse();
+            assertThat(f.reason()).startsWith("loss became").contains("NaN").contains("learning rate 1.0E12");
+        });
+    }
+
+    @Test
+    void unbuildableArchitecturesUnsupportedCompressionAndMissingDataFailWithoutRetry() {
         StageSpec pooled = new StageSpec(1, 4, 1, ConvType.PLAIN, false, false, Pooling.MAX);
         Candidate tooDeep = new Candidate(new ArchitectureSpec(ModelFamily.CNN,
                 List.of(pooled, pooled, pooled, pooled, pooled), null, new HeadSpec(0, 0)), CompressionSpec.NONE);
-        TrialResult r1 = runner.run(request(tooDeep, 1, 100), ProgressListener.NONE, () -> false);
-        assertThat(r1).isInstanceOfSatisfying(TrialResult.Failed.class, f -> {
-            assertThat(f.retriable()).isFalse();
-            assertThat(f.reason()).contains("architecture.stages[4].pooling");
-        });
+        assertThat(runner().run(request(tooDeep, 1, 100), ProgressListener.NONE, () -> false))
+                .isInstanceOfSatisfying(TrialResult.Failed.class, f -> {
+                    assertThat(f.retriable()).isFalse();
+                    assertThat(f.reason()).contains("architecture.stages[4].pooling");
+                });
         Candidate quantized = new Candidate(SMALL_CNN.architecture(),
                 new CompressionSpec(PruningSpec.NONE, Quantization.INT8_PER_TENSOR, DistillationSpec.OFF, 1.0));
-        TrialResult r2 = runner.run(request(quantized, 1, 100), ProgressListener.NONE, () -> false);
-        assertThat(r2).isInstanceOfSatisfying(TrialResult.Failed.class, f -> assertThat(f.reason()).contains("compression"));
+        assertThat(runner().run(request(quantized, 1, 100), ProgressListener.NONE, () -> false))
+                .isInstanceOfSatisfying(TrialResult.Failed.class, f -> assertThat(f.reason()).contains("compression"));
+        TrialRequest cifar = new TrialRequest(1, "exp", "exp-t0002", 1, SMALL_CNN, new DatasetSpec("cifar10", 100, 100),
+                TrainingSpec.defaults(), 1L);
+        assertThat(runner().run(cifar, ProgressListener.NONE, () -> false))
+                .isInstanceOfSatisfying(TrialResult.Failed.class, f -> {
+                    assertThat(f.retriable()).isFalse();
+                    assertThat(f.reason()).contains("lacks the cifar10 files");
+                });
     }
 
     @Test
@@ -91,8 +154,8 @@ class TrialRunnerIT {
         // DJL's PyTorch engine allows one gradient collector per process; without the shared lock one of
         // these fails with "A PtGradientCollector is already collecting".
         Lock lock = new ReentrantLock(true);
-        TrialRunner a = new TrialRunner(DATA, new FileArtifactStore(artifacts.resolve("a")), "a", Device.cpu(), lock);
-        TrialRunner b = new TrialRunner(DATA, new FileArtifactStore(artifacts.resolve("b")), "b", Device.cpu(), lock);
+        TrialRunner a = runner(artifacts.resolve("a"), lock);
+        TrialRunner b = runner(artifacts.resolve("b"), lock);
         CompletableFuture<TrialResult> ra = CompletableFuture.supplyAsync(() -> a.run(request(SMALL_CNN, 1, 1500), ProgressListener.NONE, () -> false));
         CompletableFuture<TrialResult> rb = CompletableFuture.supplyAsync(() -> b.run(request(SMALL_CNN, 1, 1500), ProgressListener.NONE, () -> false));
         assertThat(List.of(ra.join(), rb.join())).allSatisfy(r -> assertThat(r).isInstanceOf(TrialResult.Completed.class));
@@ -100,10 +163,10 @@ class TrialRunnerIT {
 
     @Test
     void cancellationStopsTrainingBetweenBatches() {
-        TrialRunner runner = new TrialRunner(DATA, new FileArtifactStore(artifacts), "w1", Device.cpu(), new ReentrantLock());
         int[] checks = {0};
-        assertThatThrownBy(() -> runner.run(request(SMALL_CNN, 1, 2000), ProgressListener.NONE, () -> ++checks[0] > 3))
+        assertThatThrownBy(() -> runner().run(request(SMALL_CNN, 1, 2000), ProgressListener.NONE, () -> ++checks[0] > 3))
                 .isInstanceOf(TrialCancelledException.class)
                 .hasMessageContaining("epoch 1 batch 3");
+        assertThat(checks[0]).isEqualTo(4); // the fourth check stopped it: three batches ran, not one more
     }
 }

@@ -7,50 +7,44 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.zip.GZIPInputStream;
 
-/** Reads the IDX files of MNIST-format datasets ({@code .gz} or plain), validating their headers. */
-public final class IdxFiles {
+/** MNIST-format IDX files ({@code .gz} or plain): Fashion-MNIST and MNIST, 28×28 grey-scale, 10 classes. */
+public final class IdxLoader implements DatasetLoader {
     private static final int LABEL_MAGIC = 0x0801;
     private static final int IMAGE_MAGIC = 0x0803;
+    private final float mean;
+    private final float std;
 
-    private IdxFiles() {}
-
-    /** The four file names of a split, without {@code .gz}. */
-    static List<String> names() {
-        return List.of("train-images-idx3-ubyte", "train-labels-idx1-ubyte",
-                "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte");
+    /** A loader normalizing pixels (scaled to [0, 1]) with the dataset's mean and standard deviation. */
+    public IdxLoader(float mean, float std) {
+        this.mean = mean;
+        this.std = std;
     }
 
-    /** Which of the four IDX files are absent from {@code dir} (in either plain or gzip form). */
-    public static List<String> missingFiles(Path dir) {
-        List<String> missing = new ArrayList<>();
-        for (String name : names()) {
-            if (find(dir, name) == null) {
-                missing.add(name + "[.gz]");
-            }
-        }
-        return missing;
+    @Override
+    public List<String> requiredFiles() {
+        return List.of("train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte");
     }
 
-    private static Path find(Path dir, String name) {
+    private static Path find(Path dir, String name) throws IOException {
         Path gz = dir.resolve(name + ".gz");
         if (Files.isRegularFile(gz)) {
             return gz;
         }
         Path plain = dir.resolve(name);
-        return Files.isRegularFile(plain) ? plain : null;
+        if (Files.isRegularFile(plain)) {
+            return plain;
+        }
+        throw new IOException("missing " + name + "[.gz] in " + dir);
     }
 
-    /** Reads up to {@code limit} examples of a split ({@code train} or {@code t10k}). */
-    public static ImageSet read(Path dir, String split, int limit) throws IOException {
+    @Override
+    public TensorData read(Path dir, boolean train, int limit) throws IOException {
+        String split = train ? "train" : "t10k";
         Path labelsFile = find(dir, split + "-labels-idx1-ubyte");
         Path imagesFile = find(dir, split + "-images-idx3-ubyte");
-        if (labelsFile == null || imagesFile == null) {
-            throw new IOException("missing IDX files for split '" + split + "' in " + dir);
-        }
         byte[] labels;
         try (DataInputStream in = open(labelsFile)) {
             int magic = in.readInt();
@@ -78,15 +72,29 @@ public final class IdxFiles {
             if (pixels.length != labels.length * rows * cols) {
                 throw new EOFException(imagesFile + ": truncated image data");
             }
-            return new ImageSet(pixels, labels, labels.length, rows, cols);
+            float[] x = new float[pixels.length];
+            for (int i = 0; i < x.length; i++) {
+                x[i] = (pixels[i] & 0xFF) / 255f;
+            }
+            float[] y = new float[labels.length];
+            for (int i = 0; i < y.length; i++) {
+                int label = labels[i] & 0xFF;
+                if (label > 9) {
+                    throw new IOException(labelsFile + ": label " + label + " at index " + i + " is outside 0..9");
+                }
+                y[i] = label;
+            }
+            return new TensorData(x, y, labels.length, new long[] {1, rows, cols}, 10);
         }
+    }
+
+    @Override
+    public float[][] normalization(TensorData train) {
+        return new float[][] {{mean}, {std}};
     }
 
     private static DataInputStream open(Path file) throws IOException {
         InputStream raw = new BufferedInputStream(Files.newInputStream(file), 1 << 16);
         return new DataInputStream(file.toString().endsWith(".gz") ? new GZIPInputStream(raw, 1 << 16) : raw);
     }
-
-    /** Raw unsigned-byte images (row-major) and labels. */
-    public record ImageSet(byte[] pixels, byte[] labels, int count, int rows, int cols) {}
 }

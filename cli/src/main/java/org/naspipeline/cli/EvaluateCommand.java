@@ -1,0 +1,127 @@
+package org.naspipeline.cli;
+
+import ai.djl.Device;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import java.util.concurrent.locks.ReentrantLock;
+import org.naspipeline.api.Candidate;
+import org.naspipeline.api.DatasetSpec;
+import org.naspipeline.api.ExperimentSpec;
+import org.naspipeline.api.InvalidInputException;
+import org.naspipeline.api.JsonCodec;
+import org.naspipeline.api.TrainingSpec;
+import org.naspipeline.api.TrialMetrics;
+import org.naspipeline.api.TrialRequest;
+import org.naspipeline.api.TrialResult;
+import org.naspipeline.worker.data.DatasetResolver;
+import org.naspipeline.worker.pipeline.DeviceSelection;
+import org.naspipeline.worker.pipeline.FileArtifactStore;
+import org.naspipeline.worker.pipeline.TrialRunner;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code nas evaluate}: one trial through the worker's pipeline, without Kafka. */
+@Command(name = "evaluate", mixinStandardHelpOptions = true,
+        description = "Train and measure one candidate locally with the same pipeline the workers use.")
+final class EvaluateCommand implements Callable<Integer> {
+    @Parameters(index = "0", description = "candidate JSON ({\"architecture\": …, \"compression\": …, \"parameters\": …})")
+    Path candidateFile;
+
+    @Option(names = "--epochs", defaultValue = "2", description = "training epochs (default: ${DEFAULT-VALUE})")
+    int epochs;
+
+    @Option(names = "--batch-size", defaultValue = "64", description = "training batch size (default: ${DEFAULT-VALUE})")
+    int batchSize;
+
+    @Option(names = "--lr", defaultValue = "0.002", description = "learning rate (default: ${DEFAULT-VALUE})")
+    double learningRate;
+
+    @Option(names = "--optimizer", defaultValue = "adam", description = "adam or sgd (default: ${DEFAULT-VALUE})")
+    String optimizer;
+
+    @Option(names = "--schedule", defaultValue = "constant", description = "constant or cosine (default: ${DEFAULT-VALUE})")
+    String schedule;
+
+    @Option(names = "--dataset", defaultValue = "fashion-mnist", description = "fashion-mnist, mnist, cifar10 or csv (default: ${DEFAULT-VALUE})")
+    String dataset;
+
+    @Option(names = "--data", description = "dataset directory (default: NAS_DATA_DIR, the full set, the bundled subset)")
+    Path data;
+
+    @Option(names = "--train-limit", description = "use at most this many training examples (10% are held out for validation)")
+    Integer trainLimit;
+
+    @Option(names = "--test-limit", description = "use at most this many test examples")
+    Integer testLimit;
+
+    @Option(names = "--seed", defaultValue = "42", description = "training seed (default: ${DEFAULT-VALUE})")
+    long seed;
+
+    @Option(names = "--device", defaultValue = "auto", description = "auto, cpu or gpu:N (default: ${DEFAULT-VALUE})")
+    String device;
+
+    @Option(names = "--latency-batch", defaultValue = "32", description = "second latency batch size (default: ${DEFAULT-VALUE})")
+    int latencyBatch;
+
+    @Option(names = "--out", defaultValue = "out/evaluate", description = "artifact directory (default: ${DEFAULT-VALUE})")
+    Path out;
+
+    @Option(names = "--json", description = "print the result as JSON")
+    boolean json;
+
+    private final PrintStream console = System.out;
+
+    @Override
+    public Integer call() throws IOException {
+        Candidate candidate;
+        TrainingSpec training = new TrainingSpec(epochs, batchSize, learningRate, optimizer, schedule);
+        DatasetSpec datasetSpec = new DatasetSpec(dataset, trainLimit, testLimit, null, null);
+        try {
+            candidate = JsonCodec.readCandidate(Files.readAllBytes(candidateFile));
+            org.naspipeline.api.Errors errors = new org.naspipeline.api.Errors();
+            training.validate(errors, "training");
+            datasetSpec.validate(errors, "dataset");
+            errors.throwIfAny();
+        } catch (InvalidInputException e) {
+            System.err.println(candidateFile + ": invalid input");
+            e.errors().forEach(err -> System.err.println("  " + err));
+            return 2;
+        }
+        Device d = DeviceSelection.parse(device).get(0);
+        TrialRunner runner = new TrialRunner(DatasetResolver.fromEnvironment(), data, new FileArtifactStore(out), "evaluate",
+                d, new ReentrantLock(), new TrialRunner.MeasurementSettings(latencyBatch, 200));
+        TrialRequest request = new TrialRequest(ExperimentSpec.SCHEMA_VERSION, "evaluate",
+                candidateFile.getFileName().toString().replaceAll("\\.json$", ""), 1, candidate, datasetSpec, training, seed);
+        TrialResult result = runner.run(request, p -> {
+            if (!json) {
+                console.printf(Locale.ROOT, "epoch %d/%d: loss %.4f, train accuracy %.4f, validation accuracy %.4f, %.0f samples/s%n",
+                        p.epoch(), p.epochs(), p.loss(), p.trainAccuracy(), p.validationAccuracy(), p.samplesPerSecond());
+            }
+        }, () -> false);
+        if (json) {
+            console.println(JsonCodec.writePretty(result));
+        } else if (result instanceof TrialResult.Completed c) {
+            print(c.metrics(), c.artifactUri());
+        } else if (result instanceof TrialResult.Failed f) {
+            console.println("FAILED: " + f.reason());
+        }
+        return result instanceof TrialResult.Completed ? 0 : 1;
+    }
+
+    private void print(TrialMetrics m, String artifact) {
+        console.printf(Locale.ROOT, "validation accuracy   %.4f (%d examples)%n", m.accuracy(), m.validationSamples());
+        console.printf(Locale.ROOT, "test accuracy         %.4f (%d examples)%n", m.testAccuracy(), m.testSamples());
+        console.printf(Locale.ROOT, "latency batch 1       p50 %.3f ms, p95 %.3f ms, cv %.2f%n", m.latencyMsP50(), m.latencyMsP95(), m.latencyCv());
+        console.printf(Locale.ROOT, "latency batch %-3d     p50 %.3f ms, p95 %.3f ms%n", m.latencyBatch(), m.latencyBatchMsP50(), m.latencyBatchMsP95());
+        console.printf(Locale.ROOT, "parameters            %,d (%,d non-zero)%n", m.params(), m.nonZeroParams());
+        console.printf(Locale.ROOT, "MACs                  %,d%n", m.macs());
+        console.printf(Locale.ROOT, "saved size            %,d bytes (%s)%n", m.sizeBytes(), artifact);
+        console.printf(Locale.ROOT, "training              %d examples, %.1f s, %.0f samples/s on %s, %d threads%n",
+                m.trainSamples(), m.trainSeconds(), m.samplesPerSecond(), m.device(), m.threads());
+    }
+}

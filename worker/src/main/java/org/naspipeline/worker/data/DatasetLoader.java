@@ -1,0 +1,28 @@
+package org.naspipeline.worker.data;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+
+/** Reads one dataset format from a directory. */
+public interface DatasetLoader {
+    /** Files the directory must hold (a {@code .gz} variant counts where the format allows it). */
+    List<String> requiredFiles();
+
+    /** Which of the required files {@code dir} lacks. */
+    default List<String> missingFiles(Path dir) {
+        return requiredFiles().stream()
+                .filter(f -> !java.nio.file.Files.isRegularFile(dir.resolve(f))
+                        && !java.nio.file.Files.isRegularFile(dir.resolve(f + ".gz")))
+                .toList();
+    }
+
+    /** Reads up to {@code limit} raw (unnormalized) examples of the training or the test file. */
+    TensorData read(Path dir, boolean train, int limit) throws IOException;
+
+    /**
+     * Per-channel (images) or per-feature (tables) mean and standard deviation to normalize with: published
+     * constants for the image sets, statistics of the training examples for tables.
+     */
+    float[][] normalization(TensorData train);
+}

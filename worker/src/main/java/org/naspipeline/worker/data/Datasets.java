@@ -1,0 +1,71 @@
+package org.naspipeline.worker.data;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.SplittableRandom;
+import org.naspipeline.api.DatasetSpec;
+
+/** The dataset formats the worker reads, and the deterministic train/validation split. */
+public final class Datasets {
+    /** The split never depends on the trial's seed: every trial of every experiment sees the same one. */
+    private static final long SPLIT_SEED = 0x5EED_5A17L;
+
+    private Datasets() {}
+
+    /** The loader for a dataset name of {@link DatasetSpec#KNOWN}. */
+    public static DatasetLoader loader(DatasetSpec spec) {
+        return switch (spec.name()) {
+            case "fashion-mnist" -> new IdxLoader(0.2860f, 0.3530f);
+            case "mnist" -> new IdxLoader(0.1307f, 0.3081f);
+            case "cifar10" -> new Cifar10Loader();
+            case "csv" -> new CsvLoader(spec.labelColumn());
+            default -> throw new IllegalArgumentException("dataset '" + spec.name() + "' is not supported by this worker");
+        };
+    }
+
+    /**
+     * Reads {@code spec}'s examples from {@code dir}: up to {@code trainLimit} from the training file, of which a
+     * {@code validationFraction} chosen by a fixed permutation is held out, and up to {@code testLimit} from the
+     * test file; all normalized the same way.
+     */
+    public static DatasetSplits load(DatasetSpec spec, Path dir) throws IOException {
+        DatasetLoader loader = loader(spec);
+        TensorData all = loader.read(dir, true, spec.trainLimit() == null ? Integer.MAX_VALUE : spec.trainLimit());
+        TensorData test = loader.read(dir, false, spec.testLimit() == null ? Integer.MAX_VALUE : spec.testLimit());
+        if (all.count() < 2) {
+            throw new IOException(dir + ": the training file has " + all.count() + " examples; at least 2 are needed");
+        }
+        if (test.sampleSize() != all.sampleSize()) {
+            throw new IOException(dir + ": test examples have " + test.sampleSize() + " values, training examples " + all.sampleSize());
+        }
+        int[] order = permutation(all.count());
+        int validationCount = Math.max(1, (int) Math.round(all.count() * spec.validationFraction()));
+        TensorData validation = all.select(java.util.Arrays.copyOfRange(order, 0, validationCount));
+        TensorData train = all.select(java.util.Arrays.copyOfRange(order, validationCount, order.length));
+        float[][] norm = loader.normalization(train);
+        for (TensorData d : new TensorData[] {train, validation, test}) {
+            d.normalize(norm[0], norm[1]);
+        }
+        int classes = Math.max(train.classes(), test.classes());
+        return new DatasetSplits(withClasses(train, classes), withClasses(validation, classes), withClasses(test, classes));
+    }
+
+    private static TensorData withClasses(TensorData d, int classes) {
+        return new TensorData(d.features(), d.labels(), d.count(), d.sampleShape(), classes);
+    }
+
+    private static int[] permutation(int n) {
+        int[] p = new int[n];
+        for (int i = 0; i < n; i++) {
+            p[i] = i;
+        }
+        SplittableRandom rnd = new SplittableRandom(SPLIT_SEED);
+        for (int i = n - 1; i > 0; i--) {
+            int j = rnd.nextInt(i + 1);
+            int t = p[i];
+            p[i] = p[j];
+            p[j] = t;
+        }
+        return p;
+    }
+}

@@ -96,7 +96,7 @@ final class DemoCommand implements Callable<Integer> {
             console.printf("  scheduled %s (attempt %d): %s%n", s.trialId(), s.attempt(), s.candidate().architecture().summary());
         } else if (event instanceof ExperimentEvent.TrialFinished f) {
             String what = f.metrics() == null ? "FAILED: " + f.reason()
-                    : String.format(Locale.ROOT, "accuracy %.4f, p50 %.2f ms, %,d bytes", f.metrics().accuracy(),
+                    : String.format(Locale.ROOT, "validation accuracy %.4f, p50 %.2f ms, %,d bytes", f.metrics().accuracy(),
                             f.metrics().latencyMsP50(), f.metrics().sizeBytes());
             console.printf("[%d/%d] %s %s (best so far: %s)%n", f.completedTrials() + f.failedTrials(), f.maxTrials(),
                     f.trialId(), what, f.bestTrialId());
@@ -108,18 +108,20 @@ final class DemoCommand implements Callable<Integer> {
 
     private void printTable(DemoSummary s) {
         console.println();
-        console.printf("%-28s %-9s %9s %11s %12s %9s  %s%n", "trial", "status", "accuracy", "latency ms", "size bytes", "params", "architecture");
+        console.printf("%-28s %-9s %8s %8s %11s %12s %9s  %s%n", "trial", "status", "val acc", "test acc", "latency ms",
+                "size bytes", "params", "architecture");
         for (DemoSummary.TrialRow r : s.trials()) {
-            console.printf(Locale.ROOT, "%-28s %-9s %9s %11s %12s %9s  %s%n", r.trialId(),
+            console.printf(Locale.ROOT, "%-28s %-9s %8s %8s %11s %12s %9s  %s%n", r.trialId(),
                     r.status().name().toLowerCase(Locale.ROOT),
                     r.accuracy() == null ? "-" : String.format(Locale.ROOT, "%.4f", r.accuracy()),
+                    r.testAccuracy() == null ? "-" : String.format(Locale.ROOT, "%.4f", r.testAccuracy()),
                     r.latencyMsP50() == null ? "-" : String.format(Locale.ROOT, "%.3f", r.latencyMsP50()),
                     r.sizeBytes() == null ? "-" : r.sizeBytes(), r.params() == null ? "-" : r.params(),
                     r.candidate().architecture().summary());
         }
         if (s.best() != null) {
-            console.printf(Locale.ROOT, "%nbest: %s accuracy %.4f (%s)%n", s.best().trialId(), s.best().accuracy(),
-                    s.best().candidate().architecture().summary());
+            console.printf(Locale.ROOT, "%nbest: %s validation accuracy %.4f, test accuracy %.4f (%s)%n", s.best().trialId(),
+                    s.best().accuracy(), s.best().testAccuracy(), s.best().candidate().architecture().summary());
         }
     }
 }

@@ -60,6 +60,17 @@ class ParetoTest {
     }
 
     @Test
+    void bestSoFarTracksEachObjectiveSeparately() {
+        BestSoFar<String> best = new BestSoFar<>(2);
+        assertThat(best.offer(new double[] {-0.8, 3.0}, "a")).containsExactly(0, 1);
+        assertThat(best.offer(new double[] {-0.9, 4.0}, "b")).containsExactly(0);
+        assertThat(best.offer(new double[] {-0.5, 5.0}, "c")).isEmpty();
+        assertThat(best.best(0)).isEqualTo(-0.9);
+        assertThat(best.label(0)).isEqualTo("b");
+        assertThat(best.label(1)).isEqualTo("a");
+    }
+
+    @Test
     void constrainedDominancePrefersFeasibilityThenSmallerViolation() {
         double[] good = {0, 0};
         double[] bad = {5, 5};

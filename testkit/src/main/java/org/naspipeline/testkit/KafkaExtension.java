@@ -57,8 +57,8 @@ public final class KafkaExtension implements ParameterResolver {
         }
     }
 
-    /** The cluster plus how to stop it; JUnit closes it with the root context. */
-    static final class ProvidedCluster implements KafkaCluster, ExtensionContext.Store.CloseableResource {
+    /** The cluster plus how to stop it; JUnit closes AutoCloseable store values with the root context. */
+    static final class ProvidedCluster implements KafkaCluster, AutoCloseable {
         private final String bootstrapServers;
         private final String kind;
         private final Runnable stop;

@@ -45,7 +45,7 @@ public sealed interface ExperimentEvent {
             String bestTrialId)
             implements ExperimentEvent {}
 
-    /** Every trial of the budget has ended. */
+    /** The experiment ended: every trial of the budget has ended, or it was cancelled. */
     record Completed(
             int schemaVersion,
             String experimentId,

@@ -87,6 +87,15 @@ public final class JsonCodec {
         return spec;
     }
 
+    /** Reads an experiment command from outside (lenient; {@code command} is required). */
+    public static ExperimentCommand readCommand(byte[] json) {
+        ExperimentCommand command = read(LENIENT, json, ExperimentCommand.class);
+        Errors errors = new Errors();
+        errors.required("command", command.command());
+        errors.throwIfAny();
+        return command;
+    }
+
     /** Reads a candidate (lenient: omitted compression means none). */
     public static Candidate readCandidate(byte[] json) {
         return read(LENIENT, json, Candidate.class);

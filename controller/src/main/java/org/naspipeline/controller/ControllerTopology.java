@@ -6,26 +6,35 @@ import org.apache.kafka.streams.state.Stores;
 import org.naspipeline.api.Topics;
 import org.naspipeline.strategy.StrategyRegistry;
 
-/** The controller's Streams topology: two co-partitioned sources, one stateful processor, three sinks. */
+/** The controller's Streams topology: two co-partitioned sources, one stateful processor, four sinks. */
 public final class ControllerTopology {
     static final String STORE = "experiments";
     static final String PROCESSOR = "experiment-processor";
     static final String TRIALS_SINK = "trials-sink";
     static final String EVENTS_SINK = "events-sink";
     static final String DLQ_SINK = "dlq-sink";
+    static final String CONTROL_SINK = "control-sink";
+    /** How often running experiments are checked for silent trials. */
+    public static final java.time.Duration DEFAULT_TIMEOUT_CHECK = java.time.Duration.ofSeconds(10);
 
     private ControllerTopology() {}
 
-    /** Builds the topology with the strategies in {@code registry}. */
+    /** Builds the topology with the strategies in {@code registry} and the default timeout check interval. */
     public static Topology build(StrategyRegistry registry) {
+        return build(registry, DEFAULT_TIMEOUT_CHECK);
+    }
+
+    /** Builds the topology, checking for silent trials every {@code timeoutCheck}. */
+    public static Topology build(StrategyRegistry registry, java.time.Duration timeoutCheck) {
         Topology t = new Topology();
         t.addSource("experiments-source", Serdes.String().deserializer(), Serdes.ByteArray().deserializer(), Topics.EXPERIMENTS);
         t.addSource("results-source", Serdes.String().deserializer(), Serdes.ByteArray().deserializer(), Topics.TRIAL_RESULTS);
-        t.addProcessor(PROCESSOR, () -> new ExperimentProcessor(registry), "experiments-source", "results-source");
+        t.addProcessor(PROCESSOR, () -> new ExperimentProcessor(registry, timeoutCheck), "experiments-source", "results-source");
         t.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(STORE), Serdes.String(), Serdes.ByteArray()),
                 PROCESSOR);
         t.addSink(TRIALS_SINK, Topics.TRIALS, Serdes.String().serializer(), Serdes.ByteArray().serializer(), PROCESSOR);
         t.addSink(EVENTS_SINK, Topics.EXPERIMENT_EVENTS, Serdes.String().serializer(), Serdes.ByteArray().serializer(), PROCESSOR);
+        t.addSink(CONTROL_SINK, Topics.TRIAL_CONTROL, Serdes.String().serializer(), Serdes.ByteArray().serializer(), PROCESSOR);
         t.addSink(DLQ_SINK, Topics.DLQ, Serdes.String().serializer(), Serdes.ByteArray().serializer(), PROCESSOR);
         return t;
     }

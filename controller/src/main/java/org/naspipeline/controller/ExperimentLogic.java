@@ -8,6 +8,7 @@ import org.naspipeline.api.Candidate;
 import org.naspipeline.api.ExperimentEvent;
 import org.naspipeline.api.ExperimentSpec;
 import org.naspipeline.api.ExperimentStatus;
+import org.naspipeline.api.TrialControl;
 import org.naspipeline.api.TrialEvent;
 import org.naspipeline.api.TrialRequest;
 import org.naspipeline.api.TrialResult;
@@ -42,46 +43,105 @@ final class ExperimentLogic {
     }
 
     /** Starts a validated experiment and schedules its first trials. */
-    ExperimentState start(ExperimentSpec spec, Effects effects) {
+    ExperimentState start(ExperimentSpec spec, long nowMillis, Effects effects) {
         ExperimentState state = new ExperimentState(spec);
         effects.events.add(new ExperimentEvent.Accepted(V, spec.id(), spec));
-        fill(state, effects);
+        fill(state, nowMillis, effects);
         return state;
     }
 
     /** Applies a worker report to the experiment. */
-    void apply(ExperimentState state, TrialEvent event, Effects effects) {
+    void apply(ExperimentState state, TrialEvent event, long nowMillis, Effects effects) {
         TrialRecord trial = state.trials.get(event.trialId());
         if (trial == null) {
             effects.deadLetterReason = "trial " + event.trialId() + " is unknown to experiment " + event.experimentId();
             return;
         }
         if (event instanceof TrialResult result) {
-            applyResult(state, trial, result, effects);
-        } else if (event instanceof TrialEvent.Started started
-                && started.attempt() == trial.attempt && trial.status == TrialStatus.SCHEDULED) {
-            trial.status = TrialStatus.RUNNING;
+            applyResult(state, trial, result, nowMillis, effects);
+        } else if (event.attempt() == trial.attempt && trial.inFlight()) {
+            // started or progress of the current attempt: the trial is alive
+            trial.lastActivityMillis = nowMillis;
+            if (event instanceof TrialEvent.Started) {
+                trial.status = TrialStatus.RUNNING;
+            }
         } else {
-            // Progress is for watchers and early stopping; a late "started" changes nothing.
-            effects.dropped = true;
+            effects.dropped = true; // a report of an earlier attempt, or of a trial that already ended
         }
     }
 
-    private void applyResult(ExperimentState state, TrialRecord trial, TrialResult result, Effects effects) {
+    private void applyResult(ExperimentState state, TrialRecord trial, TrialResult result, long nowMillis, Effects effects) {
         String key = result.trialId() + "#" + result.attempt();
         if (!state.seenResults.add(key) || result.attempt() != trial.attempt || !trial.inFlight()) {
             effects.dropped = true;
             return;
         }
-        String experimentId = state.spec.id();
-        if (result instanceof TrialResult.Failed f && f.retriable() && trial.attempt < state.spec.budget().maxAttempts()
-                && state.status == ExperimentStatus.RUNNING) {
-            trial.attempt++;
-            trial.status = TrialStatus.SCHEDULED;
-            effects.requests.add(request(state, trial));
-            effects.events.add(new ExperimentEvent.TrialScheduled(V, experimentId, trial.trialId, trial.attempt, trial.candidate));
+        if (result instanceof TrialResult.Failed f && f.retriable() && retry(state, trial, nowMillis, effects)) {
             return;
         }
+        finish(state, trial, result, nowMillis, effects);
+    }
+
+    /** Schedules the next attempt of a trial if attempts are left; returns whether it did. */
+    private boolean retry(ExperimentState state, TrialRecord trial, long nowMillis, Effects effects) {
+        if (trial.attempt >= state.spec.budget().maxAttempts() || state.status != ExperimentStatus.RUNNING) {
+            return false;
+        }
+        trial.attempt++;
+        trial.status = TrialStatus.SCHEDULED;
+        trial.lastActivityMillis = nowMillis;
+        effects.requests.add(request(state, trial));
+        effects.events.add(new ExperimentEvent.TrialScheduled(V, state.spec.id(), trial.trialId, trial.attempt, trial.candidate));
+        return true;
+    }
+
+    /**
+     * Gives up attempts that have shown no sign of life for {@code budget.trialTimeoutSeconds}: the worker
+     * died without its partition being reassigned yet, or the request was lost. The attempt is cancelled on
+     * {@code nas.trial-control} (in case its worker is merely stuck) and retried, or failed when no attempts
+     * are left.
+     */
+    void expireStaleTrials(ExperimentState state, long nowMillis, Effects effects) {
+        if (state.status != ExperimentStatus.RUNNING) {
+            return;
+        }
+        long limit = state.spec.budget().trialTimeoutSeconds() * 1000L;
+        for (TrialRecord trial : List.copyOf(state.trials.values())) {
+            if (!trial.inFlight() || nowMillis - trial.lastActivityMillis < limit) {
+                continue;
+            }
+            String reason = "no report from attempt " + trial.attempt + " for " + state.spec.budget().trialTimeoutSeconds() + " s";
+            effects.controls.add(new TrialControl(V, state.spec.id(), trial.trialId, trial.attempt, TrialControl.Action.CANCEL, reason));
+            state.seenResults.add(trial.trialId + "#" + trial.attempt); // a late result of this attempt is dropped
+            if (!retry(state, trial, nowMillis, effects)) {
+                finish(state, trial, new TrialResult.Failed(V, state.spec.id(), trial.trialId, trial.attempt, "controller",
+                        reason + " (timed out)", false), nowMillis, effects);
+            }
+        }
+    }
+
+    /** Cancels a running experiment: no new trials, running attempts cancelled, the experiment ends as cancelled. */
+    void cancel(ExperimentState state, String reason, Effects effects) {
+        if (state.status != ExperimentStatus.RUNNING) {
+            effects.dropped = true;
+            return;
+        }
+        state.status = ExperimentStatus.CANCELLED;
+        String why = reason == null ? "experiment cancelled" : "experiment cancelled: " + reason;
+        for (TrialRecord trial : state.trials.values()) {
+            if (trial.inFlight()) {
+                effects.controls.add(new TrialControl(V, state.spec.id(), trial.trialId, trial.attempt, TrialControl.Action.CANCEL, why));
+                trial.status = TrialStatus.FAILED;
+                trial.result = new TrialResult.Failed(V, state.spec.id(), trial.trialId, trial.attempt, "controller", why, false);
+                state.failed++;
+            }
+        }
+        effects.events.add(new ExperimentEvent.Completed(V, state.spec.id(), state.status, state.completed, state.failed,
+                state.bestTrialId, state.bestAccuracy));
+    }
+
+    private void finish(ExperimentState state, TrialRecord trial, TrialResult result, long nowMillis, Effects effects) {
+        String experimentId = state.spec.id();
         trial.result = result;
         if (result instanceof TrialResult.Completed c) {
             trial.status = TrialStatus.COMPLETED;
@@ -101,11 +161,11 @@ final class ExperimentLogic {
                 trial.status, result instanceof TrialResult.Completed c ? c.metrics() : null,
                 result instanceof TrialResult.Failed f ? f.reason() : null,
                 state.completed, state.failed, state.spec.budget().maxTrials(), state.bestTrialId));
-        fill(state, effects);
+        fill(state, nowMillis, effects);
     }
 
     /** Asks the strategy for exactly the missing number of trials, then completes the experiment if all ended. */
-    private void fill(ExperimentState state, Effects effects) {
+    private void fill(ExperimentState state, long nowMillis, Effects effects) {
         if (state.status != ExperimentStatus.RUNNING) {
             return;
         }
@@ -116,7 +176,7 @@ final class ExperimentLogic {
             syncCache(state);
             for (Candidate candidate : candidates) {
                 state.issued++;
-                TrialRecord trial = new TrialRecord(String.format("%s-t%04d", state.spec.id(), state.issued), candidate);
+                TrialRecord trial = new TrialRecord(String.format("%s-t%04d", state.spec.id(), state.issued), candidate, nowMillis);
                 state.trials.put(trial.trialId, trial);
                 effects.requests.add(request(state, trial));
                 effects.events.add(new ExperimentEvent.TrialScheduled(V, state.spec.id(), trial.trialId, 1, candidate));

@@ -9,6 +9,7 @@ import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.processor.api.RecordMetadata;
 import org.apache.kafka.streams.state.KeyValueStore;
+import org.naspipeline.api.ExperimentCommand;
 import org.naspipeline.api.ExperimentEvent;
 import org.naspipeline.api.ExperimentSpec;
 import org.naspipeline.api.InvalidInputException;
@@ -32,23 +33,84 @@ final class ExperimentProcessor implements Processor<String, byte[], String, byt
     private ProcessorContext<String, byte[]> context;
     private KeyValueStore<String, byte[]> store;
 
-    ExperimentProcessor(StrategyRegistry registry) {
+    private final java.time.Duration timeoutCheckInterval;
+
+    ExperimentProcessor(StrategyRegistry registry, java.time.Duration timeoutCheckInterval) {
         this.logic = new ExperimentLogic(registry);
+        this.timeoutCheckInterval = timeoutCheckInterval;
     }
 
     @Override
     public void init(ProcessorContext<String, byte[]> context) {
         this.context = context;
         this.store = context.getStateStore(ControllerTopology.STORE);
+        // Wall-clock, not stream time: a lost trial produces no records, so only real time can notice it.
+        context.schedule(timeoutCheckInterval, org.apache.kafka.streams.processor.PunctuationType.WALL_CLOCK_TIME,
+                this::expireStaleTrials);
+    }
+
+    private void expireStaleTrials(long nowMillis) {
+        List<String> touched = new java.util.ArrayList<>();
+        try (org.apache.kafka.streams.state.KeyValueIterator<String, byte[]> all = store.all()) {
+            while (all.hasNext()) {
+                org.apache.kafka.streams.KeyValue<String, byte[]> kv = all.next();
+                ExperimentState state = JsonCodec.read(kv.value, ExperimentState.class);
+                if (state.status != org.naspipeline.api.ExperimentStatus.RUNNING) {
+                    continue;
+                }
+                Effects effects = new Effects();
+                logic.expireStaleTrials(state, nowMillis, effects);
+                if (!effects.controls.isEmpty()) {
+                    touched.add(kv.key);
+                    save(kv.key, state, nowMillis, effects);
+                }
+            }
+        }
+        if (!touched.isEmpty()) {
+            LOG.warn("gave up silent trial attempts in experiments {}", touched);
+        }
     }
 
     @Override
     public void process(Record<String, byte[]> record) {
         String topic = context.recordMetadata().map(RecordMetadata::topic).orElse("");
-        if (Topics.EXPERIMENTS.equals(topic)) {
-            submit(record);
-        } else {
+        if (!Topics.EXPERIMENTS.equals(topic)) {
             report(record);
+        } else if (isCommand(record.value())) {
+            command(record);
+        } else {
+            submit(record);
+        }
+    }
+
+    private static boolean isCommand(byte[] value) {
+        try {
+            com.fasterxml.jackson.databind.JsonNode tree = JsonCodec.readTree(value);
+            return tree.isObject() && tree.has("command");
+        } catch (InvalidInputException e) {
+            return false; // not JSON: the submission path reports it
+        }
+    }
+
+    private void command(Record<String, byte[]> record) {
+        ExperimentCommand command;
+        try {
+            command = JsonCodec.readCommand(record.value());
+        } catch (InvalidInputException e) {
+            deadLetter(record, "unreadable command: " + e.getMessage());
+            return;
+        }
+        byte[] raw = record.key() == null ? null : store.get(record.key());
+        if (raw == null) {
+            deadLetter(record, command.command() + " for unknown experiment '" + record.key() + "'");
+            return;
+        }
+        ExperimentState state = JsonCodec.read(raw, ExperimentState.class);
+        Effects effects = new Effects();
+        logic.cancel(state, command.reason(), effects);
+        if (!effects.dropped) {
+            LOG.info("experiment {} cancelled ({} running trial(s) told to stop)", record.key(), effects.controls.size());
+            save(record.key(), state, context.currentSystemTimeMs(), effects);
         }
     }
 
@@ -81,10 +143,10 @@ final class ExperimentProcessor implements Processor<String, byte[], String, byt
         }
         logic.forget(id);
         Effects effects = new Effects();
-        ExperimentState state = logic.start(spec, effects);
+        ExperimentState state = logic.start(spec, context.currentSystemTimeMs(), effects);
         LOG.info("experiment {} accepted: strategy {}, {} trials, parallelism {}", id, spec.strategy().name(),
                 spec.budget().maxTrials(), spec.budget().parallelism());
-        save(id, state, record, effects);
+        save(id, state, record.timestamp(), effects);
     }
 
     private void report(Record<String, byte[]> record) {
@@ -102,21 +164,24 @@ final class ExperimentProcessor implements Processor<String, byte[], String, byt
         }
         ExperimentState state = JsonCodec.read(raw, ExperimentState.class);
         Effects effects = new Effects();
-        logic.apply(state, event, effects);
+        logic.apply(state, event, context.currentSystemTimeMs(), effects);
         if (effects.deadLetterReason != null) {
             deadLetter(record, effects.deadLetterReason);
         } else if (!effects.dropped) {
-            save(event.experimentId(), state, record, effects);
+            save(event.experimentId(), state, record.timestamp(), effects);
         }
     }
 
-    private void save(String id, ExperimentState state, Record<String, byte[]> input, Effects effects) {
+    private void save(String id, ExperimentState state, long timestamp, Effects effects) {
         store.put(id, JsonCodec.write(state));
         for (TrialRequest request : effects.requests) {
-            context.forward(new Record<>(request.trialId(), JsonCodec.write(request), input.timestamp()), ControllerTopology.TRIALS_SINK);
+            context.forward(new Record<>(request.trialId(), JsonCodec.write(request), timestamp), ControllerTopology.TRIALS_SINK);
+        }
+        for (org.naspipeline.api.TrialControl control : effects.controls) {
+            context.forward(new Record<>(control.trialId(), JsonCodec.write(control), timestamp), ControllerTopology.CONTROL_SINK);
         }
         for (ExperimentEvent event : effects.events) {
-            context.forward(new Record<>(id, JsonCodec.write(event), input.timestamp()), ControllerTopology.EVENTS_SINK);
+            context.forward(new Record<>(id, JsonCodec.write(event), timestamp), ControllerTopology.EVENTS_SINK);
         }
     }
 

@@ -14,14 +14,17 @@ final class TrialRecord {
     int attempt;
     TrialStatus status;
     TrialResult result;
+    /** Wall-clock time of the last sign of life: scheduling, or any report of the current attempt. */
+    long lastActivityMillis;
 
     TrialRecord() {}
 
-    TrialRecord(String trialId, Candidate candidate) {
+    TrialRecord(String trialId, Candidate candidate, long nowMillis) {
         this.trialId = trialId;
         this.candidate = candidate;
         this.attempt = 1;
         this.status = TrialStatus.SCHEDULED;
+        this.lastActivityMillis = nowMillis;
     }
 
     boolean inFlight() {

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Properties;
 import org.apache.kafka.common.serialization.Serdes;
@@ -17,6 +18,7 @@ import org.naspipeline.api.ExperimentEvent;
 import org.naspipeline.api.ExperimentStatus;
 import org.naspipeline.api.JsonCodec;
 import org.naspipeline.api.Topics;
+import org.naspipeline.api.TrialControl;
 import org.naspipeline.api.TrialEvent;
 import org.naspipeline.api.TrialMetrics;
 import org.naspipeline.api.TrialRequest;
@@ -36,6 +38,7 @@ class ControllerTopologyTest {
     TestOutputTopic<String, byte[]> trials;
     TestOutputTopic<String, byte[]> events;
     TestOutputTopic<String, byte[]> dlq;
+    TestOutputTopic<String, byte[]> control;
 
     @BeforeEach
     void setUp() {
@@ -47,6 +50,7 @@ class ControllerTopologyTest {
         trials = driver.createOutputTopic(Topics.TRIALS, Serdes.String().deserializer(), Serdes.ByteArray().deserializer());
         events = driver.createOutputTopic(Topics.EXPERIMENT_EVENTS, Serdes.String().deserializer(), Serdes.ByteArray().deserializer());
         dlq = driver.createOutputTopic(Topics.DLQ, Serdes.String().deserializer(), Serdes.ByteArray().deserializer());
+        control = driver.createOutputTopic(Topics.TRIAL_CONTROL, Serdes.String().deserializer(), Serdes.ByteArray().deserializer());
     }
 
     @AfterEach
@@ -117,6 +121,67 @@ class ControllerTopologyTest {
         }
         assertThat(events()).first().isInstanceOfSatisfying(ExperimentEvent.Accepted.class,
                 a -> assertThat(a.spec().strategy().name()).isEqualTo("nsga2"));
+    }
+
+    List<TrialControl> controls() {
+        return control.readValuesToList().stream().map(v -> JsonCodec.read(v, TrialControl.class)).toList();
+    }
+
+    @Test
+    void silentAttemptsAreCancelledAndRetriedThenFailedWhileProgressKeepsATrialAlive() throws Exception {
+        experiments.pipeInput("slow", exampleSpec(1, 1)); // timeout 1800 s, maxAttempts 2
+        TrialRequest r = requests().get(0);
+        events.readValuesToList();
+        driver.advanceWallClockTime(Duration.ofSeconds(1700));
+        results.pipeInput("slow", JsonCodec.write(new TrialEvent.Progress(1, "slow", r.trialId(), 1, 1, 5, 0.9, 0.6, 0.6, 100)));
+        driver.advanceWallClockTime(Duration.ofSeconds(1700)); // 3400 s since scheduling, 1700 s since progress
+        assertThat(requests()).isEmpty();
+        assertThat(controls()).isEmpty();
+
+        driver.advanceWallClockTime(Duration.ofSeconds(200));
+        assertThat(controls()).singleElement().satisfies(c -> {
+            assertThat(c.trialId()).isEqualTo(r.trialId());
+            assertThat(c.attempt()).isEqualTo(1);
+            assertThat(c.action()).isEqualTo(TrialControl.Action.CANCEL);
+            assertThat(c.reason()).isEqualTo("no report from attempt 1 for 1800 s");
+        });
+        TrialRequest retry = requests().get(0);
+        assertThat(retry.attempt()).isEqualTo(2);
+        assertThat(retry.candidate()).isEqualTo(r.candidate());
+        // the lost attempt's result arrives after all: it no longer counts
+        complete(r, 0.9);
+        assertThat(events()).singleElement().isInstanceOf(ExperimentEvent.TrialScheduled.class);
+
+        driver.advanceWallClockTime(Duration.ofSeconds(1810));
+        assertThat(controls()).extracting(TrialControl::attempt).containsExactly(2);
+        assertThat(requests()).isEmpty();
+        List<ExperimentEvent> end = events();
+        assertThat(end.get(0)).isInstanceOfSatisfying(ExperimentEvent.TrialFinished.class,
+                f -> assertThat(f.reason()).isEqualTo("no report from attempt 2 for 1800 s (timed out)"));
+        assertThat(end.get(1)).isEqualTo(new ExperimentEvent.Completed(1, "slow", ExperimentStatus.COMPLETED, 0, 1, null, null));
+    }
+
+    @Test
+    void cancelStopsSchedulingCancelsRunningTrialsAndEndsTheExperiment() throws Exception {
+        experiments.pipeInput("c1", exampleSpec(10, 2));
+        List<TrialRequest> running = requests();
+        complete(running.get(0), 0.7);
+        TrialRequest third = requests().get(0);
+        events.readValuesToList();
+        experiments.pipeInput("c1", "{\"command\": \"cancel\", \"reason\": \"budget cut\"}".getBytes(StandardCharsets.UTF_8));
+        assertThat(controls()).extracting(TrialControl::trialId).containsExactlyInAnyOrder(running.get(1).trialId(), third.trialId());
+        assertThat(events()).containsExactly(new ExperimentEvent.Completed(1, "c1", ExperimentStatus.CANCELLED, 1, 2, "c1-t0001", 0.7));
+        complete(third, 0.95); // a cancelled trial's late result changes nothing
+        assertThat(requests()).isEmpty();
+        assertThat(events()).isEmpty();
+        experiments.pipeInput("c1", "{\"command\": \"cancel\"}".getBytes(StandardCharsets.UTF_8)); // already ended
+        experiments.pipeInput("nobody", "{\"command\": \"cancel\"}".getBytes(StandardCharsets.UTF_8));
+        experiments.pipeInput("c1", "{\"command\": \"pause\"}".getBytes(StandardCharsets.UTF_8));
+        List<String> reasons = dlq.readRecordsToList().stream()
+                .map(rec -> new String(rec.headers().lastHeader("nas.reason").value(), StandardCharsets.UTF_8)).toList();
+        assertThat(reasons).hasSize(2);
+        assertThat(reasons.get(0)).isEqualTo("CANCEL for unknown experiment 'nobody'");
+        assertThat(reasons.get(1)).startsWith("unreadable command: command:");
     }
 
     @Test

@@ -17,7 +17,8 @@ public record ExperimentSpec(
         StrategySpec strategy,
         BudgetSpec budget,
         TrainingSpec training,
-        ObjectivesSpec objectives) {
+        ObjectivesSpec objectives,
+        EarlyStoppingSpec earlyStopping) {
 
     /** The schema version this code writes and reads. */
     public static final int SCHEMA_VERSION = 1;
@@ -30,16 +31,25 @@ public record ExperimentSpec(
         strategy = strategy == null ? new StrategySpec(null, null, null) : strategy;
         training = training == null ? TrainingSpec.defaults() : training;
         objectives = objectives == null ? ObjectivesSpec.DEFAULT : objectives;
+        earlyStopping = earlyStopping == null ? EarlyStoppingSpec.NONE : earlyStopping;
+    }
+
+    /** A spec without early stopping. */
+    public ExperimentSpec(Integer schemaVersion, String id, String name, DatasetSpec dataset, SearchSpace searchSpace,
+                          StrategySpec strategy, BudgetSpec budget, TrainingSpec training, ObjectivesSpec objectives) {
+        this(schemaVersion, id, name, dataset, searchSpace, strategy, budget, training, objectives, null);
     }
 
     /** A copy with the given id. */
     public ExperimentSpec withId(String newId) {
-        return new ExperimentSpec(schemaVersion, newId, name, dataset, searchSpace, strategy, budget, training, objectives);
+        return new ExperimentSpec(schemaVersion, newId, name, dataset, searchSpace, strategy, budget, training, objectives,
+                earlyStopping);
     }
 
     /** A copy with another strategy and budget (the demo's and benchmarks' overrides). */
     public ExperimentSpec with(StrategySpec newStrategy, BudgetSpec newBudget) {
-        return new ExperimentSpec(schemaVersion, id, name, dataset, searchSpace, newStrategy, newBudget, training, objectives);
+        return new ExperimentSpec(schemaVersion, id, name, dataset, searchSpace, newStrategy, newBudget, training, objectives,
+                earlyStopping);
     }
 
     /** Every value a searched training parameter can take must be a valid training setting. */
@@ -83,6 +93,7 @@ public record ExperimentSpec(
             validateTrainingOverrides(errors);
         }
         objectives.validate(errors, "objectives");
+        earlyStopping.validate(errors, "earlyStopping");
         return errors.list();
     }
 }

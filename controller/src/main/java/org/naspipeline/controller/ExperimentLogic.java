@@ -5,6 +5,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.naspipeline.api.Candidate;
+import org.naspipeline.api.EarlyStoppingSpec;
 import org.naspipeline.api.ExperimentEvent;
 import org.naspipeline.api.ExperimentSpec;
 import org.naspipeline.api.ExperimentStatus;
@@ -64,6 +65,8 @@ final class ExperimentLogic {
             trial.lastActivityMillis = nowMillis;
             if (event instanceof TrialEvent.Started) {
                 trial.status = TrialStatus.RUNNING;
+            } else if (event instanceof TrialEvent.Progress progress) {
+                recordProgress(state, trial, progress, effects);
             }
         } else {
             effects.dropped = true; // a report of an earlier attempt, or of a trial that already ended
@@ -82,6 +85,41 @@ final class ExperimentLogic {
         finish(state, trial, result, nowMillis, effects);
     }
 
+    private void recordProgress(ExperimentState state, TrialRecord trial, TrialEvent.Progress progress, Effects effects) {
+        List<Double> curve = trial.bestValidationByEpoch;
+        if (progress.epoch() != curve.size() + 1) {
+            return; // a repeated or out-of-order epoch report (redelivery) adds nothing
+        }
+        double best = curve.isEmpty() ? progress.validationAccuracy() : Math.max(curve.get(curve.size() - 1), progress.validationAccuracy());
+        curve.add(best);
+        EarlyStoppingSpec rule = state.spec.earlyStopping();
+        if (rule.rule() != EarlyStoppingSpec.Rule.MEDIAN || trial.stopRequested || progress.epoch() < rule.minEpochs()
+                || progress.epoch() >= progress.epochs()) {
+            return;
+        }
+        List<Double> peers = new java.util.ArrayList<>();
+        for (TrialRecord other : state.trials.values()) {
+            if (other.status == TrialStatus.COMPLETED && other.bestValidationByEpoch.size() >= progress.epoch()) {
+                peers.add(other.bestValidationByEpoch.get(progress.epoch() - 1));
+            }
+        }
+        if (peers.size() < rule.minTrials()) {
+            return;
+        }
+        double median = median(peers);
+        if (best < median) {
+            trial.stopRequested = true;
+            effects.controls.add(new TrialControl(V, state.spec.id(), trial.trialId, trial.attempt, TrialControl.Action.STOP,
+                    String.format(java.util.Locale.ROOT, "median stopping rule: best validation accuracy %.4f at epoch %d is "
+                            + "below the median %.4f of %d completed trials", best, progress.epoch(), median, peers.size())));
+        }
+    }
+
+    static double median(List<Double> values) {
+        double[] v = values.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+        return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
+    }
+
     /** Schedules the next attempt of a trial if attempts are left; returns whether it did. */
     private boolean retry(ExperimentState state, TrialRecord trial, long nowMillis, Effects effects) {
         if (trial.attempt >= state.spec.budget().maxAttempts() || state.status != ExperimentStatus.RUNNING) {
@@ -90,6 +128,8 @@ final class ExperimentLogic {
         trial.attempt++;
         trial.status = TrialStatus.SCHEDULED;
         trial.lastActivityMillis = nowMillis;
+        trial.bestValidationByEpoch = new java.util.ArrayList<>();
+        trial.stopRequested = false;
         effects.requests.add(request(state, trial));
         effects.events.add(new ExperimentEvent.TrialScheduled(V, state.spec.id(), trial.trialId, trial.attempt, trial.candidate));
         return true;

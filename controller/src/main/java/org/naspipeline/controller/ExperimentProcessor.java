@@ -165,6 +165,9 @@ final class ExperimentProcessor implements Processor<String, byte[], String, byt
         ExperimentState state = JsonCodec.read(raw, ExperimentState.class);
         Effects effects = new Effects();
         logic.apply(state, event, context.currentSystemTimeMs(), effects);
+        if (!effects.controls.isEmpty()) {
+            LOG.info("{}", effects.controls.get(0).reason() + " → stopping " + event.trialId());
+        }
         if (effects.deadLetterReason != null) {
             deadLetter(record, effects.deadLetterReason);
         } else if (!effects.dropped) {

@@ -16,6 +16,10 @@ final class TrialRecord {
     TrialResult result;
     /** Wall-clock time of the last sign of life: scheduling, or any report of the current attempt. */
     long lastActivityMillis;
+    /** Best validation accuracy reached by the end of each epoch of the current attempt (index 0 = epoch 1). */
+    java.util.List<Double> bestValidationByEpoch = new java.util.ArrayList<>();
+    /** Set once the attempt was told to stop early, so it is told only once. */
+    boolean stopRequested;
 
     TrialRecord() {}
 

@@ -184,6 +184,41 @@ class ControllerTopologyTest {
         assertThat(reasons.get(1)).startsWith("unreadable command: command:");
     }
 
+    void progress(TrialRequest r, int epoch, double validationAccuracy) {
+        results.pipeInput(r.experimentId(), JsonCodec.write(new TrialEvent.Progress(1, r.experimentId(), r.trialId(),
+                r.attempt(), epoch, 3, 0.5, 0.5, validationAccuracy, 100)));
+    }
+
+    @Test
+    void theMedianRuleStopsATrialBelowTheCompletedTrialsMedianOnlyOnce() throws Exception {
+        String spec = new String(exampleSpec(10, 4), StandardCharsets.UTF_8)
+                .replace("\"training\"", "\"earlyStopping\": {\"rule\": \"median\", \"minEpochs\": 2, \"minTrials\": 3}, \"training\"");
+        experiments.pipeInput("es", spec.getBytes(StandardCharsets.UTF_8));
+        List<TrialRequest> first = requests();
+        double[][] curves = {{0.70, 0.80, 0.85}, {0.60, 0.75, 0.78}, {0.65, 0.72, 0.90}};
+        for (int t = 0; t < 3; t++) {
+            for (int e = 0; e < 3; e++) {
+                progress(first.get(t), e + 1, curves[t][e]);
+            }
+            complete(first.get(t), curves[t][2]);
+        }
+        assertThat(controls()).isEmpty();
+        TrialRequest fourth = first.get(3);
+        progress(fourth, 1, 0.50); // epoch 1 < minEpochs: never stopped there
+        assertThat(controls()).isEmpty();
+        progress(fourth, 2, 0.74); // median of best-at-epoch-2 {0.80, 0.75, 0.72} is 0.75
+        assertThat(controls()).singleElement().satisfies(c -> {
+            assertThat(c.trialId()).isEqualTo(fourth.trialId());
+            assertThat(c.action()).isEqualTo(TrialControl.Action.STOP);
+            assertThat(c.reason()).isEqualTo("median stopping rule: best validation accuracy 0.7400 at epoch 2 is below the median 0.7500 of 3 completed trials");
+        });
+        progress(fourth, 2, 0.74); // a redelivered report does not stop it twice
+        TrialRequest fifth = requests().get(0);
+        progress(fifth, 1, 0.9);
+        progress(fifth, 2, 0.76); // best so far 0.90 ≥ 0.75: keeps going
+        assertThat(controls()).isEmpty();
+    }
+
     @Test
     void aRepeatedResultIsAppliedOnce() throws Exception {
         experiments.pipeInput("exp2", exampleSpec(3, 1));

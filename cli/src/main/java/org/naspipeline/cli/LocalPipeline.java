@@ -44,7 +44,7 @@ final class LocalPipeline implements AutoCloseable {
                 StrategyRegistry.load());
         controller.start();
         WorkerConfig base = new WorkerConfig(bootstrapServers, "nas-workers-" + runId, "worker", 1, "auto", dataDir,
-                workDir.resolve("artifacts"), 30, TrialRunner.MeasurementSettings.DEFAULT.latencyBatch());
+                workDir.resolve("artifacts"), 30, TrialRunner.MeasurementSettings.DEFAULT.latencyBatch(), "djl", 0);
         Lock engineLock = new ReentrantLock(true);
         for (int i = 1; i <= workerCount; i++) {
             WorkerService w = Services.worker(base.withWorkerId("worker-" + i), engineLock);

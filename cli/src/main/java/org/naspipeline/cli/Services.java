@@ -10,6 +10,7 @@ import java.util.concurrent.locks.Lock;
 import org.naspipeline.worker.data.DatasetResolver;
 import org.naspipeline.worker.pipeline.DeviceSelection;
 import org.naspipeline.worker.pipeline.FileArtifactStore;
+import org.naspipeline.worker.pipeline.SyntheticEvaluator;
 import org.naspipeline.worker.pipeline.TrialRunner;
 import org.naspipeline.worker.service.WorkerConfig;
 import org.naspipeline.worker.service.WorkerService;
@@ -52,6 +53,13 @@ final class Services {
      * @param engineLock one lock per JVM, shared by every worker in it (see {@link TrialRunner})
      */
     static WorkerService worker(WorkerConfig config, Lock engineLock) {
+        if (config.evaluator().equals("synthetic")) {
+            List<SyntheticEvaluator> fakes = new ArrayList<>();
+            for (int i = 0; i < config.slots(); i++) {
+                fakes.add(new SyntheticEvaluator(config.workerId(), config.syntheticDelayMillis()));
+            }
+            return new WorkerService(config, fakes);
+        }
         List<Device> devices = DeviceSelection.parse(config.devices());
         List<Device> slots = new ArrayList<>();
         if (devices.size() == 1 && !devices.get(0).isGpu()) {

@@ -31,7 +31,7 @@ import org.slf4j.LoggerFactory;
  * {@code TrialResult run(TrialRequest)} is the whole contract; the worker service and {@code nas evaluate} both
  * call it.
  */
-public final class TrialRunner {
+public final class TrialRunner implements TrialEvaluator {
     private static final Logger LOG = LoggerFactory.getLogger(TrialRunner.class);
 
     private final DatasetResolver resolver;
@@ -69,12 +69,13 @@ public final class TrialRunner {
         this.measurement = measurement;
     }
 
-    /** The device trials run on. */
-    public Device device() {
-        return device;
+    @Override
+    public String device() {
+        return device.toString();
     }
 
     /** Runs the trial, reporting epochs to {@code progress}, checking {@code cancelled} between batches. */
+    @Override
     public TrialResult run(TrialRequest req, ProgressListener progress, BooleanSupplier cancelled) {
         if (!req.candidate().compression().isNone()) {
             return failed(req, "compression stages are not implemented in this worker yet; only the no-op "

@@ -8,7 +8,7 @@ import org.naspipeline.api.config.Settings;
 /** The worker's configuration, read from the environment. */
 public record WorkerConfig(
         String bootstrapServers, String groupId, String workerId, int slots, String devices, Path dataDir,
-        Path artifactDir, int shutdownGraceSeconds, int latencyBatch) {
+        Path artifactDir, int shutdownGraceSeconds, int latencyBatch, String evaluator, long syntheticDelayMillis) {
 
     static final Setting<String> BOOTSTRAP = Setting.string("NAS_KAFKA_BOOTSTRAP", "localhost:9092", "Kafka bootstrap servers");
     static final Setting<String> GROUP = Setting.string("NAS_WORKER_GROUP", "nas-workers", "consumer group shared by all workers");
@@ -20,8 +20,11 @@ public record WorkerConfig(
     static final Setting<String> ARTIFACTS = Setting.string("NAS_ARTIFACT_DIR", "artifacts", "where trained models are saved");
     static final Setting<Integer> GRACE = Setting.integer("NAS_SHUTDOWN_GRACE_SECONDS", 60,
             "on shutdown, how long running trials may finish before they are abandoned for redelivery");
+    static final Setting<String> EVALUATOR = Setting.string("NAS_EVALUATOR", "djl",
+            "djl (train and measure) or synthetic (control-plane tests: sleeps, returns labelled fake metrics)");
+    static final Setting<Integer> SYNTHETIC_DELAY = Setting.integer("NAS_SYNTHETIC_DELAY_MS", 1000, "synthetic evaluator: time per trial");
     /** Every setting, for the start-up log. */
-    public static final List<Setting<?>> ALL = List.of(BOOTSTRAP, GROUP, ID, SLOTS, DEVICES, DATA, ARTIFACTS, GRACE, LATENCY_BATCH);
+    public static final List<Setting<?>> ALL = List.of(BOOTSTRAP, GROUP, ID, SLOTS, DEVICES, DATA, ARTIFACTS, GRACE, LATENCY_BATCH, EVALUATOR, SYNTHETIC_DELAY);
 
     /** Reads the configuration; {@code dataDir} stays null when not configured (the resolver decides). */
     public static WorkerConfig from(Settings s) {
@@ -37,15 +40,19 @@ public record WorkerConfig(
         if (latencyBatch < 1) {
             throw new IllegalArgumentException(LATENCY_BATCH.env() + ": must be ≥ 1 (got " + latencyBatch + ")");
         }
+        String evaluator = s.get(EVALUATOR);
+        if (!evaluator.equals("djl") && !evaluator.equals("synthetic")) {
+            throw new IllegalArgumentException(EVALUATOR.env() + ": must be djl or synthetic (got '" + evaluator + "')");
+        }
         String data = s.get(DATA);
         return new WorkerConfig(s.get(BOOTSTRAP), s.get(GROUP), id, slots, s.get(DEVICES), data == null ? null : Path.of(data),
-                Path.of(s.get(ARTIFACTS)), s.get(GRACE), latencyBatch);
+                Path.of(s.get(ARTIFACTS)), s.get(GRACE), latencyBatch, evaluator, s.get(SYNTHETIC_DELAY));
     }
 
     /** A copy with another worker id (several workers in one process). */
     public WorkerConfig withWorkerId(String id) {
         return new WorkerConfig(bootstrapServers, groupId, id, slots, devices, dataDir, artifactDir, shutdownGraceSeconds,
-                latencyBatch);
+                latencyBatch, evaluator, syntheticDelayMillis);
     }
 
     private static String hostName() {

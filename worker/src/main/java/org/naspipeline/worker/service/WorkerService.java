@@ -36,12 +36,12 @@ import org.naspipeline.api.TrialEvent;
 import org.naspipeline.api.TrialRequest;
 import org.naspipeline.api.TrialResult;
 import org.naspipeline.worker.pipeline.TrialCancelledException;
-import org.naspipeline.worker.pipeline.TrialRunner;
+import org.naspipeline.worker.pipeline.TrialEvaluator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Kafka adapter around {@link TrialRunner}. One thread owns the consumer and keeps polling while trials run on
+ * Kafka adapter around a {@link TrialEvaluator} per slot (the DJL pipeline, or the synthetic one). One thread owns the consumer and keeps polling while trials run on
  * the slot pool, pausing its partitions when every slot is busy, so a long trial never exceeds
  * {@code max.poll.interval.ms}. A record's offset is committed only after its result was acknowledged by the
  * broker, and only as part of the contiguous finished prefix of its partition (at-least-once; the controller
@@ -52,7 +52,7 @@ public final class WorkerService implements AutoCloseable {
 
     private final WorkerConfig config;
     /** One runner per slot (each bound to its device); a trial takes a free one. */
-    private final java.util.concurrent.BlockingQueue<TrialRunner> freeRunners;
+    private final java.util.concurrent.BlockingQueue<TrialEvaluator> freeRunners;
     private final int slotCount;
     private final KafkaConsumer<String, byte[]> consumer;
     private final KafkaProducer<String, byte[]> producer;
@@ -66,7 +66,7 @@ public final class WorkerService implements AutoCloseable {
     private final Thread pollThread;
 
     /** Creates the service with one slot per runner; {@link #start()} begins consuming. */
-    public WorkerService(WorkerConfig config, List<TrialRunner> runners) {
+    public WorkerService(WorkerConfig config, List<? extends TrialEvaluator> runners) {
         if (runners.isEmpty()) {
             throw new IllegalArgumentException("a worker needs at least one trial runner");
         }
@@ -109,7 +109,7 @@ public final class WorkerService implements AutoCloseable {
     /** Subscribes and starts the poll thread. */
     public void start() {
         LOG.info("worker {} starting with {} slot(s) on {}, group {}, bootstrap {}", config.workerId(), slotCount,
-                freeRunners.stream().map(r -> r.device().toString()).toList(), config.groupId(), config.bootstrapServers());
+                freeRunners.stream().map(TrialEvaluator::device).toList(), config.groupId(), config.bootstrapServers());
         consumer.subscribe(List.of(Topics.TRIALS), new Rebalance());
         pollThread.start();
     }
@@ -155,7 +155,7 @@ public final class WorkerService implements AutoCloseable {
     }
 
     private void runTrial(ConsumerRecord<String, byte[]> record, TrialRequest req) {
-        TrialRunner runner = freeRunners.poll(); // never empty: the poll loop takes a record only for a free slot
+        TrialEvaluator runner = freeRunners.poll(); // never empty: the poll loop takes a record only for a free slot
         try {
             publish(new TrialEvent.Started(ExperimentSpec.SCHEMA_VERSION, req.experimentId(), req.trialId(),
                     req.attempt(), config.workerId(), System.currentTimeMillis()));

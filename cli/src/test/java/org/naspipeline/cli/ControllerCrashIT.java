@@ -1,0 +1,150 @@
+package org.naspipeline.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicReference;
+import org.naspipeline.api.BudgetSpec;
+import org.naspipeline.api.ExperimentEvent;
+import org.naspipeline.api.ExperimentSpec;
+import org.naspipeline.api.JsonCodec;
+import org.naspipeline.api.ObjectivesSpec;
+import org.naspipeline.api.StrategySpec;
+import org.naspipeline.api.TrialStatus;
+import org.naspipeline.controller.TopicSetup;
+import org.naspipeline.strategy.pareto.ParetoFront;
+import org.naspipeline.testkit.KafkaCluster;
+import org.naspipeline.testkit.KafkaExtension;
+import org.naspipeline.worker.pipeline.SyntheticEvaluator;
+import org.naspipeline.worker.service.WorkerConfig;
+import org.naspipeline.worker.service.WorkerService;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The controller runs as its own process and is killed with SIGKILL in the middle of a 100-trial regularized-
+ * evolution experiment, then restarted on the same state directory. The experiment must end with exactly 100
+ * trials, none finished twice, and the same Pareto front as an uninterrupted run with the same seed.
+ * Workers use the synthetic evaluator (no training), one slot, so results arrive in a deterministic order.
+ */
+@ExtendWith(KafkaExtension.class)
+class ControllerCrashIT {
+    static final int TRIALS = 100;
+
+    @TempDir
+    Path work;
+
+    record Run(List<ExperimentEvent> events, Set<String> front) {}
+
+    @Test
+    void aKilledControllerResumesWithoutLosingOrRepeatingAnyTrial(KafkaCluster kafka) throws Exception {
+        TopicSetup.ensure(kafka.bootstrapServers(), 4);
+        ExperimentSpec example = JsonCodec.readSpec(Files.readAllBytes(Path.of("..", "examples", "multi-objective.json")));
+        ExperimentSpec base = example.with(new StrategySpec("regularized-evolution", 11L, null), new BudgetSpec(TRIALS, 1, 2))
+                .withId("unset");
+        base = new ExperimentSpec(base.schemaVersion(), null, base.name(), base.dataset(), base.searchSpace(), base.strategy(),
+                base.budget(), base.training(), ObjectivesSpec.DEFAULT);
+
+        Run reference = run(kafka, base, "ref", false);
+        Run crashed = run(kafka, base, "crash", true);
+
+        for (Run r : List.of(reference, crashed)) {
+            List<String> finished = r.events().stream().filter(e -> e instanceof ExperimentEvent.TrialFinished)
+                    .map(e -> ((ExperimentEvent.TrialFinished) e).trialId()).toList();
+            assertThat(finished).hasSize(TRIALS).doesNotHaveDuplicates();
+            assertThat(r.events().get(r.events().size() - 1)).isInstanceOfSatisfying(ExperimentEvent.Completed.class,
+                    c -> assertThat(c.completedTrials()).isEqualTo(TRIALS));
+        }
+        assertThat(crashed.front()).isNotEmpty().isEqualTo(reference.front());
+    }
+
+    private Run run(KafkaCluster kafka, ExperimentSpec base, String name, boolean crash) throws Exception {
+        String id = name + "-" + UUID.randomUUID().toString().substring(0, 8);
+        ExperimentSpec spec = base.withId(id);
+        Path dir = work.resolve(name);
+        Files.createDirectories(dir);
+        WorkerConfig wc = new WorkerConfig(kafka.bootstrapServers(), "workers-" + id, "synthetic-1", 1, "cpu", null,
+                dir.resolve("artifacts"), 5, 1, "synthetic", 5);
+        AtomicReference<Process> controller = new AtomicReference<>(startController(kafka, id, dir, 1));
+        int[] killedExitCode = {-1};
+        List<ExperimentEvent> events;
+        try (WorkerService worker = new WorkerService(wc, List.of(new SyntheticEvaluator("synthetic-1", 5)));
+             LocalPipelineSubmitter submitter = new LocalPipelineSubmitter(kafka.bootstrapServers())) {
+            worker.start();
+            submitter.submit(spec);
+            int[] finished = {0};
+            events = new ExperimentWatcher(kafka.bootstrapServers()).follow(id, Duration.ofMinutes(4), e -> {
+                if (crash && e instanceof ExperimentEvent.TrialFinished && ++finished[0] == 30) {
+                    Process p = controller.get();
+                    p.destroyForcibly(); // SIGKILL: no close, no commit, no leave-group
+                    try {
+                        killedExitCode[0] = p.waitFor();
+                        controller.set(startController(kafka, id, dir, 2));
+                    } catch (InterruptedException | IOException ex) {
+                        throw new IllegalStateException(ex);
+                    }
+                }
+            });
+        } finally {
+            controller.get().destroy();
+            controller.get().waitFor();
+        }
+        if (crash) {
+            assertThat(killedExitCode[0]).as("exit code of the killed controller").isEqualTo(137); // 128 + SIGKILL
+            assertThat(Files.readString(dir.resolve("controller-2.log"))).contains("controller starting");
+        }
+        ParetoFront<String> front = new ParetoFront<>();
+        for (ExperimentEvent e : events) {
+            if (e instanceof ExperimentEvent.TrialFinished f && f.status() == TrialStatus.COMPLETED) {
+                front.add(new double[] {-f.metrics().accuracy(), f.metrics().latencyMsP50()}, f.candidate().canonicalHash());
+            }
+        }
+        Set<String> labels = new HashSet<>();
+        front.entries().forEach(en -> labels.add(en.label()));
+        return new Run(events, labels);
+    }
+
+    private static Process startController(KafkaCluster kafka, String id, Path dir, int generation) throws IOException {
+        ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx512m", "-Dai.djl.offline=true", "-jar", Path.of("target", "nas.jar").toAbsolutePath().toString(), "controller");
+        Map<String, String> env = pb.environment();
+        env.put("NAS_KAFKA_BOOTSTRAP", kafka.bootstrapServers());
+        env.put("NAS_CONTROLLER_APP_ID", "ctl-" + id);
+        env.put("NAS_STATE_DIR", dir.resolve("state").toString());
+        env.put("NAS_CONTROLLER_INSTANCE_ID", "controller-0");
+        java.io.File log = dir.resolve("controller-" + generation + ".log").toFile();
+        pb.redirectErrorStream(true).redirectOutput(log);
+        return pb.start();
+    }
+
+    /** Produces specs the way any other service would. */
+    static final class LocalPipelineSubmitter implements AutoCloseable {
+        private final org.apache.kafka.clients.producer.KafkaProducer<String, byte[]> producer;
+
+        LocalPipelineSubmitter(String bootstrap) {
+            producer = new org.apache.kafka.clients.producer.KafkaProducer<>(Map.of(
+                    "bootstrap.servers", bootstrap, "acks", "all",
+                    "key.serializer", org.apache.kafka.common.serialization.StringSerializer.class,
+                    "value.serializer", org.apache.kafka.common.serialization.ByteArraySerializer.class));
+        }
+
+        void submit(ExperimentSpec spec) throws Exception {
+            producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>(
+                    org.naspipeline.api.Topics.EXPERIMENTS, spec.id(), JsonCodec.write(spec))).get();
+        }
+
+        @Override
+        public void close() {
+            producer.close();
+        }
+    }
+}

@@ -1,0 +1,14 @@
+package org.naspipeline.worker.pipeline;
+
+import java.util.function.BooleanSupplier;
+import org.naspipeline.api.TrialRequest;
+import org.naspipeline.api.TrialResult;
+
+/** Turns a trial request into a result: the real DJL pipeline, or the synthetic one for load and chaos tests. */
+public interface TrialEvaluator {
+    /** Runs the trial, reporting epochs to {@code progress}, checking {@code cancelled} as it goes. */
+    TrialResult run(TrialRequest request, ProgressListener progress, BooleanSupplier cancelled);
+
+    /** Where trials run, for logs and results ("cpu()", "gpu(0)", "synthetic"). */
+    String device();
+}

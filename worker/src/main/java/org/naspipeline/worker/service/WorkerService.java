@@ -32,6 +32,7 @@ import org.naspipeline.api.ExperimentSpec;
 import org.naspipeline.api.InvalidInputException;
 import org.naspipeline.api.JsonCodec;
 import org.naspipeline.api.Topics;
+import org.naspipeline.api.TrialControl;
 import org.naspipeline.api.TrialEvent;
 import org.naspipeline.api.TrialRequest;
 import org.naspipeline.api.TrialResult;
@@ -56,6 +57,11 @@ public final class WorkerService implements AutoCloseable {
     private final int slotCount;
     private final KafkaConsumer<String, byte[]> consumer;
     private final KafkaProducer<String, byte[]> producer;
+    /** Reads every partition of the broadcast control topic from its end (no group: every worker sees everything). */
+    private final KafkaConsumer<String, byte[]> control;
+    /** Stop/cancel instructions received for the attempts running here, by "trialId#attempt". */
+    private final Map<String, TrialControl> instructions = new java.util.concurrent.ConcurrentHashMap<>();
+    private final java.util.Set<String> runningAttempts = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private final ExecutorService slots;
     private final OffsetTracker offsets = new OffsetTracker();
     private final ConcurrentLinkedQueue<ConsumerRecord<String, byte[]>> finished = new ConcurrentLinkedQueue<>();
@@ -75,6 +81,11 @@ public final class WorkerService implements AutoCloseable {
         this.freeRunners = new java.util.concurrent.ArrayBlockingQueue<>(slotCount, false, runners);
         this.consumer = new KafkaConsumer<>(consumerProps(config));
         this.producer = new KafkaProducer<>(producerProps(config));
+        Map<String, Object> controlProps = new HashMap<>(consumerProps(config));
+        controlProps.remove(ConsumerConfig.GROUP_ID_CONFIG);
+        controlProps.put(ConsumerConfig.CLIENT_ID_CONFIG, config.workerId() + "-control");
+        controlProps.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 500);
+        this.control = new KafkaConsumer<>(controlProps);
         this.slots = Executors.newFixedThreadPool(slotCount, r -> new Thread(r, config.workerId() + "-slot"));
         this.pollThread = new Thread(this::pollLoop, config.workerId() + "-poll");
     }
@@ -110,6 +121,15 @@ public final class WorkerService implements AutoCloseable {
     public void start() {
         LOG.info("worker {} starting with {} slot(s) on {}, group {}, bootstrap {}", config.workerId(), slotCount,
                 freeRunners.stream().map(TrialEvaluator::device).toList(), config.groupId(), config.bootstrapServers());
+        List<TopicPartition> controlPartitions = control.partitionsFor(Topics.TRIAL_CONTROL).stream()
+                .map(pi -> new TopicPartition(pi.topic(), pi.partition())).toList();
+        if (controlPartitions.isEmpty()) {
+            LOG.warn("worker {}: topic {} not found; stop and cancel instructions will not reach this worker",
+                    config.workerId(), Topics.TRIAL_CONTROL);
+        }
+        control.assign(controlPartitions);
+        control.seekToEnd(controlPartitions);
+        controlPartitions.forEach(control::position); // resolve the end now: instructions sent from here on count
         consumer.subscribe(List.of(Topics.TRIALS), new Rebalance());
         pollThread.start();
     }
@@ -127,6 +147,7 @@ public final class WorkerService implements AutoCloseable {
                 for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(100))) {
                     accept(record);
                 }
+                readControl();
             }
             commitFinished();
         } catch (WakeupException e) {
@@ -135,6 +156,7 @@ public final class WorkerService implements AutoCloseable {
             LOG.error("worker {} poll loop failed; the service stops and its trials will be redelivered", config.workerId(), e);
         } finally {
             consumer.close(org.apache.kafka.clients.consumer.CloseOptions.timeout(Duration.ofSeconds(5)));
+            control.close(org.apache.kafka.clients.consumer.CloseOptions.timeout(Duration.ofSeconds(5)));
             stopped.countDown();
         }
     }
@@ -154,16 +176,45 @@ public final class WorkerService implements AutoCloseable {
         slots.execute(() -> runTrial(record, request));
     }
 
+    /** Applies stop/cancel broadcasts to the attempts running here; others are not this worker's business. */
+    private void readControl() {
+        for (ConsumerRecord<String, byte[]> r : control.poll(Duration.ZERO)) {
+            TrialControl c;
+            try {
+                c = JsonCodec.read(r.value(), TrialControl.class);
+            } catch (InvalidInputException e) {
+                LOG.warn("ignoring unreadable trial-control record at {}@{}: {}", r.partition(), r.offset(), e.getMessage());
+                continue;
+            }
+            String key = c.trialId() + "#" + c.attempt();
+            if (runningAttempts.contains(key)) {
+                LOG.info("worker {}: {} {} ({})", config.workerId(), c.action(), key, c.reason());
+                instructions.put(key, c);
+            }
+        }
+    }
+
     private void runTrial(ConsumerRecord<String, byte[]> record, TrialRequest req) {
         TrialEvaluator runner = freeRunners.poll(); // never empty: the poll loop takes a record only for a free slot
+        String key = req.trialId() + "#" + req.attempt();
+        runningAttempts.add(key);
         try {
             publish(new TrialEvent.Started(ExperimentSpec.SCHEMA_VERSION, req.experimentId(), req.trialId(),
                     req.attempt(), config.workerId(), System.currentTimeMillis()));
-            TrialResult result = runner.run(req, this::publishProgress, abandon::get);
+            TrialResult result = runner.run(req, this::publishProgress, () -> abandon.get() || instructions.containsKey(key));
             publish(result);
             finished.add(record);
         } catch (TrialCancelledException e) {
-            LOG.warn("{}; left uncommitted so another worker re-runs it", e.getMessage());
+            TrialControl c = instructions.get(key);
+            if (c == null) {
+                LOG.warn("{}; left uncommitted so another worker re-runs it", e.getMessage());
+            } else {
+                // Told to stop or cancel: the trial is over, so it is reported and committed, not redelivered.
+                String verb = c.action() == TrialControl.Action.STOP ? "stopped" : "cancelled";
+                publish(new TrialResult.Failed(ExperimentSpec.SCHEMA_VERSION, req.experimentId(), req.trialId(),
+                        req.attempt(), config.workerId(), verb + ": " + c.reason(), false));
+                finished.add(record);
+            }
         } catch (RuntimeException e) {
             // An unexpected engine error: report it as a retriable failure rather than losing the worker.
             LOG.error("trial {} attempt {} crashed", req.trialId(), req.attempt(), e);
@@ -175,6 +226,8 @@ public final class WorkerService implements AutoCloseable {
                 LOG.error("cannot report the failure of trial {}; it stays uncommitted", req.trialId(), publishFailure);
             }
         } finally {
+            runningAttempts.remove(key);
+            instructions.remove(key);
             freeRunners.add(runner);
             busy.decrementAndGet();
         }
@@ -251,15 +304,6 @@ public final class WorkerService implements AutoCloseable {
         }
         slots.shutdownNow();
         producer.close(Duration.ofSeconds(5));
-    }
-
-    /** Kills the service without committing or waiting, as a crash would (for tests and chaos). */
-    public void crash() {
-        abandon.set(true);
-        stopping.set(true);
-        consumer.wakeup();
-        slots.shutdownNow();
-        producer.close(Duration.ZERO);
     }
 
     private final class Rebalance implements ConsumerRebalanceListener {

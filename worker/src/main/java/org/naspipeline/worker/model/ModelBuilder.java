@@ -47,6 +47,11 @@ public final class ModelBuilder {
 
     /** The input shape for a batch of {@code batch} examples. */
     public Shape inputShape(int batch) {
+        return batchShape(sampleShape, batch);
+    }
+
+    /** {@code (batch, sampleShape…)}. */
+    public static Shape batchShape(long[] sampleShape, int batch) {
         long[] dims = new long[sampleShape.length + 1];
         dims[0] = batch;
         System.arraycopy(sampleShape, 0, dims, 1, sampleShape.length);

@@ -38,10 +38,7 @@ final class ModelMeter {
     }
 
     static Shape shape(TensorData data, int batch) {
-        long[] dims = new long[data.sampleShape().length + 1];
-        dims[0] = batch;
-        System.arraycopy(data.sampleShape(), 0, dims, 1, data.sampleShape().length);
-        return new Shape(dims);
+        return org.naspipeline.worker.model.ModelBuilder.batchShape(data.sampleShape(), batch);
     }
 
     /** Latency statistics of {@code runs} timed forward passes in ms. */

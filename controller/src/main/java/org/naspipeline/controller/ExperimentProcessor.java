@@ -1,17 +1,24 @@
 package org.naspipeline.controller;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.processor.api.RecordMetadata;
+import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.naspipeline.api.ExperimentCommand;
 import org.naspipeline.api.ExperimentEvent;
 import org.naspipeline.api.ExperimentSpec;
+import org.naspipeline.api.ExperimentStatus;
 import org.naspipeline.api.InvalidInputException;
 import org.naspipeline.api.JsonCodec;
 import org.naspipeline.api.Topics;
@@ -30,12 +37,11 @@ import org.slf4j.LoggerFactory;
 final class ExperimentProcessor implements Processor<String, byte[], String, byte[]> {
     private static final Logger LOG = LoggerFactory.getLogger(ExperimentProcessor.class);
     private final ExperimentLogic logic;
+    private final Duration timeoutCheckInterval;
     private ProcessorContext<String, byte[]> context;
     private KeyValueStore<String, byte[]> store;
 
-    private final java.time.Duration timeoutCheckInterval;
-
-    ExperimentProcessor(StrategyRegistry registry, java.time.Duration timeoutCheckInterval) {
+    ExperimentProcessor(StrategyRegistry registry, Duration timeoutCheckInterval) {
         this.logic = new ExperimentLogic(registry);
         this.timeoutCheckInterval = timeoutCheckInterval;
     }
@@ -45,29 +51,32 @@ final class ExperimentProcessor implements Processor<String, byte[], String, byt
         this.context = context;
         this.store = context.getStateStore(ControllerTopology.STORE);
         // Wall-clock, not stream time: a lost trial produces no records, so only real time can notice it.
-        context.schedule(timeoutCheckInterval, org.apache.kafka.streams.processor.PunctuationType.WALL_CLOCK_TIME,
+        context.schedule(timeoutCheckInterval, PunctuationType.WALL_CLOCK_TIME,
                 this::expireStaleTrials);
     }
 
     private void expireStaleTrials(long nowMillis) {
-        List<String> touched = new java.util.ArrayList<>();
-        try (org.apache.kafka.streams.state.KeyValueIterator<String, byte[]> all = store.all()) {
+        // Decide while iterating, write after the iterator is closed: the store is not modified under its iterator.
+        Map<String, ExperimentState> changed = new LinkedHashMap<>();
+        Map<String, Effects> effectsById = new LinkedHashMap<>();
+        try (KeyValueIterator<String, byte[]> all = store.all()) {
             while (all.hasNext()) {
-                org.apache.kafka.streams.KeyValue<String, byte[]> kv = all.next();
+                KeyValue<String, byte[]> kv = all.next();
                 ExperimentState state = JsonCodec.read(kv.value, ExperimentState.class);
-                if (state.status != org.naspipeline.api.ExperimentStatus.RUNNING) {
+                if (state.status != ExperimentStatus.RUNNING) {
                     continue;
                 }
                 Effects effects = new Effects();
                 logic.expireStaleTrials(state, nowMillis, effects);
                 if (!effects.controls.isEmpty()) {
-                    touched.add(kv.key);
-                    save(kv.key, state, nowMillis, effects);
+                    changed.put(kv.key, state);
+                    effectsById.put(kv.key, effects);
                 }
             }
         }
-        if (!touched.isEmpty()) {
-            LOG.warn("gave up silent trial attempts in experiments {}", touched);
+        changed.forEach((id, state) -> save(id, state, nowMillis, effectsById.get(id)));
+        if (!changed.isEmpty()) {
+            LOG.warn("gave up silent trial attempts in experiments {}", changed.keySet());
         }
     }
 

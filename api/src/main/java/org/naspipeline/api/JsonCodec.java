@@ -103,7 +103,15 @@ public final class JsonCodec {
 
     /** Reads an internal record strictly: every field of the record must be present. */
     public static <T> T read(byte[] json, Class<T> type) {
-        return read(STRICT, json, type);
+        return read(STRICT, json, type, MAX_INPUT_BYTES);
+    }
+
+    /**
+     * Reads a service's own stored state (never outside input), strictly and without the input size limit:
+     * state grows with an experiment's history.
+     */
+    public static <T> T readStoredState(byte[] json, Class<T> type) {
+        return read(STRICT, json, type, Integer.MAX_VALUE);
     }
 
     /** Reads a tree for generic inspection (e.g. to recover an id from a record that failed to parse). */
@@ -118,12 +126,16 @@ public final class JsonCodec {
     }
 
     private static <T> T read(ObjectMapper mapper, byte[] json, Class<T> type) {
+        return read(mapper, json, type, MAX_INPUT_BYTES);
+    }
+
+    private static <T> T read(ObjectMapper mapper, byte[] json, Class<T> type, int maxBytes) {
         if (json == null || json.length == 0) {
             throw new InvalidInputException(List.of(new ValidationError("$", "empty input")));
         }
-        if (json.length > MAX_INPUT_BYTES) {
+        if (json.length > maxBytes) {
             throw new InvalidInputException(List.of(new ValidationError(
-                    "$", "input of " + json.length + " bytes exceeds the limit of " + MAX_INPUT_BYTES)));
+                    "$", "input of " + json.length + " bytes exceeds the limit of " + maxBytes)));
         }
         try {
             T value = mapper.readValue(json, type);

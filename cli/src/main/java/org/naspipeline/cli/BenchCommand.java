@@ -14,8 +14,43 @@ import picocli.CommandLine.Option;
 
 /** {@code nas bench …}: benchmarks that print JSON, recorded in docs/benchmarks.md. */
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Run a benchmark and print its results as JSON.",
-        subcommands = {BenchCommand.Strategies.class, BenchCommand.Trial.class})
+        subcommands = {BenchCommand.Strategies.class, BenchCommand.Trial.class, BenchCommand.Controller.class})
 final class BenchCommand {
+
+    /** {@code nas bench controller}: control-plane throughput and reaction latency with instant synthetic trials. */
+    @Command(name = "controller", mixinStandardHelpOptions = true,
+            description = "Results/s ingested end to end and result → next-request latency, with instant synthetic "
+                    + "trials against an in-process broker. Prints JSON.")
+    static final class Controller implements Callable<Integer> {
+        @Option(names = "--trials", defaultValue = "5000", description = "trials (default: ${DEFAULT-VALUE})")
+        int trials;
+
+        @Option(names = "--parallelism", defaultValue = "200", description = "trials in flight (default: ${DEFAULT-VALUE})")
+        int parallelism;
+
+        @Option(names = "--strategy", defaultValue = "random", description = "strategy (default: ${DEFAULT-VALUE})")
+        String strategy;
+
+        @Option(names = "--spec", defaultValue = "examples/multi-objective.json", description = "space and settings to use (default: ${DEFAULT-VALUE})")
+        java.nio.file.Path specFile;
+
+        @Override
+        public Integer call() throws Exception {
+            org.naspipeline.api.ExperimentSpec spec = JsonCodec.readSpec(java.nio.file.Files.readAllBytes(specFile))
+                    .withId("bench-" + System.currentTimeMillis())
+                    .with(new org.naspipeline.api.StrategySpec(strategy, 1L, null),
+                            new org.naspipeline.api.BudgetSpec(trials, parallelism, 1));
+            java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("nas-bench-controller");
+            ControllerBenchmark.Result r = ControllerBenchmark.run(dir, spec);
+            Map<String, Object> out = new LinkedHashMap<>();
+            out.put("benchmark", "controller");
+            out.put("result", r);
+            System.out.println(JsonCodec.writePretty(out));
+            System.err.printf(Locale.ROOT, "%.0f results/s; reaction p50 %.1f ms, p99 %.1f ms%n", r.resultsPerSecond(),
+                    r.reactionMsP50(), r.reactionMsP99());
+            return 0;
+        }
+    }
 
     /** {@code nas bench trial}: the trial pipeline's training throughput against a bare DJL loop. */
     @Command(name = "trial", mixinStandardHelpOptions = true,

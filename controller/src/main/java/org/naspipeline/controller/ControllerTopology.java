@@ -14,6 +14,8 @@ public final class ControllerTopology {
     static final String EVENTS_SINK = "events-sink";
     static final String DLQ_SINK = "dlq-sink";
     static final String CONTROL_SINK = "control-sink";
+    /** Largest experiment state record the changelog accepts (zstd-compressed JSON). */
+    public static final int MAX_STATE_BYTES = 16 * 1024 * 1024;
     /** How often running experiments are checked for silent trials. */
     public static final java.time.Duration DEFAULT_TIMEOUT_CHECK = java.time.Duration.ofSeconds(10);
 
@@ -30,7 +32,8 @@ public final class ControllerTopology {
         t.addSource("experiments-source", Serdes.String().deserializer(), Serdes.ByteArray().deserializer(), Topics.EXPERIMENTS);
         t.addSource("results-source", Serdes.String().deserializer(), Serdes.ByteArray().deserializer(), Topics.TRIAL_RESULTS);
         t.addProcessor(PROCESSOR, () -> new ExperimentProcessor(registry, timeoutCheck), "experiments-source", "results-source");
-        t.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(STORE), Serdes.String(), Serdes.ByteArray()),
+        t.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(STORE), Serdes.String(), Serdes.ByteArray())
+                        .withLoggingEnabled(java.util.Map.of("max.message.bytes", String.valueOf(MAX_STATE_BYTES))),
                 PROCESSOR);
         t.addSink(TRIALS_SINK, Topics.TRIALS, Serdes.String().serializer(), Serdes.ByteArray().serializer(), PROCESSOR);
         t.addSink(EVENTS_SINK, Topics.EXPERIMENT_EVENTS, Serdes.String().serializer(), Serdes.ByteArray().serializer(), PROCESSOR);

@@ -62,7 +62,7 @@ final class ExperimentProcessor implements Processor<String, byte[], String, byt
         try (KeyValueIterator<String, byte[]> all = store.all()) {
             while (all.hasNext()) {
                 KeyValue<String, byte[]> kv = all.next();
-                ExperimentState state = JsonCodec.read(kv.value, ExperimentState.class);
+                ExperimentState state = JsonCodec.readStoredState(kv.value, ExperimentState.class);
                 if (state.status != ExperimentStatus.RUNNING) {
                     continue;
                 }
@@ -114,7 +114,7 @@ final class ExperimentProcessor implements Processor<String, byte[], String, byt
             deadLetter(record, command.command() + " for unknown experiment '" + record.key() + "'");
             return;
         }
-        ExperimentState state = JsonCodec.read(raw, ExperimentState.class);
+        ExperimentState state = JsonCodec.readStoredState(raw, ExperimentState.class);
         Effects effects = new Effects();
         logic.cancel(state, command.reason(), effects);
         if (!effects.dropped) {
@@ -171,7 +171,7 @@ final class ExperimentProcessor implements Processor<String, byte[], String, byt
             deadLetter(record, "report for unknown experiment '" + event.experimentId() + "'");
             return;
         }
-        ExperimentState state = JsonCodec.read(raw, ExperimentState.class);
+        ExperimentState state = JsonCodec.readStoredState(raw, ExperimentState.class);
         Effects effects = new Effects();
         logic.apply(state, event, context.currentSystemTimeMs(), effects);
         if (!effects.controls.isEmpty()) {

@@ -220,6 +220,19 @@ class ControllerTopologyTest {
     }
 
     @Test
+    void anExperimentWhoseStateOutgrowsTheInputLimitKeepsWorking() throws Exception {
+        // 2,500 trials in flight make the stored state larger than the 1 MiB limit on outside input
+        experiments.pipeInput("big", exampleSpec(2600, 2500));
+        List<TrialRequest> sent = requests();
+        assertThat(sent).hasSize(2500);
+        byte[] stored = driver.<String, byte[]>getKeyValueStore(ControllerTopology.STORE).get("big");
+        assertThat(stored.length).isGreaterThan(1 << 20);
+        complete(sent.get(0), 0.8);
+        assertThat(requests()).extracting(TrialRequest::trialId).containsExactly("big-t2501");
+        assertThat(dlq.isEmpty()).isTrue();
+    }
+
+    @Test
     void aRepeatedResultIsAppliedOnce() throws Exception {
         experiments.pipeInput("exp2", exampleSpec(3, 1));
         TrialRequest r = requests().get(0);

@@ -8,7 +8,7 @@ export NAS_HOME
 JAR="$NAS_HOME/cli/target/nas.jar"
 
 # Rebuild when the launcher jar is missing or any source or POM is newer than it.
-if [ ! -f "$JAR" ] || [ -n "$(find "$NAS_HOME" -path "$NAS_HOME/.git" -prune -o \
+if [ ! -f "$JAR" ] || [ -n "$(find "$NAS_HOME" \( -path "$NAS_HOME/.git" -o -name target -o -path "$NAS_HOME/out" \) -prune -o \
       \( -name '*.java' -o -name 'pom.xml' -o -path '*/src/main/resources/*' \) -newer "$JAR" -print -quit)" ]; then
   echo "nas: building (first run or sources changed)…" >&2
   (cd "$NAS_HOME" && ./mvnw -q -B -ntp install -DskipTests) >&2

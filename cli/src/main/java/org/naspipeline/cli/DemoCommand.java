@@ -57,6 +57,10 @@ final class DemoCommand implements Callable<Integer> {
             console.println("--trials and --workers must be ≥ 1");
             return 2;
         }
+        if (!Files.isRegularFile(specFile)) {
+            console.println(specFile + ": no such file");
+            return 2;
+        }
         ExperimentSpec spec;
         try {
             spec = JsonCodec.readSpec(Files.readAllBytes(specFile));

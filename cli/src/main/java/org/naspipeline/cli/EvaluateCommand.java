@@ -78,6 +78,10 @@ final class EvaluateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
+        if (!Files.isRegularFile(candidateFile)) {
+            System.err.println(candidateFile + ": no such file");
+            return 2;
+        }
         Candidate candidate;
         TrainingSpec training = new TrainingSpec(epochs, batchSize, learningRate, optimizer, schedule);
         DatasetSpec datasetSpec = new DatasetSpec(dataset, trainLimit, testLimit, null, null);

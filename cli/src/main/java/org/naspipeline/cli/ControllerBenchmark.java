@@ -3,7 +3,6 @@ package org.naspipeline.cli;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -51,11 +50,11 @@ final class ControllerBenchmark {
             long[] received = new long[trials];
             AtomicBoolean done = new AtomicBoolean();
             Thread responder = new Thread(() -> respond(bootstrap, sent, received, done), "bench-responder");
-            try (KafkaProducer<String, byte[]> producer = producer(bootstrap)) {
+            try (ExperimentSubmitter submitter = new ExperimentSubmitter(bootstrap)) {
                 controller.start();
                 responder.start();
                 long start = System.nanoTime();
-                producer.send(new ProducerRecord<>(Topics.EXPERIMENTS, spec.id(), JsonCodec.write(spec))).get();
+                submitter.submit(spec);
                 List<ExperimentEvent> events = new ExperimentWatcher(bootstrap).follow(spec.id(), Duration.ofMinutes(10), e -> {});
                 double seconds = (System.nanoTime() - start) / 1e9;
                 done.set(true);
@@ -114,9 +113,4 @@ final class ControllerBenchmark {
     }
 
     private ControllerBenchmark() {}
-
-    @Override
-    public String toString() {
-        return "ControllerBenchmark" + Arrays.asList();
-    }
 }

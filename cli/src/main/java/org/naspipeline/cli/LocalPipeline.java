@@ -3,17 +3,9 @@ package org.naspipeline.cli;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.locks.Lock;
 import java.util.concurrent.locks.ReentrantLock;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.naspipeline.api.ExperimentSpec;
-import org.naspipeline.api.JsonCodec;
-import org.naspipeline.api.Topics;
 import org.naspipeline.controller.ControllerConfig;
 import org.naspipeline.controller.ControllerService;
 import org.naspipeline.controller.TopicSetup;
@@ -53,16 +45,10 @@ final class LocalPipeline implements AutoCloseable {
         }
     }
 
-    /** Puts the spec on {@link Topics#EXPERIMENTS}, keyed by its id, as any other service would. */
+    /** Puts the spec on {@link org.naspipeline.api.Topics#EXPERIMENTS}, keyed by its id, as any other service would. */
     void submit(ExperimentSpec spec) {
-        Map<String, Object> props = Map.of(
-                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
-                ProducerConfig.ACKS_CONFIG, "all",
-                ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class,
-                ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
-        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(props)) {
-            producer.send(new ProducerRecord<>(Topics.EXPERIMENTS, spec.id(), JsonCodec.write(spec)));
-            producer.flush();
+        try (ExperimentSubmitter submitter = new ExperimentSubmitter(bootstrapServers)) {
+            submitter.submit(spec);
         }
     }
 

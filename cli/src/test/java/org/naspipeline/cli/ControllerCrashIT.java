@@ -78,7 +78,7 @@ class ControllerCrashIT {
         int[] killedExitCode = {-1};
         List<ExperimentEvent> events;
         try (WorkerService worker = new WorkerService(wc, List.of(new SyntheticEvaluator("synthetic-1", 5)));
-             LocalPipelineSubmitter submitter = new LocalPipelineSubmitter(kafka.bootstrapServers())) {
+             ExperimentSubmitter submitter = new ExperimentSubmitter(kafka.bootstrapServers())) {
             worker.start();
             submitter.submit(spec);
             int[] finished = {0};
@@ -124,27 +124,5 @@ class ControllerCrashIT {
         java.io.File log = dir.resolve("controller-" + generation + ".log").toFile();
         pb.redirectErrorStream(true).redirectOutput(log);
         return pb.start();
-    }
-
-    /** Produces specs the way any other service would. */
-    static final class LocalPipelineSubmitter implements AutoCloseable {
-        private final org.apache.kafka.clients.producer.KafkaProducer<String, byte[]> producer;
-
-        LocalPipelineSubmitter(String bootstrap) {
-            producer = new org.apache.kafka.clients.producer.KafkaProducer<>(Map.of(
-                    "bootstrap.servers", bootstrap, "acks", "all",
-                    "key.serializer", org.apache.kafka.common.serialization.StringSerializer.class,
-                    "value.serializer", org.apache.kafka.common.serialization.ByteArraySerializer.class));
-        }
-
-        void submit(ExperimentSpec spec) throws Exception {
-            producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>(
-                    org.naspipeline.api.Topics.EXPERIMENTS, spec.id(), JsonCodec.write(spec))).get();
-        }
-
-        @Override
-        public void close() {
-            producer.close();
-        }
     }
 }

@@ -13,22 +13,24 @@ public final class Nsga2Provider implements SearchStrategyProvider {
         return "nsga2";
     }
 
-    private static int defaultPopulation(StrategyContext context) {
-        return Math.max(8, Math.min(100, context.maxTrials() / 5));
+    /** The settings read once, with their errors, so validation and creation cannot disagree. */
+    private record Params(int populationSize, double crossoverProbability, List<ValidationError> errors) {
+        static Params read(StrategyContext context) {
+            StrategySettings s = new StrategySettings(context);
+            int population = s.integer("populationSize", Math.max(8, Math.min(100, context.maxTrials() / 5)), 2, 10_000);
+            double crossover = s.real("crossoverProbability", 0.9, 0, 1);
+            return new Params(population, crossover, s.errors());
+        }
     }
 
     @Override
     public List<ValidationError> validate(StrategyContext context) {
-        StrategySettings s = new StrategySettings(context);
-        s.integer("populationSize", defaultPopulation(context), 2, 10_000);
-        s.real("crossoverProbability", 0.9, 0, 1);
-        return s.errors();
+        return Params.read(context).errors();
     }
 
     @Override
     public SearchStrategy create(StrategyContext context) {
-        StrategySettings s = new StrategySettings(context);
-        return new Nsga2(context, s.integer("populationSize", defaultPopulation(context), 2, 10_000),
-                s.real("crossoverProbability", 0.9, 0, 1));
+        Params p = Params.read(context);
+        return new Nsga2(context, p.populationSize(), p.crossoverProbability());
     }
 }

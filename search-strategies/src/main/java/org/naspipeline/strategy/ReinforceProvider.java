@@ -10,17 +10,24 @@ public final class ReinforceProvider implements SearchStrategyProvider {
         return "reinforce";
     }
 
+    /** The settings read once, with their errors, so validation and creation cannot disagree. */
+    private record Params(double learningRate, double baselineDecay, List<ValidationError> errors) {
+        static Params read(StrategyContext context) {
+            StrategySettings s = new StrategySettings(context);
+            double lr = s.real("learningRate", 0.1, 1e-6, 10);
+            double decay = s.real("baselineDecay", 0.9, 0, 0.9999);
+            return new Params(lr, decay, s.errors());
+        }
+    }
+
     @Override
     public List<ValidationError> validate(StrategyContext context) {
-        StrategySettings s = new StrategySettings(context);
-        s.real("learningRate", 0.1, 1e-6, 10);
-        s.real("baselineDecay", 0.9, 0, 0.9999);
-        return s.errors();
+        return Params.read(context).errors();
     }
 
     @Override
     public SearchStrategy create(StrategyContext context) {
-        StrategySettings s = new StrategySettings(context);
-        return new Reinforce(context, s.real("learningRate", 0.1, 1e-6, 10), s.real("baselineDecay", 0.9, 0, 0.9999));
+        Params p = Params.read(context);
+        return new Reinforce(context, p.learningRate(), p.baselineDecay());
     }
 }

@@ -39,10 +39,10 @@ final class TrainingLoop {
         this.engineLock = engineLock;
     }
 
-    /** Outcome of training: a failure reason, or the last epoch's loss and the throughput. */
-    record Stats(String failure, double lastEpochLoss, double seconds, double samplesPerSecond) {
+    /** Outcome of training: a failure reason, or the last epoch's loss, its validation accuracy and the throughput. */
+    record Stats(String failure, double lastEpochLoss, double validationAccuracy, double seconds, double samplesPerSecond) {
         static Stats failed(String reason) {
-            return new Stats(reason, Double.NaN, 0, 0);
+            return new Stats(reason, Double.NaN, Double.NaN, 0, 0);
         }
     }
 
@@ -63,6 +63,7 @@ final class TrainingLoop {
             long trainNanos = 0; // training only: the per-epoch validation pass is not counted in throughput
             long samples = 0;
             double epochLoss = Double.NaN;
+            double validationAccuracy = Double.NaN;
             for (int epoch = 1; epoch <= t.epochs(); epoch++) {
                 double lossSum = 0;
                 long correct = 0;
@@ -102,13 +103,13 @@ final class TrainingLoop {
                 samples += seen;
                 epochLoss = lossSum / Math.max(1, seen);
                 double throughput = samples / (trainNanos / 1e9);
-                double validationAccuracy = ModelMeter.accuracy(model, data.validation());
+                validationAccuracy = ModelMeter.accuracy(model, data.validation());
                 progress.onEpoch(new TrialEvent.Progress(ExperimentSpec.SCHEMA_VERSION, req.experimentId(),
                         req.trialId(), req.attempt(), epoch, t.epochs(), epochLoss, (double) correct / Math.max(1, seen),
                         validationAccuracy, throughput));
             }
             double seconds = trainNanos / 1e9;
-            return new Stats(null, epochLoss, seconds, samples / seconds);
+            return new Stats(null, epochLoss, validationAccuracy, seconds, samples / seconds);
         }
     }
 

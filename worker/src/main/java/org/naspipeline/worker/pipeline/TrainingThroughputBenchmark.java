@@ -16,7 +16,6 @@ import ai.djl.training.tracker.Tracker;
 import ai.djl.translate.TranslateException;
 import java.io.IOException;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.locks.ReentrantLock;
 import org.naspipeline.api.Candidate;
@@ -101,10 +100,5 @@ public final class TrainingThroughputBenchmark {
     private static double median(List<Double> v) {
         double[] a = v.stream().mapToDouble(Double::doubleValue).sorted().toArray();
         return a.length % 2 == 1 ? a[a.length / 2] : (a[a.length / 2 - 1] + a[a.length / 2]) / 2;
-    }
-
-    @Override
-    public String toString() {
-        return "TrainingThroughputBenchmark" + Arrays.asList(device);
     }
 }

@@ -103,7 +103,7 @@ public final class TrialRunner implements TrialEvaluator {
             if (stats.failure() != null) {
                 return failed(req, stats.failure(), false);
             }
-            double validation = ModelMeter.accuracy(model, data.validation());
+            double validation = stats.validationAccuracy(); // measured after the last epoch; not repeated
             double test = ModelMeter.accuracy(model, data.test());
             ModelMeter.Latency one = ModelMeter.latency(model, data.test(), 1, measurement.latencyRuns());
             ModelMeter.Latency many = ModelMeter.latency(model, data.test(), measurement.latencyBatch(), measurement.latencyRuns());

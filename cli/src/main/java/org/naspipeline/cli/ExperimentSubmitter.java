@@ -1,0 +1,42 @@
+package org.naspipeline.cli;
+
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.naspipeline.api.ExperimentSpec;
+import org.naspipeline.api.JsonCodec;
+import org.naspipeline.api.Topics;
+
+/** Puts experiment specs on {@link Topics#EXPERIMENTS}, keyed by their id, as any other service would. */
+final class ExperimentSubmitter implements AutoCloseable {
+    private final KafkaProducer<String, byte[]> producer;
+
+    ExperimentSubmitter(String bootstrapServers) {
+        this.producer = new KafkaProducer<>(Map.of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
+                ProducerConfig.ACKS_CONFIG, "all",
+                ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class,
+                ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class));
+    }
+
+    /** Sends the spec and waits until the broker has it. */
+    void submit(ExperimentSpec spec) {
+        try {
+            producer.send(new ProducerRecord<>(Topics.EXPERIMENTS, spec.id(), JsonCodec.write(spec))).get();
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("cannot submit experiment " + spec.id(), e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while submitting experiment " + spec.id(), e);
+        }
+    }
+
+    @Override
+    public void close() {
+        producer.close();
+    }
+}

@@ -14,7 +14,7 @@ import picocli.CommandLine.Option;
 
 /** {@code nas bench …}: benchmarks that print JSON, recorded in docs/benchmarks.md. */
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Run a benchmark and print its results as JSON.",
-        subcommands = {BenchCommand.Strategies.class, BenchCommand.Trial.class, BenchCommand.Controller.class})
+        subcommands = {BenchCommand.Strategies.class, BenchCommand.Trial.class, BenchCommand.Controller.class, BenchCommand.Workers.class})
 final class BenchCommand {
 
     /** {@code nas bench controller}: control-plane throughput and reaction latency with instant synthetic trials. */
@@ -48,6 +48,54 @@ final class BenchCommand {
             System.out.println(JsonCodec.writePretty(out));
             System.err.printf(Locale.ROOT, "%.0f results/s; reaction p50 %.1f ms, p99 %.1f ms%n", r.resultsPerSecond(),
                     r.reactionMsP50(), r.reactionMsP99());
+            return 0;
+        }
+    }
+
+    /** {@code nas bench workers}: scheduling efficiency and idle fraction of a worker fleet. */
+    @Command(name = "workers", mixinStandardHelpOptions = true,
+            description = "W one-slot workers × N synthetic trials of fixed length under the real controller: "
+                    + "scheduling efficiency (ideal / actual makespan) and worker idle fraction. Prints JSON.")
+    static final class Workers implements Callable<Integer> {
+        @Option(names = "--workers", defaultValue = "4", description = "workers (default: ${DEFAULT-VALUE})")
+        int workers;
+
+        @Option(names = "--trials", defaultValue = "80", description = "trials (default: ${DEFAULT-VALUE})")
+        int trials;
+
+        @Option(names = "--trial-ms", defaultValue = "1000", description = "length of a synthetic trial (default: ${DEFAULT-VALUE})")
+        long trialMillis;
+
+        @Option(names = "--parallelism", description = "trials in flight (default: 2 × workers)")
+        Integer parallelism;
+
+        @Option(names = "--partitions", description = "partitions of the pipeline topics (default: 2 × workers)")
+        Integer partitions;
+
+        @Option(names = "--spec", defaultValue = "examples/multi-objective.json", description = "space to sample (default: ${DEFAULT-VALUE})")
+        java.nio.file.Path specFile;
+
+        @Option(names = "--json", description = "JSON only (the default prints JSON too, plus a summary line on stderr)")
+        boolean json;
+
+        @Override
+        public Integer call() throws Exception {
+            int inFlight = parallelism != null ? parallelism : 2 * workers;
+            int parts = partitions != null ? partitions : 2 * workers;
+            org.naspipeline.api.ExperimentSpec spec = JsonCodec.readSpec(java.nio.file.Files.readAllBytes(specFile))
+                    .withId("bench-workers-" + System.currentTimeMillis())
+                    .with(new org.naspipeline.api.StrategySpec("random", 1L, null),
+                            new org.naspipeline.api.BudgetSpec(trials, inFlight, 1));
+            java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("nas-bench-workers");
+            WorkersBenchmark.Result r = WorkersBenchmark.run(dir, spec, workers, parts, trialMillis);
+            Map<String, Object> out = new LinkedHashMap<>();
+            out.put("benchmark", "workers");
+            out.put("result", r);
+            System.out.println(JsonCodec.writePretty(out));
+            if (!json) {
+                System.err.printf(Locale.ROOT, "efficiency %.3f (end to end %.3f), idle %.3f%n", r.efficiency(),
+                        r.endToEndEfficiency(), r.idleFraction());
+            }
             return 0;
         }
     }

@@ -35,7 +35,7 @@ final class LocalPipeline implements AutoCloseable {
                 new ControllerConfig(bootstrapServers, "nas-controller-" + runId, workDir.resolve("state"), 4),
                 StrategyRegistry.load());
         controller.start();
-        WorkerConfig base = new WorkerConfig(bootstrapServers, "nas-workers-" + runId, "worker", 1, "auto", dataDir,
+        WorkerConfig base = WorkerConfig.embedded(bootstrapServers, workerGroup(runId), "worker", 1, "auto", dataDir,
                 workDir.resolve("artifacts"), 30, TrialRunner.MeasurementSettings.DEFAULT.latencyBatch(), "djl", 0);
         Lock engineLock = new ReentrantLock(true);
         for (int i = 1; i <= workerCount; i++) {
@@ -43,6 +43,11 @@ final class LocalPipeline implements AutoCloseable {
             w.start();
             workers.add(w);
         }
+    }
+
+    /** The consumer group of this run's workers. */
+    static String workerGroup(String runId) {
+        return "nas-workers-" + runId;
     }
 
     /** Puts the spec on {@link org.naspipeline.api.Topics#EXPERIMENTS}, keyed by its id, as any other service would. */

@@ -24,7 +24,23 @@ final class Services {
      * hook closes the service, which for a worker means finishing or handing back its running trials.
      */
     static int runUntilShutdown(AutoCloseable service, Runnable start) throws InterruptedException {
+        return runUntilShutdown(service, start, new java.util.concurrent.CompletableFuture<>());
+    }
+
+    /**
+     * As {@link #runUntilShutdown(AutoCloseable, Runnable)}, and also returns 1 (after closing the service) when
+     * {@code failed} completes exceptionally: a fatal error, so the orchestrator restarts or reports the process.
+     */
+    static int runUntilShutdown(AutoCloseable service, Runnable start, java.util.concurrent.CompletableFuture<?> failed)
+            throws InterruptedException {
         CountDownLatch done = new CountDownLatch(1);
+        boolean[] fatal = {false};
+        failed.whenComplete((v, e) -> {
+            if (e != null) {
+                fatal[0] = true;
+                done.countDown();
+            }
+        });
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             try {
                 service.close();
@@ -36,6 +52,14 @@ final class Services {
         }));
         start.run();
         done.await();
+        if (fatal[0]) {
+            try {
+                service.close();
+            } catch (Exception e) {
+                System.err.println("error while stopping after a fatal error: " + e);
+            }
+            return 1;
+        }
         return 0;
     }
 
@@ -53,12 +77,17 @@ final class Services {
      * @param engineLock one lock per JVM, shared by every worker in it (see {@link TrialRunner})
      */
     static WorkerService worker(WorkerConfig config, Lock engineLock) {
+        return worker(config, engineLock, new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
+    }
+
+    /** As {@link #worker(WorkerConfig, Lock)}, with the worker's metrics in {@code registry}. */
+    static WorkerService worker(WorkerConfig config, Lock engineLock, io.micrometer.core.instrument.MeterRegistry registry) {
         if (config.evaluator().equals("synthetic")) {
             List<SyntheticEvaluator> fakes = new ArrayList<>();
             for (int i = 0; i < config.slots(); i++) {
                 fakes.add(new SyntheticEvaluator(config.workerId(), config.syntheticDelayMillis()));
             }
-            return new WorkerService(config, fakes);
+            return new WorkerService(config, fakes, registry);
         }
         List<Device> devices = DeviceSelection.parse(config.devices());
         List<Device> slots = new ArrayList<>();
@@ -76,6 +105,6 @@ final class Services {
                     config.workerId(), d, engineLock,
                     new TrialRunner.MeasurementSettings(config.latencyBatch(), TrialRunner.MeasurementSettings.DEFAULT.latencyRuns())));
         }
-        return new WorkerService(config, runners);
+        return new WorkerService(config, runners, registry);
     }
 }

@@ -18,9 +18,11 @@ import org.naspipeline.api.ExperimentSpec;
 import org.naspipeline.api.JsonCodec;
 import org.naspipeline.api.ObjectivesSpec;
 import org.naspipeline.api.StrategySpec;
+import org.naspipeline.api.Topics;
 import org.naspipeline.api.TrialStatus;
 import org.naspipeline.controller.TopicSetup;
 import org.naspipeline.strategy.pareto.ParetoFront;
+import org.naspipeline.testkit.ConsumerGroups;
 import org.naspipeline.testkit.KafkaCluster;
 import org.naspipeline.testkit.KafkaExtension;
 import org.naspipeline.worker.pipeline.SyntheticEvaluator;
@@ -72,8 +74,9 @@ class ControllerCrashIT {
         ExperimentSpec spec = base.withId(id);
         Path dir = work.resolve(name);
         Files.createDirectories(dir);
-        WorkerConfig wc = new WorkerConfig(kafka.bootstrapServers(), "workers-" + id, "synthetic-1", 1, "cpu", null,
+        WorkerConfig wc = WorkerConfig.embedded(kafka.bootstrapServers(), "workers-" + id, "synthetic-1", 1, "cpu", null,
                 dir.resolve("artifacts"), 5, 1, "synthetic", 5);
+        ConsumerGroups.startAtEnd(kafka, wc.groupId(), Topics.TRIALS);
         AtomicReference<Process> controller = new AtomicReference<>(startController(kafka, id, dir, 1));
         int[] killedExitCode = {-1};
         List<ExperimentEvent> events;

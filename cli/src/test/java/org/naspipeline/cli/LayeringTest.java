@@ -31,6 +31,14 @@ class LayeringTest {
     }
 
     @Test
+    void theOpsModuleServesBothServicesAndKnowsNeitherOfThem() {
+        noClasses().that().resideInAPackage("org.naspipeline.ops..")
+                .should().dependOnClassesThat().resideInAnyPackage("org.naspipeline.worker..", "org.naspipeline.controller..",
+                        "org.naspipeline.strategy..", "org.naspipeline.cli..", "ai.djl..")
+                .check(CLASSES);
+    }
+
+    @Test
     void workerAndControllerDoNotDependOnEachOtherOrOnTheLauncher() {
         noClasses().that().resideInAPackage("org.naspipeline.worker..")
                 .should().dependOnClassesThat().resideInAnyPackage("org.naspipeline.controller..", "org.naspipeline.cli..")

@@ -29,6 +29,7 @@ import org.naspipeline.api.Topics;
 import org.naspipeline.api.TrainingSpec;
 import org.naspipeline.api.TrialStatus;
 import org.naspipeline.controller.TopicSetup;
+import org.naspipeline.testkit.ConsumerGroups;
 import org.naspipeline.testkit.KafkaCluster;
 import org.naspipeline.testkit.KafkaExtension;
 import org.junit.jupiter.api.Test;
@@ -53,6 +54,7 @@ class PipelineEndToEndIT {
         ExperimentSpec spec = new ExperimentSpec(1, id, "e2e", new DatasetSpec("fashion-mnist", 1500, 400),
                 example.searchSpace(), example.strategy(), new BudgetSpec(3, 2, 2), new TrainingSpec(1, 64, 0.002, "adam"), null);
         TopicSetup.ensure(kafka.bootstrapServers(), 4);
+        ConsumerGroups.startAtEnd(kafka, LocalPipeline.workerGroup(id), Topics.TRIALS); // not what other tests left
         String poisonKey = "poison-" + id;
         try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of(
                 ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),

@@ -214,9 +214,12 @@ final class ExperimentLogic {
             List<Candidate> candidates = strategy(state).ask(want);
             state.strategyLog.add("ask:" + want);
             syncCache(state);
+            java.util.BitSet busySlots = state.busySlots();
             for (Candidate candidate : candidates) {
                 state.issued++;
-                TrialRecord trial = new TrialRecord(String.format("%s-t%04d", state.spec.id(), state.issued), candidate, nowMillis);
+                int slot = busySlots.nextClearBit(0); // the lowest free slot: the one a finished trial just left
+                busySlots.set(slot);
+                TrialRecord trial = new TrialRecord(String.format("%s-t%04d", state.spec.id(), state.issued), candidate, slot, nowMillis);
                 state.trials.put(trial.trialId, trial);
                 effects.requests.add(request(state, trial));
                 effects.events.add(new ExperimentEvent.TrialScheduled(V, state.spec.id(), trial.trialId, 1, candidate));
@@ -234,7 +237,7 @@ final class ExperimentLogic {
         // Each trial gets its own seed, stable across attempts, derived from the experiment seed.
         long seed = spec.strategy().seed() * 1_000_003L + trial.trialId.hashCode();
         return new TrialRequest(V, spec.id(), trial.trialId, trial.attempt, trial.candidate, spec.dataset(),
-                spec.training().withOverrides(trial.candidate.parameters()), seed);
+                spec.training().withOverrides(trial.candidate.parameters()), seed, trial.slot);
     }
 
     private SearchStrategy strategy(ExperimentState state) {

@@ -44,4 +44,11 @@ final class ExperimentState {
     int inFlight() {
         return (int) trials.values().stream().filter(TrialRecord::inFlight).count();
     }
+
+    /** The slots held by trials in flight. */
+    java.util.BitSet busySlots() {
+        java.util.BitSet busy = new java.util.BitSet();
+        trials.values().stream().filter(TrialRecord::inFlight).forEach(t -> busy.set(t.slot));
+        return busy;
+    }
 }

@@ -18,13 +18,16 @@ final class TrialRecord {
     long lastActivityMillis;
     /** Best validation accuracy reached by the end of each epoch of the current attempt (index 0 = epoch 1). */
     java.util.List<Double> bestValidationByEpoch = new java.util.ArrayList<>();
+    /** The parallelism slot the trial occupies while in flight (see {@link org.naspipeline.api.TrialRequest#slot()}). */
+    int slot;
     /** Set once the attempt was told to stop early, so it is told only once. */
     boolean stopRequested;
 
     TrialRecord() {}
 
-    TrialRecord(String trialId, Candidate candidate, long nowMillis) {
+    TrialRecord(String trialId, Candidate candidate, int slot, long nowMillis) {
         this.trialId = trialId;
+        this.slot = slot;
         this.candidate = candidate;
         this.attempt = 1;
         this.status = TrialStatus.SCHEDULED;

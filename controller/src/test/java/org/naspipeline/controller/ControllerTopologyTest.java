@@ -243,6 +243,39 @@ class ControllerTopologyTest {
     }
 
     @Test
+    void aFreedSlotIsRefilledAndARetryKeepsItsSlot() throws Exception {
+        experiments.pipeInput("exp-slots", exampleSpec(6, 3));
+        List<TrialRequest> first = requests();
+        assertThat(first).extracting(TrialRequest::slot).containsExactly(0, 1, 2);
+        complete(first.get(1), 0.7);
+        TrialRequest refill = requests().get(0);
+        assertThat(refill.slot()).as("the slot trial 2 left").isEqualTo(1);
+        results.pipeInput("exp-slots", JsonCodec.write(new TrialResult.Failed(1, "exp-slots", first.get(2).trialId(), 1, "w", "OOM", true)));
+        TrialRequest retry = requests().get(0);
+        assertThat(retry.trialId()).isEqualTo(first.get(2).trialId());
+        assertThat(retry.slot()).isEqualTo(2);
+        complete(first.get(0), 0.6);
+        assertThat(requests()).extracting(TrialRequest::slot).containsExactly(0);
+    }
+
+    @Test
+    void slotsMapToDistinctPartitionsOffsetPerExperiment() {
+        SlotPartitioner partitioner = new SlotPartitioner();
+        java.util.Set<Integer> partitions = new java.util.HashSet<>();
+        for (int slot = 0; slot < 8; slot++) {
+            TrialRequest r = new TrialRequest(1, "exp-a", "exp-a-t" + slot, 1, null, null, null, 0, slot);
+            partitions.addAll(partitioner.partitions(Topics.TRIALS, r.trialId(), JsonCodec.write(r), 8).orElseThrow());
+        }
+        assertThat(partitions).as("8 slots over 8 partitions").hasSize(8);
+        TrialRequest a = new TrialRequest(1, "exp-a", "x", 1, null, null, null, 0, 0);
+        TrialRequest b = new TrialRequest(1, "exp-b", "y", 1, null, null, null, 0, 0);
+        assertThat(partitioner.partitions(Topics.TRIALS, "x", JsonCodec.write(a), 8).orElseThrow())
+                .as("slot 0 of two experiments").isNotEqualTo(partitioner.partitions(Topics.TRIALS, "y", JsonCodec.write(b), 8).orElseThrow());
+        TrialRequest unslotted = new TrialRequest(1, "exp-a", "z", 1, null, null, null, 0);
+        assertThat(partitioner.partitions(Topics.TRIALS, "z", JsonCodec.write(unslotted), 8)).as("hash of the key").isEmpty();
+    }
+
+    @Test
     void retriableFailuresAreRetriedUpToMaxAttemptsThenFail() throws Exception {
         experiments.pipeInput("exp3", exampleSpec(1, 1)); // maxAttempts 2 in the example
         TrialRequest r = requests().get(0);

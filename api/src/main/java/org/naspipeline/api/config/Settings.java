@@ -31,10 +31,29 @@ public final class Settings {
         }
     }
 
+    /**
+     * Every variable whose name starts with {@code prefix}, keyed by the rest of its name (for pass-through
+     * settings such as Kafka client properties, whose names are not known in advance).
+     */
+    public Map<String, String> withPrefix(String prefix) {
+        Map<String, String> found = new java.util.TreeMap<>();
+        env.forEach((k, v) -> {
+            if (k.startsWith(prefix) && k.length() > prefix.length()) {
+                found.put(k.substring(prefix.length()), v);
+            }
+        });
+        return found;
+    }
+
+    private static boolean secret(Setting<?> s) {
+        return s.env().contains("TOKEN") || s.env().contains("PASSWORD") || s.env().contains("SECRET");
+    }
+
     /** One line per setting with its effective value, for the start-up log. */
     public String describe(List<Setting<?>> settings) {
         return settings.stream()
-                .map(s -> "  " + s.env() + "=" + get(s) + (env.containsKey(s.env()) ? "" : " (default)") + "  # " + s.description())
+                .map(s -> "  " + s.env() + "=" + (secret(s) && get(s) != null ? "[hidden]" : get(s))
+                        + (env.containsKey(s.env()) ? "" : " (default)") + "  # " + s.description())
                 .collect(Collectors.joining("\n"));
     }
 }

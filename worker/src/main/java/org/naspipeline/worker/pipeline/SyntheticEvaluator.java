@@ -54,6 +54,11 @@ public final class SyntheticEvaluator implements TrialEvaluator {
     }
 
     @Override
+    public String engine() {
+        return "synthetic (no engine)";
+    }
+
+    @Override
     public String device() {
         return "synthetic";
     }

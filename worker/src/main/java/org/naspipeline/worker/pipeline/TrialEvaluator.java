@@ -11,4 +11,10 @@ public interface TrialEvaluator {
 
     /** Where trials run, for logs and results ("cpu()", "gpu(0)", "synthetic"). */
     String device();
+
+    /**
+     * Loads what trials need (the engine's native libraries) and names it, for the readiness check; throws when it
+     * cannot be loaded. May be slow the first time.
+     */
+    String engine();
 }

@@ -70,6 +70,12 @@ public final class TrialRunner implements TrialEvaluator {
     }
 
     @Override
+    public String engine() {
+        Engine engine = Engine.getEngine("PyTorch");
+        return engine.getEngineName() + " " + engine.getVersion();
+    }
+
+    @Override
     public String device() {
         return device.toString();
     }
@@ -100,9 +106,11 @@ public final class TrialRunner implements TrialEvaluator {
         try (Model model = Model.newInstance(req.trialId(), device)) {
             model.setBlock(block);
             TrainingLoop.Stats stats = loop.train(req, model, data, progress, cancelled);
+            progress.onPhase("train", stats.seconds());
             if (stats.failure() != null) {
                 return failed(req, stats.failure(), false);
             }
+            long measureStart = System.nanoTime();
             double validation = stats.validationAccuracy(); // measured after the last epoch; not repeated
             double test = ModelMeter.accuracy(model, data.test());
             ModelMeter.Latency one = ModelMeter.latency(model, data.test(), 1, measurement.latencyRuns());
@@ -116,6 +124,7 @@ public final class TrialRunner implements TrialEvaluator {
                     memory, stats.seconds(), stats.samplesPerSecond(), data.train().count(), data.validation().count(),
                     data.test().count(), device.toString(), threads());
             artifacts.attachMetadata(artifact, req, metrics);
+            progress.onPhase("measure", (System.nanoTime() - measureStart) / 1e9);
             LOG.info("trial {} attempt {}: val {} test {} p50 {} ms params {} MACs {} size {} B in {} s",
                     req.trialId(), req.attempt(), String.format("%.4f", validation), String.format("%.4f", test),
                     String.format("%.3f", one.p50()), params[0], macs, artifact.sizeBytes(), String.format("%.1f", stats.seconds()));

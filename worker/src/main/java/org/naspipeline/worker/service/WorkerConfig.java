@@ -4,11 +4,13 @@ import java.nio.file.Path;
 import java.util.List;
 import org.naspipeline.api.config.Setting;
 import org.naspipeline.api.config.Settings;
+import org.naspipeline.ops.KafkaClientOverrides;
 
 /** The worker's configuration, read from the environment. */
 public record WorkerConfig(
         String bootstrapServers, String groupId, String workerId, int slots, String devices, Path dataDir,
-        Path artifactDir, int shutdownGraceSeconds, int latencyBatch, String evaluator, long syntheticDelayMillis) {
+        Path artifactDir, int shutdownGraceSeconds, int latencyBatch, String evaluator, long syntheticDelayMillis,
+        int httpPort, KafkaClientOverrides kafka) {
 
     static final Setting<String> BOOTSTRAP = Setting.string("NAS_KAFKA_BOOTSTRAP", "localhost:9092", "Kafka bootstrap servers");
     static final Setting<String> GROUP = Setting.string("NAS_WORKER_GROUP", "nas-workers", "consumer group shared by all workers");
@@ -23,8 +25,19 @@ public record WorkerConfig(
     static final Setting<String> EVALUATOR = Setting.string("NAS_EVALUATOR", "djl",
             "djl (train and measure) or synthetic (control-plane tests: sleeps, returns labelled fake metrics)");
     static final Setting<Integer> SYNTHETIC_DELAY = Setting.integer("NAS_SYNTHETIC_DELAY_MS", 1000, "synthetic evaluator: time per trial");
-    /** Every setting, for the start-up log. */
-    public static final List<Setting<?>> ALL = List.of(BOOTSTRAP, GROUP, ID, SLOTS, DEVICES, DATA, ARTIFACTS, GRACE, LATENCY_BATCH, EVALUATOR, SYNTHETIC_DELAY);
+    static final Setting<Integer> HTTP_PORT = Setting.integer("NAS_WORKER_HTTP_PORT", 8081,
+            "port of /health and /metrics (0: any free port, -1: no HTTP server)");
+    /** Every setting, for the start-up log (plus the pass-through {@code NAS_KAFKA_CLIENT_*} properties). */
+    public static final List<Setting<?>> ALL = List.of(BOOTSTRAP, GROUP, ID, SLOTS, DEVICES, DATA, ARTIFACTS, GRACE,
+            LATENCY_BATCH, EVALUATOR, SYNTHETIC_DELAY, HTTP_PORT);
+
+    /** A configuration for tests and embedded use: no HTTP server, no client overrides. */
+    public static WorkerConfig embedded(String bootstrapServers, String groupId, String workerId, int slots, String devices,
+                                        Path dataDir, Path artifactDir, int shutdownGraceSeconds, int latencyBatch,
+                                        String evaluator, long syntheticDelayMillis) {
+        return new WorkerConfig(bootstrapServers, groupId, workerId, slots, devices, dataDir, artifactDir,
+                shutdownGraceSeconds, latencyBatch, evaluator, syntheticDelayMillis, -1, KafkaClientOverrides.NONE);
+    }
 
     /** Reads the configuration; {@code dataDir} stays null when not configured (the resolver decides). */
     public static WorkerConfig from(Settings s) {
@@ -44,15 +57,30 @@ public record WorkerConfig(
         if (!evaluator.equals("djl") && !evaluator.equals("synthetic")) {
             throw new IllegalArgumentException(EVALUATOR.env() + ": must be djl or synthetic (got '" + evaluator + "')");
         }
+        int grace = s.get(GRACE);
+        if (grace < 0) {
+            throw new IllegalArgumentException(GRACE.env() + ": must be ≥ 0 (got " + grace + ")");
+        }
+        int port = s.get(HTTP_PORT);
+        if (port < -1 || port > 65_535) {
+            throw new IllegalArgumentException(HTTP_PORT.env() + ": must be a port, 0 or -1 (got " + port + ")");
+        }
         String data = s.get(DATA);
         return new WorkerConfig(s.get(BOOTSTRAP), s.get(GROUP), id, slots, s.get(DEVICES), data == null ? null : Path.of(data),
-                Path.of(s.get(ARTIFACTS)), s.get(GRACE), latencyBatch, evaluator, s.get(SYNTHETIC_DELAY));
+                Path.of(s.get(ARTIFACTS)), grace, latencyBatch, evaluator, s.get(SYNTHETIC_DELAY), port,
+                KafkaClientOverrides.from(s));
     }
 
     /** A copy with another worker id (several workers in one process). */
     public WorkerConfig withWorkerId(String id) {
         return new WorkerConfig(bootstrapServers, groupId, id, slots, devices, dataDir, artifactDir, shutdownGraceSeconds,
-                latencyBatch, evaluator, syntheticDelayMillis);
+                latencyBatch, evaluator, syntheticDelayMillis, httpPort, kafka);
+    }
+
+    /** A copy with other Kafka client overrides. */
+    public WorkerConfig withKafka(KafkaClientOverrides overrides) {
+        return new WorkerConfig(bootstrapServers, groupId, workerId, slots, devices, dataDir, artifactDir, shutdownGraceSeconds,
+                latencyBatch, evaluator, syntheticDelayMillis, httpPort, overrides);
     }
 
     private static String hostName() {

@@ -1,126 +1,119 @@
 package org.naspipeline.worker.service;
 
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.CloseOptions;
+import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.InvalidOffsetException;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
-import org.apache.kafka.common.serialization.StringSerializer;
-import org.naspipeline.api.ExperimentSpec;
 import org.naspipeline.api.InvalidInputException;
 import org.naspipeline.api.JsonCodec;
 import org.naspipeline.api.Topics;
 import org.naspipeline.api.TrialControl;
 import org.naspipeline.api.TrialEvent;
 import org.naspipeline.api.TrialRequest;
-import org.naspipeline.api.TrialResult;
-import org.naspipeline.worker.pipeline.TrialCancelledException;
 import org.naspipeline.worker.pipeline.TrialEvaluator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Kafka adapter around a {@link TrialEvaluator} per slot (the DJL pipeline, or the synthetic one). One thread owns the consumer and keeps polling while trials run on
- * the slot pool, pausing its partitions when every slot is busy, so a long trial never exceeds
- * {@code max.poll.interval.ms}. A record's offset is committed only after its result was acknowledged by the
- * broker, and only as part of the contiguous finished prefix of its partition (at-least-once; the controller
- * drops duplicates by trialId and attempt). Trials of a revoked partition finish and publish without committing.
+ * Kafka adapter around a {@link TrialEvaluator} per slot (the DJL pipeline, or the synthetic one). One thread owns
+ * the consumer and keeps polling while trials run on the slot pool, pausing its partitions when every slot is busy,
+ * so a long trial never exceeds {@code max.poll.interval.ms}. A record's offset is committed only after its result
+ * was acknowledged by the broker, and only as part of the contiguous finished prefix of its partition
+ * (at-least-once; the controller drops duplicates by trialId and attempt). Trials of a revoked partition finish and
+ * publish without committing. Errors are handled as {@link KafkaErrors} sorts them. See DESIGN.md in this package.
  */
 public final class WorkerService implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(WorkerService.class);
 
     private final WorkerConfig config;
     /** One runner per slot (each bound to its device); a trial takes a free one. */
-    private final java.util.concurrent.BlockingQueue<TrialEvaluator> freeRunners;
+    private final BlockingQueue<TrialEvaluator> freeRunners;
+    private final List<TrialEvaluator> runners;
     private final int slotCount;
-    private final KafkaConsumer<String, byte[]> consumer;
-    private final KafkaProducer<String, byte[]> producer;
+    private final Consumer<String, byte[]> consumer;
+    private final Producer<String, byte[]> producer;
     /** Reads every partition of the broadcast control topic from its end (no group: every worker sees everything). */
-    private final KafkaConsumer<String, byte[]> control;
-    /** Stop/cancel instructions received for the attempts running here, by "trialId#attempt". */
-    private final Map<String, TrialControl> instructions = new java.util.concurrent.ConcurrentHashMap<>();
-    private final java.util.Set<String> runningAttempts = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private final Consumer<String, byte[]> control;
+    private final TrialExecution execution;
+    private final WorkerMetrics metrics;
+    /** Kafka's own client metrics (fetch lag, request latency, …) bridged into the registry. */
+    private final List<KafkaClientMetrics> clientMetrics;
     private final ExecutorService slots;
     private final OffsetTracker offsets = new OffsetTracker();
     private final ConcurrentLinkedQueue<ConsumerRecord<String, byte[]>> finished = new ConcurrentLinkedQueue<>();
+    /** Offsets whose commit failed transiently, retried with the next commit while the partition stays ours. */
+    private final Map<TopicPartition, OffsetAndMetadata> unsentCommits = new HashMap<>();
     private final AtomicInteger busy = new AtomicInteger();
+    private final AtomicInteger assignments = new AtomicInteger();
+    private final AtomicInteger revocations = new AtomicInteger();
     private final AtomicBoolean stopping = new AtomicBoolean();
-    private final AtomicBoolean abandon = new AtomicBoolean();
-    private final CountDownLatch stopped = new CountDownLatch(1);
+    private final CompletableFuture<Void> terminated = new CompletableFuture<>();
+    private volatile long lastPollNanos = System.nanoTime();
+    private volatile Set<TopicPartition> assigned = Set.of();
     private final Thread pollThread;
 
-    /** Creates the service with one slot per runner; {@link #start()} begins consuming. */
+    /** A service whose metrics go nowhere (embedded use: the demo, tests). */
     public WorkerService(WorkerConfig config, List<? extends TrialEvaluator> runners) {
+        this(config, runners, new SimpleMeterRegistry());
+    }
+
+    /** Creates the service with one slot per runner, its metrics in {@code registry}; {@link #start()} begins consuming. */
+    public WorkerService(WorkerConfig config, List<? extends TrialEvaluator> runners, MeterRegistry registry) {
+        this(config, runners, registry, WorkerClients.connect(config));
+    }
+
+    WorkerService(WorkerConfig config, List<? extends TrialEvaluator> runners, MeterRegistry registry, WorkerClients clients) {
         if (runners.isEmpty()) {
             throw new IllegalArgumentException("a worker needs at least one trial runner");
         }
         this.config = config;
+        this.runners = List.copyOf(runners);
         this.slotCount = runners.size();
-        this.freeRunners = new java.util.concurrent.ArrayBlockingQueue<>(slotCount, false, runners);
-        this.consumer = new KafkaConsumer<>(consumerProps(config));
-        this.producer = new KafkaProducer<>(producerProps(config));
-        Map<String, Object> controlProps = new HashMap<>(consumerProps(config));
-        controlProps.remove(ConsumerConfig.GROUP_ID_CONFIG);
-        controlProps.put(ConsumerConfig.CLIENT_ID_CONFIG, config.workerId() + "-control");
-        controlProps.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 500);
-        this.control = new KafkaConsumer<>(controlProps);
+        this.freeRunners = new ArrayBlockingQueue<>(slotCount, false, runners);
+        this.consumer = clients.trials();
+        this.control = clients.control();
+        this.producer = clients.producer();
+        this.metrics = new WorkerMetrics(registry, slotCount, busy::get);
+        this.clientMetrics = List.of(new KafkaClientMetrics(consumer), new KafkaClientMetrics(producer));
+        clientMetrics.forEach(m -> m.bindTo(registry));
+        this.execution = new TrialExecution(config.workerId(), producer, metrics);
         this.slots = Executors.newFixedThreadPool(slotCount, r -> new Thread(r, config.workerId() + "-slot"));
         this.pollThread = new Thread(this::pollLoop, config.workerId() + "-poll");
     }
 
-    private static Map<String, Object> consumerProps(WorkerConfig c) {
-        Map<String, Object> p = new HashMap<>();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, c.bootstrapServers());
-        p.put(ConsumerConfig.GROUP_ID_CONFIG, c.groupId());
-        p.put(ConsumerConfig.CLIENT_ID_CONFIG, c.workerId());
-        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        // Trial requests are written in the controller's transactions; never run one that was aborted.
-        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 1);
-        p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class);
-        p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
-        return p;
-    }
-
-    private static Map<String, Object> producerProps(WorkerConfig c) {
-        Map<String, Object> p = new HashMap<>();
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, c.bootstrapServers());
-        p.put(ProducerConfig.CLIENT_ID_CONFIG, c.workerId() + "-producer");
-        p.put(ProducerConfig.ACKS_CONFIG, "all");
-        p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
-        p.put(ProducerConfig.LINGER_MS_CONFIG, 0);
-        p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class);
-        p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
-        return p;
-    }
-
     /** Subscribes and starts the poll thread. */
     public void start() {
-        LOG.info("worker {} starting with {} slot(s) on {}, group {}, bootstrap {}", config.workerId(), slotCount,
-                freeRunners.stream().map(TrialEvaluator::device).toList(), config.groupId(), config.bootstrapServers());
+        LOG.info("worker {} starting with {} slot(s) on {}, group {}, bootstrap {}, client overrides: {}", config.workerId(),
+                slotCount, runners.stream().map(TrialEvaluator::device).toList(), config.groupId(), config.bootstrapServers(),
+                config.kafka().describe());
         List<TopicPartition> controlPartitions = control.partitionsFor(Topics.TRIAL_CONTROL).stream()
                 .map(pi -> new TopicPartition(pi.topic(), pi.partition())).toList();
         if (controlPartitions.isEmpty()) {
@@ -135,30 +128,54 @@ public final class WorkerService implements AutoCloseable {
     }
 
     private void pollLoop() {
+        Throwable failure = null;
         try {
             while (!stopping.get() || busy.get() > 0) {
-                commitFinished();
-                boolean full = stopping.get() || busy.get() >= slotCount;
-                if (full) {
-                    consumer.pause(consumer.assignment());
-                } else {
-                    consumer.resume(consumer.paused());
+                try {
+                    pollOnce();
+                } catch (WakeupException e) {
+                    // a slot freed up (see accept): poll again now rather than at the end of the poll timeout
+                } catch (RuntimeException e) {
+                    switch (KafkaErrors.classify(e)) {
+                        case SEEK -> {
+                            Set<TopicPartition> parts = ((InvalidOffsetException) e).partitions();
+                            LOG.warn("worker {}: no valid offset for {} ({}); seeking to the earliest one", config.workerId(), parts, e.getMessage());
+                            consumer.seekToBeginning(parts);
+                        }
+                        case RETRY -> LOG.warn("worker {}: transient Kafka error, continuing: {}", config.workerId(), e.toString());
+                        case FATAL -> throw e;
+                    }
                 }
-                for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(100))) {
-                    accept(record);
-                }
-                readControl();
             }
             commitFinished();
-        } catch (WakeupException e) {
-            LOG.debug("worker {} woken up to stop", config.workerId());
         } catch (RuntimeException e) {
-            LOG.error("worker {} poll loop failed; the service stops and its trials will be redelivered", config.workerId(), e);
+            failure = e;
+            LOG.error("worker {} stops on a fatal error; its running trials are abandoned for redelivery", config.workerId(), e);
+            execution.abandonAll();
         } finally {
-            consumer.close(org.apache.kafka.clients.consumer.CloseOptions.timeout(Duration.ofSeconds(5)));
-            control.close(org.apache.kafka.clients.consumer.CloseOptions.timeout(Duration.ofSeconds(5)));
-            stopped.countDown();
+            consumer.close(CloseOptions.timeout(Duration.ofSeconds(5)));
+            control.close(CloseOptions.timeout(Duration.ofSeconds(5)));
+            if (failure == null) {
+                terminated.complete(null);
+            } else {
+                terminated.completeExceptionally(failure);
+            }
         }
+    }
+
+    private void pollOnce() {
+        boolean full = stopping.get() || busy.get() >= slotCount;
+        if (full) {
+            consumer.pause(consumer.assignment());
+        } else {
+            consumer.resume(consumer.paused());
+        }
+        for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(100))) {
+            accept(record);
+        }
+        commitFinished(); // after taking the next trial, so a freed slot does not wait for the commit round trip
+        lastPollNanos = System.nanoTime();
+        execution.readControl(control.poll(Duration.ZERO));
     }
 
     private void accept(ConsumerRecord<String, byte[]> record) {
@@ -173,80 +190,18 @@ public final class WorkerService implements AutoCloseable {
             return;
         }
         busy.incrementAndGet();
-        slots.execute(() -> runTrial(record, request));
-    }
-
-    /** Applies stop/cancel broadcasts to the attempts running here; others are not this worker's business. */
-    private void readControl() {
-        for (ConsumerRecord<String, byte[]> r : control.poll(Duration.ZERO)) {
-            TrialControl c;
+        slots.execute(() -> {
+            TrialEvaluator runner = freeRunners.poll(); // never empty: the poll loop takes a record only for a free slot
             try {
-                c = JsonCodec.read(r.value(), TrialControl.class);
-            } catch (InvalidInputException e) {
-                LOG.warn("ignoring unreadable trial-control record at {}@{}: {}", r.partition(), r.offset(), e.getMessage());
-                continue;
+                if (execution.run(runner, request)) {
+                    finished.add(record);
+                }
+            } finally {
+                freeRunners.add(runner);
+                busy.decrementAndGet();
+                consumer.wakeup(); // the one thread-safe consumer call: resume and commit without waiting out the poll
             }
-            String key = c.trialId() + "#" + c.attempt();
-            if (runningAttempts.contains(key)) {
-                LOG.info("worker {}: {} {} ({})", config.workerId(), c.action(), key, c.reason());
-                instructions.put(key, c);
-            }
-        }
-    }
-
-    private void runTrial(ConsumerRecord<String, byte[]> record, TrialRequest req) {
-        TrialEvaluator runner = freeRunners.poll(); // never empty: the poll loop takes a record only for a free slot
-        String key = req.trialId() + "#" + req.attempt();
-        runningAttempts.add(key);
-        try {
-            publish(new TrialEvent.Started(ExperimentSpec.SCHEMA_VERSION, req.experimentId(), req.trialId(),
-                    req.attempt(), config.workerId(), System.currentTimeMillis()));
-            TrialResult result = runner.run(req, this::publishProgress, () -> abandon.get() || instructions.containsKey(key));
-            publish(result);
-            finished.add(record);
-        } catch (TrialCancelledException e) {
-            TrialControl c = instructions.get(key);
-            if (c == null) {
-                LOG.warn("{}; left uncommitted so another worker re-runs it", e.getMessage());
-            } else {
-                // Told to stop or cancel: the trial is over, so it is reported and committed, not redelivered.
-                String verb = c.action() == TrialControl.Action.STOP ? "stopped" : "cancelled";
-                publish(new TrialResult.Failed(ExperimentSpec.SCHEMA_VERSION, req.experimentId(), req.trialId(),
-                        req.attempt(), config.workerId(), verb + ": " + c.reason(), false));
-                finished.add(record);
-            }
-        } catch (RuntimeException e) {
-            // An unexpected engine error: report it as a retriable failure rather than losing the worker.
-            LOG.error("trial {} attempt {} crashed", req.trialId(), req.attempt(), e);
-            try {
-                publish(new TrialResult.Failed(ExperimentSpec.SCHEMA_VERSION, req.experimentId(), req.trialId(),
-                        req.attempt(), config.workerId(), "worker error: " + e, true));
-                finished.add(record);
-            } catch (RuntimeException publishFailure) {
-                LOG.error("cannot report the failure of trial {}; it stays uncommitted", req.trialId(), publishFailure);
-            }
-        } finally {
-            runningAttempts.remove(key);
-            instructions.remove(key);
-            freeRunners.add(runner);
-            busy.decrementAndGet();
-        }
-    }
-
-    private void publishProgress(TrialEvent.Progress progress) {
-        producer.send(new ProducerRecord<>(Topics.TRIAL_RESULTS, progress.experimentId(), JsonCodec.write(progress)));
-    }
-
-    /** Sends and waits for the broker's acknowledgement, so a committed offset always has its result stored. */
-    private void publish(TrialEvent event) {
-        try {
-            producer.send(new ProducerRecord<>(Topics.TRIAL_RESULTS, event.experimentId(), JsonCodec.write(event))).get();
-        } catch (ExecutionException e) {
-            throw new IllegalStateException("cannot publish " + event.getClass().getSimpleName() + " for " + event.trialId(), e.getCause());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while publishing for " + event.trialId(), e);
-        }
+        });
     }
 
     private void sendToDlq(ConsumerRecord<String, byte[]> record, String reason) {
@@ -256,9 +211,11 @@ public final class WorkerService implements AutoCloseable {
         dlq.headers().add("nas.reason", reason.getBytes(StandardCharsets.UTF_8));
         dlq.headers().add("nas.source", (record.topic() + "-" + record.partition() + "@" + record.offset()).getBytes(StandardCharsets.UTF_8));
         try {
-            producer.send(dlq).get();
+            producer.send(dlq).get(30, TimeUnit.SECONDS);
         } catch (ExecutionException e) {
             throw new IllegalStateException("cannot write to " + Topics.DLQ, e.getCause());
+        } catch (TimeoutException e) {
+            throw new org.apache.kafka.common.errors.TimeoutException("writing to " + Topics.DLQ + " timed out", e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while writing to " + Topics.DLQ, e);
@@ -270,17 +227,39 @@ public final class WorkerService implements AutoCloseable {
         while ((r = finished.poll()) != null) {
             offsets.finished(new TopicPartition(r.topic(), r.partition()), r.offset());
         }
-        Map<TopicPartition, Long> commits = offsets.drainCommittable();
-        if (!commits.isEmpty()) {
-            Map<TopicPartition, OffsetAndMetadata> toCommit = new HashMap<>();
-            commits.forEach((tp, offset) -> toCommit.put(tp, new OffsetAndMetadata(offset)));
-            consumer.commitSync(toCommit);
+        offsets.drainCommittable().forEach((tp, offset) -> unsentCommits.put(tp, new OffsetAndMetadata(offset)));
+        unsentCommits.keySet().retainAll(consumer.assignment());
+        if (!unsentCommits.isEmpty()) {
+            consumer.commitSync(unsentCommits);
+            unsentCommits.clear();
         }
     }
 
     /** Trials running right now. */
     public int busySlots() {
         return busy.get();
+    }
+
+    /** What the health checks report about the consumer loop. */
+    public record Health(boolean alive, long millisSinceLastPoll, int assignedPartitions, int busySlots, int slots,
+                         int assignments, int revocations, String failure) {}
+
+    /** A snapshot for the health checks and tests. */
+    public Health health() {
+        Throwable failure = terminated.isCompletedExceptionally() ? terminated.handle((v, e) -> e).join() : null;
+        return new Health(pollThread.isAlive() && !terminated.isDone(), (System.nanoTime() - lastPollNanos) / 1_000_000,
+                assigned.size(), busy.get(), slotCount, assignments.get(), revocations.get(),
+                failure == null ? null : failure.toString());
+    }
+
+    /** Completes when the consumer loop has ended: normally after {@link #close()}, exceptionally on a fatal error. */
+    public CompletableFuture<Void> terminated() {
+        return terminated;
+    }
+
+    /** The evaluators, one per slot (for the engine readiness check). */
+    public List<TrialEvaluator> evaluators() {
+        return runners;
     }
 
     /**
@@ -294,29 +273,63 @@ public final class WorkerService implements AutoCloseable {
         }
         LOG.info("worker {} stopping: {} trial(s) running, grace {} s", config.workerId(), busy.get(), config.shutdownGraceSeconds());
         try {
-            if (!stopped.await(config.shutdownGraceSeconds(), TimeUnit.SECONDS)) {
+            if (pollThread.isAlive() || pollThread.getState() == Thread.State.NEW) {
+                awaitTermination(config.shutdownGraceSeconds());
+            }
+            if (!terminated.isDone()) {
                 LOG.warn("worker {}: grace period over, abandoning {} trial(s) for redelivery", config.workerId(), busy.get());
-                abandon.set(true);
-                stopped.await(30, TimeUnit.SECONDS);
+                execution.abandonAll();
+                awaitTermination(30);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
         slots.shutdownNow();
+        clientMetrics.forEach(KafkaClientMetrics::close);
         producer.close(Duration.ofSeconds(5));
+        LOG.info("worker {} stopped", config.workerId());
+    }
+
+    private void awaitTermination(int seconds) throws InterruptedException {
+        if (pollThread.getState() == Thread.State.NEW) {
+            terminated.complete(null); // never started: nothing to wait for
+            return;
+        }
+        try {
+            terminated.get(seconds, TimeUnit.SECONDS);
+        } catch (ExecutionException | TimeoutException e) {
+            LOG.debug("worker {}: consumer loop not ended cleanly: {}", config.workerId(), e.toString());
+        }
     }
 
     private final class Rebalance implements ConsumerRebalanceListener {
         @Override
         public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
-            LOG.info("worker {} revoked {}", config.workerId(), partitions);
+            if (partitions.isEmpty()) {
+                return;
+            }
+            LOG.info("worker {} revoked {}; trials running for them finish and publish, uncommitted", config.workerId(), partitions);
+            revocations.incrementAndGet();
+            metrics.rebalanced();
             commitFinished();
             partitions.forEach(offsets::forget);
+            assigned = Set.copyOf(consumer.assignment());
+        }
+
+        @Override
+        public void onPartitionsLost(Collection<TopicPartition> partitions) {
+            LOG.warn("worker {} lost {} (left the group); nothing of them can be committed", config.workerId(), partitions);
+            revocations.incrementAndGet();
+            metrics.rebalanced();
+            partitions.forEach(offsets::forget);
+            partitions.forEach(unsentCommits::remove);
         }
 
         @Override
         public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
             LOG.info("worker {} assigned {}", config.workerId(), partitions);
+            assignments.incrementAndGet();
+            assigned = Set.copyOf(consumer.assignment());
             if (stopping.get() || busy.get() >= slotCount) {
                 consumer.pause(partitions);
             }

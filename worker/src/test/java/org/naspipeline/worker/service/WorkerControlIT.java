@@ -8,8 +8,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
@@ -32,6 +30,7 @@ import org.naspipeline.api.TrialControl;
 import org.naspipeline.api.TrialEvent;
 import org.naspipeline.api.TrialRequest;
 import org.naspipeline.api.TrialResult;
+import org.naspipeline.testkit.ConsumerGroups;
 import org.naspipeline.testkit.KafkaCluster;
 import org.naspipeline.testkit.KafkaExtension;
 import org.naspipeline.worker.pipeline.SyntheticEvaluator;
@@ -45,12 +44,11 @@ class WorkerControlIT {
 
     @Test
     void stopAndCancelEndARunningTrialWhichIsReportedAndCommitted(KafkaCluster kafka) throws Exception {
-        try (Admin admin = Admin.create(Map.<String, Object>of("bootstrap.servers", kafka.bootstrapServers()))) {
-            var existing = admin.listTopics().names().get();
-            admin.createTopics(Topics.ALL.stream().filter(t -> !existing.contains(t)).map(t -> new NewTopic(t, 2, (short) 1)).toList()).all().get();
-        }
+        LongTrialIT.ensureTopics(kafka);
         String group = "workers-" + UUID.randomUUID();
-        WorkerConfig config = new WorkerConfig(kafka.bootstrapServers(), group, "w-control", 1, "cpu", null,
+        ConsumerGroups.startAtEnd(kafka, group, Topics.TRIALS);
+        Map<TopicPartition, Long> before = ConsumerGroups.committed(kafka, group, Topics.TRIALS);
+        WorkerConfig config = WorkerConfig.embedded(kafka.bootstrapServers(), group, "w-control", 1, "cpu", null,
                 Path.of("target", "artifacts"), 5, 1, "synthetic", 60_000);
         // 60 s per trial in 600 epochs: a cancellation check every 100 ms
         try (WorkerService worker = new WorkerService(config, List.of(new SyntheticEvaluator("w-control", 60_000)));
@@ -80,16 +78,8 @@ class WorkerControlIT {
                 assertThat(seconds).as("the trial ended long before its 60 s").isLessThan(30);
             }
             // both records are committed: a new member of the group would not run them again
-            try (KafkaConsumer<String, byte[]> probe = new KafkaConsumer<>(Map.of("bootstrap.servers", kafka.bootstrapServers(),
-                    "group.id", group, "key.deserializer", StringDeserializer.class, "value.deserializer", ByteArrayDeserializer.class))) {
-                long committed = 0;
-                long deadline = System.currentTimeMillis() + 10_000;
-                while (committed < 2 && System.currentTimeMillis() < deadline) {
-                    committed = probe.committed(java.util.Set.of(new TopicPartition(Topics.TRIALS, 0), new TopicPartition(Topics.TRIALS, 1)))
-                            .values().stream().filter(java.util.Objects::nonNull).mapToLong(OffsetAndMetadata::offset).sum();
-                }
-                assertThat(committed).isEqualTo(2);
-            }
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10))
+                    .until(() -> ConsumerGroups.committedBeyond(kafka, group, Topics.TRIALS, before) == 2);
         }
     }
 

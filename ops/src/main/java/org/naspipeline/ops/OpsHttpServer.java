@@ -1,0 +1,68 @@
+package org.naspipeline.ops;
+
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServer;
+import io.vertx.ext.healthchecks.HealthChecks;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.healthchecks.HealthCheckHandler;
+
+/**
+ * The operational HTTP endpoints every service has: {@code GET /metrics} (Prometheus text format),
+ * {@code GET /health/live} (the process works; restart it if not), and {@code GET /health/ready} or
+ * {@code GET /health} (it can do its job: brokers reachable, engine loaded). Health answers 200 when every check
+ * is up, 503 otherwise, with each check's data as JSON. Services add their own routes to {@link #router()}.
+ */
+public final class OpsHttpServer {
+    private final Vertx vertx;
+    private final Router router;
+    private final HealthChecks liveness;
+    private final HealthChecks readiness;
+    private HttpServer server;
+
+    /** Builds the router; {@link #listen(int)} starts serving. */
+    public OpsHttpServer(Vertx vertx, PrometheusMeterRegistry registry) {
+        this.vertx = vertx;
+        this.router = Router.router(vertx);
+        this.liveness = HealthChecks.create(vertx);
+        this.readiness = HealthChecks.create(vertx);
+        router.get("/metrics").handler(ctx -> ctx.response()
+                .putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
+                .end(registry.scrape()));
+        router.get("/health/live*").handler(HealthCheckHandler.createWithHealthChecks(liveness));
+        HealthCheckHandler ready = HealthCheckHandler.createWithHealthChecks(readiness);
+        router.get("/health/ready*").handler(ready);
+        router.get("/health").handler(ready);
+    }
+
+    /** The router, for the service's own routes. */
+    public Router router() {
+        return router;
+    }
+
+    /** Checks that say whether the process should be restarted. */
+    public HealthChecks liveness() {
+        return liveness;
+    }
+
+    /** Checks that say whether the service can do its job now. */
+    public HealthChecks readiness() {
+        return readiness;
+    }
+
+    /** Listens on {@code port} (0: any free port; see {@link #port()}). */
+    public Future<HttpServer> listen(int port) {
+        return vertx.createHttpServer().requestHandler(router).listen(port).onSuccess(s -> server = s);
+    }
+
+    /** The port listened on, once {@link #listen(int)} succeeded. */
+    public int port() {
+        return server == null ? -1 : server.actualPort();
+    }
+
+    /** Stops listening. */
+    public Future<Void> close() {
+        return server == null ? Future.succeededFuture() : server.close();
+    }
+}

@@ -1,0 +1,68 @@
+package org.naspipeline.worker.service;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.IntSupplier;
+
+/** The worker metrics of CONVENTIONS.md §5. Tags are low-cardinality: never a trial id. */
+public final class WorkerMetrics {
+    /** Why a trial failed, as a bounded tag value. */
+    public enum FailureReason {
+        /** Stopped by the controller (early stopping). */
+        STOPPED,
+        /** Cancelled with its experiment. */
+        CANCELLED,
+        /** The evaluator reported a failure it calls retriable (I/O, engine error). */
+        RETRIABLE,
+        /** The evaluator reported a failure that would repeat (unbuildable model, diverged training). */
+        PERMANENT,
+        /** The evaluator threw instead of reporting. */
+        CRASHED;
+
+        String tag() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
+    }
+
+    private final MeterRegistry registry;
+    private final AtomicLong samplesPerSecond = new AtomicLong(Double.doubleToLongBits(0));
+    private final Counter rebalances;
+
+    /** Registers the gauges over the worker's slot counts. */
+    public WorkerMetrics(MeterRegistry registry, int slots, IntSupplier busySlots) {
+        this.registry = registry;
+        Gauge.builder("nas.worker.slots", () -> slots).description("trial slots of this worker").register(registry);
+        Gauge.builder("nas.worker.busy.slots", busySlots::getAsInt).description("slots running a trial now").register(registry);
+        Gauge.builder("nas.training.samples.per.second", () -> Double.longBitsToDouble(samplesPerSecond.get()))
+                .description("training throughput of the last trial that finished").register(registry);
+        rebalances = Counter.builder("nas.worker.rebalances").description("partition revocations and losses seen by this worker")
+                .register(registry);
+    }
+
+    /** Records how long a pipeline phase took ({@code nas_trial_phase_seconds{phase}}). */
+    public void phase(String phase, double seconds) {
+        Timer.builder("nas.trial.phase").tag("phase", phase).publishPercentileHistogram()
+                .description("time spent in each phase of the trial pipeline").register(registry)
+                .record(Duration.ofNanos((long) (seconds * 1e9)));
+    }
+
+    /** The training throughput of a trial that just finished. */
+    public void samplesPerSecond(double value) {
+        samplesPerSecond.set(Double.doubleToLongBits(value));
+    }
+
+    /** Counts a failed trial ({@code nas_trials_failed_total{reason}}). */
+    public void failed(FailureReason reason) {
+        Counter.builder("nas.trials.failed").tag("reason", reason.tag()).description("trials that ended failed on this worker")
+                .register(registry).increment();
+    }
+
+    /** Counts a rebalance that took partitions away. */
+    public void rebalanced() {
+        rebalances.increment();
+    }
+}

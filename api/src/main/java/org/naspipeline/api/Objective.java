@@ -29,6 +29,17 @@ public record Objective(Metric metric, Goal goal) {
             };
         }
 
+        /** The name used in JSON ({@code latencyMs}, …). */
+        public String jsonName() {
+            return switch (this) {
+                case ACCURACY -> "accuracy";
+                case LATENCY_MS -> "latencyMs";
+                case SIZE_BYTES -> "sizeBytes";
+                case PARAMS -> "params";
+                case MACS -> "macs";
+            };
+        }
+
         /** The direction that is better for this metric. */
         public Goal naturalGoal() {
             return this == ACCURACY ? Goal.MAXIMIZE : Goal.MINIMIZE;

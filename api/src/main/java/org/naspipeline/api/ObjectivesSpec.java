@@ -98,7 +98,7 @@ public record ObjectivesSpec(List<Objective> objectives, Scalarization scalariza
                 if (metric == Objective.Metric.ACCURACY) {
                     errors.add(path + ".scalarization.targets.accuracy", "accuracy is the base of the reward, not a target");
                 } else if (target == null || target <= 0) {
-                    errors.add(path + ".scalarization.targets." + name(metric), "must be > 0 (got " + target + ")");
+                    errors.add(path + ".scalarization.targets." + metric.jsonName(), "must be > 0 (got " + target + ")");
                 }
             });
             errors.range(path + ".scalarization.exponent", scalarization.exponent(), -1.0, 0.0);
@@ -115,15 +115,5 @@ public record ObjectivesSpec(List<Objective> objectives, Scalarization scalariza
                 errors.add(at + ".max", "must be ≥ min (got " + c.max() + " < " + c.min() + ")");
             }
         }
-    }
-
-    private static String name(Objective.Metric m) {
-        return switch (m) {
-            case ACCURACY -> "accuracy";
-            case LATENCY_MS -> "latencyMs";
-            case SIZE_BYTES -> "sizeBytes";
-            case PARAMS -> "params";
-            case MACS -> "macs";
-        };
     }
 }

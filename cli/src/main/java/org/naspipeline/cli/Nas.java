@@ -6,7 +6,8 @@ import picocli.CommandLine.Command;
 /** The {@code nas} command: runs the pipeline locally or each piece as its own process. */
 @Command(name = "nas", mixinStandardHelpOptions = true, version = "nas-pipeline 0.1.0",
         description = "Neural architecture search and model compression on Kafka.",
-        subcommands = {DemoCommand.class, BrokerCommand.class, ControllerCommand.class, WorkerCommand.class, EvaluateCommand.class, BenchCommand.class,
+        subcommands = {DemoCommand.class, BrokerCommand.class, ControllerCommand.class, WorkerCommand.class, ApiCommands.Submit.class,
+                ApiCommands.Status.class, ApiCommands.Cancel.class, ApiCommands.Pareto.class, EvaluateCommand.class, BenchCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Nas {
     /** Entry point. */

@@ -4,9 +4,12 @@ import java.nio.file.Path;
 import java.util.List;
 import org.naspipeline.api.config.Setting;
 import org.naspipeline.api.config.Settings;
+import org.naspipeline.ops.KafkaClientOverrides;
 
 /** The controller's configuration, read from the environment. */
-public record ControllerConfig(String bootstrapServers, String applicationId, Path stateDir, int partitions, String instanceId) {
+public record ControllerConfig(String bootstrapServers, String applicationId, Path stateDir, int partitions, String instanceId,
+                               int httpPort, String advertisedHost, ApiTokens apiTokens, int maxSpecBytes,
+                               KafkaClientOverrides kafka) {
     static final Setting<String> BOOTSTRAP = Setting.string("NAS_KAFKA_BOOTSTRAP", "localhost:9092", "Kafka bootstrap servers");
     static final Setting<String> APP_ID = Setting.string("NAS_CONTROLLER_APP_ID", "nas-controller",
             "Kafka Streams application id (instances with the same id share experiments)");
@@ -16,12 +19,33 @@ public record ControllerConfig(String bootstrapServers, String applicationId, Pa
     static final Setting<String> INSTANCE_ID = Setting.string("NAS_CONTROLLER_INSTANCE_ID", null,
             "stable instance name (e.g. the StatefulSet pod name): static group membership, so a restarted instance "
                     + "takes its partitions back at once instead of after the session timeout");
-    /** Every setting, for the start-up log. */
-    public static final List<Setting<?>> ALL = List.of(BOOTSTRAP, APP_ID, STATE_DIR, PARTITIONS, INSTANCE_ID);
+    static final Setting<Integer> HTTP_PORT = Setting.integer("NAS_CONTROLLER_HTTP_PORT", 8080,
+            "port of the REST API, /health and /metrics (-1: no HTTP server)");
+    static final Setting<String> ADVERTISED_HOST = Setting.string("NAS_CONTROLLER_ADVERTISED_HOST", null,
+            "host name other instances use to forward reads here (default: HOSTNAME, else localhost)");
+    static final Setting<String> API_TOKEN = Setting.string("NAS_API_TOKEN", null,
+            "bearer token(s) required on mutating endpoints: 'TOKEN' (tenant 'default') or 'tenant=TOKEN,…'; unset: open");
+    static final Setting<Integer> MAX_SPEC_BYTES = Setting.integer("NAS_API_MAX_SPEC_BYTES", 256 * 1024,
+            "largest experiment spec accepted over REST (the topic path allows 1 MiB)");
+    /** Every setting, for the start-up log (plus the pass-through {@code NAS_KAFKA_CLIENT_*} properties). */
+    public static final List<Setting<?>> ALL = List.of(BOOTSTRAP, APP_ID, STATE_DIR, PARTITIONS, INSTANCE_ID, HTTP_PORT,
+            ADVERTISED_HOST, API_TOKEN, MAX_SPEC_BYTES);
 
-    /** A configuration without static membership. */
+    /** A configuration without static membership or HTTP (embedded use, tests). */
     public ControllerConfig(String bootstrapServers, String applicationId, Path stateDir, int partitions) {
         this(bootstrapServers, applicationId, stateDir, partitions, null);
+    }
+
+    /** A configuration without HTTP. */
+    public ControllerConfig(String bootstrapServers, String applicationId, Path stateDir, int partitions, String instanceId) {
+        this(bootstrapServers, applicationId, stateDir, partitions, instanceId, -1, "localhost", ApiTokens.NONE,
+                256 * 1024, KafkaClientOverrides.NONE);
+    }
+
+    /** A copy serving HTTP on {@code port}, advertised as {@code host}, with the given tokens. */
+    public ControllerConfig withHttp(int port, String host, ApiTokens tokens) {
+        return new ControllerConfig(bootstrapServers, applicationId, stateDir, partitions, instanceId, port, host, tokens,
+                maxSpecBytes, kafka);
     }
 
     /** Reads the configuration. */
@@ -30,6 +54,20 @@ public record ControllerConfig(String bootstrapServers, String applicationId, Pa
         if (partitions < 1) {
             throw new IllegalArgumentException(PARTITIONS.env() + ": must be ≥ 1 (got " + partitions + ")");
         }
-        return new ControllerConfig(s.get(BOOTSTRAP), s.get(APP_ID), Path.of(s.get(STATE_DIR)), partitions, s.get(INSTANCE_ID));
+        int port = s.get(HTTP_PORT);
+        if (port < -1 || port > 65_535) {
+            throw new IllegalArgumentException(HTTP_PORT.env() + ": must be a port, 0 or -1 (got " + port + ")");
+        }
+        int maxSpec = s.get(MAX_SPEC_BYTES);
+        if (maxSpec < 1024) {
+            throw new IllegalArgumentException(MAX_SPEC_BYTES.env() + ": must be ≥ 1024 (got " + maxSpec + ")");
+        }
+        String host = s.get(ADVERTISED_HOST);
+        if (host == null) {
+            String env = System.getenv("HOSTNAME");
+            host = env == null || env.isBlank() ? "localhost" : env;
+        }
+        return new ControllerConfig(s.get(BOOTSTRAP), s.get(APP_ID), Path.of(s.get(STATE_DIR)), partitions, s.get(INSTANCE_ID),
+                port, host, ApiTokens.parse(API_TOKEN.env(), s.get(API_TOKEN)), maxSpec, KafkaClientOverrides.from(s));
     }
 }

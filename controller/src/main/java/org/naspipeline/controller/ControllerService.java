@@ -17,7 +17,13 @@ public final class ControllerService implements AutoCloseable {
 
     /** Creates the Streams application; {@link #start()} runs it. */
     public ControllerService(ControllerConfig config, StrategyRegistry registry) {
-        this.streams = new KafkaStreams(ControllerTopology.build(registry), streamsProps(config));
+        this(config, registry, ControllerMetrics.none());
+    }
+
+    /** Creates the Streams application reporting into {@code metrics}; {@link #start()} runs it. */
+    public ControllerService(ControllerConfig config, StrategyRegistry registry, ControllerMetrics metrics) {
+        this.streams = new KafkaStreams(ControllerTopology.build(registry, ControllerTopology.DEFAULT_TIMEOUT_CHECK, metrics),
+                streamsProps(config));
         streams.setUncaughtExceptionHandler(e -> {
             LOG.error("controller stream thread failed; replacing it (state is restored from the changelog)", e);
             return org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
@@ -38,6 +44,11 @@ public final class ControllerService implements AutoCloseable {
         p.put(StreamsConfig.producerPrefix(org.apache.kafka.clients.producer.ProducerConfig.COMPRESSION_TYPE_CONFIG), "zstd");
         p.put(StreamsConfig.producerPrefix(org.apache.kafka.clients.producer.ProducerConfig.MAX_REQUEST_SIZE_CONFIG),
                 ControllerTopology.MAX_STATE_BYTES);
+        if (c.httpPort() > 0) {
+            // Other instances find this one's experiments through the key metadata and forward reads here.
+            p.put(StreamsConfig.APPLICATION_SERVER_CONFIG, c.advertisedHost() + ":" + c.httpPort());
+        }
+        c.kafka().properties().forEach(p::put);
         if (c.instanceId() != null) {
             p.put(StreamsConfig.mainConsumerPrefix(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG), c.instanceId());
         }
@@ -48,6 +59,11 @@ public final class ControllerService implements AutoCloseable {
     public void start() {
         LOG.info("controller starting: consumes {} and {}", Topics.EXPERIMENTS, Topics.TRIAL_RESULTS);
         streams.start();
+    }
+
+    /** The Streams instance, for interactive queries. */
+    KafkaStreams streams() {
+        return streams;
     }
 
     /** The Streams state, for health checks and tests. */

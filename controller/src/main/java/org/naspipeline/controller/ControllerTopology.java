@@ -28,10 +28,15 @@ public final class ControllerTopology {
 
     /** Builds the topology, checking for silent trials every {@code timeoutCheck}. */
     public static Topology build(StrategyRegistry registry, java.time.Duration timeoutCheck) {
+        return build(registry, timeoutCheck, ControllerMetrics.none());
+    }
+
+    /** Builds the topology, reporting into {@code metrics}. */
+    public static Topology build(StrategyRegistry registry, java.time.Duration timeoutCheck, ControllerMetrics metrics) {
         Topology t = new Topology();
         t.addSource("experiments-source", Serdes.String().deserializer(), Serdes.ByteArray().deserializer(), Topics.EXPERIMENTS);
         t.addSource("results-source", Serdes.String().deserializer(), Serdes.ByteArray().deserializer(), Topics.TRIAL_RESULTS);
-        t.addProcessor(PROCESSOR, () -> new ExperimentProcessor(registry, timeoutCheck), "experiments-source", "results-source");
+        t.addProcessor(PROCESSOR, () -> new ExperimentProcessor(registry, timeoutCheck, metrics), "experiments-source", "results-source");
         t.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(STORE), Serdes.String(), Serdes.ByteArray())
                         .withLoggingEnabled(java.util.Map.of("max.message.bytes", String.valueOf(MAX_STATE_BYTES))),
                 PROCESSOR);

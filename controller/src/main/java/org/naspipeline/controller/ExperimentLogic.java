@@ -128,6 +128,7 @@ final class ExperimentLogic {
         trial.attempt++;
         trial.status = TrialStatus.SCHEDULED;
         trial.lastActivityMillis = nowMillis;
+        trial.scheduledAtMillis = nowMillis;
         trial.bestValidationByEpoch = new java.util.ArrayList<>();
         trial.stopRequested = false;
         effects.requests.add(request(state, trial));

@@ -41,9 +41,12 @@ final class ExperimentProcessor implements Processor<String, byte[], String, byt
     private ProcessorContext<String, byte[]> context;
     private KeyValueStore<String, byte[]> store;
 
-    ExperimentProcessor(StrategyRegistry registry, Duration timeoutCheckInterval) {
+    private final ControllerMetrics metrics;
+
+    ExperimentProcessor(StrategyRegistry registry, Duration timeoutCheckInterval, ControllerMetrics metrics) {
         this.logic = new ExperimentLogic(registry);
         this.timeoutCheckInterval = timeoutCheckInterval;
+        this.metrics = metrics;
     }
 
     @Override
@@ -153,6 +156,8 @@ final class ExperimentProcessor implements Processor<String, byte[], String, byt
         logic.forget(id);
         Effects effects = new Effects();
         ExperimentState state = logic.start(spec, context.currentSystemTimeMs(), effects);
+        org.apache.kafka.common.header.Header tenant = record.headers().lastHeader(ControllerApi.TENANT_HEADER);
+        state.tenant = tenant == null ? null : new String(tenant.value(), StandardCharsets.UTF_8);
         LOG.info("experiment {} accepted: strategy {}, {} trials, parallelism {}", id, spec.strategy().name(),
                 spec.budget().maxTrials(), spec.budget().parallelism());
         save(id, state, record.timestamp(), effects);
@@ -174,6 +179,7 @@ final class ExperimentProcessor implements Processor<String, byte[], String, byt
         ExperimentState state = JsonCodec.readStoredState(raw, ExperimentState.class);
         Effects effects = new Effects();
         logic.apply(state, event, context.currentSystemTimeMs(), effects);
+        metrics.ingested();
         if (!effects.controls.isEmpty()) {
             LOG.info("{}", effects.controls.get(0).reason() + " → stopping " + event.trialId());
         }
@@ -186,6 +192,13 @@ final class ExperimentProcessor implements Processor<String, byte[], String, byt
 
     private void save(String id, ExperimentState state, long timestamp, Effects effects) {
         store.put(id, JsonCodec.write(state));
+        long now = context.currentSystemTimeMs();
+        for (ExperimentEvent event : effects.events) {
+            if (event instanceof ExperimentEvent.TrialFinished f) {
+                TrialRecord trial = state.trials.get(f.trialId());
+                metrics.trialFinished(id, f.status(), trial == null ? -1 : now - trial.scheduledAtMillis);
+            }
+        }
         for (TrialRequest request : effects.requests) {
             context.forward(new Record<>(request.trialId(), JsonCodec.write(request), timestamp), ControllerTopology.TRIALS_SINK);
         }
@@ -198,6 +211,8 @@ final class ExperimentProcessor implements Processor<String, byte[], String, byt
     }
 
     private void reject(Record<String, byte[]> record, String id, List<ValidationError> errors) {
+        metrics.rejected(errors.stream().anyMatch(e -> e.message().contains("already exists")) ? "duplicate"
+                : errors.stream().anyMatch(e -> e.path().equals("$")) ? "unreadable" : "invalid");
         deadLetter(record, "rejected experiment: " + errors);
         if (id != null) {
             context.forward(new Record<>(id, JsonCodec.write(new ExperimentEvent.Rejected(ExperimentSpec.SCHEMA_VERSION, id, errors)),

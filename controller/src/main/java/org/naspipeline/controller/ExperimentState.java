@@ -19,6 +19,8 @@ import org.naspipeline.api.ExperimentStatus;
 final class ExperimentState {
     ExperimentSpec spec;
     ExperimentStatus status;
+    /** Who submitted it (the REST API's bearer-token tenant), or null. */
+    String tenant;
     /** Trials created so far; also the Katib-style request counter that names the next trial. */
     int issued;
     int completed;

@@ -14,6 +14,8 @@ final class TrialRecord {
     int attempt;
     TrialStatus status;
     TrialResult result;
+    /** Wall-clock time the current attempt was scheduled (for the trial-duration histogram). */
+    long scheduledAtMillis;
     /** Wall-clock time of the last sign of life: scheduling, or any report of the current attempt. */
     long lastActivityMillis;
     /** Best validation accuracy reached by the end of each epoch of the current attempt (index 0 = epoch 1). */
@@ -32,6 +34,7 @@ final class TrialRecord {
         this.attempt = 1;
         this.status = TrialStatus.SCHEDULED;
         this.lastActivityMillis = nowMillis;
+        this.scheduledAtMillis = nowMillis;
     }
 
     boolean inFlight() {

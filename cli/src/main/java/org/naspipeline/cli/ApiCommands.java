@@ -1,0 +1,192 @@
+package org.naspipeline.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import org.naspipeline.api.JsonCodec;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code nas submit | status | cancel | pareto}: the controller's REST API from the shell. */
+final class ApiCommands {
+    private ApiCommands() {}
+
+    /** Options every API command shares. */
+    static class Target {
+        @Option(names = "--url", description = "controller REST API (default: NAS_API_URL or http://localhost:8080); token: NAS_API_TOKEN")
+        String url;
+
+        ApiClient client() {
+            return ApiClient.fromEnvironment(url);
+        }
+    }
+
+    static int fail(ApiClient.ApiException e) {
+        System.err.println(e.getMessage());
+        return e.status == 400 || e.status == 404 || e.status == 409 || e.status == 413 ? 2 : 1;
+    }
+
+    /** {@code nas submit FILE [--watch]}. */
+    @Command(name = "submit", mixinStandardHelpOptions = true, description = "Submit an experiment spec (JSON) to the controller.")
+    static final class Submit extends Target implements Callable<Integer> {
+        @Parameters(index = "0", description = "experiment spec file")
+        Path file;
+
+        @Option(names = "--watch", description = "follow the experiment until it ends: progress bar and best so far")
+        boolean watch;
+
+        @Override
+        public Integer call() throws Exception {
+            byte[] body;
+            try {
+                body = Files.readAllBytes(file);
+            } catch (NoSuchFileException e) {
+                System.err.println(file + ": no such file");
+                return 2;
+            }
+            ApiClient api = client();
+            try {
+                String id = api.post("/api/v1/experiments", body).path("id").asText();
+                System.out.println("submitted " + id);
+                return watch ? Status.watch(api, id) : 0;
+            } catch (ApiClient.ApiException e) {
+                return fail(e);
+            }
+        }
+    }
+
+    /** {@code nas status [ID] [--watch]}. */
+    @Command(name = "status", mixinStandardHelpOptions = true, description = "Show one experiment, or list them all.")
+    static final class Status extends Target implements Callable<Integer> {
+        @Parameters(index = "0", arity = "0..1", description = "experiment id (omit to list all)")
+        String id;
+
+        @Option(names = "--watch", description = "follow the experiment until it ends")
+        boolean watch;
+
+        @Option(names = "--json", description = "print the API's JSON")
+        boolean json;
+
+        @Override
+        public Integer call() throws Exception {
+            ApiClient api = client();
+            try {
+                if (id == null) {
+                    JsonNode all = api.get("/api/v1/experiments");
+                    if (json) {
+                        System.out.println(JsonCodec.writePretty(all));
+                    } else {
+                        System.out.printf(Locale.ROOT, "%-24s %-10s %-22s %9s %9s%n", "ID", "STATUS", "STRATEGY", "TRIALS", "BEST");
+                        all.forEach(e -> System.out.printf(Locale.ROOT, "%-24s %-10s %-22s %4d/%-4d %9s%n", e.path("id").asText(),
+                                e.path("status").asText(), e.path("strategy").asText(), e.path("completed").asInt() + e.path("failed").asInt(),
+                                e.path("maxTrials").asInt(), e.path("bestAccuracy").isNumber()
+                                        ? String.format(Locale.ROOT, "%.4f", e.path("bestAccuracy").asDouble()) : "-"));
+                    }
+                    return 0;
+                }
+                if (watch) {
+                    return watch(api, id);
+                }
+                JsonNode e = api.get("/api/v1/experiments/" + id);
+                System.out.println(json ? JsonCodec.writePretty(e) : line(e));
+                return 0;
+            } catch (ApiClient.ApiException e) {
+                return fail(e);
+            }
+        }
+
+        /** Polls every 2 s, printing a progress bar and the best so far, until the experiment ends. */
+        static int watch(ApiClient api, String id) throws InterruptedException {
+            String last = "";
+            while (true) {
+                JsonNode e;
+                try {
+                    e = api.get("/api/v1/experiments/" + id);
+                } catch (ApiClient.ApiException ex) {
+                    if (ex.status != 404 && ex.status != 503) {
+                        throw ex;
+                    }
+                    e = null; // not accepted yet, or the owner is moving: try again
+                }
+                if (e != null) {
+                    String now = line(e);
+                    if (!now.equals(last)) {
+                        System.out.println(now);
+                        last = now;
+                    }
+                    if (!"running".equals(e.path("status").asText())) {
+                        return "completed".equals(e.path("status").asText()) ? 0 : 1;
+                    }
+                }
+                Thread.sleep(2000); // polling interval of an interactive command
+            }
+        }
+
+        static String line(JsonNode e) {
+            int done = e.path("completed").asInt() + e.path("failed").asInt();
+            int max = Math.max(1, e.path("maxTrials").asInt());
+            int width = 30;
+            int filled = Math.min(width, done * width / max);
+            return String.format(Locale.ROOT, "%s [%s%s] %d/%d %-9s best %s%s", e.path("id").asText(), "#".repeat(filled),
+                    ".".repeat(width - filled), done, max, e.path("status").asText(),
+                    e.path("bestAccuracy").isNumber() ? String.format(Locale.ROOT, "%.4f (%s)", e.path("bestAccuracy").asDouble(),
+                            e.path("bestTrialId").asText()) : "-",
+                    e.path("hypervolume").isNumber() ? String.format(Locale.ROOT, ", front %d, hypervolume %.4g",
+                            e.path("paretoFrontSize").asInt(), e.path("hypervolume").asDouble()) : "");
+        }
+    }
+
+    /** {@code nas cancel ID}. */
+    @Command(name = "cancel", mixinStandardHelpOptions = true, description = "Cancel an experiment: running trials are stopped.")
+    static final class Cancel extends Target implements Callable<Integer> {
+        @Parameters(index = "0", description = "experiment id")
+        String id;
+
+        @Override
+        public Integer call() {
+            try {
+                client().delete("/api/v1/experiments/" + id);
+                System.out.println("cancelling " + id);
+                return 0;
+            } catch (ApiClient.ApiException e) {
+                return fail(e);
+            }
+        }
+    }
+
+    /** {@code nas pareto ID}. */
+    @Command(name = "pareto", mixinStandardHelpOptions = true, description = "Print an experiment's Pareto front.")
+    static final class Pareto extends Target implements Callable<Integer> {
+        @Parameters(index = "0", description = "experiment id")
+        String id;
+
+        @Option(names = "--json", description = "print the API's JSON")
+        boolean json;
+
+        @Override
+        public Integer call() {
+            try {
+                JsonNode p = client().get("/api/v1/experiments/" + id + "/pareto");
+                if (json) {
+                    System.out.println(JsonCodec.writePretty(p));
+                    return 0;
+                }
+                System.out.printf(Locale.ROOT, "Pareto front of %s: %d of %d feasible trials, hypervolume %s%n", id,
+                        p.path("front").size(), p.path("feasibleTrials").asInt(),
+                        p.path("hypervolume").isNumber() ? String.format(Locale.ROOT, "%.6g", p.path("hypervolume").asDouble()) : "-");
+                p.path("front").forEach(pt -> {
+                    StringBuilder row = new StringBuilder(String.format(Locale.ROOT, "  %-28s", pt.path("trialId").asText()));
+                    pt.path("objectives").fields().forEachRemaining(f -> row.append(String.format(Locale.ROOT, " %s=%.4g", f.getKey(), f.getValue().asDouble())));
+                    System.out.println(row);
+                });
+                return 0;
+            } catch (ApiClient.ApiException e) {
+                return fail(e);
+            }
+        }
+    }
+}

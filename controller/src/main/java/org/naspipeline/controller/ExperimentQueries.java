@@ -1,0 +1,147 @@
+package org.naspipeline.controller;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.RequestOptions;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.KeyQueryMetadata;
+import org.apache.kafka.streams.StoreQueryParameters;
+import org.apache.kafka.streams.StreamsMetadata;
+import org.apache.kafka.streams.errors.InvalidStateStoreException;
+import org.apache.kafka.streams.state.HostInfo;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.QueryableStoreTypes;
+import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
+import org.naspipeline.api.JsonCodec;
+
+/**
+ * Reads experiments wherever they live: from this instance's state store when it owns the key, otherwise from the
+ * owning instance over HTTP (Streams' key metadata names it, {@code application.server} advertises it).
+ * {@link NotReadyException} means the store cannot answer now (rebalancing, restoring): retry shortly.
+ */
+final class ExperimentQueries {
+    /** Internal paths the instances answer each other on. */
+    static final String INTERNAL_STATE = "/internal/v1/experiments/";
+    static final String INTERNAL_SUMMARIES = "/internal/v1/summaries";
+
+    /** The store cannot answer now. */
+    static final class NotReadyException extends RuntimeException {
+        NotReadyException(String message) {
+            super(message);
+        }
+    }
+
+    private final Vertx vertx;
+    private final KafkaStreams streams;
+    private final HostInfo self;
+    private final HttpClient http;
+
+    ExperimentQueries(Vertx vertx, KafkaStreams streams, HostInfo self) {
+        this.vertx = vertx;
+        this.streams = streams;
+        this.self = self;
+        this.http = vertx.createHttpClient();
+    }
+
+    /** The experiment's state, from whichever instance owns it; empty when no instance has it. */
+    Future<Optional<ExperimentState>> find(String id) {
+        KeyQueryMetadata meta;
+        try {
+            meta = streams.queryMetadataForKey(ControllerTopology.STORE, id, Serdes.String().serializer());
+        } catch (IllegalStateException e) {
+            return Future.failedFuture(new NotReadyException("the controller is not running yet: " + e.getMessage()));
+        }
+        if (meta == null || meta.equals(KeyQueryMetadata.NOT_AVAILABLE)) {
+            return Future.failedFuture(new NotReadyException("no instance owns experiment '" + id + "' right now"));
+        }
+        if (meta.activeHost().equals(self)) {
+            return vertx.executeBlocking(() -> localBytes(id).map(b -> JsonCodec.readStoredState(b, ExperimentState.class)), false);
+        }
+        return remote(meta.activeHost(), INTERNAL_STATE + encode(id)).map(b -> b == null ? Optional.<ExperimentState>empty()
+                : Optional.of(JsonCodec.readStoredState(b, ExperimentState.class)));
+    }
+
+    /** Summaries of every experiment of every instance. */
+    Future<List<ExperimentViews.Summary>> all() {
+        List<Future<List<ExperimentViews.Summary>>> parts = new ArrayList<>();
+        for (StreamsMetadata m : streams.metadataForAllStreamsClients()) {
+            if (m.hostInfo().equals(self)) {
+                parts.add(vertx.executeBlocking(this::localSummaries, false));
+            } else {
+                parts.add(remote(m.hostInfo(), INTERNAL_SUMMARIES).map(b -> b == null ? List.of()
+                        : List.of(JsonCodec.readStoredState(b, ExperimentViews.Summary[].class))));
+            }
+        }
+        if (parts.isEmpty()) {
+            parts.add(vertx.executeBlocking(this::localSummaries, false));
+        }
+        return Future.all(parts).map(cf -> {
+            List<ExperimentViews.Summary> all = new ArrayList<>();
+            for (int i = 0; i < cf.size(); i++) {
+                all.addAll(cf.resultAt(i));
+            }
+            all.sort(java.util.Comparator.comparing(ExperimentViews.Summary::id));
+            return all;
+        });
+    }
+
+    /** The stored bytes of an experiment this instance owns (blocking). */
+    Optional<byte[]> localBytes(String id) {
+        try {
+            return Optional.ofNullable(store().get(id));
+        } catch (InvalidStateStoreException e) {
+            throw notReady(e);
+        }
+    }
+
+    /** Summaries of the experiments this instance owns (blocking). */
+    List<ExperimentViews.Summary> localSummaries() {
+        List<ExperimentViews.Summary> out = new ArrayList<>();
+        try (KeyValueIterator<String, byte[]> it = store().all()) {
+            it.forEachRemaining(kv -> out.add(ExperimentViews.summary(JsonCodec.readStoredState(kv.value, ExperimentState.class))));
+        } catch (InvalidStateStoreException e) {
+            throw notReady(e);
+        }
+        return out;
+    }
+
+    private ReadOnlyKeyValueStore<String, byte[]> store() {
+        try {
+            return streams.store(StoreQueryParameters.fromNameAndType(ControllerTopology.STORE, QueryableStoreTypes.keyValueStore()));
+        } catch (InvalidStateStoreException e) {
+            throw notReady(e);
+        }
+    }
+
+    private NotReadyException notReady(InvalidStateStoreException e) {
+        return new NotReadyException("the experiment store is not queryable now (" + streams.state() + "): " + e.getMessage());
+    }
+
+    /** GET on another instance; null on 404. */
+    private Future<byte[]> remote(HostInfo host, String path) {
+        RequestOptions options = new RequestOptions().setMethod(HttpMethod.GET).setHost(host.host()).setPort(host.port())
+                .setURI(path).setTimeout(10_000);
+        return http.request(options).compose(req -> req.send()).compose(resp -> resp.body().map(body -> {
+            if (resp.statusCode() == 404) {
+                return null;
+            }
+            if (resp.statusCode() == 503) {
+                throw new NotReadyException("instance " + host + " is not ready: " + body);
+            }
+            if (resp.statusCode() != 200) {
+                throw new IllegalStateException("instance " + host + " answered " + resp.statusCode() + " for " + path + ": " + body);
+            }
+            return body.getBytes();
+        }));
+    }
+
+    private static String encode(String id) {
+        return java.net.URLEncoder.encode(id, java.nio.charset.StandardCharsets.UTF_8);
+    }
+}

@@ -70,13 +70,11 @@ final class ControllerApi {
             }
         });
         router.get(ExperimentQueries.INTERNAL_STATE + ":id").handler(ctx -> vertx.executeBlocking(
-                () -> queries.localBytes(ctx.pathParam("id")), false).onComplete(r -> {
-                    if (r.failed()) {
-                        answer(ctx, Future.failedFuture(r.cause()), 200);
-                    } else if (r.result().isEmpty()) {
+                () -> queries.local(ctx.pathParam("id")), false).onComplete(r -> {
+                    if (r.succeeded() && r.result().isEmpty()) {
                         error(ctx, 404, "id", "experiment '" + ctx.pathParam("id") + "' is not on this instance");
                     } else {
-                        ctx.response().putHeader("Content-Type", "application/json").end(Buffer.buffer(r.result().get()));
+                        answer(ctx, r.map(java.util.Optional::get), 200);
                     }
                 }));
         router.get(ExperimentQueries.INTERNAL_SUMMARIES).handler(ctx ->

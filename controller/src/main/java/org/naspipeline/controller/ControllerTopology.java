@@ -9,6 +9,8 @@ import org.naspipeline.strategy.StrategyRegistry;
 /** The controller's Streams topology: two co-partitioned sources, one stateful processor, four sinks. */
 public final class ControllerTopology {
     static final String STORE = "experiments";
+    /** One entry per trial, keyed {@code experimentId NUL trialId} (see {@link TrialTable.Stored}). */
+    static final String TRIAL_STORE = "trials";
     static final String PROCESSOR = "experiment-processor";
     static final String TRIALS_SINK = "trials-sink";
     static final String EVENTS_SINK = "events-sink";
@@ -39,6 +41,9 @@ public final class ControllerTopology {
         t.addProcessor(PROCESSOR, () -> new ExperimentProcessor(registry, timeoutCheck, metrics), "experiments-source", "results-source");
         t.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(STORE), Serdes.String(), Serdes.ByteArray())
                         .withLoggingEnabled(java.util.Map.of("max.message.bytes", String.valueOf(MAX_STATE_BYTES))),
+                PROCESSOR);
+        t.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(TRIAL_STORE), Serdes.String(), Serdes.ByteArray())
+                        .withLoggingEnabled(java.util.Map.of()),
                 PROCESSOR);
         t.addSink(TRIALS_SINK, Topics.TRIALS, Serdes.String().serializer(), Serdes.ByteArray().serializer(), new SlotPartitioner(), PROCESSOR);
         t.addSink(EVENTS_SINK, Topics.EXPERIMENT_EVENTS, Serdes.String().serializer(), Serdes.ByteArray().serializer(), PROCESSOR);

@@ -44,8 +44,9 @@ final class ExperimentLogic {
     }
 
     /** Starts a validated experiment and schedules its first trials. */
-    ExperimentState start(ExperimentSpec spec, long nowMillis, Effects effects) {
+    ExperimentState start(ExperimentSpec spec, TrialTable trials, long nowMillis, Effects effects) {
         ExperimentState state = new ExperimentState(spec);
+        state.trials = trials;
         effects.events.add(new ExperimentEvent.Accepted(V, spec.id(), spec));
         fill(state, nowMillis, effects);
         return state;
@@ -63,6 +64,7 @@ final class ExperimentLogic {
         } else if (event.attempt() == trial.attempt && trial.inFlight()) {
             // started or progress of the current attempt: the trial is alive
             trial.lastActivityMillis = nowMillis;
+            state.trials.put(trial);
             if (event instanceof TrialEvent.Started) {
                 trial.status = TrialStatus.RUNNING;
             } else if (event instanceof TrialEvent.Progress progress) {
@@ -74,8 +76,8 @@ final class ExperimentLogic {
     }
 
     private void applyResult(ExperimentState state, TrialRecord trial, TrialResult result, long nowMillis, Effects effects) {
-        String key = result.trialId() + "#" + result.attempt();
-        if (!state.seenResults.add(key) || result.attempt() != trial.attempt || !trial.inFlight()) {
+        // A repeated result finds its attempt ended (finished, or replaced by a retry with attempt + 1).
+        if (result.attempt() != trial.attempt || !trial.inFlight()) {
             effects.dropped = true;
             return;
         }
@@ -98,7 +100,7 @@ final class ExperimentLogic {
             return;
         }
         List<Double> peers = new java.util.ArrayList<>();
-        for (TrialRecord other : state.trials.values()) {
+        for (TrialRecord other : state.trials.all()) {
             if (other.status == TrialStatus.COMPLETED && other.bestValidationByEpoch.size() >= progress.epoch()) {
                 peers.add(other.bestValidationByEpoch.get(progress.epoch() - 1));
             }
@@ -131,6 +133,7 @@ final class ExperimentLogic {
         trial.scheduledAtMillis = nowMillis;
         trial.bestValidationByEpoch = new java.util.ArrayList<>();
         trial.stopRequested = false;
+        state.trials.put(trial);
         effects.requests.add(request(state, trial));
         effects.events.add(new ExperimentEvent.TrialScheduled(V, state.spec.id(), trial.trialId, trial.attempt, trial.candidate));
         return true;
@@ -147,13 +150,12 @@ final class ExperimentLogic {
             return;
         }
         long limit = state.spec.budget().trialTimeoutSeconds() * 1000L;
-        for (TrialRecord trial : List.copyOf(state.trials.values())) {
-            if (!trial.inFlight() || nowMillis - trial.lastActivityMillis < limit) {
+        for (TrialRecord trial : state.inFlightTrials()) {
+            if (nowMillis - trial.lastActivityMillis < limit) {
                 continue;
             }
             String reason = "no report from attempt " + trial.attempt + " for " + state.spec.budget().trialTimeoutSeconds() + " s";
             effects.controls.add(new TrialControl(V, state.spec.id(), trial.trialId, trial.attempt, TrialControl.Action.CANCEL, reason));
-            state.seenResults.add(trial.trialId + "#" + trial.attempt); // a late result of this attempt is dropped
             if (!retry(state, trial, nowMillis, effects)) {
                 finish(state, trial, new TrialResult.Failed(V, state.spec.id(), trial.trialId, trial.attempt, "controller",
                         reason + " (timed out)", false), nowMillis, effects);
@@ -169,14 +171,14 @@ final class ExperimentLogic {
         }
         state.status = ExperimentStatus.CANCELLED;
         String why = reason == null ? "experiment cancelled" : "experiment cancelled: " + reason;
-        for (TrialRecord trial : state.trials.values()) {
-            if (trial.inFlight()) {
-                effects.controls.add(new TrialControl(V, state.spec.id(), trial.trialId, trial.attempt, TrialControl.Action.CANCEL, why));
-                trial.status = TrialStatus.FAILED;
-                trial.result = new TrialResult.Failed(V, state.spec.id(), trial.trialId, trial.attempt, "controller", why, false);
-                state.failed++;
-            }
+        for (TrialRecord trial : state.inFlightTrials()) {
+            effects.controls.add(new TrialControl(V, state.spec.id(), trial.trialId, trial.attempt, TrialControl.Action.CANCEL, why));
+            trial.status = TrialStatus.FAILED;
+            trial.result = new TrialResult.Failed(V, state.spec.id(), trial.trialId, trial.attempt, "controller", why, false);
+            state.failed++;
+            state.trials.put(trial);
         }
+        state.inFlight.clear();
         effects.events.add(new ExperimentEvent.Completed(V, state.spec.id(), state.status, state.completed, state.failed,
                 state.bestTrialId, state.bestAccuracy));
     }
@@ -195,6 +197,8 @@ final class ExperimentLogic {
             trial.status = TrialStatus.FAILED;
             state.failed++;
         }
+        state.inFlight.remove(trial.trialId);
+        state.trials.put(trial);
         strategy(state).tell(trial.candidate, result);
         state.strategyLog.add("tell:" + trial.trialId);
         syncCache(state);
@@ -221,7 +225,8 @@ final class ExperimentLogic {
                 int slot = busySlots.nextClearBit(0); // the lowest free slot: the one a finished trial just left
                 busySlots.set(slot);
                 TrialRecord trial = new TrialRecord(String.format("%s-t%04d", state.spec.id(), state.issued), candidate, slot, nowMillis);
-                state.trials.put(trial.trialId, trial);
+                state.trials.put(trial);
+                state.inFlight.put(trial.trialId, slot);
                 effects.requests.add(request(state, trial));
                 effects.events.add(new ExperimentEvent.TrialScheduled(V, state.spec.id(), trial.trialId, 1, candidate));
             }

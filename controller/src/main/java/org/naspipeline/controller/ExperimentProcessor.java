@@ -40,6 +40,7 @@ final class ExperimentProcessor implements Processor<String, byte[], String, byt
     private final Duration timeoutCheckInterval;
     private ProcessorContext<String, byte[]> context;
     private KeyValueStore<String, byte[]> store;
+    private KeyValueStore<String, byte[]> trialStore;
 
     private final ControllerMetrics metrics;
 
@@ -53,6 +54,7 @@ final class ExperimentProcessor implements Processor<String, byte[], String, byt
     public void init(ProcessorContext<String, byte[]> context) {
         this.context = context;
         this.store = context.getStateStore(ControllerTopology.STORE);
+        this.trialStore = context.getStateStore(ControllerTopology.TRIAL_STORE);
         // Wall-clock, not stream time: a lost trial produces no records, so only real time can notice it.
         context.schedule(timeoutCheckInterval, PunctuationType.WALL_CLOCK_TIME,
                 this::expireStaleTrials);
@@ -65,8 +67,8 @@ final class ExperimentProcessor implements Processor<String, byte[], String, byt
         try (KeyValueIterator<String, byte[]> all = store.all()) {
             while (all.hasNext()) {
                 KeyValue<String, byte[]> kv = all.next();
-                ExperimentState state = JsonCodec.readStoredState(kv.value, ExperimentState.class);
-                if (state.status != ExperimentStatus.RUNNING) {
+                ExperimentState state = load(kv.key, kv.value);
+                if (state.status != ExperimentStatus.RUNNING || state.inFlight.isEmpty()) {
                     continue;
                 }
                 Effects effects = new Effects();
@@ -117,7 +119,7 @@ final class ExperimentProcessor implements Processor<String, byte[], String, byt
             deadLetter(record, command.command() + " for unknown experiment '" + record.key() + "'");
             return;
         }
-        ExperimentState state = JsonCodec.readStoredState(raw, ExperimentState.class);
+        ExperimentState state = load(record.key(), raw);
         Effects effects = new Effects();
         logic.cancel(state, command.reason(), effects);
         if (!effects.dropped) {
@@ -155,7 +157,7 @@ final class ExperimentProcessor implements Processor<String, byte[], String, byt
         }
         logic.forget(id);
         Effects effects = new Effects();
-        ExperimentState state = logic.start(spec, context.currentSystemTimeMs(), effects);
+        ExperimentState state = logic.start(spec, new TrialTable.Stored(trialStore, id), context.currentSystemTimeMs(), effects);
         org.apache.kafka.common.header.Header tenant = record.headers().lastHeader(ControllerApi.TENANT_HEADER);
         state.tenant = tenant == null ? null : new String(tenant.value(), StandardCharsets.UTF_8);
         LOG.info("experiment {} accepted: strategy {}, {} trials, parallelism {}", id, spec.strategy().name(),
@@ -176,7 +178,7 @@ final class ExperimentProcessor implements Processor<String, byte[], String, byt
             deadLetter(record, "report for unknown experiment '" + event.experimentId() + "'");
             return;
         }
-        ExperimentState state = JsonCodec.readStoredState(raw, ExperimentState.class);
+        ExperimentState state = load(event.experimentId(), raw);
         Effects effects = new Effects();
         logic.apply(state, event, context.currentSystemTimeMs(), effects);
         metrics.ingested();
@@ -190,8 +192,16 @@ final class ExperimentProcessor implements Processor<String, byte[], String, byt
         }
     }
 
+    /** The stored header of an experiment with its trial table attached. */
+    private ExperimentState load(String id, byte[] raw) {
+        ExperimentState state = JsonCodec.readStoredState(raw, ExperimentState.class);
+        state.trials = new TrialTable.Stored(trialStore, id);
+        return state;
+    }
+
     private void save(String id, ExperimentState state, long timestamp, Effects effects) {
         store.put(id, JsonCodec.write(state));
+        ((TrialTable.Stored) state.trials).flush();
         long now = context.currentSystemTimeMs();
         for (ExperimentEvent event : effects.events) {
             if (event instanceof ExperimentEvent.TrialFinished f) {

@@ -61,10 +61,18 @@ final class ExperimentQueries {
             return Future.failedFuture(new NotReadyException("no instance owns experiment '" + id + "' right now"));
         }
         if (meta.activeHost().equals(self)) {
-            return vertx.executeBlocking(() -> localBytes(id).map(b -> JsonCodec.readStoredState(b, ExperimentState.class)), false);
+            return vertx.executeBlocking(() -> local(id).map(Snapshot::attached), false);
         }
         return remote(meta.activeHost(), INTERNAL_STATE + encode(id)).map(b -> b == null ? Optional.<ExperimentState>empty()
-                : Optional.of(JsonCodec.readStoredState(b, ExperimentState.class)));
+                : Optional.of(JsonCodec.readStoredState(b, Snapshot.class).attached()));
+    }
+
+    /** An experiment's header and trial table in one value, as instances pass it to each other. */
+    record Snapshot(ExperimentState state, List<TrialRecord> trials) {
+        ExperimentState attached() {
+            state.trials = new TrialTable.InMemory(trials);
+            return state;
+        }
     }
 
     /** Summaries of every experiment of every instance. */
@@ -91,29 +99,39 @@ final class ExperimentQueries {
         });
     }
 
-    /** The stored bytes of an experiment this instance owns (blocking). */
-    Optional<byte[]> localBytes(String id) {
+    /** An experiment this instance owns, with its trials (blocking). */
+    Optional<Snapshot> local(String id) {
         try {
-            return Optional.ofNullable(store().get(id));
+            byte[] raw = store(ControllerTopology.STORE).get(id);
+            return raw == null ? Optional.empty() : Optional.of(snapshot(id, raw));
         } catch (InvalidStateStoreException e) {
             throw notReady(e);
         }
     }
 
+    private Snapshot snapshot(String id, byte[] header) {
+        List<TrialRecord> trials = new ArrayList<>();
+        try (KeyValueIterator<String, byte[]> it = store(ControllerTopology.TRIAL_STORE)
+                .prefixScan(id + '\u0000', new org.apache.kafka.common.serialization.StringSerializer())) {
+            it.forEachRemaining(kv -> trials.add(JsonCodec.readStoredState(kv.value, TrialRecord.class)));
+        }
+        return new Snapshot(JsonCodec.readStoredState(header, ExperimentState.class), trials);
+    }
+
     /** Summaries of the experiments this instance owns (blocking). */
     List<ExperimentViews.Summary> localSummaries() {
         List<ExperimentViews.Summary> out = new ArrayList<>();
-        try (KeyValueIterator<String, byte[]> it = store().all()) {
-            it.forEachRemaining(kv -> out.add(ExperimentViews.summary(JsonCodec.readStoredState(kv.value, ExperimentState.class))));
+        try (KeyValueIterator<String, byte[]> it = store(ControllerTopology.STORE).all()) {
+            it.forEachRemaining(kv -> out.add(ExperimentViews.summary(snapshot(kv.key, kv.value).attached())));
         } catch (InvalidStateStoreException e) {
             throw notReady(e);
         }
         return out;
     }
 
-    private ReadOnlyKeyValueStore<String, byte[]> store() {
+    private ReadOnlyKeyValueStore<String, byte[]> store(String name) {
         try {
-            return streams.store(StoreQueryParameters.fromNameAndType(ControllerTopology.STORE, QueryableStoreTypes.keyValueStore()));
+            return streams.store(StoreQueryParameters.fromNameAndType(name, QueryableStoreTypes.keyValueStore()));
         } catch (InvalidStateStoreException e) {
             throw notReady(e);
         }

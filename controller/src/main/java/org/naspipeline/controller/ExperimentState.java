@@ -2,11 +2,9 @@ package org.naspipeline.controller;
 
 import com.fasterxml.jackson.annotation.JsonAutoDetect;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import org.naspipeline.api.ExperimentSpec;
 import org.naspipeline.api.ExperimentStatus;
 
@@ -27,9 +25,14 @@ final class ExperimentState {
     int failed;
     String bestTrialId;
     Double bestAccuracy;
-    Map<String, TrialRecord> trials = new LinkedHashMap<>();
-    /** (trialId#attempt) of every final result already applied, to drop redeliveries. */
-    Set<String> seenResults = new HashSet<>();
+    /** Trials in flight (scheduled or running) and the parallelism slot each holds, in scheduling order. */
+    Map<String, Integer> inFlight = new LinkedHashMap<>();
+    /**
+     * The trial table. Not part of this record's JSON: the controller keeps one store entry per trial, so a
+     * result rewrites one trial and this small header, not the whole history.
+     */
+    @com.fasterxml.jackson.annotation.JsonIgnore
+    TrialTable trials = new TrialTable.InMemory();
     /**
      * The strategy's call history, "ask:N" or "tell:trialId", so the strategy can be rebuilt by replay
      * (it is deterministic for a seed and a call sequence).
@@ -44,13 +47,20 @@ final class ExperimentState {
     }
 
     int inFlight() {
-        return (int) trials.values().stream().filter(TrialRecord::inFlight).count();
+        return inFlight.size();
     }
 
     /** The slots held by trials in flight. */
     java.util.BitSet busySlots() {
         java.util.BitSet busy = new java.util.BitSet();
-        trials.values().stream().filter(TrialRecord::inFlight).forEach(t -> busy.set(t.slot));
+        inFlight.values().forEach(busy::set);
         return busy;
+    }
+
+    /** The trials in flight, from the table. */
+    List<TrialRecord> inFlightTrials() {
+        List<TrialRecord> out = new ArrayList<>();
+        inFlight.keySet().forEach(id -> out.add(trials.get(id)));
+        return out;
     }
 }

@@ -48,7 +48,7 @@ public final class ExperimentViews {
     /** Every trial of {@code state}, in the order they were created. */
     public static List<TrialRow> trials(ExperimentState state) {
         List<TrialRow> rows = new ArrayList<>();
-        for (TrialRecord t : state.trials.values()) {
+        for (TrialRecord t : state.trials.all()) {
             TrialMetrics metrics = t.result instanceof TrialResult.Completed c ? c.metrics() : null;
             String reason = t.result instanceof TrialResult.Failed f ? f.reason() : null;
             String worker = t.result instanceof TrialResult.Completed c ? c.workerId()
@@ -67,7 +67,7 @@ public final class ExperimentViews {
         ObjectivesSpec spec = state.spec.objectives();
         List<Objective> objectives = spec.objectives();
         List<TrialRecord> feasible = new ArrayList<>();
-        for (TrialRecord t : state.trials.values()) {
+        for (TrialRecord t : state.trials.all()) {
             if (t.status == TrialStatus.COMPLETED && t.result instanceof TrialResult.Completed c
                     && spec.constraints().stream().allMatch(k -> k.violation(c.metrics()) <= 0)) {
                 feasible.add(t);

@@ -1,0 +1,112 @@
+package org.naspipeline.controller;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.naspipeline.api.JsonCodec;
+
+/** The trials of one experiment. Changes are recorded with {@link #put}; a stored table writes them on flush. */
+interface TrialTable {
+    /** The trial, or null. */
+    TrialRecord get(String trialId);
+
+    /** Records a new or changed trial. */
+    void put(TrialRecord trial);
+
+    /** Every trial, in creation order. */
+    List<TrialRecord> all();
+
+    /** A table in memory (new experiments in tests, read models built from a forwarded answer). */
+    final class InMemory implements TrialTable {
+        private final Map<String, TrialRecord> trials = new LinkedHashMap<>();
+
+        InMemory() {}
+
+        InMemory(List<TrialRecord> rows) {
+            rows.forEach(this::put);
+        }
+
+        @Override
+        public TrialRecord get(String trialId) {
+            return trials.get(trialId);
+        }
+
+        @Override
+        public void put(TrialRecord trial) {
+            trials.put(trial.trialId, trial);
+        }
+
+        @Override
+        public List<TrialRecord> all() {
+            return new ArrayList<>(trials.values());
+        }
+    }
+
+    /**
+     * The experiment's entries of the trials store, keyed {@code experimentId NUL trialId} so one prefix scan
+     * lists them; trial ids sort by their sequence number. Reads are cached for the record being processed;
+     * {@link #flush()} writes what was put.
+     */
+    final class Stored implements TrialTable {
+        private final KeyValueStore<String, byte[]> store;
+        private final String experimentId;
+        private final Map<String, TrialRecord> loaded = new LinkedHashMap<>();
+        private final Map<String, TrialRecord> dirty = new LinkedHashMap<>();
+
+        Stored(KeyValueStore<String, byte[]> store, String experimentId) {
+            this.store = store;
+            this.experimentId = experimentId;
+        }
+
+        static String key(String experimentId, String trialId) {
+            return experimentId + '\u0000' + trialId;
+        }
+
+        @Override
+        public TrialRecord get(String trialId) {
+            TrialRecord t = loaded.get(trialId);
+            if (t == null) {
+                byte[] raw = store.get(key(experimentId, trialId));
+                if (raw != null) {
+                    t = JsonCodec.readStoredState(raw, TrialRecord.class);
+                    loaded.put(trialId, t);
+                }
+            }
+            return t;
+        }
+
+        @Override
+        public void put(TrialRecord trial) {
+            loaded.put(trial.trialId, trial);
+            dirty.put(trial.trialId, trial);
+        }
+
+        @Override
+        public List<TrialRecord> all() {
+            List<TrialRecord> out = new ArrayList<>();
+            try (KeyValueIterator<String, byte[]> it = store.prefixScan(experimentId + '\u0000', new StringSerializer())) {
+                while (it.hasNext()) {
+                    byte[] raw = it.next().value;
+                    TrialRecord t = JsonCodec.readStoredState(raw, TrialRecord.class);
+                    out.add(loaded.getOrDefault(t.trialId, t));
+                }
+            }
+            for (TrialRecord t : dirty.values()) {
+                if (out.stream().noneMatch(o -> o.trialId.equals(t.trialId))) {
+                    out.add(t); // created while processing this record, not written yet
+                }
+            }
+            return out;
+        }
+
+        /** Writes the trials put since the last flush. */
+        void flush() {
+            dirty.forEach((id, t) -> store.put(key(experimentId, id), JsonCodec.write(t)));
+            dirty.clear();
+        }
+    }
+}

@@ -10,6 +10,10 @@ public record ExperimentCommand(Integer schemaVersion, Type command, String reas
     /** The commands. */
     public enum Type {
         /** Stop scheduling, cancel the running trials, and end the experiment as cancelled. */
-        @JsonProperty("cancel") CANCEL
+        @JsonProperty("cancel") CANCEL,
+        /** Stop scheduling new trials; running ones finish and are applied. */
+        @JsonProperty("pause") PAUSE,
+        /** Schedule again after a pause. */
+        @JsonProperty("resume") RESUME
     }
 }

@@ -11,7 +11,10 @@ import java.util.List;
     @JsonSubTypes.Type(value = ExperimentEvent.Rejected.class, name = "rejected"),
     @JsonSubTypes.Type(value = ExperimentEvent.TrialScheduled.class, name = "trial-scheduled"),
     @JsonSubTypes.Type(value = ExperimentEvent.TrialFinished.class, name = "trial-finished"),
-    @JsonSubTypes.Type(value = ExperimentEvent.Completed.class, name = "completed")
+    @JsonSubTypes.Type(value = ExperimentEvent.Completed.class, name = "completed"),
+    @JsonSubTypes.Type(value = ExperimentEvent.BestImproved.class, name = "best-improved"),
+    @JsonSubTypes.Type(value = ExperimentEvent.StatusChanged.class, name = "status-changed"),
+    @JsonSubTypes.Type(value = ExperimentEvent.ParetoFrontChanged.class, name = "pareto-front-changed")
 })
 public sealed interface ExperimentEvent {
     /** Schema version of the record. */
@@ -44,6 +47,21 @@ public sealed interface ExperimentEvent {
             int maxTrials,
             String bestTrialId)
             implements ExperimentEvent {}
+
+    /** The experiment was paused or resumed. */
+    record StatusChanged(int schemaVersion, String experimentId, ExperimentStatus status, String reason) implements ExperimentEvent {}
+
+    /** A completed trial beat the best validation accuracy so far ({@code previous} is null for the first). */
+    record BestImproved(int schemaVersion, String experimentId, String trialId, double accuracy, Double previous)
+            implements ExperimentEvent {}
+
+    /**
+     * A completed trial entered the Pareto front of the spec's objectives (feasible trials only); {@code front}
+     * lists the trials on it now, {@code removed} those it pushed off, {@code hypervolume} is the front's
+     * (see docs/operations.md for the reference point).
+     */
+    record ParetoFrontChanged(int schemaVersion, String experimentId, String trialId, List<String> front,
+                              List<String> removed, Double hypervolume) implements ExperimentEvent {}
 
     /** The experiment ended: every trial of the budget has ended, or it was cancelled. */
     record Completed(

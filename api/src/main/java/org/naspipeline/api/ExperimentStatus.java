@@ -6,6 +6,8 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 public enum ExperimentStatus {
     /** Accepted and scheduling trials. */
     @JsonProperty("running") RUNNING,
+    /** Paused by a user: running trials finish, nothing new is scheduled until resumed. */
+    @JsonProperty("paused") PAUSED,
     /** Every trial of the budget has ended. */
     @JsonProperty("completed") COMPLETED,
     /** Stopped by a user. */

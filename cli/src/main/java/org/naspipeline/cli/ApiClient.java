@@ -31,9 +31,9 @@ final class ApiClient {
     }
 
     /** From NAS_API_URL (default http://localhost:8080) and NAS_API_TOKEN, unless given. */
-    static ApiClient fromEnvironment(String url) {
+    static ApiClient fromEnvironment(String url, String token) {
         String base = url != null ? url : System.getenv().getOrDefault("NAS_API_URL", "http://localhost:8080");
-        return new ApiClient(base, System.getenv("NAS_API_TOKEN"));
+        return new ApiClient(base, token != null ? token : System.getenv("NAS_API_TOKEN"));
     }
 
     JsonNode get(String path) {

@@ -20,8 +20,11 @@ final class ApiCommands {
         @Option(names = "--url", description = "controller REST API (default: NAS_API_URL or http://localhost:8080); token: NAS_API_TOKEN")
         String url;
 
+        @Option(names = "--token", description = "bearer token (default: NAS_API_TOKEN)")
+        String token;
+
         ApiClient client() {
-            return ApiClient.fromEnvironment(url);
+            return ApiClient.fromEnvironment(url, token);
         }
     }
 
@@ -118,7 +121,8 @@ final class ApiCommands {
                         System.out.println(now);
                         last = now;
                     }
-                    if (!"running".equals(e.path("status").asText())) {
+                    String status = e.path("status").asText();
+                    if (!"running".equals(status) && !"paused".equals(status)) {
                         return "completed".equals(e.path("status").asText()) ? 0 : 1;
                     }
                 }
@@ -140,21 +144,60 @@ final class ApiCommands {
         }
     }
 
-    /** {@code nas cancel ID}. */
-    @Command(name = "cancel", mixinStandardHelpOptions = true, description = "Cancel an experiment: running trials are stopped.")
-    static final class Cancel extends Target implements Callable<Integer> {
+    /** A command about one experiment. */
+    abstract static class OnExperiment extends Target implements Callable<Integer> {
         @Parameters(index = "0", description = "experiment id")
         String id;
+
+        abstract void send(ApiClient api);
+
+        abstract String verb();
 
         @Override
         public Integer call() {
             try {
-                client().delete("/api/v1/experiments/" + id);
-                System.out.println("cancelling " + id);
+                send(client());
+                System.out.println(verb() + " " + id);
                 return 0;
             } catch (ApiClient.ApiException e) {
                 return fail(e);
             }
+        }
+    }
+
+    /** {@code nas cancel ID}. */
+    @Command(name = "cancel", mixinStandardHelpOptions = true, description = "Cancel an experiment: running trials are stopped.")
+    static final class Cancel extends OnExperiment {
+        void send(ApiClient api) {
+            api.delete("/api/v1/experiments/" + id);
+        }
+
+        String verb() {
+            return "cancelling";
+        }
+    }
+
+    /** {@code nas pause ID}. */
+    @Command(name = "pause", mixinStandardHelpOptions = true, description = "Pause an experiment: running trials finish, no new ones start.")
+    static final class Pause extends OnExperiment {
+        void send(ApiClient api) {
+            api.post("/api/v1/experiments/" + id + "/pause", new byte[0]);
+        }
+
+        String verb() {
+            return "pausing";
+        }
+    }
+
+    /** {@code nas resume ID}. */
+    @Command(name = "resume", mixinStandardHelpOptions = true, description = "Resume a paused experiment.")
+    static final class Resume extends OnExperiment {
+        void send(ApiClient api) {
+            api.post("/api/v1/experiments/" + id + "/resume", new byte[0]);
+        }
+
+        String verb() {
+            return "resuming";
         }
     }
 
@@ -175,8 +218,7 @@ final class ApiCommands {
                     System.out.println(JsonCodec.writePretty(p));
                     return 0;
                 }
-                System.out.printf(Locale.ROOT, "Pareto front of %s: %d of %d feasible trials, hypervolume %s%n", id,
-                        p.path("front").size(), p.path("feasibleTrials").asInt(),
+                System.out.printf(Locale.ROOT, "Pareto front of %s: %d trial(s), hypervolume %s%n", id, p.path("front").size(),
                         p.path("hypervolume").isNumber() ? String.format(Locale.ROOT, "%.6g", p.path("hypervolume").asDouble()) : "-");
                 p.path("front").forEach(pt -> {
                     StringBuilder row = new StringBuilder(String.format(Locale.ROOT, "  %-28s", pt.path("trialId").asText()));

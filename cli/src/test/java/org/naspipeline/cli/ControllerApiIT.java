@@ -122,6 +122,11 @@ class ControllerApiIT {
         String longId = id + "-long";
         assertThat(post(base, respec(example, longId, 5000, 2), TOKEN).statusCode()).isEqualTo(201);
         awaitStatus(base, longId, "running", Duration.ofSeconds(60));
+        assertThat(nas("pause", longId, "--url", base, "--token", TOKEN)).isEqualTo("pausing " + longId + "\n");
+        JsonNode paused = awaitStatus(base, longId, "paused", Duration.ofSeconds(30));
+        assertThat(paused.path("inFlight").asInt()).isLessThanOrEqualTo(2);
+        assertThat(nas("resume", longId, "--url", base, "--token", TOKEN)).isEqualTo("resuming " + longId + "\n");
+        awaitStatus(base, longId, "running", Duration.ofSeconds(30));
         HttpResponse<String> noTokenDelete = send(HttpRequest.newBuilder(URI.create(base + "/api/v1/experiments/" + longId)).DELETE());
         assertThat(noTokenDelete.statusCode()).isEqualTo(401);
         HttpResponse<String> cancel = send(HttpRequest.newBuilder(URI.create(base + "/api/v1/experiments/" + longId)).DELETE()
@@ -143,7 +148,7 @@ class ControllerApiIT {
 
         // the nas commands over the same API
         assertThat(nas("status", id, "--url", base)).startsWith(id + " [##############################] 12/12 completed best ");
-        assertThat(nas("pareto", id, "--url", base)).startsWith("Pareto front of " + id + ": " + front.size() + " of 12 feasible trials");
+        assertThat(nas("pareto", id, "--url", base)).startsWith("Pareto front of " + id + ": " + front.size() + " trial(s), hypervolume ");
         assertThat(nas("status", "--url", base)).contains(id, longId);
         assertThat(new picocli.CommandLine(new Nas()).execute("submit", dir.resolve("missing.json").toString(), "--url", base)).isEqualTo(2);
     }

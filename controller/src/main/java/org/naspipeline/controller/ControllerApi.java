@@ -58,7 +58,9 @@ final class ControllerApi {
         router.get("/api/v1/experiments/:id").handler(ctx -> read(ctx, ExperimentViews::summary));
         router.get("/api/v1/experiments/:id/trials").handler(ctx -> read(ctx, ExperimentViews::trials));
         router.get("/api/v1/experiments/:id/pareto").handler(ctx -> read(ctx, ExperimentViews::pareto));
-        router.delete("/api/v1/experiments/:id").handler(this::cancel);
+        router.delete("/api/v1/experiments/:id").handler(ctx -> command(ctx, ExperimentCommand.Type.CANCEL, "cancelling"));
+        router.post("/api/v1/experiments/:id/pause").handler(ctx -> command(ctx, ExperimentCommand.Type.PAUSE, "pausing"));
+        router.post("/api/v1/experiments/:id/resume").handler(ctx -> command(ctx, ExperimentCommand.Type.RESUME, "resuming"));
         router.route("/api/v1/*").failureHandler(ctx -> {
             int status = ctx.statusCode() > 0 ? ctx.statusCode() : 500;
             if (status == 413) {
@@ -120,22 +122,22 @@ final class ControllerApi {
         }).onFailure(e -> answer(ctx, Future.failedFuture(e), 201));
     }
 
-    private void cancel(RoutingContext ctx) {
+    private void command(RoutingContext ctx, ExperimentCommand.Type type, String status) {
         Optional<String> tenant = authorize(ctx);
         if (tenant == null) {
             return;
         }
         String id = ctx.pathParam("id");
-        String reason = Optional.ofNullable(ctx.request().getParam("reason")).orElse("cancelled over REST"
-                + tenant.map(t -> " by tenant " + t).orElse(""));
+        String reason = Optional.ofNullable(ctx.request().getParam("reason")).orElse(type.name().toLowerCase(java.util.Locale.ROOT)
+                + " over REST" + tenant.map(t -> " by tenant " + t).orElse(""));
         queries.find(id).compose(existing -> {
             if (existing.isEmpty()) {
                 error(ctx, 404, "id", "no experiment '" + id + "'");
                 return Future.succeededFuture();
             }
-            return send(id, JsonCodec.write(new ExperimentCommand(ExperimentSpec.SCHEMA_VERSION, ExperimentCommand.Type.CANCEL, reason)),
+            return send(id, JsonCodec.write(new ExperimentCommand(ExperimentSpec.SCHEMA_VERSION, type, reason)),
                     tenant.orElse(null)).onSuccess(v -> ctx.response().setStatusCode(202).putHeader("Content-Type", "application/json")
-                    .end(Buffer.buffer(JsonCodec.write(Map.of("id", id, "status", "cancelling")))));
+                    .end(Buffer.buffer(JsonCodec.write(Map.of("id", id, "status", status)))));
         }).onFailure(e -> answer(ctx, Future.failedFuture(e), 202));
     }
 

@@ -44,6 +44,9 @@ public final class ControllerService implements AutoCloseable {
         p.put(StreamsConfig.producerPrefix(org.apache.kafka.clients.producer.ProducerConfig.COMPRESSION_TYPE_CONFIG), "zstd");
         p.put(StreamsConfig.producerPrefix(org.apache.kafka.clients.producer.ProducerConfig.MAX_REQUEST_SIZE_CONFIG),
                 ControllerTopology.MAX_STATE_BYTES);
+        // Input is read as bytes and parsed by the processor, which sends what it cannot read to nas.dlq with a
+        // path-precise reason; output errors are handled by OutputErrorHandler.
+        p.put(StreamsConfig.PRODUCTION_EXCEPTION_HANDLER_CLASS_CONFIG, OutputErrorHandler.class);
         if (c.httpPort() > 0) {
             // Other instances find this one's experiments through the key metadata and forward reads here.
             p.put(StreamsConfig.APPLICATION_SERVER_CONFIG, c.advertisedHost() + ":" + c.httpPort());

@@ -47,6 +47,7 @@ final class ExperimentLogic {
     ExperimentState start(ExperimentSpec spec, TrialTable trials, long nowMillis, Effects effects) {
         ExperimentState state = new ExperimentState(spec);
         state.trials = trials;
+        state.startedAtMillis = nowMillis;
         effects.events.add(new ExperimentEvent.Accepted(V, spec.id(), spec));
         fill(state, nowMillis, effects);
         return state;
@@ -124,7 +125,7 @@ final class ExperimentLogic {
 
     /** Schedules the next attempt of a trial if attempts are left; returns whether it did. */
     private boolean retry(ExperimentState state, TrialRecord trial, long nowMillis, Effects effects) {
-        if (trial.attempt >= state.spec.budget().maxAttempts() || state.status != ExperimentStatus.RUNNING) {
+        if (trial.attempt >= state.spec.budget().maxAttempts() || !state.active()) {
             return false;
         }
         trial.attempt++;
@@ -146,7 +147,7 @@ final class ExperimentLogic {
      * are left.
      */
     void expireStaleTrials(ExperimentState state, long nowMillis, Effects effects) {
-        if (state.status != ExperimentStatus.RUNNING) {
+        if (!state.active()) {
             return;
         }
         long limit = state.spec.budget().trialTimeoutSeconds() * 1000L;
@@ -163,9 +164,24 @@ final class ExperimentLogic {
         }
     }
 
+    /**
+     * Pauses a running experiment (nothing new is scheduled; running trials finish, and a retriable failure is
+     * still retried, as it already holds its slot) or resumes a paused one. Anything else is dropped.
+     */
+    void pauseOrResume(ExperimentState state, boolean pause, String reason, long nowMillis, Effects effects) {
+        ExperimentStatus from = pause ? ExperimentStatus.RUNNING : ExperimentStatus.PAUSED;
+        if (state.status != from) {
+            effects.dropped = true;
+            return;
+        }
+        state.status = pause ? ExperimentStatus.PAUSED : ExperimentStatus.RUNNING;
+        effects.events.add(new ExperimentEvent.StatusChanged(V, state.spec.id(), state.status, reason));
+        fill(state, nowMillis, effects);
+    }
+
     /** Cancels a running experiment: no new trials, running attempts cancelled, the experiment ends as cancelled. */
     void cancel(ExperimentState state, String reason, Effects effects) {
-        if (state.status != ExperimentStatus.RUNNING) {
+        if (!state.active()) {
             effects.dropped = true;
             return;
         }
@@ -186,12 +202,19 @@ final class ExperimentLogic {
     private void finish(ExperimentState state, TrialRecord trial, TrialResult result, long nowMillis, Effects effects) {
         String experimentId = state.spec.id();
         trial.result = result;
+        List<ExperimentEvent> improvements = new ArrayList<>();
         if (result instanceof TrialResult.Completed c) {
             trial.status = TrialStatus.COMPLETED;
             state.completed++;
             if (state.bestAccuracy == null || c.metrics().accuracy() > state.bestAccuracy) {
+                improvements.add(new ExperimentEvent.BestImproved(V, experimentId, trial.trialId, c.metrics().accuracy(), state.bestAccuracy));
                 state.bestAccuracy = c.metrics().accuracy();
                 state.bestTrialId = trial.trialId;
+            }
+            ParetoTracker.Change change = ParetoTracker.offer(state, trial.trialId, c.metrics());
+            if (change.entered()) {
+                improvements.add(new ExperimentEvent.ParetoFrontChanged(V, experimentId, trial.trialId, ParetoTracker.ids(state),
+                        change.removed(), ParetoTracker.hypervolume(state)));
             }
         } else {
             trial.status = TrialStatus.FAILED;
@@ -206,6 +229,7 @@ final class ExperimentLogic {
                 trial.status, result instanceof TrialResult.Completed c ? c.metrics() : null,
                 result instanceof TrialResult.Failed f ? f.reason() : null,
                 state.completed, state.failed, state.spec.budget().maxTrials(), state.bestTrialId));
+        effects.events.addAll(improvements);
         fill(state, nowMillis, effects);
     }
 
@@ -214,7 +238,10 @@ final class ExperimentLogic {
         if (state.status != ExperimentStatus.RUNNING) {
             return;
         }
-        int want = Math.min(state.spec.budget().parallelism() - state.inFlight(), state.spec.budget().maxTrials() - state.issued);
+        Integer maxDuration = state.spec.budget().maxDurationSeconds();
+        boolean outOfTime = maxDuration != null && nowMillis - state.startedAtMillis >= maxDuration * 1000L;
+        int want = outOfTime ? 0
+                : Math.min(state.spec.budget().parallelism() - state.inFlight(), state.spec.budget().maxTrials() - state.issued);
         if (want > 0) {
             List<Candidate> candidates = strategy(state).ask(want);
             state.strategyLog.add("ask:" + want);
@@ -231,7 +258,7 @@ final class ExperimentLogic {
                 effects.events.add(new ExperimentEvent.TrialScheduled(V, state.spec.id(), trial.trialId, 1, candidate));
             }
         }
-        if (state.issued >= state.spec.budget().maxTrials() && state.inFlight() == 0) {
+        if ((state.issued >= state.spec.budget().maxTrials() || outOfTime) && state.inFlight() == 0) {
             state.status = ExperimentStatus.COMPLETED;
             effects.events.add(new ExperimentEvent.Completed(V, state.spec.id(), state.status, state.completed,
                     state.failed, state.bestTrialId, state.bestAccuracy));

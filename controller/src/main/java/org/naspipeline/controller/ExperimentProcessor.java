@@ -18,7 +18,6 @@ import org.apache.kafka.streams.state.KeyValueStore;
 import org.naspipeline.api.ExperimentCommand;
 import org.naspipeline.api.ExperimentEvent;
 import org.naspipeline.api.ExperimentSpec;
-import org.naspipeline.api.ExperimentStatus;
 import org.naspipeline.api.InvalidInputException;
 import org.naspipeline.api.JsonCodec;
 import org.naspipeline.api.Topics;
@@ -68,7 +67,7 @@ final class ExperimentProcessor implements Processor<String, byte[], String, byt
             while (all.hasNext()) {
                 KeyValue<String, byte[]> kv = all.next();
                 ExperimentState state = load(kv.key, kv.value);
-                if (state.status != ExperimentStatus.RUNNING || state.inFlight.isEmpty()) {
+                if (!state.active() || state.inFlight.isEmpty()) {
                     continue;
                 }
                 Effects effects = new Effects();
@@ -121,10 +120,17 @@ final class ExperimentProcessor implements Processor<String, byte[], String, byt
         }
         ExperimentState state = load(record.key(), raw);
         Effects effects = new Effects();
-        logic.cancel(state, command.reason(), effects);
-        if (!effects.dropped) {
-            LOG.info("experiment {} cancelled ({} running trial(s) told to stop)", record.key(), effects.controls.size());
-            save(record.key(), state, context.currentSystemTimeMs(), effects);
+        long now = context.currentSystemTimeMs();
+        switch (command.command()) {
+            case CANCEL -> logic.cancel(state, command.reason(), effects);
+            case PAUSE -> logic.pauseOrResume(state, true, command.reason(), now, effects);
+            case RESUME -> logic.pauseOrResume(state, false, command.reason(), now, effects);
+        }
+        if (effects.dropped) {
+            LOG.info("experiment {}: {} ignored in status {}", record.key(), command.command(), state.status);
+        } else {
+            LOG.info("experiment {}: {} ({} running trial(s) told to stop)", record.key(), command.command(), effects.controls.size());
+            save(record.key(), state, now, effects);
         }
     }
 

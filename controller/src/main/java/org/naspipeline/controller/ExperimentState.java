@@ -17,6 +17,8 @@ import org.naspipeline.api.ExperimentStatus;
 final class ExperimentState {
     ExperimentSpec spec;
     ExperimentStatus status;
+    /** Wall-clock time of acceptance (for {@code budget.maxDurationSeconds}). */
+    long startedAtMillis;
     /** Who submitted it (the REST API's bearer-token tenant), or null. */
     String tenant;
     /** Trials created so far; also the Katib-style request counter that names the next trial. */
@@ -25,6 +27,10 @@ final class ExperimentState {
     int failed;
     String bestTrialId;
     Double bestAccuracy;
+    /** The Pareto front of the feasible completed trials (see {@link ParetoTracker}). */
+    List<ParetoTracker.Point> front = new ArrayList<>();
+    /** Per objective, the largest minimization value among feasible completed trials (the hypervolume reference). */
+    double[] worst;
     /** Trials in flight (scheduled or running) and the parallelism slot each holds, in scheduling order. */
     Map<String, Integer> inFlight = new LinkedHashMap<>();
     /**
@@ -44,6 +50,11 @@ final class ExperimentState {
     ExperimentState(ExperimentSpec spec) {
         this.spec = spec;
         this.status = ExperimentStatus.RUNNING;
+    }
+
+    /** Running or paused: trials may still be in flight and results are applied. */
+    boolean active() {
+        return status == ExperimentStatus.RUNNING || status == ExperimentStatus.PAUSED;
     }
 
     int inFlight() {

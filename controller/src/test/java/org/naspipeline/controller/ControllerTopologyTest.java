@@ -176,7 +176,7 @@ class ControllerTopologyTest {
         assertThat(events()).isEmpty();
         experiments.pipeInput("c1", "{\"command\": \"cancel\"}".getBytes(StandardCharsets.UTF_8)); // already ended
         experiments.pipeInput("nobody", "{\"command\": \"cancel\"}".getBytes(StandardCharsets.UTF_8));
-        experiments.pipeInput("c1", "{\"command\": \"pause\"}".getBytes(StandardCharsets.UTF_8));
+        experiments.pipeInput("c1", "{\"command\": \"explode\"}".getBytes(StandardCharsets.UTF_8));
         List<String> reasons = dlq.readRecordsToList().stream()
                 .map(rec -> new String(rec.headers().lastHeader("nas.reason").value(), StandardCharsets.UTF_8)).toList();
         assertThat(reasons).hasSize(2);
@@ -245,6 +245,71 @@ class ControllerTopologyTest {
         complete(r, 0.7);
         assertThat(requests()).extracting(TrialRequest::trialId).containsExactly("exp2-t0002");
         assertThat(events()).filteredOn(e -> e instanceof ExperimentEvent.TrialFinished).hasSize(1);
+    }
+
+    @Test
+    void bestAndParetoImprovementsArePublishedOnlyWhenTheyHappen() throws Exception {
+        experiments.pipeInput("exp-best", exampleSpec(4, 3)); // one objective: the front is the best trial
+        List<TrialRequest> r = requests();
+        events.readValuesToList();
+        complete(r.get(0), 0.7);
+        List<ExperimentEvent> first = events();
+        assertThat(first).filteredOn(e -> e instanceof ExperimentEvent.BestImproved)
+                .containsExactly(new ExperimentEvent.BestImproved(1, "exp-best", r.get(0).trialId(), 0.7, null));
+        assertThat(first).filteredOn(e -> e instanceof ExperimentEvent.ParetoFrontChanged).singleElement()
+                .isInstanceOfSatisfying(ExperimentEvent.ParetoFrontChanged.class, p -> {
+                    assertThat(p.front()).containsExactly(r.get(0).trialId());
+                    assertThat(p.removed()).isEmpty();
+                    assertThat(p.hypervolume()).isCloseTo(0.7, org.assertj.core.data.Offset.offset(1e-12));
+                });
+        complete(r.get(1), 0.9);
+        List<ExperimentEvent> second = events();
+        assertThat(second).filteredOn(e -> e instanceof ExperimentEvent.BestImproved)
+                .containsExactly(new ExperimentEvent.BestImproved(1, "exp-best", r.get(1).trialId(), 0.9, 0.7));
+        assertThat(second).filteredOn(e -> e instanceof ExperimentEvent.ParetoFrontChanged).singleElement()
+                .isInstanceOfSatisfying(ExperimentEvent.ParetoFrontChanged.class, p -> {
+                    assertThat(p.front()).containsExactly(r.get(1).trialId());
+                    assertThat(p.removed()).containsExactly(r.get(0).trialId());
+                });
+        complete(r.get(2), 0.8);
+        assertThat(events()).noneMatch(e -> e instanceof ExperimentEvent.BestImproved || e instanceof ExperimentEvent.ParetoFrontChanged);
+    }
+
+    @Test
+    void aPausedExperimentSchedulesNothingNewUntilResumed() throws Exception {
+        experiments.pipeInput("exp-pause", exampleSpec(4, 2));
+        List<TrialRequest> first = requests();
+        events.readValuesToList();
+        experiments.pipeInput("exp-pause", "{\"command\": \"pause\", \"reason\": \"budget review\"}".getBytes(StandardCharsets.UTF_8));
+        assertThat(events()).containsExactly(new ExperimentEvent.StatusChanged(1, "exp-pause", ExperimentStatus.PAUSED, "budget review"));
+        complete(first.get(0), 0.7);
+        assertThat(requests()).as("nothing new while paused").isEmpty();
+        assertThat(events()).anyMatch(e -> e instanceof ExperimentEvent.TrialFinished);
+        experiments.pipeInput("exp-pause", "{\"command\": \"pause\"}".getBytes(StandardCharsets.UTF_8));
+        assertThat(events()).as("pausing twice changes nothing").isEmpty();
+        experiments.pipeInput("exp-pause", "{\"command\": \"resume\"}".getBytes(StandardCharsets.UTF_8));
+        assertThat(requests()).extracting(TrialRequest::trialId).containsExactly("exp-pause-t0003");
+        assertThat(events()).first().isEqualTo(new ExperimentEvent.StatusChanged(1, "exp-pause", ExperimentStatus.RUNNING, null));
+    }
+
+    @Test
+    void afterMaxDurationNoTrialIsScheduledAndTheExperimentEndsWhenTheRunningOnesDo() throws Exception {
+        String spec = new String(exampleSpec(10, 2), StandardCharsets.UTF_8).replace("\"maxAttempts\": 2", "\"maxAttempts\": 2, \"maxDurationSeconds\": 60");
+        experiments.pipeInput("exp-time", spec.getBytes(StandardCharsets.UTF_8));
+        List<TrialRequest> first = requests();
+        complete(first.get(0), 0.6);
+        TrialRequest third = requests().get(0);
+        driver.advanceWallClockTime(java.time.Duration.ofSeconds(61));
+        events.readValuesToList();
+        complete(first.get(1), 0.7);
+        assertThat(requests()).as("out of time: nothing new").isEmpty();
+        assertThat(events()).noneMatch(e -> e instanceof ExperimentEvent.Completed);
+        complete(third, 0.8);
+        List<ExperimentEvent> tail = events();
+        assertThat(tail.get(tail.size() - 1)).isInstanceOfSatisfying(ExperimentEvent.Completed.class, c -> {
+            assertThat(c.status()).isEqualTo(ExperimentStatus.COMPLETED);
+            assertThat(c.completedTrials()).isEqualTo(3);
+        });
     }
 
     @Test

@@ -39,6 +39,11 @@ final class ExperimentLogic {
         List<ValidationError> errors = new ArrayList<>(spec.validate());
         if (errors.isEmpty()) {
             errors.addAll(registry.validate(StrategyContext.of(spec)));
+            java.math.BigInteger distinct = spec.searchSpace().cardinality();
+            if (distinct.compareTo(java.math.BigInteger.valueOf(spec.budget().maxTrials())) < 0) {
+                errors.add(new ValidationError("budget.maxTrials", "exceeds the " + distinct
+                        + " distinct candidates of the search space (got " + spec.budget().maxTrials() + ")"));
+            }
         }
         return errors;
     }

@@ -379,6 +379,17 @@ class ControllerTopologyTest {
     }
 
     @Test
+    void aBudgetLargerThanTheSpaceIsRejected() throws Exception {
+        experiments.pipeInput("too-many", exampleSpec(1_000_000, 2));
+        assertThat(events()).singleElement().isInstanceOfSatisfying(ExperimentEvent.Rejected.class,
+                r -> assertThat(r.errors()).singleElement().satisfies(e -> {
+                    assertThat(e.path()).isEqualTo("budget.maxTrials");
+                    assertThat(e.message()).matches("exceeds the \\d+ distinct candidates of the search space \\(got 1000000\\)");
+                }));
+        assertThat(trials.isEmpty()).isTrue();
+    }
+
+    @Test
     void unknownStrategiesAndUnreadableReportsAreRejectedAndProcessingContinues() throws Exception {
         byte[] spec = new String(exampleSpec(2, 1), StandardCharsets.UTF_8).replace("\"random\"", "\"grid\"").getBytes(StandardCharsets.UTF_8);
         experiments.pipeInput("exp4", spec);

@@ -122,7 +122,8 @@ final class ExperimentQueries {
     List<ExperimentViews.Summary> localSummaries() {
         List<ExperimentViews.Summary> out = new ArrayList<>();
         try (KeyValueIterator<String, byte[]> it = store(ControllerTopology.STORE).all()) {
-            it.forEachRemaining(kv -> out.add(ExperimentViews.summary(snapshot(kv.key, kv.value).attached())));
+            // a summary needs only the header (counts, best, Pareto front), not the trial table
+            it.forEachRemaining(kv -> out.add(ExperimentViews.summary(JsonCodec.readStoredState(kv.value, ExperimentState.class))));
         } catch (InvalidStateStoreException e) {
             throw notReady(e);
         }

@@ -34,7 +34,7 @@ public final class ExperimentViews {
     public record Pareto(String id, List<Objective> objectives, List<ParetoPoint> front, Double hypervolume,
                          double[] reference) {}
 
-    /** The summary of {@code state}. */
+    /** The summary of {@code state}, from its header alone. */
     public static Summary summary(ExperimentState state) {
         return new Summary(state.spec.id(), state.spec.name(), state.tenant, state.status, state.spec.strategy().name(),
                 state.spec.budget().maxTrials(), state.spec.budget().parallelism(), state.issued, state.inFlight(),

@@ -11,6 +11,8 @@ public final class ControllerTopology {
     static final String STORE = "experiments";
     /** One entry per trial, keyed {@code experimentId NUL trialId} (see {@link TrialTable.Stored}). */
     static final String TRIAL_STORE = "trials";
+    /** The strategies' call logs, one entry per call (see {@link StrategyLog.Stored}). */
+    static final String STRATEGY_LOG_STORE = "strategy-log";
     static final String PROCESSOR = "experiment-processor";
     static final String TRIALS_SINK = "trials-sink";
     static final String EVENTS_SINK = "events-sink";
@@ -43,6 +45,9 @@ public final class ControllerTopology {
                         .withLoggingEnabled(java.util.Map.of("max.message.bytes", String.valueOf(MAX_STATE_BYTES))),
                 PROCESSOR);
         t.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(TRIAL_STORE), Serdes.String(), Serdes.ByteArray())
+                        .withLoggingEnabled(java.util.Map.of()),
+                PROCESSOR);
+        t.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(STRATEGY_LOG_STORE), Serdes.String(), Serdes.String())
                         .withLoggingEnabled(java.util.Map.of()),
                 PROCESSOR);
         t.addSink(TRIALS_SINK, Topics.TRIALS, Serdes.String().serializer(), Serdes.ByteArray().serializer(), new SlotPartitioner(), PROCESSOR);

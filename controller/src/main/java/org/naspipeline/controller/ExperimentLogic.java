@@ -49,9 +49,10 @@ final class ExperimentLogic {
     }
 
     /** Starts a validated experiment and schedules its first trials. */
-    ExperimentState start(ExperimentSpec spec, TrialTable trials, long nowMillis, Effects effects) {
+    ExperimentState start(ExperimentSpec spec, TrialTable trials, StrategyLog log, long nowMillis, Effects effects) {
         ExperimentState state = new ExperimentState(spec);
         state.trials = trials;
+        state.strategyLog = log;
         state.startedAtMillis = nowMillis;
         effects.events.add(new ExperimentEvent.Accepted(V, spec.id(), spec));
         fill(state, nowMillis, effects);
@@ -228,7 +229,7 @@ final class ExperimentLogic {
         state.inFlight.remove(trial.trialId);
         state.trials.put(trial);
         strategy(state).tell(trial.candidate, result);
-        state.strategyLog.add("tell:" + trial.trialId);
+        state.logCall("tell:" + trial.trialId);
         syncCache(state);
         effects.events.add(new ExperimentEvent.TrialFinished(V, experimentId, trial.trialId, trial.candidate,
                 trial.status, result instanceof TrialResult.Completed c ? c.metrics() : null,
@@ -249,7 +250,7 @@ final class ExperimentLogic {
                 : Math.min(state.spec.budget().parallelism() - state.inFlight(), state.spec.budget().maxTrials() - state.issued);
         if (want > 0) {
             List<Candidate> candidates = strategy(state).ask(want);
-            state.strategyLog.add("ask:" + want);
+            state.logCall("ask:" + want);
             syncCache(state);
             java.util.BitSet busySlots = state.busySlots();
             for (Candidate candidate : candidates) {
@@ -280,11 +281,11 @@ final class ExperimentLogic {
 
     private SearchStrategy strategy(ExperimentState state) {
         CachedStrategy cached = strategies.get(state.spec.id());
-        if (cached != null && cached.logSize == state.strategyLog.size()) {
+        if (cached != null && cached.logSize == state.strategyCalls) {
             return cached.strategy;
         }
         SearchStrategy strategy = registry.create(StrategyContext.of(state.spec));
-        for (String call : state.strategyLog) {
+        for (String call : state.strategyLog.all(state.strategyCalls)) {
             if (call.startsWith("ask:")) {
                 strategy.ask(Integer.parseInt(call.substring(4)));
             } else {
@@ -292,14 +293,14 @@ final class ExperimentLogic {
                 strategy.tell(told.candidate, told.result);
             }
         }
-        strategies.put(state.spec.id(), new CachedStrategy(strategy, state.strategyLog.size()));
+        strategies.put(state.spec.id(), new CachedStrategy(strategy, state.strategyCalls));
         return strategy;
     }
 
     private void syncCache(ExperimentState state) {
         CachedStrategy cached = strategies.get(state.spec.id());
         if (cached != null) {
-            strategies.put(state.spec.id(), new CachedStrategy(cached.strategy, state.strategyLog.size()));
+            strategies.put(state.spec.id(), new CachedStrategy(cached.strategy, state.strategyCalls));
         }
     }
 

@@ -40,6 +40,7 @@ final class ExperimentProcessor implements Processor<String, byte[], String, byt
     private ProcessorContext<String, byte[]> context;
     private KeyValueStore<String, byte[]> store;
     private KeyValueStore<String, byte[]> trialStore;
+    private KeyValueStore<String, String> logStore;
 
     private final ControllerMetrics metrics;
 
@@ -54,6 +55,7 @@ final class ExperimentProcessor implements Processor<String, byte[], String, byt
         this.context = context;
         this.store = context.getStateStore(ControllerTopology.STORE);
         this.trialStore = context.getStateStore(ControllerTopology.TRIAL_STORE);
+        this.logStore = context.getStateStore(ControllerTopology.STRATEGY_LOG_STORE);
         // Wall-clock, not stream time: a lost trial produces no records, so only real time can notice it.
         context.schedule(timeoutCheckInterval, PunctuationType.WALL_CLOCK_TIME,
                 this::expireStaleTrials);
@@ -163,7 +165,8 @@ final class ExperimentProcessor implements Processor<String, byte[], String, byt
         }
         logic.forget(id);
         Effects effects = new Effects();
-        ExperimentState state = logic.start(spec, new TrialTable.Stored(trialStore, id), context.currentSystemTimeMs(), effects);
+        ExperimentState state = logic.start(spec, new TrialTable.Stored(trialStore, id), new StrategyLog.Stored(logStore, id),
+                context.currentSystemTimeMs(), effects);
         org.apache.kafka.common.header.Header tenant = record.headers().lastHeader(ControllerApi.TENANT_HEADER);
         state.tenant = tenant == null ? null : new String(tenant.value(), StandardCharsets.UTF_8);
         LOG.info("experiment {} accepted: strategy {}, {} trials, parallelism {}", id, spec.strategy().name(),
@@ -202,12 +205,14 @@ final class ExperimentProcessor implements Processor<String, byte[], String, byt
     private ExperimentState load(String id, byte[] raw) {
         ExperimentState state = JsonCodec.readStoredState(raw, ExperimentState.class);
         state.trials = new TrialTable.Stored(trialStore, id);
+        state.strategyLog = new StrategyLog.Stored(logStore, id);
         return state;
     }
 
     private void save(String id, ExperimentState state, long timestamp, Effects effects) {
         store.put(id, JsonCodec.write(state));
         ((TrialTable.Stored) state.trials).flush();
+        ((StrategyLog.Stored) state.strategyLog).flush();
         long now = context.currentSystemTimeMs();
         for (ExperimentEvent event : effects.events) {
             if (event instanceof ExperimentEvent.TrialFinished f) {

@@ -39,11 +39,20 @@ final class ExperimentState {
      */
     @com.fasterxml.jackson.annotation.JsonIgnore
     TrialTable trials = new TrialTable.InMemory();
+    /** How many calls the strategy log holds (the log itself is not part of this record's JSON). */
+    int strategyCalls;
     /**
-     * The strategy's call history, "ask:N" or "tell:trialId", so the strategy can be rebuilt by replay
-     * (it is deterministic for a seed and a call sequence).
+     * The strategy's call history, "ask:N" or "tell:trialId", so the strategy can be rebuilt by replay (it is
+     * deterministic for a seed and a call sequence). Kept out of the header: it grows with every trial.
      */
-    List<String> strategyLog = new ArrayList<>();
+    @com.fasterxml.jackson.annotation.JsonIgnore
+    StrategyLog strategyLog = new StrategyLog.InMemory();
+
+    /** Appends a strategy call to the log. */
+    void logCall(String call) {
+        strategyLog.append(strategyCalls, call);
+        strategyCalls++;
+    }
 
     ExperimentState() {}
 

@@ -1,0 +1,82 @@
+package org.naspipeline.controller;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+
+/** An experiment's strategy call log: append-only, read in full only to rebuild the strategy. */
+interface StrategyLog {
+    /** Records call number {@code index} (0-based, consecutive). */
+    void append(int index, String call);
+
+    /** The first {@code count} calls, in order. */
+    List<String> all(int count);
+
+    /** A log in memory (tests). */
+    final class InMemory implements StrategyLog {
+        private final List<String> calls = new ArrayList<>();
+
+        @Override
+        public void append(int index, String call) {
+            calls.add(call);
+        }
+
+        @Override
+        public List<String> all(int count) {
+            return new ArrayList<>(calls.subList(0, count));
+        }
+    }
+
+    /**
+     * The experiment's entries of the strategy-log store, keyed {@code experimentId NUL index} (zero-padded, so a
+     * prefix scan returns them in order). {@link #flush()} writes what was appended.
+     */
+    final class Stored implements StrategyLog {
+        private final KeyValueStore<String, String> store;
+        private final String experimentId;
+        private final Map<Integer, String> pending = new TreeMap<>();
+
+        Stored(KeyValueStore<String, String> store, String experimentId) {
+            this.store = store;
+            this.experimentId = experimentId;
+        }
+
+        static String key(String experimentId, int index) {
+            return experimentId + '\u0000' + String.format("%010d", index);
+        }
+
+        @Override
+        public void append(int index, String call) {
+            pending.put(index, call);
+        }
+
+        @Override
+        public List<String> all(int count) {
+            List<String> calls = new ArrayList<>(count);
+            try (KeyValueIterator<String, String> it = store.prefixScan(experimentId + '\u0000', new StringSerializer())) {
+                while (it.hasNext() && calls.size() < count) {
+                    calls.add(it.next().value);
+                }
+            }
+            for (Map.Entry<Integer, String> e : pending.entrySet()) {
+                if (e.getKey() >= calls.size() && calls.size() < count) {
+                    calls.add(e.getValue());
+                }
+            }
+            if (calls.size() != count) {
+                throw new IllegalStateException("strategy log of " + experimentId + " has " + calls.size() + " of " + count + " calls");
+            }
+            return calls;
+        }
+
+        /** Writes the calls appended since the last flush. */
+        void flush() {
+            pending.forEach((i, call) -> store.put(key(experimentId, i), call));
+            pending.clear();
+        }
+    }
+}

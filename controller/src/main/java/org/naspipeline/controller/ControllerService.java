@@ -39,8 +39,8 @@ public final class ControllerService implements AutoCloseable {
         p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 100);
         p.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, -1); // the broker's default
         p.put(StreamsConfig.consumerPrefix(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG), "earliest");
-        // An experiment's state is one JSON value that grows with its trial table: compress it, and allow
-        // values up to 16 MiB (the changelog topic is configured to match in ControllerTopology).
+        // Records are JSON: compress them. An experiment header holds its spec (up to 1 MiB from outside) and its
+        // Pareto front; allow 16 MiB so even an extreme front never wedges the changelog (configured to match).
         p.put(StreamsConfig.producerPrefix(org.apache.kafka.clients.producer.ProducerConfig.COMPRESSION_TYPE_CONFIG), "zstd");
         p.put(StreamsConfig.producerPrefix(org.apache.kafka.clients.producer.ProducerConfig.MAX_REQUEST_SIZE_CONFIG),
                 ControllerTopology.MAX_STATE_BYTES);

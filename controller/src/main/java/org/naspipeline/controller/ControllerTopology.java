@@ -18,7 +18,7 @@ public final class ControllerTopology {
     static final String EVENTS_SINK = "events-sink";
     static final String DLQ_SINK = "dlq-sink";
     static final String CONTROL_SINK = "control-sink";
-    /** Largest experiment state record the changelog accepts (zstd-compressed JSON). */
+    /** Largest experiment header the changelog accepts (zstd-compressed JSON). */
     public static final int MAX_STATE_BYTES = 16 * 1024 * 1024;
     /** How often running experiments are checked for silent trials. */
     public static final java.time.Duration DEFAULT_TIMEOUT_CHECK = java.time.Duration.ofSeconds(10);

@@ -9,8 +9,8 @@ import org.naspipeline.api.ExperimentSpec;
 import org.naspipeline.api.ExperimentStatus;
 
 /**
- * Everything the controller knows about one experiment, stored as one JSON value per experimentId in the
- * Streams state store (so its changelog restores it after a crash).
+ * The header of one experiment: one JSON value per experimentId in the {@code experiments} store, small and
+ * bounded (its trials and strategy call log live in their own stores). The changelogs restore all three.
  */
 @JsonAutoDetect(fieldVisibility = JsonAutoDetect.Visibility.ANY, getterVisibility = JsonAutoDetect.Visibility.NONE,
         isGetterVisibility = JsonAutoDetect.Visibility.NONE)

@@ -1,7 +1,6 @@
 package org.naspipeline.cli;
 
 import java.util.Map;
-import java.util.concurrent.ExecutionException;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -10,6 +9,7 @@ import org.apache.kafka.common.serialization.StringSerializer;
 import org.naspipeline.api.ExperimentSpec;
 import org.naspipeline.api.JsonCodec;
 import org.naspipeline.api.Topics;
+import org.naspipeline.ops.KafkaSends;
 
 /** Puts experiment specs on {@link Topics#EXPERIMENTS}, keyed by their id, as any other service would. */
 final class ExperimentSubmitter implements AutoCloseable {
@@ -25,14 +25,8 @@ final class ExperimentSubmitter implements AutoCloseable {
 
     /** Sends the spec and waits until the broker has it. */
     void submit(ExperimentSpec spec) {
-        try {
-            producer.send(new ProducerRecord<>(Topics.EXPERIMENTS, spec.id(), JsonCodec.write(spec))).get();
-        } catch (ExecutionException e) {
-            throw new IllegalStateException("cannot submit experiment " + spec.id(), e.getCause());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while submitting experiment " + spec.id(), e);
-        }
+        KafkaSends.awaitAck(producer.send(new ProducerRecord<>(Topics.EXPERIMENTS, spec.id(), JsonCodec.write(spec))),
+                "submit experiment " + spec.id(), java.time.Duration.ofSeconds(60));
     }
 
     @Override

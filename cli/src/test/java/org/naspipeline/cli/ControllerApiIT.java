@@ -233,19 +233,15 @@ class ControllerApiIT {
 
     Process startControllerProcess(KafkaCluster kafka, String appId, int port, Path state) throws Exception {
         Files.createDirectories(state);
-        ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx512m", "-Dai.djl.offline=true", "-jar", Path.of("target", "nas.jar").toAbsolutePath().toString(), "controller");
-        Map<String, String> env = pb.environment();
-        env.put("NAS_KAFKA_BOOTSTRAP", kafka.bootstrapServers());
-        env.put("NAS_CONTROLLER_APP_ID", appId);
-        env.put("NAS_STATE_DIR", state.toString());
-        env.put("NAS_CONTROLLER_HTTP_PORT", String.valueOf(port));
-        env.put("NAS_CONTROLLER_ADVERTISED_HOST", "localhost");
-        env.put("NAS_API_TOKEN", TOKEN);
-        // the broker's minimum, so the killed instance's partitions move within seconds
-        env.put("NAS_KAFKA_CLIENT_SESSION_TIMEOUT_MS", "6000");
-        pb.redirectErrorStream(true).redirectOutput(state.resolve("controller.log").toFile());
-        return pb.start();
+        return NasProcess.start("controller", "512m", Map.of(
+                "NAS_KAFKA_BOOTSTRAP", kafka.bootstrapServers(),
+                "NAS_CONTROLLER_APP_ID", appId,
+                "NAS_STATE_DIR", state.toString(),
+                "NAS_CONTROLLER_HTTP_PORT", String.valueOf(port),
+                "NAS_CONTROLLER_ADVERTISED_HOST", "localhost",
+                "NAS_API_TOKEN", TOKEN,
+                // the broker's minimum, so the killed instance's partitions move within seconds
+                "NAS_KAFKA_CLIENT_SESSION_TIMEOUT_MS", "6000"), state.resolve("controller.log"));
     }
 
     /** The spec with {@code field} of {@code object} (null: the top level) set to {@code value}. */

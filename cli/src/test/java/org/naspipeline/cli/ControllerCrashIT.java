@@ -117,15 +117,11 @@ class ControllerCrashIT {
     }
 
     private static Process startController(KafkaCluster kafka, String id, Path dir, int generation) throws IOException {
-        ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx512m", "-Dai.djl.offline=true", "-jar", Path.of("target", "nas.jar").toAbsolutePath().toString(), "controller");
-        Map<String, String> env = pb.environment();
-        env.put("NAS_KAFKA_BOOTSTRAP", kafka.bootstrapServers());
-        env.put("NAS_CONTROLLER_APP_ID", "ctl-" + id);
-        env.put("NAS_STATE_DIR", dir.resolve("state").toString());
-        env.put("NAS_CONTROLLER_INSTANCE_ID", "controller-0");
-        java.io.File log = dir.resolve("controller-" + generation + ".log").toFile();
-        pb.redirectErrorStream(true).redirectOutput(log);
-        return pb.start();
+        return NasProcess.start("controller", "512m", Map.of(
+                "NAS_KAFKA_BOOTSTRAP", kafka.bootstrapServers(),
+                "NAS_CONTROLLER_APP_ID", "ctl-" + id,
+                "NAS_STATE_DIR", dir.resolve("state").toString(),
+                "NAS_CONTROLLER_INSTANCE_ID", "controller-0",
+                "NAS_CONTROLLER_HTTP_PORT", "-1"), dir.resolve("controller-" + generation + ".log"));
     }
 }

@@ -25,8 +25,6 @@ final class WorkerProcess {
 
     /** Starts a synthetic-evaluator worker with its HTTP server on a free port; {@code env} adds or overrides variables. */
     static WorkerProcess start(KafkaCluster kafka, String workerId, String group, Path dir, Map<String, String> env) throws IOException {
-        ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx384m", "-Dai.djl.offline=true", "-jar", Path.of("target", "nas.jar").toAbsolutePath().toString(), "worker");
         Map<String, String> e = new HashMap<>();
         e.put("NAS_KAFKA_BOOTSTRAP", kafka.bootstrapServers());
         e.put("NAS_WORKER_GROUP", group);
@@ -38,10 +36,8 @@ final class WorkerProcess {
         e.put("NAS_KAFKA_CLIENT_SESSION_TIMEOUT_MS", "6000");
         e.put("NAS_KAFKA_CLIENT_HEARTBEAT_INTERVAL_MS", "1000");
         e.putAll(env);
-        pb.environment().putAll(e);
         Path log = dir.resolve(workerId + ".log");
-        pb.redirectErrorStream(true).redirectOutput(log.toFile());
-        return new WorkerProcess(workerId, pb.start(), log);
+        return new WorkerProcess(workerId, NasProcess.start("worker", "384m", e, log), log);
     }
 
     /** The HTTP port the worker logged, waiting for it up to {@code timeout}. */

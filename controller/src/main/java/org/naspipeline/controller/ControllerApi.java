@@ -20,6 +20,7 @@ import org.naspipeline.api.InvalidInputException;
 import org.naspipeline.api.JsonCodec;
 import org.naspipeline.api.Topics;
 import org.naspipeline.api.ValidationError;
+import org.naspipeline.ops.KafkaSends;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -172,7 +173,8 @@ final class ControllerApi {
         if (tenant != null) {
             record.headers().add(TENANT_HEADER, tenant.getBytes(StandardCharsets.UTF_8));
         }
-        return vertx.executeBlocking(() -> producer.send(record).get(30, java.util.concurrent.TimeUnit.SECONDS), false).mapEmpty();
+        return vertx.executeBlocking(() -> KafkaSends.awaitAck(producer.send(record), "submit to " + Topics.EXPERIMENTS,
+                java.time.Duration.ofSeconds(30)), false).mapEmpty();
     }
 
     private static void answer(RoutingContext ctx, io.vertx.core.AsyncResult<?> result, int status) {

@@ -141,26 +141,27 @@ final class ExperimentProcessor implements Processor<String, byte[], String, byt
         try {
             spec = JsonCodec.readSpec(record.value());
         } catch (InvalidInputException e) {
-            reject(record, record.key(), e.errors());
+            reject(record, record.key(), e.errors(),
+                    e.errors().stream().anyMatch(err -> err.path().equals("$")) ? "unreadable" : "invalid");
             return;
         }
         String id = record.key() != null ? record.key() : spec.id();
         if (id == null) {
-            reject(record, null, List.of(new ValidationError("id", "is required when the record has no key")));
+            reject(record, null, List.of(new ValidationError("id", "is required when the record has no key")), "invalid");
             return;
         }
         if (spec.id() != null && !spec.id().equals(id)) {
-            reject(record, id, List.of(new ValidationError("id", "'" + spec.id() + "' differs from the record key '" + id + "'")));
+            reject(record, id, List.of(new ValidationError("id", "'" + spec.id() + "' differs from the record key '" + id + "'")), "invalid");
             return;
         }
         spec = spec.withId(id);
         List<ValidationError> errors = logic.validate(spec);
         if (!errors.isEmpty()) {
-            reject(record, id, errors);
+            reject(record, id, errors, "invalid");
             return;
         }
         if (store.get(id) != null) {
-            reject(record, id, List.of(new ValidationError("id", "experiment '" + id + "' already exists")));
+            reject(record, id, List.of(new ValidationError("id", "experiment '" + id + "' already exists")), "duplicate");
             return;
         }
         logic.forget(id);
@@ -231,9 +232,9 @@ final class ExperimentProcessor implements Processor<String, byte[], String, byt
         }
     }
 
-    private void reject(Record<String, byte[]> record, String id, List<ValidationError> errors) {
-        metrics.rejected(errors.stream().anyMatch(e -> e.message().contains("already exists")) ? "duplicate"
-                : errors.stream().anyMatch(e -> e.path().equals("$")) ? "unreadable" : "invalid");
+    /** Dead-letters a submission; {@code reason} is the bounded tag of {@code nas_submissions_rejected_total}. */
+    private void reject(Record<String, byte[]> record, String id, List<ValidationError> errors, String reason) {
+        metrics.rejected(reason);
         deadLetter(record, "rejected experiment: " + errors);
         if (id != null) {
             context.forward(new Record<>(id, JsonCodec.write(new ExperimentEvent.Rejected(ExperimentSpec.SCHEMA_VERSION, id, errors)),

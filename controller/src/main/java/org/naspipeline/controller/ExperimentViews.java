@@ -48,8 +48,7 @@ public final class ExperimentViews {
         for (TrialRecord t : state.trials.all()) {
             TrialMetrics metrics = t.result instanceof TrialResult.Completed c ? c.metrics() : null;
             String reason = t.result instanceof TrialResult.Failed f ? f.reason() : null;
-            String worker = t.result instanceof TrialResult.Completed c ? c.workerId()
-                    : t.result instanceof TrialResult.Failed f ? f.workerId() : null;
+            String worker = t.result == null ? null : t.result.workerId();
             rows.add(new TrialRow(t.trialId, t.attempt, t.status, t.candidate, metrics, worker, reason));
         }
         return rows;

@@ -81,12 +81,8 @@ public final class KafkaClientOverrides {
             return "none";
         }
         return new TreeMap<>(properties).entrySet().stream()
-                .map(e -> e.getKey() + "=" + (secret(e.getKey()) ? "[hidden]" : e.getValue()))
+                .map(e -> e.getKey() + "=" + (Settings.isSecretName(e.getKey()) ? "[hidden]" : e.getValue()))
                 .collect(Collectors.joining(", "));
-    }
-
-    static boolean secret(String name) {
-        return name.contains("password") || name.contains("jaas") || name.endsWith(".key") || name.contains("secret");
     }
 
     private static Set<String> known() {

@@ -45,14 +45,20 @@ public final class Settings {
         return found;
     }
 
-    private static boolean secret(Setting<?> s) {
-        return s.env().contains("TOKEN") || s.env().contains("PASSWORD") || s.env().contains("SECRET");
+    /**
+     * Whether a setting or property of this name holds a secret that logs must not show (tokens, passwords,
+     * keys, JAAS configs); names are compared ignoring case, so env names and property names share the rule.
+     */
+    public static boolean isSecretName(String name) {
+        String n = name.toLowerCase(java.util.Locale.ROOT);
+        return n.contains("token") || n.contains("password") || n.contains("secret") || n.contains("jaas")
+                || n.endsWith(".key") || n.endsWith("_key");
     }
 
     /** One line per setting with its effective value, for the start-up log. */
     public String describe(List<Setting<?>> settings) {
         return settings.stream()
-                .map(s -> "  " + s.env() + "=" + (secret(s) && get(s) != null ? "[hidden]" : get(s))
+                .map(s -> "  " + s.env() + "=" + (isSecretName(s.env()) && get(s) != null ? "[hidden]" : get(s))
                         + (env.containsKey(s.env()) ? "" : " (default)") + "  # " + s.description())
                 .collect(Collectors.joining("\n"));
     }

@@ -1,11 +1,9 @@
 package org.naspipeline.worker.service;
 
+import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
@@ -19,6 +17,7 @@ import org.naspipeline.api.TrialControl;
 import org.naspipeline.api.TrialEvent;
 import org.naspipeline.api.TrialRequest;
 import org.naspipeline.api.TrialResult;
+import org.naspipeline.ops.KafkaSends;
 import org.naspipeline.worker.pipeline.ProgressListener;
 import org.naspipeline.worker.pipeline.TrialCancelledException;
 import org.naspipeline.worker.pipeline.TrialEvaluator;
@@ -119,16 +118,8 @@ final class TrialExecution {
 
     /** Sends and waits for the broker's acknowledgement, so a committed offset always has its result stored. */
     private void publish(TrialEvent event) {
-        try {
-            producer.send(new ProducerRecord<>(Topics.TRIAL_RESULTS, event.experimentId(), JsonCodec.write(event)))
-                    .get(60, TimeUnit.SECONDS);
-        } catch (ExecutionException | TimeoutException e) {
-            throw new IllegalStateException("cannot publish " + event.getClass().getSimpleName() + " for " + event.trialId(),
-                    e instanceof ExecutionException ? e.getCause() : e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while publishing for " + event.trialId(), e);
-        }
+        KafkaSends.awaitAck(producer.send(new ProducerRecord<>(Topics.TRIAL_RESULTS, event.experimentId(), JsonCodec.write(event))),
+                "publish " + event.getClass().getSimpleName() + " for " + event.trialId(), Duration.ofSeconds(60));
     }
 
     /** Publishes progress without waiting (a lost progress report costs nothing) and times the phases. */

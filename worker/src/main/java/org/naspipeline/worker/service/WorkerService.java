@@ -38,6 +38,7 @@ import org.naspipeline.api.Topics;
 import org.naspipeline.api.TrialControl;
 import org.naspipeline.api.TrialEvent;
 import org.naspipeline.api.TrialRequest;
+import org.naspipeline.ops.KafkaSends;
 import org.naspipeline.worker.pipeline.TrialEvaluator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -210,16 +211,7 @@ public final class WorkerService implements AutoCloseable {
         ProducerRecord<String, byte[]> dlq = new ProducerRecord<>(Topics.DLQ, record.key(), record.value());
         dlq.headers().add("nas.reason", reason.getBytes(StandardCharsets.UTF_8));
         dlq.headers().add("nas.source", (record.topic() + "-" + record.partition() + "@" + record.offset()).getBytes(StandardCharsets.UTF_8));
-        try {
-            producer.send(dlq).get(30, TimeUnit.SECONDS);
-        } catch (ExecutionException e) {
-            throw new IllegalStateException("cannot write to " + Topics.DLQ, e.getCause());
-        } catch (TimeoutException e) {
-            throw new org.apache.kafka.common.errors.TimeoutException("writing to " + Topics.DLQ + " timed out", e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while writing to " + Topics.DLQ, e);
-        }
+        KafkaSends.awaitAck(producer.send(dlq), "write to " + Topics.DLQ, Duration.ofSeconds(30));
     }
 
     private void commitFinished() {

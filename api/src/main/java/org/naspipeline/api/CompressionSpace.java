@@ -3,7 +3,13 @@ package org.naspipeline.api;
 import java.math.BigInteger;
 import java.util.List;
 
-/** The compression half of a search space. Omitted lists mean "no compression" for that stage. */
+/**
+ * The compression half of a search space. Omitted lists mean "no compression" for that stage. The searched
+ * decisions are the lists; the single-valued settings below them apply to every candidate: the magnitude
+ * pruning scope and schedule, the distillation loss form and teacher (an artifact, or an architecture the controller
+ * trains first as the experiment's teacher trial), the fine-tuning epochs and
+ * learning rate, and which layers low-rank factorization applies to (see {@link PruningSpec}, {@link DistillationSpec}, {@link CompressionSpec}).
+ */
 public record CompressionSpace(
         List<PruningMethod> pruningMethods,
         List<Double> pruningRatios,
@@ -11,10 +17,26 @@ public record CompressionSpace(
         List<Boolean> distillation,
         List<Double> temperatures,
         List<Double> alphas,
-        List<Double> lowRankRatios) {
+        List<Double> lowRankRatios,
+        String pruningScope,
+        String pruningSchedule,
+        String distillationLoss,
+        String teacher,
+        ArchitectureSpec teacherArchitecture,
+        Integer fineTuneEpochs,
+        Double fineTuneLearningRate,
+        String lowRankLayers) {
 
     /** No compression at all. */
     public static final CompressionSpace NONE = new CompressionSpace(null, null, null, null, null, null, null);
+
+    /** A space with the default settings. */
+    public CompressionSpace(List<PruningMethod> pruningMethods, List<Double> pruningRatios, List<Quantization> quantization,
+                            List<Boolean> distillation, List<Double> temperatures, List<Double> alphas,
+                            List<Double> lowRankRatios) {
+        this(pruningMethods, pruningRatios, quantization, distillation, temperatures, alphas, lowRankRatios,
+                null, null, null, null, null, null, null, null);
+    }
 
     /** Fills the omitted lists with their "off" defaults. */
     public CompressionSpace {
@@ -25,6 +47,24 @@ public record CompressionSpace(
         temperatures = orDefault(temperatures, List.of(4.0));
         alphas = orDefault(alphas, List.of(0.5));
         lowRankRatios = orDefault(lowRankRatios, List.of(1.0));
+        pruningScope = pruningScope == null ? "layer" : pruningScope;
+        pruningSchedule = pruningSchedule == null ? "one-shot" : pruningSchedule;
+        distillationLoss = distillationLoss == null ? "hinton" : distillationLoss;
+        fineTuneEpochs = fineTuneEpochs == null ? 1 : fineTuneEpochs;
+        lowRankLayers = lowRankLayers == null ? "all" : lowRankLayers;
+    }
+
+    /** The pruning config of {@code method} at {@code ratio} with this space's scope and schedule. */
+    public PruningSpec pruning(PruningMethod method, double ratio) {
+        return method == PruningMethod.NONE ? PruningSpec.NONE : new PruningSpec(method, ratio, pruningScope, pruningSchedule);
+    }
+
+    /**
+     * The distillation config at {@code temperature} and {@code alpha} with this space's loss and teacher (null
+     * while the teacher is an architecture the controller trains first; it fills the artifact in each request).
+     */
+    public DistillationSpec distillation(double temperature, double alpha) {
+        return new DistillationSpec(true, temperature, alpha, distillationLoss, teacher);
     }
 
     private static <T> List<T> orDefault(List<T> given, List<T> fallback) {
@@ -40,6 +80,34 @@ public record CompressionSpace(
         checkAll(errors, path + ".temperatures", temperatures, 1.0, 100.0);
         checkAll(errors, path + ".alphas", alphas, 0.0, 1.0);
         checkAll(errors, path + ".lowRankRatios", lowRankRatios, 0.01, 1.0);
+        oneOf(errors, path + ".pruningScope", pruningScope, PruningSpec.SCOPES);
+        oneOf(errors, path + ".pruningSchedule", pruningSchedule, PruningSpec.SCHEDULES);
+        oneOf(errors, path + ".distillationLoss", distillationLoss, DistillationSpec.LOSSES);
+        oneOf(errors, path + ".lowRankLayers", lowRankLayers, CompressionSpec.LOW_RANK_LAYERS);
+        errors.range(path + ".fineTuneEpochs", fineTuneEpochs, 0, 1000);
+        if (fineTuneLearningRate != null && !(fineTuneLearningRate > 0 && fineTuneLearningRate <= 10)) {
+            errors.add(path + ".fineTuneLearningRate", "must be in (0, 10] (got " + fineTuneLearningRate + ")");
+        }
+        if (distillation != null && distillation.contains(true)) {
+            if (teacher == null && teacherArchitecture == null) {
+                errors.add(path + ".teacher", "is required when distillation is searched: the artifact URI of a trained "
+                        + "model (artifactUri of a completed trial, e.g. file:///var/nas/artifacts/exp/exp-t0001/attempt-1/), "
+                        + "or set teacherArchitecture to have the controller train a teacher first");
+            } else if (teacher != null && teacherArchitecture != null) {
+                errors.add(path + ".teacherArchitecture", "set either teacher (a trained artifact) or teacherArchitecture "
+                        + "(trained first by the controller), not both");
+            } else if (teacherArchitecture != null && teacherArchitecture.family() == null) {
+                errors.add(path + ".teacherArchitecture.family", "is required");
+            } else if (teacher != null && !teacher.startsWith("file:")) {
+                errors.add(path + ".teacher", "must be a file: URI of a trial attempt directory (got '" + teacher + "')");
+            }
+        }
+    }
+
+    private static void oneOf(Errors errors, String path, String value, java.util.Set<String> known) {
+        if (!known.contains(value)) {
+            errors.add(path, "unknown value '" + value + "' (known: " + new java.util.TreeSet<>(known) + ")");
+        }
     }
 
     private static void checkAll(Errors errors, String path, List<Double> values, double lo, double hi) {

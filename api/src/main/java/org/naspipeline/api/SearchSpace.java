@@ -6,8 +6,13 @@ import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.regex.Pattern;
 
-/** The joint search space: architectures × compression configs × generic parameters. */
-public record SearchSpace(ArchitectureSpace architecture, CompressionSpace compression, SortedMap<String, ParameterSpec> parameters) {
+/**
+ * The joint search space: architectures × compression configs × generic parameters. A compression-only space
+ * names a trained {@code baseModel} instead of an architecture space: its architecture is fixed and only the
+ * compression configs and parameters are searched.
+ */
+public record SearchSpace(ArchitectureSpace architecture, CompressionSpace compression,
+                          SortedMap<String, ParameterSpec> parameters, BaseModelSpec baseModel) {
     /** Parameter names are identifiers, so they are safe in paths and metric tags. */
     private static final Pattern PARAMETER_NAME = Pattern.compile("[A-Za-z][A-Za-z0-9_]{0,63}");
 
@@ -19,12 +24,23 @@ public record SearchSpace(ArchitectureSpace architecture, CompressionSpace compr
 
     /** A space without generic parameters. */
     public SearchSpace(ArchitectureSpace architecture, CompressionSpace compression) {
-        this(architecture, compression, null);
+        this(architecture, compression, null, null);
+    }
+
+    /** An architecture × compression space with generic parameters. */
+    public SearchSpace(ArchitectureSpace architecture, CompressionSpace compression, SortedMap<String, ParameterSpec> parameters) {
+        this(architecture, compression, parameters, null);
     }
 
     /** Validates under {@code path}. */
     public void validate(Errors errors, String path) {
-        if (errors.required(path + ".architecture", architecture)) {
+        if (baseModel != null) {
+            baseModel.validate(errors, path + ".baseModel");
+            if (architecture != null) {
+                errors.add(path + ".architecture", "must be absent when baseModel is set (a compression-only experiment "
+                        + "fixes the architecture to the base model's)");
+            }
+        } else if (errors.required(path + ".architecture", architecture)) {
             architecture.validate(errors, path + ".architecture");
         }
         compression.validate(errors, path + ".compression");
@@ -40,7 +56,7 @@ public record SearchSpace(ArchitectureSpace architecture, CompressionSpace compr
 
     /** Number of distinct candidates (only meaningful once validated). */
     public BigInteger cardinality() {
-        BigInteger total = architecture.cardinality().multiply(compression.cardinality());
+        BigInteger total = (architecture == null ? BigInteger.ONE : architecture.cardinality()).multiply(compression.cardinality());
         for (ParameterSpec p : parameters.values()) {
             total = total.multiply(BigInteger.valueOf(p.values().size()));
         }

@@ -22,6 +22,10 @@ public final class SpaceEncoding {
     private final int slots;
     private final int slotGenes;
     private final int headStart;
+    /** Index of the first compression gene; 0 in a compression-only space, which has no architecture genes. */
+    private final int compressionStart;
+    /** The architecture of a compression-only space, else null. */
+    private final ArchitectureSpec fixedArchitecture;
     private final List<PruningSpec> pruningChoices = new ArrayList<>();
     private final List<DistillationSpec> distillChoices = new ArrayList<>();
     private final List<String> parameterNames;
@@ -33,9 +37,10 @@ public final class SpaceEncoding {
     public SpaceEncoding(SearchSpace space) {
         this.space = space;
         this.arch = space.architecture();
-        boolean cnn = arch.family() == ModelFamily.CNN;
-        IntRange count = cnn ? arch.stages() : arch.hiddenLayers();
-        this.slots = count.max();
+        this.fixedArchitecture = space.baseModel() == null ? null : space.baseModel().architecture();
+        boolean cnn = arch != null && arch.family() == ModelFamily.CNN;
+        IntRange count = arch == null ? null : cnn ? arch.stages() : arch.hiddenLayers();
+        this.slots = arch == null ? 0 : count.max();
         this.slotGenes = cnn ? STAGE_GENES : 1;
         CompressionSpace c = space.compression();
         if (c.pruningMethods().contains(PruningMethod.NONE)) {
@@ -43,7 +48,7 @@ public final class SpaceEncoding {
         }
         for (PruningMethod m : c.pruningMethods()) {
             if (m != PruningMethod.NONE) {
-                c.pruningRatios().forEach(r -> pruningChoices.add(new PruningSpec(m, r)));
+                c.pruningRatios().forEach(r -> pruningChoices.add(c.pruning(m, r)));
             }
         }
         if (c.distillation().contains(false)) {
@@ -51,7 +56,7 @@ public final class SpaceEncoding {
         }
         if (c.distillation().contains(true)) {
             for (double t : c.temperatures()) {
-                c.alphas().forEach(a -> distillChoices.add(new DistillationSpec(true, t, a)));
+                c.alphas().forEach(a -> distillChoices.add(c.distillation(t, a)));
             }
         }
         this.parameterNames = List.copyOf(space.parameters().keySet());
@@ -59,6 +64,23 @@ public final class SpaceEncoding {
 
         List<Integer> ar = new ArrayList<>();
         List<String> nm = new ArrayList<>();
+        if (arch != null) {
+            addArchitectureGenes(ar, nm, cnn, count);
+        }
+        this.headStart = arch == null ? 0 : 1 + slots * slotGenes;
+        this.compressionStart = ar.size();
+        add(ar, nm, "compression.pruning", pruningChoices.size());
+        add(ar, nm, "compression.quantization", c.quantization().size());
+        add(ar, nm, "compression.distillation", distillChoices.size());
+        add(ar, nm, "compression.lowRankRatio", c.lowRankRatios().size());
+        for (int i = 0; i < parameterNames.size(); i++) {
+            add(ar, nm, "parameters." + parameterNames.get(i), parameterValues.get(i).size());
+        }
+        this.arity = ar.stream().mapToInt(Integer::intValue).toArray();
+        this.names = nm.toArray(String[]::new);
+    }
+
+    private void addArchitectureGenes(List<Integer> ar, List<String> nm, boolean cnn, IntRange count) {
         add(ar, nm, cnn ? "stages" : "hiddenLayers", count.size());
         for (int s = 0; s < slots; s++) {
             if (cnn) {
@@ -74,18 +96,8 @@ public final class SpaceEncoding {
                 add(ar, nm, "hidden[" + s + "].units", arch.hiddenUnits().size());
             }
         }
-        this.headStart = ar.size();
         add(ar, nm, "head.denseUnits", arch.denseUnits().size());
         add(ar, nm, "head.dropout", arch.dropout().size());
-        add(ar, nm, "compression.pruning", pruningChoices.size());
-        add(ar, nm, "compression.quantization", c.quantization().size());
-        add(ar, nm, "compression.distillation", distillChoices.size());
-        add(ar, nm, "compression.lowRankRatio", c.lowRankRatios().size());
-        for (int i = 0; i < parameterNames.size(); i++) {
-            add(ar, nm, "parameters." + parameterNames.get(i), parameterValues.get(i).size());
-        }
-        this.arity = ar.stream().mapToInt(Integer::intValue).toArray();
-        this.names = nm.toArray(String[]::new);
     }
 
     private static void add(List<Integer> arity, List<String> names, String name, int n) {
@@ -119,7 +131,7 @@ public final class SpaceEncoding {
 
     /** Whether gene {@code g} matters for {@code x} (genes of unused stages or layers do not). */
     public boolean isActive(int[] x, int g) {
-        if (g == 0 || g >= headStart) {
+        if (arch == null || g == 0 || g >= headStart) {
             return true;
         }
         return (g - 1) / slotGenes < activeSlots(x);
@@ -181,7 +193,7 @@ public final class SpaceEncoding {
             if (arity[g] > 1 && isActive(y, g) && pick-- == 0) {
                 int v = rnd.nextInt(arity[g] - 1);
                 y[g] = v >= y[g] ? v + 1 : v;
-                if (g == 0) {
+                if (g == 0 && arch != null) {
                     // newly activated stages start from a random configuration rather than all-zeros
                     for (int h = 1; h < headStart; h++) {
                         if (isActive(y, h) && !isActive(x, h)) {
@@ -197,6 +209,20 @@ public final class SpaceEncoding {
 
     /** The candidate a vector stands for. */
     public Candidate decode(int[] x) {
+        ArchitectureSpec architecture = arch == null ? fixedArchitecture : decodeArchitecture(x);
+        int c = compressionStart;
+        CompressionSpace cs = space.compression();
+        CompressionSpec compression = new CompressionSpec(pruningChoices.get(x[c]), cs.quantization().get(x[c + 1]),
+                distillChoices.get(x[c + 2]), cs.lowRankRatios().get(x[c + 3]), cs.fineTuneEpochs(),
+                cs.fineTuneLearningRate(), space.baseModel() == null ? null : space.baseModel().artifact(), cs.lowRankLayers());
+        TreeMap<String, Object> params = new TreeMap<>();
+        for (int i = 0; i < parameterNames.size(); i++) {
+            params.put(parameterNames.get(i), parameterValues.get(i).get(x[c + 4 + i]));
+        }
+        return new Candidate(architecture, compression, params);
+    }
+
+    private ArchitectureSpec decodeArchitecture(int[] x) {
         int n = activeSlots(x);
         ArchitectureSpec architecture;
         HeadSpec head = new HeadSpec(arch.denseUnits().get(x[headStart]), arch.dropout().get(x[headStart + 1]));
@@ -216,15 +242,7 @@ public final class SpaceEncoding {
             }
             architecture = new ArchitectureSpec(ModelFamily.MLP, List.of(), units, head);
         }
-        int c = headStart + 2;
-        CompressionSpace cs = space.compression();
-        CompressionSpec compression = new CompressionSpec(pruningChoices.get(x[c]), cs.quantization().get(x[c + 1]),
-                distillChoices.get(x[c + 2]), cs.lowRankRatios().get(x[c + 3]));
-        TreeMap<String, Object> params = new TreeMap<>();
-        for (int i = 0; i < parameterNames.size(); i++) {
-            params.put(parameterNames.get(i), parameterValues.get(i).get(x[c + 4 + i]));
-        }
-        return new Candidate(architecture, compression, params);
+        return architecture;
     }
 
     /**
@@ -235,6 +253,27 @@ public final class SpaceEncoding {
     public int[] encode(Candidate candidate) {
         int[] x = new int[arity.length];
         ArchitectureSpec a = candidate.architecture();
+        if (arch == null) {
+            if (!fixedArchitecture.equals(a)) {
+                throw new IllegalArgumentException("architecture: differs from searchSpace.baseModel.architecture");
+            }
+        } else {
+            encodeArchitecture(a, x);
+        }
+        int c = compressionStart;
+        CompressionSpec cc = candidate.compression();
+        x[c] = find("compression.pruning", pruningChoices, cc.pruning());
+        x[c + 1] = find("compression.quantization", space.compression().quantization(), cc.quantization());
+        x[c + 2] = find("compression.distillation", distillChoices, cc.distillation());
+        x[c + 3] = find("compression.lowRankRatio", space.compression().lowRankRatios(), cc.lowRankRatio());
+        for (int i = 0; i < parameterNames.size(); i++) {
+            x[c + 4 + i] = find("parameters." + parameterNames.get(i), parameterValues.get(i),
+                    candidate.parameters().get(parameterNames.get(i)));
+        }
+        return x;
+    }
+
+    private void encodeArchitecture(ArchitectureSpec a, int[] x) {
         if (a.family() != arch.family()) {
             throw new IllegalArgumentException("architecture.family: " + a.family() + " is not in the space");
         }
@@ -260,17 +299,6 @@ public final class SpaceEncoding {
         }
         x[headStart] = find("architecture.head.denseUnits", arch.denseUnits(), a.head().denseUnits());
         x[headStart + 1] = find("architecture.head.dropout", arch.dropout(), a.head().dropout());
-        int c = headStart + 2;
-        CompressionSpec cc = candidate.compression();
-        x[c] = find("compression.pruning", pruningChoices, cc.pruning());
-        x[c + 1] = find("compression.quantization", space.compression().quantization(), cc.quantization());
-        x[c + 2] = find("compression.distillation", distillChoices, cc.distillation());
-        x[c + 3] = find("compression.lowRankRatio", space.compression().lowRankRatios(), cc.lowRankRatio());
-        for (int i = 0; i < parameterNames.size(); i++) {
-            x[c + 4 + i] = find("parameters." + parameterNames.get(i), parameterValues.get(i),
-                    candidate.parameters().get(parameterNames.get(i)));
-        }
-        return x;
     }
 
     private static int index(String path, int i, int n) {

@@ -12,6 +12,9 @@ package org.naspipeline.api;
  *       one batch-1 forward pass through the conv and dense layers, from the built shapes.</li>
  *   <li>{@code sizeBytes}: bytes of the artifact as saved. {@code peakMemoryBytes}: device memory in use after
  *       training where the engine exposes it (GPU), else null.</li>
+ *   <li>{@code compression}: for a compressed candidate, what each stage did and how the artifact is stored and
+ *       run; null when the candidate has no compression. All the figures above are then of the final artifact
+ *       as saved, reloaded from its file.</li>
  * </ul>
  */
 public record TrialMetrics(
@@ -35,7 +38,19 @@ public record TrialMetrics(
         int validationSamples,
         int testSamples,
         String device,
-        int threads) {
+        int threads,
+        CompressionReport compression) {
+
+    /** Metrics of an uncompressed model. */
+    public TrialMetrics(double accuracy, double testAccuracy, double trainLoss, double latencyMsP50, double latencyMsP95,
+                        double latencyCv, int latencyBatch, double latencyBatchMsP50, double latencyBatchMsP95, long params,
+                        long nonZeroParams, long macs, long sizeBytes, Long peakMemoryBytes, double trainSeconds,
+                        double samplesPerSecond, int trainSamples, int validationSamples, int testSamples, String device,
+                        int threads) {
+        this(accuracy, testAccuracy, trainLoss, latencyMsP50, latencyMsP95, latencyCv, latencyBatch, latencyBatchMsP50,
+                latencyBatchMsP95, params, nonZeroParams, macs, sizeBytes, peakMemoryBytes, trainSeconds, samplesPerSecond,
+                trainSamples, validationSamples, testSamples, device, threads, null);
+    }
 
     /**
      * Metrics that did not come from training, for benchmarks and tests of the control plane: the given

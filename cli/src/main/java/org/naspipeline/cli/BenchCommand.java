@@ -14,7 +14,8 @@ import picocli.CommandLine.Option;
 
 /** {@code nas bench …}: benchmarks that print JSON, recorded in docs/benchmarks.md. */
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Run a benchmark and print its results as JSON.",
-        subcommands = {BenchCommand.Strategies.class, BenchCommand.Trial.class, BenchCommand.Controller.class, BenchCommand.Workers.class})
+        subcommands = {BenchCommand.Strategies.class, BenchCommand.Trial.class, BenchCommand.Controller.class, BenchCommand.Workers.class,
+                BenchCommand.Compression.class})
 final class BenchCommand {
 
     /** {@code nas bench controller}: control-plane throughput and reaction latency with instant synthetic trials. */
@@ -140,6 +141,62 @@ final class BenchCommand {
             if (!json) {
                 System.err.printf(Locale.ROOT, "pipeline / bare loop = %.3f (%.0f vs %.0f samples/s)%n", r.ratio(), r.pipelineMedian(), r.bareMedian());
             }
+            return 0;
+        }
+    }
+
+    /** {@code nas bench compression}: every compression stage's before/after figures on a reference CNN. */
+    @Command(name = "compression", mixinStandardHelpOptions = true,
+            description = "Trains a reference CNN, compresses it with each stage alone and combined (accuracy, params, "
+                    + "MACs, bytes, latency before/after; latency ratios measured side by side), and runs a "
+                    + "distillation experiment over several seeds. Prints JSON.")
+    static final class Compression implements Callable<Integer> {
+        @Option(names = "--candidate", defaultValue = "examples/candidates/cnn-small.json", description = "reference candidate JSON (default: ${DEFAULT-VALUE})")
+        java.nio.file.Path candidate;
+
+        @Option(names = "--student", defaultValue = "{\"family\":\"cnn\",\"stages\":[{\"blocks\":1,\"filters\":8,\"kernelSize\":3,"
+                + "\"convType\":\"plain\",\"skip\":false,\"batchNorm\":true,\"pooling\":\"max\"}],\"head\":{\"denseUnits\":0,\"dropout\":0.0}}",
+                description = "student architecture JSON for the distillation experiment (default: one 8-filter stage, no hidden dense layer)")
+        String student;
+
+        @Option(names = "--data", description = "Fashion-MNIST directory (default: NAS_DATA_DIR, the full set, the bundled subset)")
+        java.nio.file.Path data;
+
+        @Option(names = "--train-limit", defaultValue = "10000", description = "training examples, 10% held out (default: ${DEFAULT-VALUE})")
+        int trainLimit;
+
+        @Option(names = "--test-limit", defaultValue = "2000", description = "test examples (default: ${DEFAULT-VALUE})")
+        int testLimit;
+
+        @Option(names = "--epochs", defaultValue = "3", description = "training epochs of the reference and the students (default: ${DEFAULT-VALUE})")
+        int epochs;
+
+        @Option(names = "--fine-tune-epochs", defaultValue = "2", description = "fine-tuning epochs (default: ${DEFAULT-VALUE})")
+        int fineTuneEpochs;
+
+        @Option(names = "--seeds", defaultValue = "3", description = "seeds of the distillation experiment (default: ${DEFAULT-VALUE})")
+        int seeds;
+
+        @Option(names = "--latency-rounds", defaultValue = "5", description = "alternating latency rounds of 200 runs (default: ${DEFAULT-VALUE})")
+        int latencyRounds;
+
+        @Option(names = "--out", defaultValue = "out/bench-compression", description = "artifact directory (default: ${DEFAULT-VALUE})")
+        java.nio.file.Path out;
+
+        @Override
+        public Integer call() throws Exception {
+            org.naspipeline.api.Candidate reference = JsonCodec.readCandidate(java.nio.file.Files.readAllBytes(candidate));
+            org.naspipeline.api.ArchitectureSpec studentArch = JsonCodec.readCandidate(("{\"architecture\": " + student + "}")
+                    .getBytes(java.nio.charset.StandardCharsets.UTF_8)).architecture();
+            org.naspipeline.worker.pipeline.CompressionBenchmark.Result r =
+                    new org.naspipeline.worker.pipeline.CompressionBenchmark(ai.djl.Device.cpu()).run(
+                            new org.naspipeline.worker.pipeline.CompressionBenchmark.Settings(reference, studentArch, data,
+                                    trainLimit, testLimit, epochs, fineTuneEpochs, seeds, latencyRounds, out),
+                            line -> System.err.println(line));
+            Map<String, Object> json = new LinkedHashMap<>();
+            json.put("benchmark", "compression");
+            json.put("result", r);
+            System.out.println(JsonCodec.writePretty(json));
             return 0;
         }
     }

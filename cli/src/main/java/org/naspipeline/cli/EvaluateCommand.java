@@ -127,5 +127,27 @@ final class EvaluateCommand implements Callable<Integer> {
         console.printf(Locale.ROOT, "saved size            %,d bytes (%s)%n", m.sizeBytes(), artifact);
         console.printf(Locale.ROOT, "training              %d examples, %.1f s, %.0f samples/s on %s, %d threads%n",
                 m.trainSamples(), m.trainSeconds(), m.samplesPerSecond(), m.device(), m.threads());
+        if (m.compression() != null) {
+            printCompression(m.compression());
+        }
+    }
+
+    private void printCompression(org.naspipeline.api.CompressionReport report) {
+        console.printf(Locale.ROOT, "weights stored as     %s%n", report.weightFormat());
+        console.printf(Locale.ROOT, "executed as           %s%n", report.executedAs());
+        console.printf(Locale.ROOT, "%-9s %-52s %8s %8s %10s %10s %12s %10s %8s%n", "stage", "settings", "val acc",
+                "test acc", "params", "non-zero", "MACs", "bytes", "p50 ms");
+        for (org.naspipeline.api.CompressionReport.Stage st : report.stages()) {
+            if (st == report.stages().get(0)) {
+                row("before", "", st.before());
+            }
+            row(st.stage(), st.settings(), st.after());
+        }
+    }
+
+    private void row(String stage, String settings, org.naspipeline.api.CompressionReport.Snapshot s) {
+        console.printf(Locale.ROOT, "%-9s %-52s %8.4f %8.4f %,10d %,10d %,12d %,10d %8.3f%n", stage,
+                settings.length() > 52 ? settings.substring(0, 49) + "..." : settings, s.accuracy(), s.testAccuracy(),
+                s.params(), s.nonZeroParams(), s.macs(), s.bytes(), s.latencyMsP50());
     }
 }

@@ -92,6 +92,83 @@ class PipelineEndToEndIT {
         assertThat(dlqReasonFor(kafka, poisonKey)).startsWith("$: ").contains("not valid JSON");
     }
 
+    @Test
+    void aCompressionOnlyExperimentCompressesATrainedModelThroughTheBroker(KafkaCluster kafka) throws Exception {
+        // the trained model to compress: one trial through the same pipeline the workers run
+        org.naspipeline.api.Candidate baseCandidate = JsonCodec.readCandidate(
+                Files.readAllBytes(Path.of("..", "examples", "candidates", "cnn-small.json")));
+        DatasetSpec data = new DatasetSpec("fashion-mnist", 1500, 400);
+        TrainingSpec training = new TrainingSpec(1, 64, 0.002, "adam");
+        org.naspipeline.worker.pipeline.TrialRunner runner = new org.naspipeline.worker.pipeline.TrialRunner(
+                org.naspipeline.worker.data.DatasetResolver.fromEnvironment(), DATA.toAbsolutePath(),
+                new org.naspipeline.worker.pipeline.FileArtifactStore(work.resolve("base")), "base", ai.djl.Device.cpu(),
+                new java.util.concurrent.locks.ReentrantLock(), new org.naspipeline.worker.pipeline.TrialRunner.MeasurementSettings(8, 20));
+        org.naspipeline.api.TrialResult.Completed base = (org.naspipeline.api.TrialResult.Completed) runner.run(
+                new org.naspipeline.api.TrialRequest(1, "base", "base-t0001", 1, baseCandidate, data, training, 1L),
+                p -> {}, () -> false);
+
+        ExperimentSpec example = JsonCodec.readSpec(Files.readAllBytes(Path.of("..", "examples", "compression-only.json")));
+        org.naspipeline.api.SearchSpace space = new org.naspipeline.api.SearchSpace(null, new org.naspipeline.api.CompressionSpace(
+                List.of(org.naspipeline.api.PruningMethod.NONE, org.naspipeline.api.PruningMethod.L1_FILTER), List.of(0.5),
+                List.of(org.naspipeline.api.Quantization.INT8_PER_CHANNEL), null, null, null, null, null, null, null, null, null, 1, null, null),
+                null, new org.naspipeline.api.BaseModelSpec(base.artifactUri(), baseCandidate.architecture()));
+        String id = "cmp-" + UUID.randomUUID().toString().substring(0, 8);
+        ExperimentSpec spec = new ExperimentSpec(1, id, "compress", data, space, new org.naspipeline.api.StrategySpec("random", 7L, null), new BudgetSpec(2, 2, 2),
+                training, example.objectives());
+        List<ExperimentEvent> events = runToCompletion(kafka, spec);
+        List<ExperimentEvent.TrialFinished> finished = events.stream()
+                .filter(ExperimentEvent.TrialFinished.class::isInstance).map(ExperimentEvent.TrialFinished.class::cast).toList();
+        assertThat(finished).hasSize(2).allSatisfy(f -> {
+            assertThat(f.status()).isEqualTo(TrialStatus.COMPLETED);
+            assertThat(f.candidate().architecture()).isEqualTo(baseCandidate.architecture());
+            assertThat(f.candidate().compression().baseModel()).isEqualTo(base.artifactUri());
+            org.naspipeline.api.TrialMetrics m = f.metrics();
+            assertThat(m.trainSeconds()).as("loaded, not trained").isZero();
+            assertThat(m.compression().weightFormat()).isEqualTo("i8-channel");
+            assertThat((double) m.sizeBytes()).isLessThanOrEqualTo(0.27 * base.metrics().sizeBytes());
+            assertThat(m.compression().stages().get(0).before().testAccuracy()).isEqualTo(base.metrics().testAccuracy());
+        });
+        assertThat(finished).extracting(f -> f.candidate().compression().pruning().method())
+                .containsExactlyInAnyOrder(org.naspipeline.api.PruningMethod.NONE, org.naspipeline.api.PruningMethod.L1_FILTER);
+        assertThat(events.get(events.size() - 1)).isInstanceOf(ExperimentEvent.Completed.class);
+    }
+
+    @Test
+    void aTeacherTrialIsTrainedFirstAndTheCandidatesAreDistilledFromIt(KafkaCluster kafka) throws Exception {
+        String id = "kd-" + UUID.randomUUID().toString().substring(0, 8);
+        String json = Files.readString(Path.of("..", "examples", "joint-compression.json"))
+                .replace("\"maxTrials\": 32", "\"maxTrials\": 2")
+                .replace("\"fineTuneEpochs\": 1", "\"fineTuneEpochs\": 1, \"distillation\": [true], "
+                        + "\"teacherArchitecture\": {\"family\": \"mlp\", \"hiddenUnits\": [128], \"head\": {\"denseUnits\": 0, \"dropout\": 0.0}}");
+        ExperimentSpec example = JsonCodec.readSpec(json.getBytes(StandardCharsets.UTF_8));
+        ExperimentSpec spec = new ExperimentSpec(1, id, "kd", new DatasetSpec("fashion-mnist", 1500, 400), example.searchSpace(),
+                example.strategy(), new BudgetSpec(2, 2, 2), new TrainingSpec(1, 64, 0.002, "adam"), example.objectives());
+        List<ExperimentEvent> events = runToCompletion(kafka, spec);
+        List<ExperimentEvent.TrialFinished> finished = events.stream()
+                .filter(ExperimentEvent.TrialFinished.class::isInstance).map(ExperimentEvent.TrialFinished.class::cast).toList();
+        assertThat(finished).extracting(ExperimentEvent.TrialFinished::trialId)
+                .containsExactly(id + "-teacher", id + "-t0001", id + "-t0002").isNotEmpty();
+        assertThat(finished).allSatisfy(f -> assertThat(f.status()).isEqualTo(TrialStatus.COMPLETED));
+        String teacherDir = work.resolve("artifacts").resolve(id).resolve(id + "-teacher").resolve("attempt-1").toUri().toString();
+        for (String trial : List.of(id + "-t0001", id + "-t0002")) {
+            org.naspipeline.api.Candidate ran = JsonCodec.readCandidate(Files.readAllBytes(
+                    work.resolve("artifacts").resolve(id).resolve(trial).resolve("attempt-1").resolve("candidate.json")));
+            assertThat(ran.compression().distillation().teacher()).as(trial).isEqualTo(teacherDir);
+        }
+        assertThat(events.get(events.size() - 1)).isInstanceOfSatisfying(ExperimentEvent.Completed.class,
+                c -> assertThat(c.completedTrials()).isEqualTo(2));
+    }
+
+    /** Runs {@code spec} on a local controller and two workers against the broker until it ends; its events. */
+    List<ExperimentEvent> runToCompletion(KafkaCluster kafka, ExperimentSpec spec) throws Exception {
+        TopicSetup.ensure(kafka.bootstrapServers(), 4);
+        ConsumerGroups.startAtEnd(kafka, LocalPipeline.workerGroup(spec.id()), Topics.TRIALS); // not what other tests left
+        try (LocalPipeline pipeline = new LocalPipeline(kafka.bootstrapServers(), 2, work, DATA.toAbsolutePath(), spec.id())) {
+            pipeline.submit(spec);
+            return new ExperimentWatcher(kafka.bootstrapServers()).follow(spec.id(), Duration.ofMinutes(5), e -> {});
+        }
+    }
+
     static String dlqReasonFor(KafkaCluster kafka, String key) {
         try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(Map.of(
                 ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),

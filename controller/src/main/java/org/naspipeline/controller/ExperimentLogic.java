@@ -23,6 +23,12 @@ import org.naspipeline.strategy.StrategyRegistry;
  * The controller's decisions, free of Kafka: accept a spec, keep {@code parallelism} trials in flight, apply
  * results once per (trialId, attempt), retry retriable failures, and complete the experiment. The Streams
  * processor feeds it records and writes out its {@link Effects}.
+ *
+ * <p>An experiment that distils from a {@code teacherArchitecture} first runs one teacher trial
+ * ({@code <id>-teacher}: that architecture, uncompressed, with the experiment's training settings). It is retried
+ * and timed out like any trial but is not a search trial: the strategy never sees it and it counts neither
+ * towards the budget nor the best. When it completes, its artifact is filled into every distilled candidate's
+ * request; when it fails for good, the experiment fails.
  */
 final class ExperimentLogic {
     private static final int V = ExperimentSpec.SCHEMA_VERSION;
@@ -108,7 +114,8 @@ final class ExperimentLogic {
         }
         List<Double> peers = new java.util.ArrayList<>();
         for (TrialRecord other : state.trials.all()) {
-            if (other.status == TrialStatus.COMPLETED && other.bestValidationByEpoch.size() >= progress.epoch()) {
+            if (other.status == TrialStatus.COMPLETED && other.bestValidationByEpoch.size() >= progress.epoch()
+                    && !state.isTeacher(other.trialId)) {
                 peers.add(other.bestValidationByEpoch.get(progress.epoch() - 1));
             }
         }
@@ -197,7 +204,9 @@ final class ExperimentLogic {
             effects.controls.add(new TrialControl(V, state.spec.id(), trial.trialId, trial.attempt, TrialControl.Action.CANCEL, why));
             trial.status = TrialStatus.FAILED;
             trial.result = new TrialResult.Failed(V, state.spec.id(), trial.trialId, trial.attempt, "controller", why, false);
-            state.failed++;
+            if (!state.isTeacher(trial.trialId)) {
+                state.failed++;
+            }
             state.trials.put(trial);
         }
         state.inFlight.clear();
@@ -206,6 +215,10 @@ final class ExperimentLogic {
     }
 
     private void finish(ExperimentState state, TrialRecord trial, TrialResult result, long nowMillis, Effects effects) {
+        if (state.isTeacher(trial.trialId)) {
+            finishTeacher(state, trial, result, nowMillis, effects);
+            return;
+        }
         String experimentId = state.spec.id();
         trial.result = result;
         List<ExperimentEvent> improvements = new ArrayList<>();
@@ -239,10 +252,51 @@ final class ExperimentLogic {
         fill(state, nowMillis, effects);
     }
 
+    /** The teacher trial ended: keep its artifact and start the search, or fail the experiment. */
+    private void finishTeacher(ExperimentState state, TrialRecord trial, TrialResult result, long nowMillis, Effects effects) {
+        String experimentId = state.spec.id();
+        trial.result = result;
+        trial.status = result instanceof TrialResult.Completed ? TrialStatus.COMPLETED : TrialStatus.FAILED;
+        state.inFlight.remove(trial.trialId);
+        state.trials.put(trial);
+        effects.events.add(new ExperimentEvent.TrialFinished(V, experimentId, trial.trialId, trial.candidate, trial.status,
+                result instanceof TrialResult.Completed c ? c.metrics() : null,
+                result instanceof TrialResult.Failed f ? f.reason() : null,
+                state.completed, state.failed, state.spec.budget().maxTrials(), state.bestTrialId));
+        if (result instanceof TrialResult.Completed c) {
+            state.teacherArtifact = c.artifactUri();
+            fill(state, nowMillis, effects);
+            return;
+        }
+        state.status = ExperimentStatus.FAILED;
+        effects.events.add(new ExperimentEvent.StatusChanged(V, experimentId, state.status,
+                "the teacher trial " + trial.trialId + " failed: " + ((TrialResult.Failed) result).reason()));
+        effects.events.add(new ExperimentEvent.Completed(V, experimentId, state.status, state.completed, state.failed,
+                state.bestTrialId, state.bestAccuracy));
+    }
+
+    /** Schedules the teacher trial on the lowest free slot. */
+    private void issueTeacher(ExperimentState state, long nowMillis, Effects effects) {
+        Candidate teacher = new Candidate(state.spec.searchSpace().compression().teacherArchitecture(),
+                org.naspipeline.api.CompressionSpec.NONE);
+        TrialRecord trial = new TrialRecord(state.teacherTrialId(), teacher, state.busySlots().nextClearBit(0), nowMillis);
+        state.teacherIssued = true;
+        state.trials.put(trial);
+        state.inFlight.put(trial.trialId, trial.slot);
+        effects.requests.add(request(state, trial));
+        effects.events.add(new ExperimentEvent.TrialScheduled(V, state.spec.id(), trial.trialId, 1, teacher));
+    }
+
     /** Asks the strategy for exactly the missing number of trials, then completes the experiment if all ended. */
     private void fill(ExperimentState state, long nowMillis, Effects effects) {
         if (state.status != ExperimentStatus.RUNNING) {
             return;
+        }
+        if (state.needsTeacher() && state.teacherArtifact == null) {
+            if (!state.teacherIssued) {
+                issueTeacher(state, nowMillis, effects);
+            }
+            return; // the search starts once the teacher is trained
         }
         Integer maxDuration = state.spec.budget().maxDurationSeconds();
         boolean outOfTime = maxDuration != null && nowMillis - state.startedAtMillis >= maxDuration * 1000L;
@@ -275,8 +329,22 @@ final class ExperimentLogic {
         ExperimentSpec spec = state.spec;
         // Each trial gets its own seed, stable across attempts, derived from the experiment seed.
         long seed = spec.strategy().seed() * 1_000_003L + trial.trialId.hashCode();
-        return new TrialRequest(V, spec.id(), trial.trialId, trial.attempt, trial.candidate, spec.dataset(),
-                spec.training().withOverrides(trial.candidate.parameters()), seed, trial.slot);
+        return new TrialRequest(V, spec.id(), trial.trialId, trial.attempt, withTeacher(trial.candidate, state.teacherArtifact),
+                spec.dataset(), spec.training().withOverrides(trial.candidate.parameters()), seed, trial.slot);
+    }
+
+    /** The candidate with the trained teacher's artifact filled in where it distils from the experiment's teacher. */
+    static Candidate withTeacher(Candidate candidate, String teacherArtifact) {
+        org.naspipeline.api.CompressionSpec c = candidate.compression();
+        org.naspipeline.api.DistillationSpec d = c.distillation();
+        if (teacherArtifact == null || !d.enabled() || d.teacher() != null) {
+            return candidate;
+        }
+        org.naspipeline.api.DistillationSpec filled = new org.naspipeline.api.DistillationSpec(true, d.temperature(), d.alpha(),
+                d.loss(), teacherArtifact);
+        return new Candidate(candidate.architecture(), new org.naspipeline.api.CompressionSpec(c.pruning(), c.quantization(),
+                filled, c.lowRankRatio(), c.fineTuneEpochs(), c.fineTuneLearningRate(), c.baseModel(), c.lowRankLayers()),
+                candidate.parameters());
     }
 
     private SearchStrategy strategy(ExperimentState state) {

@@ -31,6 +31,10 @@ final class ExperimentState {
     List<ParetoTracker.Point> front = new ArrayList<>();
     /** Per objective, the largest minimization value among feasible completed trials (the hypervolume reference). */
     double[] worst;
+    /** Whether the teacher trial (see {@link #needsTeacher}) was scheduled. */
+    boolean teacherIssued;
+    /** The artifact of the completed teacher trial, filled into every distilled candidate's request. */
+    String teacherArtifact;
     /** Trials in flight (scheduled or running) and the parallelism slot each holds, in scheduling order. */
     Map<String, Integer> inFlight = new LinkedHashMap<>();
     /**
@@ -59,6 +63,24 @@ final class ExperimentState {
     ExperimentState(ExperimentSpec spec) {
         this.spec = spec;
         this.status = ExperimentStatus.RUNNING;
+    }
+
+    /**
+     * True when the experiment distils from a teacher that the controller trains first: the compression space
+     * searches distillation and names a {@code teacherArchitecture} instead of a trained {@code teacher}.
+     */
+    boolean needsTeacher() {
+        org.naspipeline.api.CompressionSpace c = spec.searchSpace().compression();
+        return c.teacherArchitecture() != null && c.distillation().contains(true);
+    }
+
+    /** The id of the teacher trial. */
+    String teacherTrialId() {
+        return spec.id() + "-teacher";
+    }
+
+    boolean isTeacher(String trialId) {
+        return teacherIssued && trialId.equals(teacherTrialId());
     }
 
     /** Running or paused: trials may still be in flight and results are applied. */

@@ -345,6 +345,68 @@ class ControllerTopologyTest {
         assertThat(partitioner.partitions(Topics.TRIALS, "z", JsonCodec.write(unslotted), 8)).as("hash of the key").isEmpty();
     }
 
+    static byte[] distillingSpec(int maxTrials) throws Exception {
+        return Files.readString(Path.of("..", "examples", "joint-compression.json"))
+                .replace("\"maxTrials\": 32", "\"maxTrials\": " + maxTrials)
+                .replace("\"fineTuneEpochs\": 1", "\"fineTuneEpochs\": 1, \"distillation\": [true], \"temperatures\": [2.0, 4.0], "
+                        + "\"teacherArchitecture\": {\"family\": \"mlp\", \"hiddenUnits\": [256], \"head\": {\"denseUnits\": 0, \"dropout\": 0.0}}")
+                .getBytes(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void aTeacherArchitectureIsTrainedFirstAndItsArtifactReachesEveryDistilledTrial() throws Exception {
+        experiments.pipeInput("kd", distillingSpec(3));
+        List<TrialRequest> first = requests();
+        assertThat(first).singleElement().satisfies(t -> {
+            assertThat(t.trialId()).isEqualTo("kd-teacher");
+            assertThat(t.candidate().architecture().hiddenUnits()).containsExactly(256);
+            assertThat(t.candidate().compression()).isEqualTo(org.naspipeline.api.CompressionSpec.NONE);
+            assertThat(t.slot()).isZero();
+        });
+        assertThat(events()).extracting(e -> e.getClass().getSimpleName()).containsExactly("Accepted", "TrialScheduled");
+        // a retriable failure of the teacher is retried like any trial
+        results.pipeInput("kd", JsonCodec.write(new TrialResult.Failed(1, "kd", "kd-teacher", 1, "w", "OOM", true)));
+        TrialRequest retry = requests().get(0);
+        assertThat(retry.attempt()).isEqualTo(2);
+        events.readValuesToList();
+        results.pipeInput("kd", JsonCodec.write(new TrialResult.Completed(1, "kd", "kd-teacher", 2, "w", metrics(0.95),
+                "file:///artifacts/kd/kd-teacher/attempt-2/")));
+        List<TrialRequest> search = requests();
+        assertThat(search).extracting(TrialRequest::trialId).containsExactly("kd-t0001", "kd-t0002");
+        assertThat(search).allSatisfy(t -> {
+            assertThat(t.candidate().compression().distillation().enabled()).isTrue();
+            assertThat(t.candidate().compression().distillation().teacher()).isEqualTo("file:///artifacts/kd/kd-teacher/attempt-2/");
+        });
+        List<ExperimentEvent> out = events();
+        assertThat(out.get(0)).isInstanceOfSatisfying(ExperimentEvent.TrialFinished.class, f -> {
+            assertThat(f.trialId()).isEqualTo("kd-teacher");
+            assertThat(f.completedTrials()).as("the teacher is not a search trial").isZero();
+        });
+        complete(search.get(0), 0.8);
+        complete(search.get(1), 0.7);
+        complete(requests().get(0), 0.6);
+        List<ExperimentEvent> tail = events();
+        assertThat(tail.get(tail.size() - 1)).isInstanceOfSatisfying(ExperimentEvent.Completed.class, c -> {
+            assertThat(c.completedTrials()).isEqualTo(3);
+            assertThat(c.bestTrialId()).as("the teacher's 0.95 is not the search's best").isEqualTo("kd-t0001");
+        });
+    }
+
+    @Test
+    void aTeacherThatFailsForGoodFailsTheExperiment() throws Exception {
+        experiments.pipeInput("kd2", distillingSpec(3));
+        requests();
+        events.readValuesToList();
+        results.pipeInput("kd2", JsonCodec.write(new TrialResult.Failed(1, "kd2", "kd2-teacher", 1, "w", "unbuildable", false)));
+        assertThat(requests()).isEmpty();
+        List<ExperimentEvent> out = events();
+        assertThat(out).extracting(e -> e.getClass().getSimpleName()).containsExactly("TrialFinished", "StatusChanged", "Completed");
+        assertThat(out.get(1)).isInstanceOfSatisfying(ExperimentEvent.StatusChanged.class, c -> {
+            assertThat(c.status()).isEqualTo(ExperimentStatus.FAILED);
+            assertThat(c.reason()).isEqualTo("the teacher trial kd2-teacher failed: unbuildable");
+        });
+    }
+
     @Test
     void retriableFailuresAreRetriedUpToMaxAttemptsThenFail() throws Exception {
         experiments.pipeInput("exp3", exampleSpec(1, 1)); // maxAttempts 2 in the example

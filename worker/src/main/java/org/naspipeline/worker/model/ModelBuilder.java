@@ -1,17 +1,8 @@
 package org.naspipeline.worker.model;
 
-import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.nn.Activation;
 import ai.djl.nn.Block;
-import ai.djl.nn.Blocks;
-import ai.djl.nn.ParallelBlock;
-import ai.djl.nn.SequentialBlock;
-import ai.djl.nn.convolutional.Conv2d;
-import ai.djl.nn.core.Linear;
-import ai.djl.nn.norm.BatchNorm;
-import ai.djl.nn.norm.Dropout;
-import ai.djl.nn.pooling.Pool;
+import java.util.ArrayList;
 import java.util.List;
 import org.naspipeline.api.ArchitectureSpec;
 import org.naspipeline.api.ConvType;
@@ -19,6 +10,9 @@ import org.naspipeline.api.HeadSpec;
 import org.naspipeline.api.ModelFamily;
 import org.naspipeline.api.Pooling;
 import org.naspipeline.api.StageSpec;
+import org.naspipeline.worker.model.NetworkPlan.Conv;
+import org.naspipeline.worker.model.NetworkPlan.Dense;
+import org.naspipeline.worker.model.NetworkPlan.Layer;
 
 /**
  * Turns an {@link ArchitectureSpec} into a DJL block for NCHW images of a given size.
@@ -27,8 +21,9 @@ import org.naspipeline.api.StageSpec;
  * optional batch-norm, then ReLU), each wrapped in a residual sum when {@code skip} is set (with a 1×1
  * projection on the shortcut when the channel count changes), then the stage's 2×2 pooling. The head flattens,
  * applies the optional dense layer with ReLU, dropout, and the linear classifier. MLP: flatten, hidden
- * dense layers with ReLU, then the same head. Shapes are checked while building, so a spec that pools the
- * image away fails here with a message instead of deep inside the engine.
+ * dense layers with ReLU, then the same head. Shapes are checked while planning, so a spec that pools the
+ * image away fails here with a message instead of deep inside the engine. The network is first a
+ * {@link NetworkPlan}, which the compression stages rewrite, and is built into DJL blocks by {@link PlanBlocks}.
  */
 public final class ModelBuilder {
     private final long[] sampleShape;
@@ -64,25 +59,36 @@ public final class ModelBuilder {
      * @throws UnbuildableArchitectureException when the spec cannot be realized for this input
      */
     public Block build(ArchitectureSpec spec) {
+        return PlanBlocks.build(plan(spec)).block();
+    }
+
+    /**
+     * The layer plan of the network, without weights.
+     *
+     * @throws UnbuildableArchitectureException when the spec cannot be realized for this input
+     */
+    public NetworkPlan plan(ArchitectureSpec spec) {
         if (spec.family() == null) {
             throw new UnbuildableArchitectureException("architecture.family is missing");
         }
-        SequentialBlock net = new SequentialBlock();
+        List<Layer> net = new ArrayList<>();
+        int features;
         if (spec.family() == ModelFamily.CNN) {
             if (sampleShape.length != 3) {
                 throw new UnbuildableArchitectureException("architecture.family: cnn needs image input (channels, height, "
                         + "width), but this dataset's examples have shape " + java.util.Arrays.toString(sampleShape)
                         + "; use the mlp family");
             }
-            addStages(net, spec.stages());
+            features = addStages(net, spec.stages());
         } else {
-            addHidden(net, spec.hiddenUnits());
+            features = addHidden(net, spec.hiddenUnits());
         }
-        addHead(net, spec.head());
-        return net;
+        addHead(net, spec.head(), features);
+        return new NetworkPlan(sampleShape, classes, net);
     }
 
-    private void addStages(SequentialBlock net, List<StageSpec> stages) {
+    /** Adds the stages and returns the number of features they output (C·H·W). */
+    private int addStages(List<Layer> net, List<StageSpec> stages) {
         if (stages.isEmpty()) {
             throw new UnbuildableArchitectureException("architecture.stages: a CNN needs at least one stage");
         }
@@ -105,7 +111,7 @@ public final class ModelBuilder {
                         + " exceeds the " + h + "×" + w + " feature map reaching this stage");
             }
             for (int b = 0; b < stage.blocks(); b++) {
-                net.add(convUnit(stage, inChannels));
+                convUnit(net, stage, inChannels);
                 inChannels = stage.filters();
             }
             if (stage.pooling() != Pooling.NONE && stage.pooling() != null) {
@@ -115,62 +121,68 @@ public final class ModelBuilder {
                     throw new UnbuildableArchitectureException(at + ".pooling: the feature map would shrink to "
                             + h + "×" + w + " (input " + height + "×" + width + ", pooled " + (s + 1) + " times)");
                 }
-                Shape window = new Shape(2, 2);
-                net.add(stage.pooling() == Pooling.MAX ? Pool.maxPool2dBlock(window, window) : Pool.avgPool2dBlock(window, window));
+                net.add(new NetworkPlan.Pool(stage.pooling() == Pooling.MAX));
             }
         }
+        return inChannels * h * w;
     }
 
-    private static Block convUnit(StageSpec stage, int inChannels) {
+    private static void convUnit(List<Layer> net, StageSpec stage, int inChannels) {
         int k = stage.kernelSize();
-        Shape pad = new Shape(k / 2, k / 2);
-        SequentialBlock unit = new SequentialBlock();
+        boolean bias = !stage.batchNorm();
+        List<Layer> unit = new ArrayList<>();
         if (stage.convType() == ConvType.DEPTHWISE_SEPARABLE) {
-            unit.add(Conv2d.builder().setKernelShape(new Shape(k, k)).setFilters(inChannels).optGroups(inChannels)
-                    .optPadding(pad).optBias(!stage.batchNorm()).build());
-            unit.add(Conv2d.builder().setKernelShape(new Shape(1, 1)).setFilters(stage.filters())
-                    .optBias(!stage.batchNorm()).build());
+            unit.add(new Conv(inChannels, inChannels, k, inChannels, bias, null, null));
+            unit.add(new Conv(inChannels, stage.filters(), 1, 1, bias, null, null));
         } else {
-            unit.add(Conv2d.builder().setKernelShape(new Shape(k, k)).setFilters(stage.filters())
-                    .optPadding(pad).optBias(!stage.batchNorm()).build());
+            unit.add(new Conv(inChannels, stage.filters(), k, 1, bias, null, null));
         }
         if (stage.batchNorm()) {
-            unit.add(BatchNorm.builder().build());
+            unit.add(new NetworkPlan.Norm(stage.filters(), null, null, null, null));
         }
-        unit.add(Activation.reluBlock());
+        unit.add(new NetworkPlan.Relu());
         if (!stage.skip()) {
-            return unit;
+            net.addAll(unit);
+            return;
         }
-        Block shortcut = inChannels == stage.filters()
-                ? Blocks.identityBlock()
-                : Conv2d.builder().setKernelShape(new Shape(1, 1)).setFilters(stage.filters()).optBias(false).build();
-        return new ParallelBlock(
-                branches -> new NDList(branches.get(0).singletonOrThrow().add(branches.get(1).singletonOrThrow())),
-                List.of(unit, shortcut));
+        List<Layer> shortcut = inChannels == stage.filters()
+                ? List.of()
+                : List.of(new Conv(inChannels, stage.filters(), 1, 1, false, null, null));
+        net.add(new NetworkPlan.Residual(unit, shortcut));
     }
 
-    private static void addHidden(SequentialBlock net, List<Integer> hiddenUnits) {
+    private int addHidden(List<Layer> net, List<Integer> hiddenUnits) {
         if (hiddenUnits.isEmpty()) {
             throw new UnbuildableArchitectureException("architecture.hiddenUnits: an MLP needs at least one hidden layer");
         }
-        net.add(Blocks.batchFlattenBlock());
+        net.add(new NetworkPlan.Flatten());
+        int in = 1;
+        for (long d : sampleShape) {
+            in *= (int) d;
+        }
         for (int i = 0; i < hiddenUnits.size(); i++) {
             int units = hiddenUnits.get(i);
             if (units < 1) {
                 throw new UnbuildableArchitectureException("architecture.hiddenUnits[" + i + "]: must be ≥ 1 (got " + units + ")");
             }
-            net.add(Linear.builder().setUnits(units).build()).add(Activation.reluBlock());
+            net.add(new Dense(in, units, true, null, null));
+            net.add(new NetworkPlan.Relu());
+            in = units;
         }
+        return in;
     }
 
-    private void addHead(SequentialBlock net, HeadSpec head) {
-        net.add(Blocks.batchFlattenBlock());
+    private void addHead(List<Layer> net, HeadSpec head, int features) {
+        net.add(new NetworkPlan.Flatten());
+        int in = features;
         if (head != null && head.denseUnits() > 0) {
-            net.add(Linear.builder().setUnits(head.denseUnits()).build()).add(Activation.reluBlock());
+            net.add(new Dense(in, head.denseUnits(), true, null, null));
+            net.add(new NetworkPlan.Relu());
+            in = head.denseUnits();
         }
         if (head != null && head.dropout() > 0) {
-            net.add(Dropout.builder().optRate((float) head.dropout()).build());
+            net.add(new NetworkPlan.Dropout(head.dropout()));
         }
-        net.add(Linear.builder().setUnits(classes).build());
+        net.add(new Dense(in, classes, true, null, null));
     }
 }

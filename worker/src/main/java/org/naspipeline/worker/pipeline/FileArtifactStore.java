@@ -11,7 +11,8 @@ import org.naspipeline.api.TrialRequest;
 
 /**
  * Stores each attempt under {@code root/experimentId/trialId/attempt-N/}: the DJL model files
- * ({@code model-0000.params}), {@code candidate.json} and {@code metrics.json}.
+ * ({@code model/model-0000.params}) of an uncompressed model or the {@code model.nasm} file of a compressed one,
+ * {@code candidate.json} and {@code metrics.json}.
  */
 public final class FileArtifactStore implements ArtifactStore {
     private static final String MODEL_NAME = "model";
@@ -22,9 +23,32 @@ public final class FileArtifactStore implements ArtifactStore {
         this.root = root.toAbsolutePath();
     }
 
+    /** The file name of a compressed model in an attempt directory. */
+    public static final String COMPRESSED_FILE = "model.nasm";
+
+    private Path attemptDir(TrialRequest request) {
+        return root.resolve(request.experimentId()).resolve(request.trialId()).resolve("attempt-" + request.attempt());
+    }
+
+    @Override
+    public StoredArtifact saveCompressed(TrialRequest request, byte[] modelFile) throws IOException {
+        Path dir = attemptDir(request);
+        deleteRecursively(dir.resolve("model"));
+        Files.createDirectories(dir);
+        Path file = dir.resolve(COMPRESSED_FILE);
+        Files.write(file, modelFile);
+        return new StoredArtifact(dir.toUri().toString(), Files.size(file));
+    }
+
+    @Override
+    public byte[] readCompressed(StoredArtifact artifact) throws IOException {
+        return Files.readAllBytes(Path.of(java.net.URI.create(artifact.uri())).resolve(COMPRESSED_FILE));
+    }
+
     @Override
     public StoredArtifact saveModel(TrialRequest request, Model model) throws IOException {
-        Path dir = root.resolve(request.experimentId()).resolve(request.trialId()).resolve("attempt-" + request.attempt());
+        Path dir = attemptDir(request);
+        Files.deleteIfExists(dir.resolve(COMPRESSED_FILE));
         Path modelDir = dir.resolve("model");
         // A redelivered attempt runs again: replace what an earlier run left, so the size is this model's alone
         // (DJL numbers a second save in the same directory as a new epoch file instead of overwriting).

@@ -17,7 +17,10 @@ import ai.djl.translate.TranslateException;
 import java.io.IOException;
 import java.util.concurrent.locks.Lock;
 import java.util.function.BooleanSupplier;
+import ai.djl.training.ParameterStore;
+import org.naspipeline.api.DistillationSpec;
 import org.naspipeline.api.ExperimentSpec;
+import org.naspipeline.worker.compress.DistillationLoss;
 import org.naspipeline.api.TrainingSpec;
 import org.naspipeline.api.TrialEvent;
 import org.naspipeline.api.TrialRequest;
@@ -29,6 +32,10 @@ import org.naspipeline.worker.data.TensorData;
  * rate, shuffled mini-batches. Between batches it checks for cancellation; a non-finite loss ends training;
  * after each epoch it measures validation accuracy and reports progress. The gradient step runs under the
  * JVM-wide engine lock (see {@link TrialRunner}).
+ *
+ * <p>A {@link Regime} adapts it to distillation and fine-tuning: with a teacher, each batch's teacher logits are
+ * computed in inference mode and detached before the student's gradient is recorded, and the loss is the
+ * {@link DistillationLoss}; an after-step hook re-applies pruning masks after every optimizer step.
  */
 final class TrainingLoop {
     private final Device device;
@@ -46,12 +53,42 @@ final class TrainingLoop {
         }
     }
 
+    /**
+     * How one training run goes: its settings, an optional teacher to distil from (with the distillation
+     * settings), a hook run after every optimizer step with the step number and the total, and whether epochs
+     * are reported as the trial's progress.
+     */
+    record Regime(TrainingSpec training, Model teacher, DistillationSpec distillation, StepHook afterStep,
+                  boolean reportProgress) {
+        /** Plain training with the request's settings. */
+        static Regime of(TrialRequest req) {
+            return new Regime(req.training(), null, null, null, true);
+        }
+    }
+
+    /** Runs after every optimizer step. */
+    interface StepHook {
+        void afterStep(long step, long totalSteps);
+    }
+
     Stats train(TrialRequest req, Model model, DatasetSplits data, ProgressListener progress, BooleanSupplier cancelled)
             throws TranslateException, IOException {
+        return train(req, Regime.of(req), model, data, progress, cancelled);
+    }
+
+    Stats train(TrialRequest req, Regime regime, Model model, DatasetSplits data, ProgressListener progress,
+                BooleanSupplier cancelled) throws TranslateException, IOException {
         TensorData train = data.train();
-        TrainingSpec t = req.training();
+        TrainingSpec t = regime.training();
         int stepsPerEpoch = (train.count() + t.batchSize() - 1) / t.batchSize();
-        DefaultTrainingConfig config = new DefaultTrainingConfig(Loss.softmaxCrossEntropyLoss())
+        long totalSteps = (long) stepsPerEpoch * t.epochs();
+        long step = 0;
+        Loss loss0 = regime.teacher() == null ? Loss.softmaxCrossEntropyLoss()
+                : new DistillationLoss(regime.distillation().loss(), regime.distillation().temperature(),
+                        regime.distillation().alpha());
+        ParameterStore teacherParams = regime.teacher() == null ? null
+                : new ParameterStore(regime.teacher().getNDManager(), false);
+        DefaultTrainingConfig config = new DefaultTrainingConfig(loss0)
                 .optOptimizer(optimizer(t, stepsPerEpoch * t.epochs()))
                 .optDevices(new Device[] {device});
         try (NDManager manager = model.getNDManager().newSubManager();
@@ -78,9 +115,16 @@ final class TrainingLoop {
                         }
                         NDArray labels = batch.getLabels().singletonOrThrow();
                         engineLock.lock();
+                        NDList targets;
+                        try {
+                            targets = teacherParams == null ? batch.getLabels() : teacherTargets(regime, teacherParams, batch);
+                        } catch (RuntimeException e) {
+                            engineLock.unlock();
+                            throw e;
+                        }
                         try (GradientCollector collector = trainer.newGradientCollector()) {
                             NDList predictions = trainer.forward(batch.getData());
-                            NDArray loss = trainer.getLoss().evaluate(batch.getLabels(), predictions);
+                            NDArray loss = trainer.getLoss().evaluate(targets, predictions);
                             collector.backward(loss);
                             float lossValue = loss.getFloat();
                             if (!Float.isFinite(lossValue)) {
@@ -96,6 +140,10 @@ final class TrainingLoop {
                             engineLock.unlock();
                         }
                         trainer.step();
+                        step++;
+                        if (regime.afterStep() != null) {
+                            regime.afterStep().afterStep(step, totalSteps);
+                        }
                         batchIndex++;
                     }
                 }
@@ -104,6 +152,9 @@ final class TrainingLoop {
                 epochLoss = lossSum / Math.max(1, seen);
                 double throughput = samples / (trainNanos / 1e9);
                 validationAccuracy = ModelMeter.accuracy(model, data.validation());
+                if (!regime.reportProgress()) {
+                    continue;
+                }
                 progress.onEpoch(new TrialEvent.Progress(ExperimentSpec.SCHEMA_VERSION, req.experimentId(),
                         req.trialId(), req.attempt(), epoch, t.epochs(), epochLoss, (double) correct / Math.max(1, seen),
                         validationAccuracy, throughput));
@@ -111,6 +162,16 @@ final class TrainingLoop {
             double seconds = trainNanos / 1e9;
             return new Stats(null, epochLoss, validationAccuracy, seconds, samples / seconds);
         }
+    }
+
+    /**
+     * The labels and the teacher's logits for a batch. The teacher runs in inference
+     * mode before the student's gradient collector opens, and its logits are detached: it stays frozen.
+     */
+    private static NDList teacherTargets(Regime regime, ParameterStore teacherParams, Batch batch) {
+        NDArray logits = regime.teacher().getBlock().forward(teacherParams, batch.getData(), false)
+                .singletonOrThrow().stopGradient();
+        return new NDList(batch.getLabels().singletonOrThrow(), logits);
     }
 
     private static Optimizer optimizer(TrainingSpec t, int totalSteps) {

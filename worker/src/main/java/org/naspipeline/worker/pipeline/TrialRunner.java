@@ -11,6 +11,8 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.Lock;
 import java.util.function.BooleanSupplier;
+import org.naspipeline.api.CompressionReport;
+import org.naspipeline.api.CompressionSpec;
 import org.naspipeline.api.DatasetSpec;
 import org.naspipeline.api.ExperimentSpec;
 import org.naspipeline.api.TrialMetrics;
@@ -20,14 +22,19 @@ import org.naspipeline.worker.data.DatasetResolver;
 import org.naspipeline.worker.data.DatasetSplits;
 import org.naspipeline.worker.data.Datasets;
 import org.naspipeline.worker.model.MacCounter;
+import org.naspipeline.worker.compress.ArtifactFormat;
 import org.naspipeline.worker.model.ModelBuilder;
+import org.naspipeline.worker.model.NetworkPlan;
+import org.naspipeline.worker.model.PlanBlocks;
 import org.naspipeline.worker.model.UnbuildableArchitectureException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Runs one trial end to end without Kafka: resolve and load the dataset, build the model from the candidate,
- * train it, measure validation and test accuracy, latency, parameters, MACs and the saved size.
+ * train it (distilling from a teacher, or loading a trained base model instead, when the compression config
+ * says so), run the compression stages ({@link CompressionStages}), and measure validation and test accuracy,
+ * latency, parameters, MACs and the saved size; a compressed model is measured as reloaded from its file.
  * {@code TrialResult run(TrialRequest)} is the whole contract; the worker service and {@code nas evaluate} both
  * call it.
  */
@@ -83,10 +90,6 @@ public final class TrialRunner implements TrialEvaluator {
     /** Runs the trial, reporting epochs to {@code progress}, checking {@code cancelled} between batches. */
     @Override
     public TrialResult run(TrialRequest req, ProgressListener progress, BooleanSupplier cancelled) {
-        if (!req.candidate().compression().isNone()) {
-            return failed(req, "compression stages are not implemented in this worker yet; only the no-op "
-                    + "compression config is supported (got " + req.candidate().compression() + ")", false);
-        }
         DatasetSplits data;
         try {
             data = data(req.dataset());
@@ -96,13 +99,30 @@ public final class TrialRunner implements TrialEvaluator {
             return failed(req, "cannot read dataset '" + req.dataset().name() + "': " + e.getMessage(), true);
         }
         ModelBuilder builder = new ModelBuilder(data.train().sampleShape(), data.train().classes());
-        Block block;
+        NetworkPlan plan;
         try {
-            block = builder.build(req.candidate().architecture());
+            plan = builder.plan(req.candidate().architecture());
         } catch (UnbuildableArchitectureException e) {
             return failed(req, "unbuildable architecture: " + e.getMessage(), false);
         }
         Engine.getInstance().setRandomSeed((int) (req.seed() ^ (req.seed() >>> 32)));
+        try {
+            return req.candidate().compression().isNone()
+                    ? runUncompressed(req, plan, builder, data, progress, cancelled)
+                    : runCompressed(req, plan, builder, data, progress, cancelled);
+        } catch (IllegalArgumentException e) {
+            return failed(req, e.getMessage(), false);
+        } catch (IOException e) {
+            return failed(req, "cannot read or save a model artifact: " + e.getMessage(), true);
+        } catch (TranslateException e) {
+            return failed(req, "training failed: " + e.getMessage(), true);
+        }
+    }
+
+    private TrialResult runUncompressed(TrialRequest req, NetworkPlan plan, ModelBuilder builder, DatasetSplits data,
+                                        ProgressListener progress, BooleanSupplier cancelled)
+            throws IOException, TranslateException {
+        Block block = PlanBlocks.build(plan).block();
         try (Model model = Model.newInstance(req.trialId(), device)) {
             model.setBlock(block);
             TrainingLoop.Stats stats = loop.train(req, model, data, progress, cancelled);
@@ -112,29 +132,136 @@ public final class TrialRunner implements TrialEvaluator {
             }
             long measureStart = System.nanoTime();
             double validation = stats.validationAccuracy(); // measured after the last epoch; not repeated
-            double test = ModelMeter.accuracy(model, data.test());
-            ModelMeter.Latency one = ModelMeter.latency(model, data.test(), 1, measurement.latencyRuns());
-            ModelMeter.Latency many = ModelMeter.latency(model, data.test(), measurement.latencyBatch(), measurement.latencyRuns());
-            long[] params = ModelMeter.parameters(block);
-            long macs = MacCounter.count(block, builder.inputShape(1));
-            Long memory = ModelMeter.deviceMemoryBytes(device);
+            Measured m = measure(model, builder, data);
             ArtifactStore.StoredArtifact artifact = artifacts.saveModel(req, model);
-            TrialMetrics metrics = new TrialMetrics(validation, test, stats.lastEpochLoss(), one.p50(), one.p95(), one.cv(),
-                    measurement.latencyBatch(), many.p50(), many.p95(), params[0], params[1], macs, artifact.sizeBytes(),
-                    memory, stats.seconds(), stats.samplesPerSecond(), data.train().count(), data.validation().count(),
-                    data.test().count(), device.toString(), threads());
-            artifacts.attachMetadata(artifact, req, metrics);
-            progress.onPhase("measure", (System.nanoTime() - measureStart) / 1e9);
-            LOG.info("trial {} attempt {}: val {} test {} p50 {} ms params {} MACs {} size {} B in {} s",
-                    req.trialId(), req.attempt(), String.format("%.4f", validation), String.format("%.4f", test),
-                    String.format("%.3f", one.p50()), params[0], macs, artifact.sizeBytes(), String.format("%.1f", stats.seconds()));
-            return new TrialResult.Completed(ExperimentSpec.SCHEMA_VERSION, req.experimentId(), req.trialId(),
-                    req.attempt(), workerId, metrics, artifact.uri());
-        } catch (IOException e) {
-            return failed(req, "cannot save the artifact: " + e.getMessage(), true);
-        } catch (TranslateException e) {
-            return failed(req, "training failed: " + e.getMessage(), true);
+            TrialMetrics metrics = metrics(validation, m, stats, artifact.sizeBytes(), data, null);
+            return completed(req, metrics, artifact, progress, measureStart);
         }
+    }
+
+    /**
+     * Trains (distilling from the teacher when asked) or loads the base model, runs the compression stages,
+     * saves the compressed artifact, and measures the model reloaded from that file: the figures are of the
+     * artifact as saved.
+     */
+    private TrialResult runCompressed(TrialRequest req, NetworkPlan plan, ModelBuilder builder, DatasetSplits data,
+                                      ProgressListener progress, BooleanSupplier cancelled)
+            throws IOException, TranslateException {
+        CompressionSpec c = req.candidate().compression();
+        Model teacher = null;
+        try {
+            if (c.distillation().enabled()) {
+                teacher = modelOf(TrainedModels.load("compression.distillation.teacher", c.distillation().teacher(),
+                        builder, device).plan(), req.trialId() + "-teacher");
+            }
+            NetworkPlan trained;
+            TrainingLoop.Stats stats = null;
+            if (c.baseModel() != null) {
+                TrainedModels.Loaded base = TrainedModels.load("compression.baseModel", c.baseModel(), builder, device);
+                if (!base.architecture().equals(req.candidate().architecture())) {
+                    return failed(req, "compression.baseModel: the model at " + c.baseModel() + " was trained for "
+                            + base.architecture().summary() + ", but the candidate's architecture is "
+                            + req.candidate().architecture().summary(), false);
+                }
+                trained = base.plan();
+            } else {
+                PlanBlocks.Built built = PlanBlocks.build(plan);
+                try (Model model = Model.newInstance(req.trialId(), device)) {
+                    model.setBlock(built.block());
+                    TrainingLoop.Regime regime = new TrainingLoop.Regime(req.training(), teacher, c.distillation(), null, true);
+                    stats = loop.train(req, regime, model, data, progress, cancelled);
+                    progress.onPhase(teacher != null ? "distill" : "train", stats.seconds());
+                    if (stats.failure() != null) {
+                        return failed(req, stats.failure(), false);
+                    }
+                    trained = PlanBlocks.capture(built);
+                }
+            }
+            CompressionStages stages = new CompressionStages(loop, device, builder, data, measurement.latencyRuns());
+            CompressionStages.Outcome outcome = stages.run(req, trained, teacher, progress, cancelled);
+            if (outcome.failure() != null) {
+                return failed(req, outcome.failure(), false);
+            }
+            long measureStart = System.nanoTime();
+            ArtifactFormat.Encoded encoded = ArtifactFormat.encode(outcome.plan(), c.quantization());
+            ArtifactStore.StoredArtifact artifact = artifacts.saveCompressed(req, encoded.bytes());
+            NetworkPlan saved = ArtifactFormat.decode(artifacts.readCompressed(artifact));
+            try (Model model = modelOf(saved, req.trialId() + "-saved")) {
+                Measured m = measure(model, builder, data);
+                double validation = ModelMeter.accuracy(model, data.validation());
+                CompressionReport report = new CompressionReport(outcome.stages(),
+                        String.join(", ", encoded.weightEncodings()), executedAs(c, encoded));
+                double loss = !Double.isNaN(outcome.fineTuneLoss()) ? outcome.fineTuneLoss()
+                        : stats != null ? stats.lastEpochLoss() : 0;
+                TrainingLoop.Stats training = stats != null ? stats : new TrainingLoop.Stats(null, loss, validation, 0, 0);
+                TrialMetrics metrics = metrics(validation, m, new TrainingLoop.Stats(null, loss, validation,
+                        training.seconds(), training.samplesPerSecond()), artifact.sizeBytes(), data, report);
+                return completed(req, metrics, artifact, progress, measureStart);
+            }
+        } finally {
+            if (teacher != null) {
+                teacher.close();
+            }
+        }
+    }
+
+    /** What the engine really ran when the compressed model was measured. */
+    private String executedAs(CompressionSpec c, ArtifactFormat.Encoded encoded) {
+        boolean sparse = encoded.weightEncodings().stream().anyMatch(e -> e.endsWith("+bitmask"));
+        String on = "fp32 on " + device;
+        if (c.quantization() != org.naspipeline.api.Quantization.FP32) {
+            on += ": int8 weights dequantized to fp32 at load, so latency is of fp32 kernels, not int8";
+        }
+        if (sparse) {
+            on += (on.contains(":") ? "; " : ": ") + "pruned weights stored as bitmask + values, expanded to dense "
+                    + "tensors at load (no sparse kernels)";
+        }
+        return on;
+    }
+
+    /** A model holding the plan's weights, ready for inference or as a teacher. */
+    private Model modelOf(NetworkPlan plan, String name) {
+        PlanBlocks.Built built = PlanBlocks.build(plan);
+        Model model = Model.newInstance(name, device);
+        try {
+            model.setBlock(built.block());
+            PlanBlocks.initializeAndLoad(built, model.getNDManager());
+            return model;
+        } catch (RuntimeException e) {
+            model.close();
+            throw e;
+        }
+    }
+
+    /** Test accuracy, latencies, weights and MACs of a model. */
+    private record Measured(double test, ModelMeter.Latency one, ModelMeter.Latency many, long[] params, long macs, Long memory) {}
+
+    private Measured measure(Model model, ModelBuilder builder, DatasetSplits data) {
+        double test = ModelMeter.accuracy(model, data.test());
+        ModelMeter.Latency one = ModelMeter.latency(model, data.test(), 1, measurement.latencyRuns());
+        ModelMeter.Latency many = ModelMeter.latency(model, data.test(), measurement.latencyBatch(), measurement.latencyRuns());
+        return new Measured(test, one, many, ModelMeter.parameters(model.getBlock()),
+                MacCounter.count(model.getBlock(), builder.inputShape(1)), ModelMeter.deviceMemoryBytes(device));
+    }
+
+    private TrialMetrics metrics(double validation, Measured m, TrainingLoop.Stats stats, long sizeBytes, DatasetSplits data,
+                                 CompressionReport report) {
+        return new TrialMetrics(validation, m.test(), stats.lastEpochLoss(), m.one().p50(), m.one().p95(), m.one().cv(),
+                measurement.latencyBatch(), m.many().p50(), m.many().p95(), m.params()[0], m.params()[1], m.macs(), sizeBytes,
+                m.memory(), stats.seconds(), stats.samplesPerSecond(), data.train().count(), data.validation().count(),
+                data.test().count(), device.toString(), threads(), report);
+    }
+
+    private TrialResult completed(TrialRequest req, TrialMetrics metrics, ArtifactStore.StoredArtifact artifact,
+                                  ProgressListener progress, long measureStart) throws IOException {
+        artifacts.attachMetadata(artifact, req, metrics);
+        progress.onPhase("measure", (System.nanoTime() - measureStart) / 1e9);
+        LOG.info("trial {} attempt {}: val {} test {} p50 {} ms params {} MACs {} size {} B in {} s",
+                req.trialId(), req.attempt(), String.format("%.4f", metrics.accuracy()),
+                String.format("%.4f", metrics.testAccuracy()), String.format("%.3f", metrics.latencyMsP50()),
+                metrics.params(), metrics.macs(), metrics.sizeBytes(), String.format("%.1f", metrics.trainSeconds()));
+        return new TrialResult.Completed(ExperimentSpec.SCHEMA_VERSION, req.experimentId(), req.trialId(),
+                req.attempt(), workerId, metrics, artifact.uri());
     }
 
     private DatasetSplits data(DatasetSpec spec) throws IOException {

@@ -16,12 +16,9 @@ import org.naspipeline.api.Candidate;
 import org.naspipeline.api.CompressionSpec;
 import org.naspipeline.api.ConvType;
 import org.naspipeline.api.DatasetSpec;
-import org.naspipeline.api.DistillationSpec;
 import org.naspipeline.api.HeadSpec;
 import org.naspipeline.api.ModelFamily;
 import org.naspipeline.api.Pooling;
-import org.naspipeline.api.PruningSpec;
-import org.naspipeline.api.Quantization;
 import org.naspipeline.api.StageSpec;
 import org.naspipeline.api.TrainingSpec;
 import org.naspipeline.api.TrialEvent;
@@ -127,7 +124,7 @@ class TrialRunnerIT {
     }
 
     @Test
-    void unbuildableArchitecturesUnsupportedCompressionAndMissingDataFailWithoutRetry() {
+    void unbuildableArchitecturesAndMissingDataFailWithoutRetry() {
         StageSpec pooled = new StageSpec(1, 4, 1, ConvType.PLAIN, false, false, Pooling.MAX);
         Candidate tooDeep = new Candidate(new ArchitectureSpec(ModelFamily.CNN,
                 List.of(pooled, pooled, pooled, pooled, pooled), null, new HeadSpec(0, 0)), CompressionSpec.NONE);
@@ -136,10 +133,6 @@ class TrialRunnerIT {
                     assertThat(f.retriable()).isFalse();
                     assertThat(f.reason()).contains("architecture.stages[4].pooling");
                 });
-        Candidate quantized = new Candidate(SMALL_CNN.architecture(),
-                new CompressionSpec(PruningSpec.NONE, Quantization.INT8_PER_TENSOR, DistillationSpec.OFF, 1.0));
-        assertThat(runner().run(request(quantized, 1, 100), ProgressListener.NONE, () -> false))
-                .isInstanceOfSatisfying(TrialResult.Failed.class, f -> assertThat(f.reason()).contains("compression"));
         TrialRequest cifar = new TrialRequest(1, "exp", "exp-t0002", 1, SMALL_CNN, new DatasetSpec("cifar10", 100, 100),
                 TrainingSpec.defaults(), 1L);
         assertThat(runner().run(cifar, ProgressListener.NONE, () -> false))

@@ -1,0 +1,18 @@
+package org.naspipeline.api;
+
+/**
+ * The trained model a compression-only experiment compresses: its artifact URI (a trial attempt directory,
+ * {@code artifactUri} of a completed result) and its architecture, which fixes the architecture half of the
+ * search. Workers check that the artifact was trained for this architecture.
+ */
+public record BaseModelSpec(String artifact, ArchitectureSpec architecture) {
+    /** Validates under {@code path}. */
+    public void validate(Errors errors, String path) {
+        if (errors.required(path + ".artifact", artifact) && !artifact.startsWith("file:")) {
+            errors.add(path + ".artifact", "must be a file: URI of a trial attempt directory (got '" + artifact + "')");
+        }
+        if (errors.required(path + ".architecture", architecture) && architecture.family() == null) {
+            errors.add(path + ".architecture.family", "is required");
+        }
+    }
+}

@@ -1,0 +1,112 @@
+package org.naspipeline.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+/** Compression settings in specs: validation, the JSON Schema, and compression-only (base model) spaces. */
+class CompressionSpecTest {
+
+    static String example(String name) throws Exception {
+        return Files.readString(Path.of("..", "examples", name));
+    }
+
+    @Test
+    void everyExampleSpecIsValidForBothValidators() throws Exception {
+        for (String name : List.of("fashion-mnist.json", "multi-objective.json", "joint-compression.json", "compression-only.json")) {
+            String json = example(name);
+            assertThat(ExperimentSpecSchemaTest.schemaErrorPaths(json)).as(name).isEmpty();
+            assertThat(ExperimentSpecSchemaTest.javaErrorPaths(json)).as(name).isEmpty();
+        }
+    }
+
+    @Test
+    void unknownSettingsAreRejectedByBothAtTheSameFields() throws Exception {
+        String json = example("joint-compression.json").replace("\"fineTuneEpochs\": 1",
+                "\"fineTuneEpochs\": 1, \"pruningSchedule\": \"cubic\", \"distillationLoss\": \"kl\"");
+        Set<String> expected = Set.of("searchSpace.compression.pruningSchedule", "searchSpace.compression.distillationLoss");
+        assertThat(ExperimentSpecSchemaTest.javaErrorPaths(json)).isEqualTo(expected);
+        assertThat(ExperimentSpecSchemaTest.schemaErrorPaths(json)).containsAll(expected);
+    }
+
+    @Test
+    void distillationNeedsATeacherArtifact() throws Exception {
+        String json = example("joint-compression.json").replace("\"fineTuneEpochs\": 1",
+                "\"fineTuneEpochs\": 1, \"distillation\": [false, true]");
+        InvalidInputException e = (InvalidInputException) org.assertj.core.api.Assertions.catchThrowable(
+                () -> JsonCodec.readSpec(json.getBytes(StandardCharsets.UTF_8)));
+        assertThat(e.errors()).singleElement().satisfies(err -> {
+            assertThat(err.path()).isEqualTo("searchSpace.compression.teacher");
+            assertThat(err.message()).contains("required when distillation is searched");
+        });
+        String both = json.replace("\"distillation\": [false, true]", "\"distillation\": [false, true], "
+                + "\"teacher\": \"file:///t/\", \"teacherArchitecture\": {\"family\": \"mlp\", \"hiddenUnits\": [64]}");
+        assertThat(ExperimentSpecSchemaTest.javaErrorPaths(both)).containsExactly("searchSpace.compression.teacherArchitecture");
+        String trained = json.replace("\"distillation\": [false, true]", "\"distillation\": [false, true], "
+                + "\"teacherArchitecture\": {\"family\": \"mlp\", \"hiddenUnits\": [64]}");
+        assertThat(ExperimentSpecSchemaTest.javaErrorPaths(trained)).isEmpty();
+        assertThat(ExperimentSpecSchemaTest.schemaErrorPaths(trained)).isEmpty();
+        String withTeacher = json.replace("\"distillation\": [false, true]",
+                "\"distillation\": [false, true], \"teacher\": \"file:///var/nas/artifacts/t/t-t0001/attempt-1/\"");
+        ExperimentSpec spec = JsonCodec.readSpec(withTeacher.getBytes(StandardCharsets.UTF_8));
+        SpaceEncoding e2 = new SpaceEncoding(spec.searchSpace());
+        Candidate c = e2.decode(e2.sample(new java.util.SplittableRandom(3)));
+        assertThat(c.compression().fineTuneEpochs()).isEqualTo(1);
+        boolean sawDistilled = false;
+        for (int i = 0; i < 200 && !sawDistilled; i++) {
+            Candidate d = e2.decode(e2.sample(new java.util.SplittableRandom(i)));
+            if (d.compression().distillation().enabled()) {
+                sawDistilled = true;
+                assertThat(d.compression().distillation().teacher()).isEqualTo("file:///var/nas/artifacts/t/t-t0001/attempt-1/");
+                assertThat(d.compression().distillation().loss()).isEqualTo("hinton");
+            }
+        }
+        assertThat(sawDistilled).isTrue();
+    }
+
+    @Test
+    void aCompressionOnlySpaceFixesTheArchitectureAndSearchesCompressionOnly() throws Exception {
+        ExperimentSpec spec = JsonCodec.readSpec(example("compression-only.json").getBytes(StandardCharsets.UTF_8));
+        SearchSpace space = spec.searchSpace();
+        SpaceEncoding e = new SpaceEncoding(space);
+        assertThat(e.genes()).isEqualTo(4);
+        assertThat(e.name(0)).isEqualTo("compression.pruning");
+        // pruning: none + 2 methods × 3 ratios = 7; quantization 3; distillation off 1; low-rank 3
+        assertThat(space.cardinality().intValue()).isEqualTo(7 * 3 * 3);
+        Set<Candidate> seen = new HashSet<>();
+        java.util.SplittableRandom rnd = new java.util.SplittableRandom(1);
+        for (int i = 0; i < 2000; i++) {
+            Candidate c = e.decode(e.sample(rnd));
+            assertThat(c.architecture()).isEqualTo(space.baseModel().architecture());
+            assertThat(c.compression().baseModel()).isEqualTo(space.baseModel().artifact());
+            if (c.compression().pruning().method() == PruningMethod.MAGNITUDE) {
+                assertThat(c.compression().pruning().scope()).isEqualTo("global");
+                assertThat(c.compression().pruning().schedule()).isEqualTo("agp");
+            }
+            assertThat(e.decode(e.encode(c))).isEqualTo(c);
+            seen.add(c);
+        }
+        assertThat(seen).hasSize(63);
+        Candidate other = new Candidate(new ArchitectureSpec(ModelFamily.MLP, null, List.of(8), new HeadSpec(0, 0)),
+                e.decode(e.sample(rnd)).compression());
+        assertThatThrownBy(() -> e.encode(other)).hasMessageContaining("differs from searchSpace.baseModel.architecture");
+    }
+
+    @Test
+    void aBaseModelReplacesTheArchitectureSpace() throws Exception {
+        String both = example("compression-only.json").replace("\"baseModel\": {",
+                "\"architecture\": {\"family\": \"mlp\", \"hiddenLayers\": {\"min\": 1, \"max\": 1}, \"hiddenUnits\": [8]}, \"baseModel\": {");
+        assertThat(ExperimentSpecSchemaTest.javaErrorPaths(both)).containsExactly("searchSpace.architecture");
+        assertThat(ExperimentSpecSchemaTest.schemaErrorPaths(both)).isNotEmpty();
+        String http = example("compression-only.json").replace("\"file:///var/nas", "\"http://models/var/nas");
+        assertThat(ExperimentSpecSchemaTest.javaErrorPaths(http)).containsExactly("searchSpace.baseModel.artifact");
+        assertThat(ExperimentSpecSchemaTest.schemaErrorPaths(http)).contains("searchSpace.baseModel.artifact");
+    }
+}

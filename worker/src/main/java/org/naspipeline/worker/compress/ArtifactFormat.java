@@ -1,0 +1,357 @@
+package org.naspipeline.worker.compress;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import org.naspipeline.api.Quantization;
+import org.naspipeline.worker.model.NetworkPlan;
+import org.naspipeline.worker.model.NetworkPlan.Conv;
+import org.naspipeline.worker.model.NetworkPlan.Dense;
+import org.naspipeline.worker.model.NetworkPlan.Layer;
+import org.naspipeline.worker.model.NetworkPlan.Norm;
+import org.naspipeline.worker.model.NetworkPlan.Residual;
+
+/**
+ * The compressed-model file ({@code model.nasm}): the layer plan and every tensor in the encoding it is stored
+ * in, so the file's size is what the model really takes and loading it gives exactly the model that was measured.
+ *
+ * <pre>
+ *   "NASM" · u8 version (1) · i32 header length · header (UTF-8 JSON: inputShape, classes, layers, tensors)
+ *   · the tensors' bytes, in the order of header.tensors
+ * </pre>
+ * Encodings (n values, C output channels; all numbers big-endian):
+ * <ul>
+ *   <li>{@code f32}: n floats.</li>
+ *   <li>{@code u8-affine}: min, max (floats), n unsigned codes ({@link Quantizer#affine}).</li>
+ *   <li>{@code i8-channel}: C scales (floats), n signed codes ({@link Quantizer#perChannel}).</li>
+ *   <li>{@code …+bitmask}: ⌈n/8⌉ bytes marking the kept (non-pruned) positions, then the encoding above of the
+ *       kept values only. Used for magnitude-pruned weights whenever it is smaller than the dense form.</li>
+ * </ul>
+ * Conv and dense weights take the chosen quantization; biases and batch-norm statistics stay f32.
+ */
+public final class ArtifactFormat {
+    private static final byte[] MAGIC = "NASM".getBytes(StandardCharsets.US_ASCII);
+    private static final int VERSION = 1;
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private ArtifactFormat() {}
+
+    /** The encoded file and the distinct weight encodings it used (e.g. {@code i8-channel+bitmask}). */
+    public record Encoded(byte[] bytes, Set<String> weightEncodings) {}
+
+    /** Encodes a trained plan with its conv and dense weights in {@code quantization}. */
+    public static Encoded encode(NetworkPlan plan, Quantization quantization) {
+        ObjectNode header = JSON.createObjectNode();
+        ArrayNode shape = header.putArray("inputShape");
+        for (long d : plan.inputShape()) {
+            shape.add(d);
+        }
+        header.put("classes", plan.classes());
+        header.set("layers", layers(plan.layers()));
+        ArrayNode tensors = header.putArray("tensors");
+        ByteArrayOutputStream body = new ByteArrayOutputStream();
+        Set<String> used = new LinkedHashSet<>();
+        try (DataOutputStream out = new DataOutputStream(body)) {
+            for (Tensor t : tensors(plan)) {
+                String encoding = t.weight() ? weightEncoding(t, quantization) : "f32";
+                if (t.weight()) {
+                    used.add(encoding);
+                }
+                tensors.addObject().put("name", t.name()).put("encoding", encoding).put("count", t.values().length)
+                        .put("rows", t.rows());
+                write(out, t, encoding);
+            }
+            ByteArrayOutputStream file = new ByteArrayOutputStream();
+            DataOutputStream f = new DataOutputStream(file);
+            byte[] head = JSON.writeValueAsBytes(header);
+            f.write(MAGIC);
+            f.writeByte(VERSION);
+            f.writeInt(head.length);
+            f.write(head);
+            out.flush();
+            body.writeTo(f);
+            f.flush();
+            return new Encoded(file.toByteArray(), used);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Decodes a file into a plan whose weights are the stored values (dequantized), masks restored from bitmasks. */
+    public static NetworkPlan decode(byte[] bytes) throws IOException {
+        DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes));
+        byte[] magic = in.readNBytes(4);
+        if (!java.util.Arrays.equals(magic, MAGIC)) {
+            throw new IOException("not a model.nasm file (bad magic)");
+        }
+        int version = in.readUnsignedByte();
+        if (version != VERSION) {
+            throw new IOException("model.nasm version " + version + " is not supported (this build reads " + VERSION + ")");
+        }
+        JsonNode header = JSON.readTree(in.readNBytes(in.readInt()));
+        long[] inputShape = new long[header.get("inputShape").size()];
+        for (int i = 0; i < inputShape.length; i++) {
+            inputShape[i] = header.get("inputShape").get(i).asLong();
+        }
+        NetworkPlan skeleton = new NetworkPlan(inputShape, header.get("classes").asInt(), parseLayers(header.get("layers")));
+        Iterator<JsonNode> specs = header.get("tensors").iterator();
+        List<float[]> values = new ArrayList<>();
+        List<boolean[]> masks = new ArrayList<>();
+        while (specs.hasNext()) {
+            JsonNode spec = specs.next();
+            boolean[] mask = new boolean[spec.get("count").asInt()];
+            values.add(read(in, spec.get("encoding").asText(), mask, channelsOf(spec)));
+            masks.add(spec.get("encoding").asText().endsWith("+bitmask") ? mask : null);
+        }
+        return fill(skeleton, values, masks);
+    }
+
+    /** A tensor in file order: name, values, whether it is a conv/dense weight, its rows and its mask. */
+    private record Tensor(String name, float[] values, boolean weight, int rows, boolean[] mask) {}
+
+    private static List<Tensor> tensors(NetworkPlan plan) {
+        List<Tensor> out = new ArrayList<>();
+        plan.forEachWeighted((path, layer) -> {
+            if (layer instanceof Conv c) {
+                out.add(new Tensor(path + ".weight", c.weight(), true, c.out(), c.mask()));
+                if (c.hasBias()) {
+                    out.add(new Tensor(path + ".bias", c.bias(), false, 1, null));
+                }
+            } else if (layer instanceof Dense d) {
+                out.add(new Tensor(path + ".weight", d.weight(), true, d.out(), d.mask()));
+                if (d.hasBias()) {
+                    out.add(new Tensor(path + ".bias", d.bias(), false, 1, null));
+                }
+            } else if (layer instanceof Norm n) {
+                out.add(new Tensor(path + ".gamma", n.gamma(), false, 1, null));
+                out.add(new Tensor(path + ".beta", n.beta(), false, 1, null));
+                out.add(new Tensor(path + ".runningMean", n.mean(), false, 1, null));
+                out.add(new Tensor(path + ".runningVar", n.var(), false, 1, null));
+            }
+        });
+        return out;
+    }
+
+    private static String weightEncoding(Tensor t, Quantization q) {
+        String base = switch (q) {
+            case FP32 -> "f32";
+            case INT8_PER_TENSOR -> "u8-affine";
+            case INT8_PER_CHANNEL -> "i8-channel";
+        };
+        if (t.mask() == null) {
+            return base;
+        }
+        int n = t.values().length;
+        int kept = count(t.mask());
+        long fixed = base.equals("f32") ? 0 : base.equals("u8-affine") ? 8 : 4L * t.rows();
+        int bytesPer = base.equals("f32") ? 4 : 1;
+        long dense = fixed + (long) bytesPer * n;
+        long sparse = (n + 7) / 8 + fixed + (long) bytesPer * kept;
+        return sparse < dense ? base + "+bitmask" : base;
+    }
+
+    private static void write(DataOutputStream out, Tensor t, String encoding) throws IOException {
+        float[] v = t.values();
+        int[] positions;
+        if (encoding.endsWith("+bitmask")) {
+            byte[] bits = new byte[(v.length + 7) / 8];
+            positions = new int[count(t.mask())];
+            int p = 0;
+            for (int i = 0; i < v.length; i++) {
+                if (t.mask()[i]) {
+                    bits[i >> 3] |= (byte) (1 << (i & 7));
+                    positions[p++] = i;
+                }
+            }
+            out.write(bits);
+        } else {
+            positions = new int[v.length];
+            java.util.Arrays.setAll(positions, i -> i);
+        }
+        float[] kept = new float[positions.length];
+        for (int i = 0; i < positions.length; i++) {
+            kept[i] = v[positions[i]];
+        }
+        if (encoding.startsWith("f32")) {
+            for (float x : kept) {
+                out.writeFloat(x);
+            }
+        } else if (encoding.startsWith("u8-affine")) {
+            Quantizer.Affine a = Quantizer.affine(kept);
+            out.writeFloat(a.min());
+            out.writeFloat(a.max());
+            out.write(a.codes());
+        } else {
+            // per-channel scales come from each row's kept values; codes follow in position order
+            int per = v.length / t.rows();
+            float[] scales = new float[t.rows()];
+            for (int i = 0; i < positions.length; i++) {
+                scales[positions[i] / per] = Math.max(scales[positions[i] / per], Math.abs(kept[i]));
+            }
+            for (int c = 0; c < scales.length; c++) {
+                scales[c] /= 127f;
+                out.writeFloat(scales[c]);
+            }
+            for (int i = 0; i < positions.length; i++) {
+                float scale = scales[positions[i] / per];
+                out.writeByte(scale == 0 ? 0 : Math.max(-127, Math.min(127, Math.round(kept[i] / scale))));
+            }
+        }
+    }
+
+    private static int channelsOf(JsonNode spec) {
+        return spec.has("rows") ? spec.get("rows").asInt() : 1;
+    }
+
+    private static float[] read(DataInputStream in, String encoding, boolean[] mask, int rows) throws IOException {
+        int n = mask.length;
+        int[] positions;
+        if (encoding.endsWith("+bitmask")) {
+            byte[] bits = in.readNBytes((n + 7) / 8);
+            List<Integer> kept = new ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                mask[i] = (bits[i >> 3] & (1 << (i & 7))) != 0;
+                if (mask[i]) {
+                    kept.add(i);
+                }
+            }
+            positions = kept.stream().mapToInt(Integer::intValue).toArray();
+        } else {
+            positions = new int[n];
+            java.util.Arrays.setAll(positions, i -> i);
+        }
+        float[] v = new float[n];
+        if (encoding.startsWith("f32")) {
+            for (int p : positions) {
+                v[p] = in.readFloat();
+            }
+        } else if (encoding.startsWith("u8-affine")) {
+            float min = in.readFloat();
+            float max = in.readFloat();
+            for (int p : positions) {
+                v[p] = Quantizer.dequantize(in.readUnsignedByte(), min, max);
+            }
+        } else if (encoding.startsWith("i8-channel")) {
+            float[] scales = new float[rows];
+            for (int c = 0; c < rows; c++) {
+                scales[c] = in.readFloat();
+            }
+            int per = n / rows;
+            for (int p : positions) {
+                v[p] = in.readByte() * scales[p / per];
+            }
+        } else {
+            throw new IOException("unknown tensor encoding '" + encoding + "'");
+        }
+        return v;
+    }
+
+    private static ArrayNode layers(List<Layer> layers) {
+        ArrayNode arr = JSON.createArrayNode();
+        for (Layer l : layers) {
+            ObjectNode o = arr.addObject();
+            if (l instanceof Conv c) {
+                o.put("type", "conv").put("in", c.in()).put("out", c.out()).put("kernel", c.kernel())
+                        .put("groups", c.groups()).put("bias", c.hasBias());
+            } else if (l instanceof Dense d) {
+                o.put("type", "dense").put("in", d.in()).put("out", d.out()).put("bias", d.hasBias());
+            } else if (l instanceof Norm n) {
+                o.put("type", "norm").put("channels", n.channels());
+            } else if (l instanceof NetworkPlan.Relu) {
+                o.put("type", "relu");
+            } else if (l instanceof NetworkPlan.Pool p) {
+                o.put("type", "pool").put("max", p.max());
+            } else if (l instanceof NetworkPlan.Flatten) {
+                o.put("type", "flatten");
+            } else if (l instanceof NetworkPlan.Dropout d) {
+                o.put("type", "dropout").put("rate", d.rate());
+            } else if (l instanceof Residual r) {
+                o.put("type", "residual");
+                o.set("body", layers(r.body()));
+                o.set("shortcut", layers(r.shortcut()));
+            }
+        }
+        return arr;
+    }
+
+    private static List<Layer> parseLayers(JsonNode arr) throws IOException {
+        List<Layer> out = new ArrayList<>();
+        for (JsonNode o : arr) {
+            String type = o.get("type").asText();
+            out.add(switch (type) {
+                case "conv" -> new Conv(o.get("in").asInt(), o.get("out").asInt(), o.get("kernel").asInt(),
+                        o.get("groups").asInt(), o.get("bias").asBoolean(), null, null);
+                case "dense" -> new Dense(o.get("in").asInt(), o.get("out").asInt(), o.get("bias").asBoolean(), null, null);
+                case "norm" -> new Norm(o.get("channels").asInt(), null, null, null, null);
+                case "relu" -> new NetworkPlan.Relu();
+                case "pool" -> new NetworkPlan.Pool(o.get("max").asBoolean());
+                case "flatten" -> new NetworkPlan.Flatten();
+                case "dropout" -> new NetworkPlan.Dropout(o.get("rate").asDouble());
+                case "residual" -> new Residual(parseLayers(o.get("body")), parseLayers(o.get("shortcut")));
+                default -> throw new IOException("unknown layer type '" + type + "' in model.nasm");
+            });
+        }
+        return out;
+    }
+
+    private static NetworkPlan fill(NetworkPlan skeleton, List<float[]> values, List<boolean[]> masks) {
+        Iterator<float[]> v = values.iterator();
+        Iterator<boolean[]> m = masks.iterator();
+        java.util.IdentityHashMap<Layer, Layer> filled = new java.util.IdentityHashMap<>();
+        skeleton.forEachWeighted((path, layer) -> {
+            if (layer instanceof Conv c) {
+                float[] w = v.next();
+                boolean[] mask = m.next();
+                float[] b = null;
+                if (c.hasBias()) {
+                    b = v.next();
+                    m.next();
+                }
+                filled.put(layer, c.with(w, b).withMask(mask));
+            } else if (layer instanceof Dense d) {
+                float[] w = v.next();
+                boolean[] mask = m.next();
+                float[] b = null;
+                if (d.hasBias()) {
+                    b = v.next();
+                    m.next();
+                }
+                filled.put(layer, d.with(w, b).withMask(mask));
+            } else if (layer instanceof Norm n) {
+                float[] g = v.next();
+                float[] be = v.next();
+                float[] mean = v.next();
+                float[] var = v.next();
+                m.next();
+                m.next();
+                m.next();
+                m.next();
+                filled.put(layer, new Norm(n.channels(), g, be, mean, var));
+            }
+        });
+        return skeleton.withReplaced(filled);
+    }
+
+    private static int count(boolean[] mask) {
+        int n = 0;
+        for (boolean b : mask) {
+            if (b) {
+                n++;
+            }
+        }
+        return n;
+    }
+}

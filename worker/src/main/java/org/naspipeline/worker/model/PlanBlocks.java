@@ -1,0 +1,154 @@
+package org.naspipeline.worker.model;
+
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Activation;
+import ai.djl.nn.Block;
+import ai.djl.nn.Blocks;
+import ai.djl.nn.ParallelBlock;
+import ai.djl.nn.Parameter;
+import ai.djl.nn.SequentialBlock;
+import ai.djl.nn.convolutional.Conv2d;
+import ai.djl.nn.core.Linear;
+import ai.djl.nn.norm.BatchNorm;
+import ai.djl.nn.norm.Dropout;
+import ai.djl.nn.pooling.Pool;
+import java.util.ArrayList;
+import java.util.List;
+import org.naspipeline.worker.model.NetworkPlan.Conv;
+import org.naspipeline.worker.model.NetworkPlan.Dense;
+import org.naspipeline.worker.model.NetworkPlan.Layer;
+import org.naspipeline.worker.model.NetworkPlan.Norm;
+import org.naspipeline.worker.model.NetworkPlan.Residual;
+
+/**
+ * Builds DJL blocks from a {@link NetworkPlan} and moves weights between the two. A residual becomes a
+ * {@link ParallelBlock} summing its body and shortcut (the identity when the shortcut is empty).
+ */
+public final class PlanBlocks {
+    private PlanBlocks() {}
+
+    /** A built block and, in the plan's {@link NetworkPlan#forEachWeighted} order, the block of each weighted layer. */
+    public record Built(NetworkPlan plan, Block block, List<Block> weighted) {}
+
+    /** Builds the block; weights are not set (initialize, then {@link #load}, or train). */
+    public static Built build(NetworkPlan plan) {
+        List<Block> weighted = new ArrayList<>();
+        SequentialBlock net = sequence(plan.layers(), weighted);
+        return new Built(plan, net, weighted);
+    }
+
+    private static SequentialBlock sequence(List<Layer> layers, List<Block> weighted) {
+        SequentialBlock seq = new SequentialBlock();
+        for (Layer layer : layers) {
+            seq.add(block(layer, weighted));
+        }
+        return seq;
+    }
+
+    private static Block block(Layer layer, List<Block> weighted) {
+        Block b;
+        if (layer instanceof Conv c) {
+            b = Conv2d.builder().setKernelShape(new Shape(c.kernel(), c.kernel())).setFilters(c.out()).optGroups(c.groups())
+                    .optPadding(new Shape(c.kernel() / 2, c.kernel() / 2)).optBias(c.hasBias()).build();
+        } else if (layer instanceof Dense d) {
+            b = Linear.builder().setUnits(d.out()).optBias(d.hasBias()).build();
+        } else if (layer instanceof Norm) {
+            b = BatchNorm.builder().build();
+        } else if (layer instanceof NetworkPlan.Relu) {
+            b = Activation.reluBlock();
+        } else if (layer instanceof NetworkPlan.Pool p) {
+            b = p.max() ? Pool.maxPool2dBlock(new Shape(2, 2), new Shape(2, 2)) : Pool.avgPool2dBlock(new Shape(2, 2), new Shape(2, 2));
+        } else if (layer instanceof NetworkPlan.Flatten) {
+            b = Blocks.batchFlattenBlock();
+        } else if (layer instanceof NetworkPlan.Dropout d) {
+            b = Dropout.builder().optRate((float) d.rate()).build();
+        } else {
+            b = null;
+        }
+        if (layer instanceof Residual r) {
+            SequentialBlock body = sequence(r.body(), weighted);
+            Block shortcut = r.shortcut().isEmpty() ? Blocks.identityBlock() : sequence(r.shortcut(), weighted);
+            return new ParallelBlock(
+                    branches -> new NDList(branches.get(0).singletonOrThrow().add(branches.get(1).singletonOrThrow())),
+                    List.of(body, shortcut));
+        }
+        if (layer instanceof Conv || layer instanceof Dense || layer instanceof Norm) {
+            weighted.add(b);
+        }
+        return b;
+    }
+
+    /** Initializes the block's parameters for batch-1 input, then sets the plan's weights into them. */
+    public static void initializeAndLoad(Built built, NDManager manager) {
+        built.block().initialize(manager, DataType.FLOAT32, ModelBuilder.batchShape(built.plan().inputShape(), 1));
+        load(built);
+    }
+
+    /** Sets the plan's weights into the (initialized) block. */
+    public static void load(Built built) {
+        int[] i = {0};
+        built.plan().forEachWeighted((path, layer) -> {
+            Block b = built.weighted().get(i[0]++);
+            if (layer instanceof Conv c) {
+                set(b, "weight", c.weight(), path);
+                if (c.hasBias()) {
+                    set(b, "bias", c.bias(), path);
+                }
+            } else if (layer instanceof Dense d) {
+                set(b, "weight", d.weight(), path);
+                if (d.hasBias()) {
+                    set(b, "bias", d.bias(), path);
+                }
+            } else if (layer instanceof Norm) {
+                set(b, "gamma", ((Norm) layer).gamma(), path);
+                set(b, "beta", ((Norm) layer).beta(), path);
+                set(b, "runningMean", ((Norm) layer).mean(), path);
+                set(b, "runningVar", ((Norm) layer).var(), path);
+            }
+        });
+    }
+
+    /** The plan with the block's current weights copied in (the block is not changed). */
+    public static NetworkPlan capture(Built built) {
+        List<Block> blocks = built.weighted();
+        int[] i = {0};
+        java.util.IdentityHashMap<Layer, Layer> captured = new java.util.IdentityHashMap<>();
+        built.plan().forEachWeighted((path, layer) -> {
+            Block b = blocks.get(i[0]++);
+            Layer with = layer;
+            if (layer instanceof Conv c) {
+                with = c.with(get(b, "weight"), c.hasBias() ? get(b, "bias") : null);
+            } else if (layer instanceof Dense d) {
+                with = d.with(get(b, "weight"), d.hasBias() ? get(b, "bias") : null);
+            } else if (layer instanceof Norm n) {
+                with = new Norm(n.channels(), get(b, "gamma"), get(b, "beta"), get(b, "runningMean"), get(b, "runningVar"));
+            }
+            captured.put(layer, with);
+        });
+        return built.plan().withReplaced(captured);
+    }
+
+    private static float[] get(Block b, String name) {
+        return param(b, name).getArray().toFloatArray();
+    }
+
+    private static void set(Block b, String name, float[] values, String path) {
+        ai.djl.ndarray.NDArray array = param(b, name).getArray();
+        if (values == null || values.length != array.size()) {
+            throw new IllegalStateException(path + "." + name + ": the plan has " + (values == null ? "no" : values.length)
+                    + " values for a parameter of shape " + array.getShape());
+        }
+        array.set(values);
+    }
+
+    private static Parameter param(Block b, String name) {
+        Parameter p = b.getParameters().get(name);
+        if (p == null || !p.isInitialized()) {
+            throw new IllegalStateException(b.getClass().getSimpleName() + "." + name + " is not initialized");
+        }
+        return p;
+    }
+}

@@ -1,0 +1,216 @@
+package org.naspipeline.worker.pipeline;
+
+import ai.djl.Device;
+import ai.djl.Model;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.locks.ReentrantLock;
+import org.naspipeline.api.ArchitectureSpec;
+import org.naspipeline.api.Candidate;
+import org.naspipeline.api.CompressionReport;
+import org.naspipeline.api.CompressionSpec;
+import org.naspipeline.api.DatasetSpec;
+import org.naspipeline.api.DistillationSpec;
+import org.naspipeline.api.PruningMethod;
+import org.naspipeline.api.PruningSpec;
+import org.naspipeline.api.Quantization;
+import org.naspipeline.api.TrainingSpec;
+import org.naspipeline.api.TrialMetrics;
+import org.naspipeline.api.TrialRequest;
+import org.naspipeline.api.TrialResult;
+import org.naspipeline.worker.data.DatasetResolver;
+import org.naspipeline.worker.data.DatasetSplits;
+import org.naspipeline.worker.model.ModelBuilder;
+import org.naspipeline.worker.model.NetworkPlan;
+import org.naspipeline.worker.model.PlanBlocks;
+
+/**
+ * {@code nas bench compression}: trains a reference CNN once, compresses it with each stage on its own and in
+ * combination (compression-only trials on the trained artifact), and reports every stage's before/after
+ * figures. Latency ratios against the uncompressed model are measured side by side: the two saved models are
+ * timed in alternating rounds in the same run, and the ratio of the medians is reported. Then a distillation
+ * experiment: a small student trained on hard labels and distilled from the reference model (both loss forms)
+ * over several seeds, reporting mean test accuracies. A control trains the reference uncompressed for as many
+ * epochs as reference training plus fine-tuning, so the gain of extra epochs is not credited to compression.
+ */
+public final class CompressionBenchmark {
+    /** Settings: the reference candidate, data, training and fine-tuning epochs, seeds and latency rounds. */
+    public record Settings(Candidate reference, ArchitectureSpec student, Path data, int trainLimit, int testLimit,
+                           int epochs, int fineTuneEpochs, int seeds, int latencyRounds, Path out) {}
+
+    /** One compression variant of the reference model. */
+    public record Variant(String name, CompressionSpec compression, List<CompressionReport.Stage> stages,
+                          String weightFormat, String executedAs, double testAccuracy, long params, long macs,
+                          long sizeBytes, double latencyRatio, List<Double> latencyMsRounds,
+                          List<Double> referenceLatencyMsRounds, String failure) {}
+
+    /** Test accuracies of the student per seed, trained on hard labels and distilled with each loss form. */
+    public record Distillation(String student, String teacher, double temperature, double alpha, List<Long> seeds,
+                               List<Double> hard, List<Double> hinton, List<Double> softened,
+                               double hardMean, double hintonMean, double softenedMean) {}
+
+    /** The reference model's figures, every variant, and the distillation experiment. */
+    public record Result(String dataset, String device, int threads, Map<String, Object> reference,
+                         List<Variant> variants, Distillation distillation) {}
+
+    private final Device device;
+
+    /** A benchmark on {@code device}. */
+    public CompressionBenchmark(Device device) {
+        this.device = device;
+    }
+
+    /** The variants measured, by name. */
+    static Map<String, CompressionSpec> variants(int fineTuneEpochs, String base) {
+        Map<String, CompressionSpec> v = new LinkedHashMap<>();
+        DistillationSpec off = DistillationSpec.OFF;
+        v.put("int8-per-tensor", new CompressionSpec(PruningSpec.NONE, Quantization.INT8_PER_TENSOR, off, 1.0, fineTuneEpochs, null, base));
+        v.put("int8-per-channel", new CompressionSpec(PruningSpec.NONE, Quantization.INT8_PER_CHANNEL, off, 1.0, fineTuneEpochs, null, base));
+        v.put("l1-filter 0.5", new CompressionSpec(new PruningSpec(PruningMethod.L1_FILTER, 0.5), Quantization.FP32, off, 1.0, fineTuneEpochs, null, base));
+        v.put("magnitude 0.5 layer one-shot", new CompressionSpec(new PruningSpec(PruningMethod.MAGNITUDE, 0.5), Quantization.FP32, off, 1.0, fineTuneEpochs, null, base));
+        v.put("magnitude 0.8 global agp", new CompressionSpec(new PruningSpec(PruningMethod.MAGNITUDE, 0.8, "global", "agp"), Quantization.FP32, off, 1.0, fineTuneEpochs, null, base));
+        v.put("low-rank 0.25", new CompressionSpec(PruningSpec.NONE, Quantization.FP32, off, 0.25, fineTuneEpochs, null, base));
+        v.put("low-rank 0.25 dense only", new CompressionSpec(PruningSpec.NONE, Quantization.FP32, off, 0.25, fineTuneEpochs,
+                null, base, "dense"));
+        v.put("l1 0.5 + low-rank 0.5 + int8-per-channel", new CompressionSpec(new PruningSpec(PruningMethod.L1_FILTER, 0.5),
+                Quantization.INT8_PER_CHANNEL, off, 0.5, fineTuneEpochs, null, base));
+        return v;
+    }
+
+    /** Runs everything; {@code log} receives a line per finished trial. */
+    public Result run(Settings s, java.util.function.Consumer<String> log) throws IOException {
+        FileArtifactStore store = new FileArtifactStore(s.out());
+        TrialRunner runner = new TrialRunner(DatasetResolver.fromEnvironment(), s.data(), store, "bench", device,
+                new ReentrantLock(), new TrialRunner.MeasurementSettings(32, 200));
+        DatasetSpec dataset = new DatasetSpec("fashion-mnist", s.trainLimit(), s.testLimit());
+        TrainingSpec training = new TrainingSpec(s.epochs(), 64, 0.002, "adam");
+        TrialResult.Completed reference = completed(runner.run(request("reference", s.reference(), dataset, training, 42),
+                ProgressListener.NONE, () -> false));
+        log.accept("reference: test " + reference.metrics().testAccuracy() + ", " + reference.metrics().sizeBytes() + " B");
+        // control: the fine-tuned variants train fineTuneEpochs more than the reference; this one does too, uncompressed
+        TrialResult.Completed control = completed(runner.run(request("control", s.reference(), dataset,
+                new TrainingSpec(s.epochs() + s.fineTuneEpochs(), 64, 0.002, "adam"), 42), ProgressListener.NONE, () -> false));
+        log.accept("control (" + (s.epochs() + s.fineTuneEpochs()) + " epochs): test " + control.metrics().testAccuracy());
+        DatasetResolver.ResolvedDataset where = DatasetResolver.fromEnvironment().resolve(dataset, s.data());
+        DatasetSplits data = org.naspipeline.worker.data.Datasets.load(dataset, where.dir());
+        ModelBuilder builder = new ModelBuilder(data.train().sampleShape(), data.train().classes());
+        NetworkPlan referencePlan = TrainedModels.load("reference", reference.artifactUri(), builder, device).plan();
+
+        List<Variant> variants = new ArrayList<>();
+        for (Map.Entry<String, CompressionSpec> e : variants(s.fineTuneEpochs(), reference.artifactUri()).entrySet()) {
+            TrialResult r = runner.run(request(slug(e.getKey()), new Candidate(s.reference().architecture(), e.getValue()),
+                    dataset, training, 7), ProgressListener.NONE, () -> false);
+            if (r instanceof TrialResult.Failed f) {
+                variants.add(new Variant(e.getKey(), e.getValue(), List.of(), null, null, 0, 0, 0, 0, 0, List.of(), List.of(), f.reason()));
+                continue;
+            }
+            TrialResult.Completed done = (TrialResult.Completed) r;
+            TrialMetrics m = done.metrics();
+            NetworkPlan saved = TrainedModels.load(e.getKey(), done.artifactUri(), builder, device).plan();
+            double[][] rounds = sideBySide(saved, referencePlan, data, s.latencyRounds());
+            variants.add(new Variant(e.getKey(), e.getValue(), m.compression().stages(), m.compression().weightFormat(),
+                    m.compression().executedAs(), m.testAccuracy(), m.params(), m.macs(), m.sizeBytes(),
+                    median(rounds[0]) / median(rounds[1]), boxed(rounds[0]), boxed(rounds[1]), null));
+            log.accept(e.getKey() + ": test " + m.testAccuracy() + ", params " + m.params() + ", " + m.sizeBytes()
+                    + " B, latency ratio " + String.format(java.util.Locale.ROOT, "%.3f", median(rounds[0]) / median(rounds[1])));
+        }
+
+        Distillation distillation = distill(s, runner, dataset, training, reference.artifactUri(), log);
+        Map<String, Object> ref = new LinkedHashMap<>();
+        ref.put("candidate", s.reference().architecture().summary());
+        ref.put("testAccuracy", reference.metrics().testAccuracy());
+        ref.put("params", reference.metrics().params());
+        ref.put("macs", reference.metrics().macs());
+        ref.put("djlParamsBytes", reference.metrics().sizeBytes());
+        ref.put("nasmFp32Bytes", org.naspipeline.worker.compress.ArtifactFormat.encode(referencePlan, Quantization.FP32).bytes().length);
+        ref.put("latencyMsP50", reference.metrics().latencyMsP50());
+        ref.put("controlEpochs", s.epochs() + s.fineTuneEpochs());
+        ref.put("controlTestAccuracy", control.metrics().testAccuracy());
+        ref.put("trainSeconds", reference.metrics().trainSeconds());
+        return new Result(where.toString(), device.toString(), reference.metrics().threads(), ref, variants, distillation);
+    }
+
+    private Distillation distill(Settings s, TrialRunner runner, DatasetSpec dataset, TrainingSpec training,
+                                 String teacher, java.util.function.Consumer<String> log) {
+        double t = 4.0;
+        double alpha = 0.5;
+        List<Long> seeds = new ArrayList<>();
+        List<Double> hard = new ArrayList<>();
+        List<Double> hinton = new ArrayList<>();
+        List<Double> softened = new ArrayList<>();
+        for (int i = 0; i < s.seeds(); i++) {
+            long seed = 100 + i;
+            seeds.add(seed);
+            hard.add(test(runner.run(request("student-hard-" + seed, new Candidate(s.student(), CompressionSpec.NONE),
+                    dataset, training, seed), ProgressListener.NONE, () -> false)));
+            for (String form : List.of("hinton", "softened")) {
+                CompressionSpec c = new CompressionSpec(PruningSpec.NONE, Quantization.FP32,
+                        new DistillationSpec(true, t, alpha, form, teacher), 1.0);
+                double acc = test(runner.run(request("student-" + form + "-" + seed, new Candidate(s.student(), c),
+                        dataset, training, seed), ProgressListener.NONE, () -> false));
+                (form.equals("hinton") ? hinton : softened).add(acc);
+            }
+            log.accept("seed " + seed + ": hard " + hard.get(i) + ", hinton " + hinton.get(i) + ", softened " + softened.get(i));
+        }
+        return new Distillation(s.student().summary(), s.reference().architecture().summary(), t, alpha, seeds, hard, hinton,
+                softened, mean(hard), mean(hinton), mean(softened));
+    }
+
+    /** Batch-1 latency rounds of two models, alternating (a, b, a, b, …): {a p50s, b p50s}. */
+    private double[][] sideBySide(NetworkPlan a, NetworkPlan b, DatasetSplits data, int rounds) {
+        double[][] out = new double[2][rounds];
+        try (Model ma = model(a); Model mb = model(b)) {
+            for (int r = 0; r < rounds; r++) {
+                out[0][r] = ModelMeter.latency(ma, data.test(), 1, 200).p50();
+                out[1][r] = ModelMeter.latency(mb, data.test(), 1, 200).p50();
+            }
+        }
+        return out;
+    }
+
+    private Model model(NetworkPlan plan) {
+        PlanBlocks.Built built = PlanBlocks.build(plan);
+        Model m = Model.newInstance("bench", device);
+        m.setBlock(built.block());
+        PlanBlocks.initializeAndLoad(built, m.getNDManager());
+        return m;
+    }
+
+    private static TrialRequest request(String trialId, Candidate c, DatasetSpec dataset, TrainingSpec training, long seed) {
+        return new TrialRequest(1, "bench-compression", trialId, 1, c, dataset, training, seed);
+    }
+
+    private static TrialResult.Completed completed(TrialResult r) {
+        if (r instanceof TrialResult.Failed f) {
+            throw new IllegalStateException("trial " + f.trialId() + " failed: " + f.reason());
+        }
+        return (TrialResult.Completed) r;
+    }
+
+    private static double test(TrialResult r) {
+        return completed(r).metrics().testAccuracy();
+    }
+
+    private static String slug(String name) {
+        return name.replaceAll("[^A-Za-z0-9]+", "-");
+    }
+
+    private static double median(double[] v) {
+        double[] s = v.clone();
+        Arrays.sort(s);
+        return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+    }
+
+    private static double mean(List<Double> v) {
+        return v.stream().mapToDouble(Double::doubleValue).average().orElse(Double.NaN);
+    }
+
+    private static List<Double> boxed(double[] v) {
+        return Arrays.stream(v).boxed().toList();
+    }
+}

@@ -1,0 +1,235 @@
+package org.naspipeline.worker.pipeline;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ai.djl.Device;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.locks.ReentrantLock;
+import org.naspipeline.api.Candidate;
+import org.naspipeline.api.CompressionReport;
+import org.naspipeline.api.CompressionSpec;
+import org.naspipeline.api.DistillationSpec;
+import org.naspipeline.api.PruningMethod;
+import org.naspipeline.api.PruningSpec;
+import org.naspipeline.api.Quantization;
+import org.naspipeline.api.TrainingSpec;
+import org.naspipeline.api.TrialMetrics;
+import org.naspipeline.api.TrialRequest;
+import org.naspipeline.api.TrialResult;
+import org.naspipeline.worker.compress.ArtifactFormat;
+import org.naspipeline.worker.compress.MagnitudePruner;
+import org.naspipeline.worker.data.DatasetResolver;
+import org.naspipeline.worker.model.ModelBuilder;
+import org.naspipeline.worker.model.NetworkPlan;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The compression stages on real DJL models trained on the bundled Fashion-MNIST subset: one reference CNN is
+ * trained once, and each test compresses it as a compression-only trial (the base model is the trained artifact),
+ * checking the acceptance figures on the model as saved and reloaded.
+ */
+class CompressionIT {
+    static final TrainingSpec TRAINING = new TrainingSpec(3, 64, 0.002, "adam");
+    /** 3,600 training, 400 validation and 2,000 test images: one test example is 0.05 pp. */
+    static final org.naspipeline.api.DatasetSpec DATA = new org.naspipeline.api.DatasetSpec("fashion-mnist", 4000, 2000);
+
+    @TempDir
+    static Path store;
+    static TrialRunner runner;
+    static String baseUri;
+    static TrialMetrics base;
+
+    @BeforeAll
+    static void trainTheReferenceModel() {
+        runner = new TrialRunner(DatasetResolver.fromEnvironment(), TrialRunnerIT.DATA, new FileArtifactStore(store), "w1",
+                Device.cpu(), new ReentrantLock(), new TrialRunner.MeasurementSettings(16, 50));
+        TrialResult.Completed done = completed(run("base", TrialRunnerIT.SMALL_CNN, 42));
+        baseUri = done.artifactUri();
+        base = done.metrics();
+    }
+
+    static TrialResult run(String trialId, Candidate candidate, long seed) {
+        return run(trialId, candidate, seed, ProgressListener.NONE);
+    }
+
+    static TrialResult run(String trialId, Candidate candidate, long seed, ProgressListener listener) {
+        TrialRequest req = new TrialRequest(1, "exp", trialId, 1, candidate, DATA, TRAINING, seed);
+        return runner.run(req, listener, () -> false);
+    }
+
+    static TrialResult.Completed completed(TrialResult r) {
+        assertThat(r).isInstanceOf(TrialResult.Completed.class);
+        return (TrialResult.Completed) r;
+    }
+
+    /** Compresses the reference model with {@code compression} (compression only: no training from scratch). */
+    static TrialResult.Completed compress(String trialId, PruningSpec pruning, Quantization q, double lowRank) {
+        CompressionSpec c = new CompressionSpec(pruning, q, DistillationSpec.OFF, lowRank, 2, 0.001, baseUri);
+        return completed(run(trialId, new Candidate(TrialRunnerIT.SMALL_CNN.architecture(), c), 7));
+    }
+
+    static CompressionReport.Stage stage(TrialMetrics m, String name) {
+        return m.compression().stages().stream().filter(s -> s.stage().equals(name)).findFirst().orElseThrow();
+    }
+
+    static NetworkPlan saved(TrialResult.Completed done) throws Exception {
+        Path file = Path.of(java.net.URI.create(done.artifactUri())).resolve("model.nasm");
+        assertThat(Files.size(file)).isEqualTo(done.metrics().sizeBytes());
+        return ArtifactFormat.decode(Files.readAllBytes(file));
+    }
+
+    @Test
+    void int8PerChannelIsAQuarterOfTheFp32ArtifactAndLosesAtMostOnePoint() throws Exception {
+        TrialResult.Completed done = compress("q8c", PruningSpec.NONE, Quantization.INT8_PER_CHANNEL, 1.0);
+        TrialMetrics m = done.metrics();
+        CompressionReport.Stage q = stage(m, "quantize");
+        assertThat(m.compression().stages()).extracting(CompressionReport.Stage::stage).containsExactly("quantize");
+        assertThat(q.after().bytes()).isEqualTo(m.sizeBytes());
+        assertThat((double) m.sizeBytes()).isLessThanOrEqualTo(0.27 * q.before().bytes());
+        assertThat((double) m.sizeBytes()).as("against the DJL fp32 file too").isLessThanOrEqualTo(0.27 * base.sizeBytes());
+        assertThat(q.before().testAccuracy()).isEqualTo(base.testAccuracy());
+        assertThat(base.testAccuracy() - m.testAccuracy()).isLessThanOrEqualTo(0.01);
+        assertThat(m.compression().weightFormat()).isEqualTo("i8-channel");
+        assertThat(m.compression().executedAs()).contains("dequantized to fp32");
+        assertThat(q.layers()).isNotEmpty().allSatisfy(l -> assertThat(l.reconstructionError()).isBetween(0.0, 0.02));
+        saved(done);
+    }
+
+    @Test
+    void int8PerTensorStoresTheAffineCode() throws Exception {
+        TrialResult.Completed done = compress("q8t", PruningSpec.NONE, Quantization.INT8_PER_TENSOR, 1.0);
+        assertThat(done.metrics().compression().weightFormat()).isEqualTo("u8-affine");
+        assertThat((double) done.metrics().sizeBytes()).isLessThanOrEqualTo(0.27 * stage(done.metrics(), "quantize").before().bytes());
+        assertThat(base.testAccuracy() - done.metrics().testAccuracy()).isLessThanOrEqualTo(0.02);
+        saved(done);
+    }
+
+    @Test
+    void l1FilterPruningAtHalfHalvesParamsAndMacsAndFineTuningKeepsAccuracy() throws Exception {
+        TrialResult.Completed done = compress("l1", new PruningSpec(PruningMethod.L1_FILTER, 0.5), Quantization.FP32, 1.0);
+        TrialMetrics m = done.metrics();
+        assertThat(m.compression().stages()).extracting(CompressionReport.Stage::stage).containsExactly("prune", "finetune");
+        CompressionReport.Stage prune = stage(m, "prune");
+        assertThat(prune.before().params()).isEqualTo(base.params());
+        assertThat(prune.before().macs()).isEqualTo(base.macs());
+        assertThat((double) m.params()).isLessThanOrEqualTo(0.55 * base.params());
+        assertThat((double) m.macs()).isLessThanOrEqualTo(0.55 * base.macs());
+        assertThat(prune.after().params()).isEqualTo(m.params());
+        assertThat(base.testAccuracy() - m.testAccuracy()).isLessThanOrEqualTo(0.02);
+        assertThat(prune.layers()).extracting(CompressionReport.LayerChange::to)
+                .contains("conv3x3(1→8)", "conv3x3(8→16)", "dense(784→32)", "dense(32→10)");
+        assertThat(saved(done).hasWeights()).isTrue();
+    }
+
+    @Test
+    void lowRankAtAQuarterHalvesTheDenseWeightsAndFineTuningKeepsAccuracy() throws Exception {
+        TrialResult.Completed done = compress("lr", PruningSpec.NONE, Quantization.FP32, 0.25);
+        TrialMetrics m = done.metrics();
+        assertThat(m.compression().stages()).extracting(CompressionReport.Stage::stage).containsExactly("lowrank", "finetune");
+        long before = denseWeights(new ModelBuilder(1, 28, 28, 10).plan(TrialRunnerIT.SMALL_CNN.architecture()));
+        long after = denseWeights(saved(done));
+        assertThat((double) after).isLessThanOrEqualTo(0.5 * before);
+        assertThat(base.testAccuracy() - m.testAccuracy()).isLessThanOrEqualTo(0.02);
+        assertThat(stage(m, "lowrank").layers()).anySatisfy(l -> {
+            assertThat(l.from()).isEqualTo("dense(1568→64)");
+            assertThat(l.to()).isEqualTo("dense(1568→16) + dense(16→64)");
+            assertThat(l.reconstructionError()).isBetween(0.0, 1.0);
+        });
+    }
+
+    static long denseWeights(NetworkPlan plan) {
+        long[] n = {0};
+        plan.forEachWeighted((path, layer) -> {
+            if (layer instanceof NetworkPlan.Dense d) {
+                n[0] += (long) d.in() * d.out();
+            }
+        });
+        return n[0];
+    }
+
+    @Test
+    void magnitudePruningKeepsItsMasksThroughFineTuningAndStoresABitmask() throws Exception {
+        TrialResult.Completed done = compress("mag", new PruningSpec(PruningMethod.MAGNITUDE, 0.7, "global", "one-shot"),
+                Quantization.FP32, 1.0);
+        TrialMetrics m = done.metrics();
+        NetworkPlan plan = saved(done);
+        assertThat(MagnitudePruner.overallSparsity(plan)).as("masks re-applied after every fine-tuning step")
+                .isGreaterThanOrEqualTo(0.699);
+        assertThat(m.params()).isEqualTo(base.params());
+        assertThat(m.nonZeroParams()).isLessThan((long) (0.4 * base.params()));
+        assertThat(m.compression().weightFormat()).isEqualTo("f32+bitmask");
+        assertThat(m.compression().executedAs()).contains("no sparse kernels");
+        assertThat(m.sizeBytes()).isLessThan(stage(m, "prune").before().bytes() / 2);
+    }
+
+    @Test
+    void agpReachesTheTargetSparsityInEveryLayer() throws Exception {
+        TrialResult.Completed done = compress("agp", new PruningSpec(PruningMethod.MAGNITUDE, 0.5, "layer", "agp"),
+                Quantization.INT8_PER_CHANNEL, 1.0);
+        TrialMetrics m = done.metrics();
+        assertThat(m.compression().stages()).extracting(CompressionReport.Stage::stage).containsExactly("prune", "quantize");
+        assertThat(MagnitudePruner.sparsity(saved(done))).allSatisfy(l -> assertThat(l.sparsity()).isGreaterThanOrEqualTo(0.49));
+        assertThat(m.compression().weightFormat()).contains("i8-channel");
+    }
+
+    @Test
+    void stagesRunInOrderAndEachReportsBeforeAndAfter() {
+        List<String> phases = new java.util.ArrayList<>();
+        ProgressListener listener = new ProgressListener() {
+            @Override
+            public void onEpoch(org.naspipeline.api.TrialEvent.Progress progress) {}
+
+            @Override
+            public void onPhase(String phase, double seconds) {
+                phases.add(phase);
+            }
+        };
+        CompressionSpec c = new CompressionSpec(new PruningSpec(PruningMethod.L1_FILTER, 0.25), Quantization.INT8_PER_CHANNEL,
+                DistillationSpec.OFF, 0.5, 2, 0.001, baseUri);
+        TrialResult.Completed done = completed(run("all", new Candidate(TrialRunnerIT.SMALL_CNN.architecture(), c), 7, listener));
+        assertThat(phases).containsExactly("prune", "lowrank", "train", "quantize", "measure");
+        List<CompressionReport.Stage> stages = done.metrics().compression().stages();
+        assertThat(stages).extracting(CompressionReport.Stage::stage).containsExactly("prune", "lowrank", "finetune", "quantize");
+        for (int i = 1; i < stages.size(); i++) {
+            assertThat(stages.get(i).before()).isEqualTo(stages.get(i - 1).after());
+        }
+        assertThat(stages.get(3).after().params()).isEqualTo(done.metrics().params());
+        assertThat(stages.get(3).after().bytes()).isEqualTo(done.metrics().sizeBytes());
+    }
+
+    @Test
+    void aDistilledStudentTrainsAgainstTheFrozenTeacher() throws Exception {
+        Path teacherFile = Path.of(java.net.URI.create(baseUri)).resolve("model").resolve("model-0000.params");
+        byte[] teacherBefore = Files.readAllBytes(teacherFile);
+        Candidate plain = TrialRunnerIT.SMALL_CNN;
+        CompressionSpec distil = new CompressionSpec(PruningSpec.NONE, Quantization.FP32,
+                new DistillationSpec(true, 4.0, 0.5, "hinton", baseUri), 1.0);
+        TrialResult.Completed hard = completed(run("hard", plain, 11));
+        TrialResult.Completed soft = completed(run("soft", new Candidate(plain.architecture(), distil), 11));
+        assertThat(soft.metrics().trainLoss()).isNotEqualTo(hard.metrics().trainLoss());
+        assertThat(soft.metrics().testAccuracy()).isGreaterThan(0.6);
+        assertThat(Files.readAllBytes(teacherFile)).isEqualTo(teacherBefore);
+    }
+
+    @Test
+    void aMissingTeacherOrAMismatchedBaseModelFailsWithThePath() {
+        CompressionSpec noTeacher = new CompressionSpec(PruningSpec.NONE, Quantization.FP32,
+                new DistillationSpec(true, 4.0, 0.5, "hinton", store.resolve("nowhere").toUri().toString()), 1.0);
+        assertThat(run("t1", new Candidate(TrialRunnerIT.SMALL_CNN.architecture(), noTeacher), 1))
+                .isInstanceOfSatisfying(TrialResult.Failed.class, f -> {
+                    assertThat(f.retriable()).isFalse();
+                    assertThat(f.reason()).startsWith("compression.distillation.teacher:").contains("no candidate.json");
+                });
+        CompressionSpec other = new CompressionSpec(PruningSpec.NONE, Quantization.INT8_PER_CHANNEL, DistillationSpec.OFF,
+                1.0, 1, null, baseUri);
+        org.naspipeline.api.ArchitectureSpec mlp = new org.naspipeline.api.ArchitectureSpec(
+                org.naspipeline.api.ModelFamily.MLP, null, List.of(32), new org.naspipeline.api.HeadSpec(0, 0));
+        assertThat(run("t2", new Candidate(mlp, other), 1))
+                .isInstanceOfSatisfying(TrialResult.Failed.class, f -> assertThat(f.reason())
+                        .startsWith("compression.baseModel:").contains("was trained for cnn["));
+    }
+}

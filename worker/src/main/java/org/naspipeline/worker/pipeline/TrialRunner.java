@@ -191,11 +191,13 @@ public final class TrialRunner implements TrialEvaluator {
                 double validation = ModelMeter.accuracy(model, data.validation());
                 CompressionReport report = new CompressionReport(outcome.stages(),
                         String.join(", ", encoded.weightEncodings()), executedAs(c, encoded));
+                // the loss of the last training run (fine-tuning if any); time and throughput of the training from
+                // scratch, zero for a loaded base model
                 double loss = !Double.isNaN(outcome.fineTuneLoss()) ? outcome.fineTuneLoss()
                         : stats != null ? stats.lastEpochLoss() : 0;
-                TrainingLoop.Stats training = stats != null ? stats : new TrainingLoop.Stats(null, loss, validation, 0, 0);
-                TrialMetrics metrics = metrics(validation, m, new TrainingLoop.Stats(null, loss, validation,
-                        training.seconds(), training.samplesPerSecond()), artifact.sizeBytes(), data, report);
+                TrainingLoop.Stats training = new TrainingLoop.Stats(null, loss, validation,
+                        stats == null ? 0 : stats.seconds(), stats == null ? 0 : stats.samplesPerSecond());
+                TrialMetrics metrics = metrics(validation, m, training, artifact.sizeBytes(), data, report);
                 return completed(req, metrics, artifact, progress, measureStart);
             }
         } finally {

@@ -35,6 +35,9 @@ final class BenchCommand {
         @Option(names = "--spec", defaultValue = "examples/multi-objective.json", description = "space and settings to use (default: ${DEFAULT-VALUE})")
         java.nio.file.Path specFile;
 
+        @Option(names = "--streams-metrics", description = "print the controller's Kafka Streams thread, fetch and producer metrics to stderr at the end")
+        boolean streamsMetrics;
+
         @Override
         public Integer call() throws Exception {
             org.naspipeline.api.ExperimentSpec spec = JsonCodec.readSpec(java.nio.file.Files.readAllBytes(specFile))
@@ -42,7 +45,7 @@ final class BenchCommand {
                     .with(new org.naspipeline.api.StrategySpec(strategy, 1L, null),
                             new org.naspipeline.api.BudgetSpec(trials, parallelism, 1));
             java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("nas-bench-controller");
-            ControllerBenchmark.Result r = ControllerBenchmark.run(dir, spec);
+            ControllerBenchmark.Result r = ControllerBenchmark.run(dir, spec, streamsMetrics);
             Map<String, Object> out = new LinkedHashMap<>();
             out.put("benchmark", "controller");
             out.put("result", r);

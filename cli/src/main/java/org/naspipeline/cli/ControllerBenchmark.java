@@ -38,7 +38,8 @@ final class ControllerBenchmark {
     record Result(int trials, int parallelism, String strategy, double seconds, double resultsPerSecond,
                   double reactionMsP50, double reactionMsP99, String note) {}
 
-    static Result run(Path dir, ExperimentSpec spec) throws Exception {
+    /** Runs the benchmark; with {@code printStreamsMetrics}, dumps the controller's Streams metrics to stderr. */
+    static Result run(Path dir, ExperimentSpec spec, boolean printStreamsMetrics) throws Exception {
         int trials = spec.budget().maxTrials();
         int parallelism = spec.budget().parallelism();
         try (EmbeddedKafka kafka = EmbeddedKafka.start(dir.resolve("kafka"), 0)) {
@@ -59,6 +60,9 @@ final class ControllerBenchmark {
                 double seconds = (System.nanoTime() - start) / 1e9;
                 done.set(true);
                 responder.join();
+                if (printStreamsMetrics) {
+                    controller.threadMetrics().forEach((k, v) -> System.err.println(k + " = " + v));
+                }
                 if (!(events.get(events.size() - 1) instanceof ExperimentEvent.Completed c) || c.completedTrials() != trials) {
                     throw new IllegalStateException("experiment did not complete all " + trials + " trials");
                 }

@@ -38,6 +38,11 @@ public final class ControllerService implements AutoCloseable {
         p.put(StreamsConfig.STATE_DIR_CONFIG, c.stateDir().toAbsolutePath().toString());
         p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 100);
         p.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, -1); // the broker's default
+        // A task reads nas.experiments and nas.trial-results together. With the default (0), Streams holds a
+        // task's buffered results until a fetch has confirmed the other, usually idle, partition empty, which
+        // costs up to fetch.max.wait.ms (500 ms) per round. The controller needs no timestamp order across the
+        // two topics (each record is applied on its own), so it never waits.
+        p.put(StreamsConfig.MAX_TASK_IDLE_MS_CONFIG, -1L);
         p.put(StreamsConfig.consumerPrefix(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG), "earliest");
         // Records are JSON: compress them. An experiment header holds its spec (up to 1 MiB from outside) and its
         // Pareto front; allow 16 MiB so even an extreme front never wedges the changelog (configured to match).
@@ -70,6 +75,18 @@ public final class ControllerService implements AutoCloseable {
     }
 
     /** The Streams state, for health checks and tests. */
+    /** Kafka Streams' thread-level metrics (commit, poll and process latencies and rates) by name. */
+    public java.util.Map<String, Object> threadMetrics() {
+        java.util.Map<String, Object> out = new java.util.TreeMap<>();
+        streams.metrics().forEach((name, metric) -> {
+            if ("stream-thread-metrics".equals(name.group()) || name.group().startsWith("consumer-fetch-manager")
+                    || "producer-metrics".equals(name.group()) && name.tags().get("client-id").contains("StreamThread")) {
+                out.put(name.group() + ":" + name.name(), metric.metricValue());
+            }
+        });
+        return out;
+    }
+
     public KafkaStreams.State state() {
         return streams.state();
     }

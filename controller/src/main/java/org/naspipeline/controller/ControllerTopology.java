@@ -42,10 +42,12 @@ public final class ControllerTopology {
         t.addSource("results-source", Serdes.String().deserializer(), Serdes.ByteArray().deserializer(), Topics.TRIAL_RESULTS);
         t.addProcessor(PROCESSOR, () -> new ExperimentProcessor(registry, timeoutCheck, metrics), "experiments-source", "results-source");
         t.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(STORE), Serdes.String(), Serdes.ByteArray())
-                        .withLoggingEnabled(java.util.Map.of("max.message.bytes", String.valueOf(MAX_STATE_BYTES))),
+                        .withLoggingEnabled(java.util.Map.of("max.message.bytes", String.valueOf(MAX_STATE_BYTES)))
+                        .withCachingEnabled(),
                 PROCESSOR);
         t.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(TRIAL_STORE), Serdes.String(), Serdes.ByteArray())
-                        .withLoggingEnabled(java.util.Map.of()),
+                        .withLoggingEnabled(java.util.Map.of())
+                        .withCachingEnabled(),
                 PROCESSOR);
         t.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(STRATEGY_LOG_STORE), Serdes.String(), Serdes.String())
                         .withLoggingEnabled(java.util.Map.of()),

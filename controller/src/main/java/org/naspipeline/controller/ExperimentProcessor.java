@@ -43,6 +43,13 @@ final class ExperimentProcessor implements Processor<String, byte[], String, byt
     private KeyValueStore<String, String> logStore;
 
     private final ControllerMetrics metrics;
+    /**
+     * Decoded headers of this task's experiments, exactly as last written to the store, so a result does not
+     * parse the header (spec included) again. Every store write goes through {@link #save}, which updates it; it
+     * starts empty whenever the task is (re)initialized, e.g. after a rollback restored the store from the
+     * changelog; and an experiment whose processing threw is dropped from it, since its object may be half-changed.
+     */
+    private final Map<String, ExperimentState> headers = new java.util.HashMap<>();
 
     ExperimentProcessor(StrategyRegistry registry, Duration timeoutCheckInterval, ControllerMetrics metrics) {
         this.logic = new ExperimentLogic(registry);
@@ -53,6 +60,7 @@ final class ExperimentProcessor implements Processor<String, byte[], String, byt
     @Override
     public void init(ProcessorContext<String, byte[]> context) {
         this.context = context;
+        headers.clear();
         this.store = context.getStateStore(ControllerTopology.STORE);
         this.trialStore = context.getStateStore(ControllerTopology.TRIAL_STORE);
         this.logStore = context.getStateStore(ControllerTopology.STRATEGY_LOG_STORE);
@@ -89,13 +97,39 @@ final class ExperimentProcessor implements Processor<String, byte[], String, byt
     @Override
     public void process(Record<String, byte[]> record) {
         String topic = context.recordMetadata().map(RecordMetadata::topic).orElse("");
-        if (!Topics.EXPERIMENTS.equals(topic)) {
-            report(record);
-        } else if (isCommand(record.value())) {
-            command(record);
-        } else {
-            submit(record);
+        try {
+            if (!Topics.EXPERIMENTS.equals(topic)) {
+                report(record);
+            } else if (isCommand(record.value())) {
+                command(record);
+            } else {
+                submit(record);
+            }
+        } catch (RuntimeException e) {
+            headers.clear(); // an object may have been changed without being saved
+            throw e;
         }
+    }
+
+    @Override
+    public void close() {
+        headers.clear();
+    }
+
+    /** The header of experiment {@code id} with its trial table attached, or null if there is none. */
+    private ExperimentState header(String id) {
+        ExperimentState state = headers.get(id);
+        if (state == null) {
+            byte[] raw = store.get(id);
+            if (raw == null) {
+                return null;
+            }
+            state = JsonCodec.readStoredState(raw, ExperimentState.class);
+            headers.put(id, state);
+        }
+        state.trials = new TrialTable.Stored(trialStore, id);
+        state.strategyLog = new StrategyLog.Stored(logStore, id);
+        return state;
     }
 
     private static boolean isCommand(byte[] value) {
@@ -115,12 +149,11 @@ final class ExperimentProcessor implements Processor<String, byte[], String, byt
             deadLetter(record, "unreadable command: " + e.getMessage());
             return;
         }
-        byte[] raw = record.key() == null ? null : store.get(record.key());
-        if (raw == null) {
+        ExperimentState state = record.key() == null ? null : header(record.key());
+        if (state == null) {
             deadLetter(record, command.command() + " for unknown experiment '" + record.key() + "'");
             return;
         }
-        ExperimentState state = load(record.key(), raw);
         Effects effects = new Effects();
         long now = context.currentSystemTimeMs();
         switch (command.command()) {
@@ -183,12 +216,11 @@ final class ExperimentProcessor implements Processor<String, byte[], String, byt
             deadLetter(record, "unreadable trial report: " + e.getMessage());
             return;
         }
-        byte[] raw = store.get(event.experimentId());
-        if (raw == null) {
+        ExperimentState state = header(event.experimentId());
+        if (state == null) {
             deadLetter(record, "report for unknown experiment '" + event.experimentId() + "'");
             return;
         }
-        ExperimentState state = load(event.experimentId(), raw);
         Effects effects = new Effects();
         logic.apply(state, event, context.currentSystemTimeMs(), effects);
         metrics.ingested();
@@ -212,6 +244,7 @@ final class ExperimentProcessor implements Processor<String, byte[], String, byt
 
     private void save(String id, ExperimentState state, long timestamp, Effects effects) {
         store.put(id, JsonCodec.write(state));
+        headers.put(id, state);
         ((TrialTable.Stored) state.trials).flush();
         ((StrategyLog.Stored) state.strategyLog).flush();
         long now = context.currentSystemTimeMs();

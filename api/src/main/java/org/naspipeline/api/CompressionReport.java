@@ -19,7 +19,7 @@ public record CompressionReport(List<Stage> stages, String weightFormat, String 
     }
 
     /**
-     * One stage: its name ({@code train}, {@code prune}, {@code lowrank}, {@code finetune}, {@code quantize}),
+     * One stage: its name ({@code prune}, {@code lowrank}, {@code finetune} or {@code quantize}),
      * the settings it ran with, its wall time, the model before and after, and per-layer changes.
      */
     public record Stage(String stage, String settings, double seconds, Snapshot before, Snapshot after,

@@ -5,10 +5,11 @@ import java.util.List;
 
 /**
  * The compression half of a search space. Omitted lists mean "no compression" for that stage. The searched
- * decisions are the lists; the single-valued settings below them apply to every candidate: the magnitude
- * pruning scope and schedule, the distillation loss form and teacher (an artifact, or an architecture the controller
- * trains first as the experiment's teacher trial), the fine-tuning epochs and
- * learning rate, and which layers low-rank factorization applies to (see {@link PruningSpec}, {@link DistillationSpec}, {@link CompressionSpec}).
+ * decisions are the lists; the single-valued settings after them apply to every candidate: the magnitude
+ * pruning scope and schedule, the distillation loss form and teacher (a trained artifact, or an architecture
+ * the controller trains first as the experiment's teacher trial), the fine-tuning epochs and learning rate,
+ * and which layers low-rank factorization applies to (see {@link PruningSpec}, {@link DistillationSpec},
+ * {@link CompressionSpec}).
  */
 public record CompressionSpace(
         List<PruningMethod> pruningMethods,

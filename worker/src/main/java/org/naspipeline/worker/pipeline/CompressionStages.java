@@ -30,7 +30,6 @@ import org.naspipeline.worker.model.ModelBuilder;
 import org.naspipeline.worker.model.NetworkPlan;
 import org.naspipeline.worker.model.NetworkPlan.Conv;
 import org.naspipeline.worker.model.NetworkPlan.Dense;
-import org.naspipeline.worker.model.NetworkPlan.Layer;
 import org.naspipeline.worker.model.PlanBlocks;
 
 /**

@@ -193,7 +193,7 @@ class ControllerApiIT {
         for (int i = 0; i < 6; i++) {
             String id = appId + "-e" + i;
             ids.add(id);
-            assertThat(post(base2, respec(example, id, trials, 2), TOKEN).statusCode()).isEqualTo(201);
+            assertThat(postUntilReady(base2, respec(example, id, trials, 2))).isEqualTo(201);
         }
         // every experiment answers from both instances: one reads its own store, the other forwards to it
         for (String id : ids) {
@@ -284,6 +284,19 @@ class ControllerApiIT {
             b.header("Authorization", "Bearer " + token);
         }
         return send(b);
+    }
+
+    /**
+     * Posts, repeating while the answer is 503: right after a second instance joins, the group may still be
+     * rebalancing, and a 503 ("not ready, try again") is the API's documented answer then, which clients retry.
+     */
+    int postUntilReady(String base, byte[] body) {
+        int[] status = {0};
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500)).until(() -> {
+            status[0] = post(base, body, TOKEN).statusCode();
+            return status[0] != 503;
+        });
+        return status[0];
     }
 
     HttpResponse<String> send(HttpRequest.Builder b) throws Exception {

@@ -197,18 +197,15 @@ public final class ArtifactFormat {
         } else {
             // per-channel scales come from each row's kept values; codes follow in position order
             int per = v.length / t.rows();
-            float[] scales = new float[t.rows()];
+            int[] channelOf = new int[positions.length];
             for (int i = 0; i < positions.length; i++) {
-                scales[positions[i] / per] = Math.max(scales[positions[i] / per], Math.abs(kept[i]));
+                channelOf[i] = positions[i] / per;
             }
-            for (int c = 0; c < scales.length; c++) {
-                scales[c] /= 127f;
-                out.writeFloat(scales[c]);
+            float[] scales = Quantizer.scalesOf(kept, channelOf, t.rows());
+            for (float scale : scales) {
+                out.writeFloat(scale);
             }
-            for (int i = 0; i < positions.length; i++) {
-                float scale = scales[positions[i] / per];
-                out.writeByte(scale == 0 ? 0 : Math.max(-127, Math.min(127, Math.round(kept[i] / scale))));
-            }
+            out.write(Quantizer.symmetricCodes(kept, channelOf, scales));
         }
     }
 
@@ -312,24 +309,15 @@ public final class ArtifactFormat {
         Iterator<boolean[]> m = masks.iterator();
         java.util.IdentityHashMap<Layer, Layer> filled = new java.util.IdentityHashMap<>();
         skeleton.forEachWeighted((path, layer) -> {
-            if (layer instanceof Conv c) {
+            if (layer instanceof Conv || layer instanceof Dense) {
                 float[] w = v.next();
                 boolean[] mask = m.next();
                 float[] b = null;
-                if (c.hasBias()) {
+                if (layer instanceof Conv c ? c.hasBias() : ((Dense) layer).hasBias()) {
                     b = v.next();
                     m.next();
                 }
-                filled.put(layer, c.with(w, b).withMask(mask));
-            } else if (layer instanceof Dense d) {
-                float[] w = v.next();
-                boolean[] mask = m.next();
-                float[] b = null;
-                if (d.hasBias()) {
-                    b = v.next();
-                    m.next();
-                }
-                filled.put(layer, d.with(w, b).withMask(mask));
+                filled.put(layer, layer instanceof Conv c ? c.with(w, b).withMask(mask) : ((Dense) layer).with(w, b).withMask(mask));
             } else if (layer instanceof Norm n) {
                 float[] g = v.next();
                 float[] be = v.next();

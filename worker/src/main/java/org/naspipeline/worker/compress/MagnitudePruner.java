@@ -27,7 +27,7 @@ public final class MagnitudePruner {
         if (global) {
             List<float[]> tensors = new ArrayList<>();
             plan.forEachWeighted((path, layer) -> {
-                float[] w = weight(layer);
+                float[] w = NetworkPlan.weightOf(layer);
                 if (w != null) {
                     tensors.add(w);
                 }
@@ -46,7 +46,7 @@ public final class MagnitudePruner {
             return plan.mapWeighted((path, layer) -> List.of(masked(layer, threshold, budgetAtThreshold)));
         }
         return plan.mapWeighted((path, layer) -> {
-            float[] w = weight(layer);
+            float[] w = NetworkPlan.weightOf(layer);
             float[] abs = new float[w.length];
             for (int i = 0; i < w.length; i++) {
                 abs[i] = Math.abs(w[i]);
@@ -71,7 +71,7 @@ public final class MagnitudePruner {
     public static List<LayerChange> sparsity(NetworkPlan plan) {
         List<LayerChange> out = new ArrayList<>();
         plan.forEachWeighted((path, layer) -> {
-            float[] w = weight(layer);
+            float[] w = NetworkPlan.weightOf(layer);
             if (w != null) {
                 out.add(new LayerChange(path, layer.toString(), layer.toString(), null, zeros(w) / (double) w.length));
             }
@@ -83,20 +83,13 @@ public final class MagnitudePruner {
     public static double overallSparsity(NetworkPlan plan) {
         long[] counts = {0, 0};
         plan.forEachWeighted((path, layer) -> {
-            float[] w = weight(layer);
+            float[] w = NetworkPlan.weightOf(layer);
             if (w != null) {
                 counts[0] += zeros(w);
                 counts[1] += w.length;
             }
         });
         return counts[1] == 0 ? 0 : (double) counts[0] / counts[1];
-    }
-
-    static float[] weight(Layer layer) {
-        if (layer instanceof Conv c) {
-            return c.weight();
-        }
-        return layer instanceof Dense d ? d.weight() : null;
     }
 
     private static long zeros(float[] w) {
@@ -114,8 +107,8 @@ public final class MagnitudePruner {
      * {@code budget} allows (in position order), keeping earlier masks.
      */
     private static Layer masked(Layer layer, float threshold, int[] budget) {
-        float[] w = weight(layer).clone();
-        boolean[] old = layer instanceof Conv c ? c.mask() : ((Dense) layer).mask();
+        float[] w = NetworkPlan.weightOf(layer).clone();
+        boolean[] old = NetworkPlan.maskOf(layer);
         boolean[] mask = new boolean[w.length];
         for (int i = 0; i < w.length; i++) {
             float a = Math.abs(w[i]);

@@ -65,20 +65,32 @@ public final class Quantizer {
     /** Quantizes {@code x}, laid out as {@code channels} equal rows, with one symmetric scale per row. */
     public static Symmetric perChannel(float[] x, int channels) {
         int per = x.length / channels;
+        int[] channelOf = new int[x.length];
+        java.util.Arrays.setAll(channelOf, i -> i / per);
+        float[] scales = scalesOf(x, channelOf, channels);
+        return new Symmetric(symmetricCodes(x, channelOf, scales), scales);
+    }
+
+    /** Per channel {@code max|x_c| / 127}, where {@code channelOf[i]} is the channel of {@code x[i]}. */
+    public static float[] scalesOf(float[] x, int[] channelOf, int channels) {
         float[] scales = new float[channels];
-        byte[] codes = new byte[x.length];
-        for (int c = 0; c < channels; c++) {
-            float absMax = 0;
-            for (int i = c * per; i < (c + 1) * per; i++) {
-                absMax = Math.max(absMax, Math.abs(x[i]));
-            }
-            float scale = absMax / 127f;
-            scales[c] = scale;
-            for (int i = c * per; i < (c + 1) * per; i++) {
-                codes[i] = scale == 0 ? 0 : (byte) Math.max(-127, Math.min(127, Math.round(x[i] / scale)));
-            }
+        for (int i = 0; i < x.length; i++) {
+            scales[channelOf[i]] = Math.max(scales[channelOf[i]], Math.abs(x[i]));
         }
-        return new Symmetric(codes, scales);
+        for (int c = 0; c < channels; c++) {
+            scales[c] /= 127f;
+        }
+        return scales;
+    }
+
+    /** {@code clamp(round(x / scale_c), −127, 127)} for each value, 0 in a channel whose scale is 0. */
+    public static byte[] symmetricCodes(float[] x, int[] channelOf, float[] scales) {
+        byte[] codes = new byte[x.length];
+        for (int i = 0; i < x.length; i++) {
+            float scale = scales[channelOf[i]];
+            codes[i] = scale == 0 ? 0 : (byte) Math.max(-127, Math.min(127, Math.round(x[i] / scale)));
+        }
+        return codes;
     }
 
     /** Relative Frobenius error ‖x − x_q‖ / ‖x‖ of a round trip. */

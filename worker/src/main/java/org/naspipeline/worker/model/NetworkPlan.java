@@ -194,6 +194,22 @@ public record NetworkPlan(long[] inputShape, int classes, List<Layer> layers) {
         return out;
     }
 
+    /** The weight tensor of a conv or dense layer (what pruning and quantization act on), else null. */
+    public static float[] weightOf(Layer layer) {
+        if (layer instanceof Conv c) {
+            return c.weight();
+        }
+        return layer instanceof Dense d ? d.weight() : null;
+    }
+
+    /** The magnitude-pruning mask of a conv or dense layer (true = kept), null when it has none. */
+    public static boolean[] maskOf(Layer layer) {
+        if (layer instanceof Conv c) {
+            return c.mask();
+        }
+        return layer instanceof Dense d ? d.mask() : null;
+    }
+
     /** The path of the classifier (the last dense layer), which compression never narrows. */
     public String classifierPath() {
         String[] last = {null};

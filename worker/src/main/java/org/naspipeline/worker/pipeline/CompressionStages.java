@@ -28,8 +28,6 @@ import org.naspipeline.worker.data.DatasetSplits;
 import org.naspipeline.worker.model.MacCounter;
 import org.naspipeline.worker.model.ModelBuilder;
 import org.naspipeline.worker.model.NetworkPlan;
-import org.naspipeline.worker.model.NetworkPlan.Conv;
-import org.naspipeline.worker.model.NetworkPlan.Dense;
 import org.naspipeline.worker.model.PlanBlocks;
 
 /**
@@ -196,7 +194,7 @@ final class CompressionStages {
         int[] i = {0};
         built.plan().forEachWeighted((path, layer) -> {
             Block block = built.weighted().get(i[0]++);
-            boolean[] mask = layer instanceof Conv cv ? cv.mask() : layer instanceof Dense d ? d.mask() : null;
+            boolean[] mask = NetworkPlan.maskOf(layer);
             if (mask == null) {
                 return;
             }
@@ -236,7 +234,7 @@ final class CompressionStages {
         List<float[]> original = new ArrayList<>();
         List<String> names = new ArrayList<>();
         fp32.forEachWeighted((path, layer) -> {
-            float[] w = layer instanceof Conv cv ? cv.weight() : layer instanceof Dense d ? d.weight() : null;
+            float[] w = NetworkPlan.weightOf(layer);
             if (w != null) {
                 original.add(w);
                 names.add(path);
@@ -245,7 +243,7 @@ final class CompressionStages {
         List<LayerChange> out = new ArrayList<>();
         int[] i = {0};
         quantized.forEachWeighted((path, layer) -> {
-            float[] w = layer instanceof Conv cv ? cv.weight() : layer instanceof Dense d ? d.weight() : null;
+            float[] w = NetworkPlan.weightOf(layer);
             if (w != null) {
                 float[] x = original.get(i[0]++);
                 out.add(new LayerChange(path, layer.toString(), layer.toString(), Quantizer.relativeError(x, w), null));

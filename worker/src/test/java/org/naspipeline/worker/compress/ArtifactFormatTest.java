@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
 class ArtifactFormatTest {
 
     static float[] weightsOf(NetworkPlan plan, int index) {
-        return MagnitudePruner.weight(plan.layers().get(index));
+        return NetworkPlan.weightOf(plan.layers().get(index));
     }
 
     @Test
@@ -68,7 +68,7 @@ class ArtifactFormatTest {
         // per weight tensor of n values with k kept: 4n bytes become ⌈n/8⌉ + 4k, and the header names "+bitmask"
         long[] saved = {0};
         sparse.forEachWeighted((path, layer) -> {
-            float[] w = MagnitudePruner.weight(layer);
+            float[] w = NetworkPlan.weightOf(layer);
             if (w != null) {
                 int kept = w.length - (int) Math.floor(0.9 * w.length);
                 saved[0] += 4L * w.length - ((w.length + 7) / 8 + 4L * kept) - "+bitmask".length();

@@ -69,7 +69,7 @@ class PruningTest {
     void magnitudePruningPerLayerZeroesExactlyTheSmallestFraction() {
         NetworkPlan pruned = MagnitudePruner.prune(plan(), 0.6, false);
         pruned.forEachWeighted((path, layer) -> {
-            float[] w = MagnitudePruner.weight(layer);
+            float[] w = NetworkPlan.weightOf(layer);
             if (w == null) {
                 return;
             }
@@ -78,7 +78,7 @@ class PruningTest {
                 zeros += v == 0 ? 1 : 0;
             }
             assertThat(zeros).as(path).isEqualTo((long) Math.floor(0.6 * w.length));
-            boolean[] mask = layer instanceof Conv c ? c.mask() : ((Dense) layer).mask();
+            boolean[] mask = NetworkPlan.maskOf(layer);
             for (int i = 0; i < w.length; i++) {
                 assertThat(mask[i]).isEqualTo(w[i] != 0);
             }

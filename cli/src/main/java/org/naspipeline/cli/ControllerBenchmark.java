@@ -34,14 +34,24 @@ import org.naspipeline.worker.pipeline.SyntheticEvaluator;
  * the next trial request arriving (the k-th result sent frees the slot the (parallelism + k)-th request fills).
  */
 final class ControllerBenchmark {
-    /** The measured figures. */
+    /**
+     * The measured figures. {@code resultsPerSecond} and {@code seconds} cover the whole experiment, from the
+     * submission to its completion event, JIT warm-up of the controller and of the in-process broker included.
+     * The steady-state figures leave out the first {@code warmupTrials} results, as JMH leaves out its warm-up
+     * iterations: {@code steadyResultsPerSecond} is the rate at which the remaining results were sent (in a
+     * closed loop with a fixed number in flight, the rate at which the controller took them in), and the
+     * reaction percentiles cover the same results.
+     */
     record Result(int trials, int parallelism, String strategy, double seconds, double resultsPerSecond,
-                  double reactionMsP50, double reactionMsP99, String note) {}
+                  int warmupTrials, double steadyResultsPerSecond, double reactionMsP50, double reactionMsP99, String note) {}
 
     /** Runs the benchmark; with {@code printStreamsMetrics}, dumps the controller's Streams metrics to stderr. */
-    static Result run(Path dir, ExperimentSpec spec, boolean printStreamsMetrics) throws Exception {
+    static Result run(Path dir, ExperimentSpec spec, int warmupTrials, boolean printStreamsMetrics) throws Exception {
         int trials = spec.budget().maxTrials();
         int parallelism = spec.budget().parallelism();
+        if (warmupTrials < 0 || warmupTrials > trials - 2) {
+            throw new IllegalArgumentException("--warmup-trials must be between 0 and " + (trials - 2) + ", got " + warmupTrials);
+        }
         try (EmbeddedKafka kafka = EmbeddedKafka.start(dir.resolve("kafka"), 0)) {
             String bootstrap = kafka.bootstrapServers();
             TopicSetup.ensure(bootstrap, 4);
@@ -66,14 +76,15 @@ final class ControllerBenchmark {
                 if (!(events.get(events.size() - 1) instanceof ExperimentEvent.Completed c) || c.completedTrials() != trials) {
                     throw new IllegalStateException("experiment did not complete all " + trials + " trials");
                 }
+                double steady = (trials - 1 - warmupTrials) / ((sent[trials - 1] - sent[warmupTrials]) / 1e9);
                 List<Double> reaction = new ArrayList<>();
-                for (int k = 0; k + parallelism < trials; k++) {
+                for (int k = warmupTrials; k + parallelism < trials; k++) {
                     if (sent[k] > 0 && received[k + parallelism] > 0) {
                         reaction.add((received[k + parallelism] - sent[k]) / 1e6);
                     }
                 }
                 double[] r = reaction.stream().mapToDouble(Double::doubleValue).sorted().toArray();
-                return new Result(trials, parallelism, spec.strategy().name(), seconds, trials / seconds,
+                return new Result(trials, parallelism, spec.strategy().name(), seconds, trials / seconds, warmupTrials, steady,
                         r.length == 0 ? Double.NaN : r[r.length / 2],
                         r.length == 0 ? Double.NaN : r[Math.min(r.length - 1, (int) Math.ceil(r.length * 0.99) - 1)],
                         "in-process broker and controller on one machine; exactly_once_v2 with a 100 ms commit interval; "

@@ -8,7 +8,10 @@ import org.naspipeline.strategy.StrategyRegistry;
 
 /** The controller's Streams topology: two co-partitioned sources, one stateful processor, four sinks. */
 public final class ControllerTopology {
+    /** One small header per experiment ({@link ExperimentState}). */
     static final String STORE = "experiments";
+    /** Each experiment's spec, written once when it is accepted. */
+    static final String SPEC_STORE = "experiment-specs";
     /** One entry per trial, keyed {@code experimentId NUL trialId} (see {@link TrialTable.Stored}). */
     static final String TRIAL_STORE = "trials";
     /** The strategies' call logs, one entry per call (see {@link StrategyLog.Stored}). */
@@ -18,7 +21,7 @@ public final class ControllerTopology {
     static final String EVENTS_SINK = "events-sink";
     static final String DLQ_SINK = "dlq-sink";
     static final String CONTROL_SINK = "control-sink";
-    /** Largest experiment header the changelog accepts (zstd-compressed JSON). */
+    /** Largest experiment header or spec the changelogs accept (zstd-compressed JSON). */
     public static final int MAX_STATE_BYTES = 16 * 1024 * 1024;
     /** How often running experiments are checked for silent trials. */
     public static final java.time.Duration DEFAULT_TIMEOUT_CHECK = java.time.Duration.ofSeconds(10);
@@ -44,6 +47,9 @@ public final class ControllerTopology {
         t.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(STORE), Serdes.String(), Serdes.ByteArray())
                         .withLoggingEnabled(java.util.Map.of("max.message.bytes", String.valueOf(MAX_STATE_BYTES)))
                         .withCachingEnabled(),
+                PROCESSOR);
+        t.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(SPEC_STORE), Serdes.String(), Serdes.ByteArray())
+                        .withLoggingEnabled(java.util.Map.of("max.message.bytes", String.valueOf(MAX_STATE_BYTES))),
                 PROCESSOR);
         t.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(TRIAL_STORE), Serdes.String(), Serdes.ByteArray())
                         .withLoggingEnabled(java.util.Map.of())

@@ -239,7 +239,7 @@ final class ExperimentLogic {
             trial.status = TrialStatus.FAILED;
             state.failed++;
         }
-        state.inFlight.remove(trial.trialId);
+        state.inFlight.release(trial.trialId);
         state.trials.put(trial);
         strategy(state).tell(trial.candidate, result);
         state.logCall("tell:" + trial.trialId);
@@ -257,7 +257,7 @@ final class ExperimentLogic {
         String experimentId = state.spec.id();
         trial.result = result;
         trial.status = result instanceof TrialResult.Completed ? TrialStatus.COMPLETED : TrialStatus.FAILED;
-        state.inFlight.remove(trial.trialId);
+        state.inFlight.release(trial.trialId);
         state.trials.put(trial);
         effects.events.add(new ExperimentEvent.TrialFinished(V, experimentId, trial.trialId, trial.candidate, trial.status,
                 result instanceof TrialResult.Completed c ? c.metrics() : null,
@@ -279,10 +279,10 @@ final class ExperimentLogic {
     private void issueTeacher(ExperimentState state, long nowMillis, Effects effects) {
         Candidate teacher = new Candidate(state.spec.searchSpace().compression().teacherArchitecture(),
                 org.naspipeline.api.CompressionSpec.NONE);
-        TrialRecord trial = new TrialRecord(state.teacherTrialId(), teacher, state.busySlots().nextClearBit(0), nowMillis);
+        TrialRecord trial = new TrialRecord(state.teacherTrialId(), teacher, state.inFlight.freeSlot(), nowMillis);
         state.teacherIssued = true;
         state.trials.put(trial);
-        state.inFlight.put(trial.trialId, trial.slot);
+        state.inFlight.hold(trial.trialId, trial.slot);
         effects.requests.add(request(state, trial));
         effects.events.add(new ExperimentEvent.TrialScheduled(V, state.spec.id(), trial.trialId, 1, teacher));
     }
@@ -306,14 +306,12 @@ final class ExperimentLogic {
             List<Candidate> candidates = strategy(state).ask(want);
             state.logCall("ask:" + want);
             syncCache(state);
-            java.util.BitSet busySlots = state.busySlots();
             for (Candidate candidate : candidates) {
                 state.issued++;
-                int slot = busySlots.nextClearBit(0); // the lowest free slot: the one a finished trial just left
-                busySlots.set(slot);
+                int slot = state.inFlight.freeSlot();
                 TrialRecord trial = new TrialRecord(String.format("%s-t%04d", state.spec.id(), state.issued), candidate, slot, nowMillis);
                 state.trials.put(trial);
-                state.inFlight.put(trial.trialId, slot);
+                state.inFlight.hold(trial.trialId, slot);
                 effects.requests.add(request(state, trial));
                 effects.events.add(new ExperimentEvent.TrialScheduled(V, state.spec.id(), trial.trialId, 1, candidate));
             }

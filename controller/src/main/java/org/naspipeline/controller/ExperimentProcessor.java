@@ -7,7 +7,6 @@ import java.util.List;
 import java.util.Map;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
-import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
@@ -39,15 +38,17 @@ final class ExperimentProcessor implements Processor<String, byte[], String, byt
     private final Duration timeoutCheckInterval;
     private ProcessorContext<String, byte[]> context;
     private KeyValueStore<String, byte[]> store;
+    private KeyValueStore<String, byte[]> specStore;
     private KeyValueStore<String, byte[]> trialStore;
     private KeyValueStore<String, String> logStore;
 
     private final ControllerMetrics metrics;
     /**
-     * Decoded headers of this task's experiments, exactly as last written to the store, so a result does not
-     * parse the header (spec included) again. Every store write goes through {@link #save}, which updates it; it
-     * starts empty whenever the task is (re)initialized, e.g. after a rollback restored the store from the
-     * changelog; and an experiment whose processing threw is dropped from it, since its object may be half-changed.
+     * This task's experiments, decoded: each header with its spec and its trial table, which keeps the trials in
+     * flight decoded too, so a result neither reads nor parses them again. They are exactly what was last
+     * written: every store write goes through {@link #save}, which updates this map; it starts empty whenever
+     * the task is (re)initialized, e.g. after a rollback restored the stores from the changelogs; and it is
+     * emptied when processing throws, since an object may be half-changed.
      */
     private final Map<String, ExperimentState> headers = new java.util.HashMap<>();
 
@@ -62,6 +63,7 @@ final class ExperimentProcessor implements Processor<String, byte[], String, byt
         this.context = context;
         headers.clear();
         this.store = context.getStateStore(ControllerTopology.STORE);
+        this.specStore = context.getStateStore(ControllerTopology.SPEC_STORE);
         this.trialStore = context.getStateStore(ControllerTopology.TRIAL_STORE);
         this.logStore = context.getStateStore(ControllerTopology.STRATEGY_LOG_STORE);
         // Wall-clock, not stream time: a lost trial produces no records, so only real time can notice it.
@@ -73,22 +75,27 @@ final class ExperimentProcessor implements Processor<String, byte[], String, byt
         // Decide while iterating, write after the iterator is closed: the store is not modified under its iterator.
         Map<String, ExperimentState> changed = new LinkedHashMap<>();
         Map<String, Effects> effectsById = new LinkedHashMap<>();
-        try (KeyValueIterator<String, byte[]> all = store.all()) {
-            while (all.hasNext()) {
-                KeyValue<String, byte[]> kv = all.next();
-                ExperimentState state = load(kv.key, kv.value);
-                if (!state.active() || state.inFlight.isEmpty()) {
-                    continue;
-                }
-                Effects effects = new Effects();
-                logic.expireStaleTrials(state, nowMillis, effects);
-                if (!effects.controls.isEmpty()) {
-                    changed.put(kv.key, state);
-                    effectsById.put(kv.key, effects);
+        try {
+            try (KeyValueIterator<String, byte[]> all = store.all()) {
+                while (all.hasNext()) {
+                    String id = all.next().key;
+                    ExperimentState state = header(id);
+                    if (!state.active() || state.inFlight.isEmpty()) {
+                        continue;
+                    }
+                    Effects effects = new Effects();
+                    logic.expireStaleTrials(state, nowMillis, effects);
+                    if (!effects.controls.isEmpty()) {
+                        changed.put(id, state);
+                        effectsById.put(id, effects);
+                    }
                 }
             }
+            changed.forEach((id, state) -> save(id, state, nowMillis, effectsById.get(id)));
+        } catch (RuntimeException e) {
+            headers.clear(); // an object may have been changed without being saved
+            throw e;
         }
-        changed.forEach((id, state) -> save(id, state, nowMillis, effectsById.get(id)));
         if (!changed.isEmpty()) {
             LOG.warn("gave up silent trial attempts in experiments {}", changed.keySet());
         }
@@ -116,7 +123,7 @@ final class ExperimentProcessor implements Processor<String, byte[], String, byt
         headers.clear();
     }
 
-    /** The header of experiment {@code id} with its trial table attached, or null if there is none. */
+    /** The header of experiment {@code id} with its spec, trial table and trials in flight attached, or null. */
     private ExperimentState header(String id) {
         ExperimentState state = headers.get(id);
         if (state == null) {
@@ -124,11 +131,11 @@ final class ExperimentProcessor implements Processor<String, byte[], String, byt
             if (raw == null) {
                 return null;
             }
-            state = JsonCodec.readStoredState(raw, ExperimentState.class);
+            state = JsonCodec.readStoredState(raw, ExperimentState.class).attach(
+                    JsonCodec.readStoredState(specStore.get(id), ExperimentSpec.class),
+                    new TrialTable.Stored(trialStore, id), new StrategyLog.Stored(logStore, id));
             headers.put(id, state);
         }
-        state.trials = new TrialTable.Stored(trialStore, id);
-        state.strategyLog = new StrategyLog.Stored(logStore, id);
         return state;
     }
 
@@ -198,6 +205,7 @@ final class ExperimentProcessor implements Processor<String, byte[], String, byt
             return;
         }
         logic.forget(id);
+        specStore.put(id, JsonCodec.write(spec));
         Effects effects = new Effects();
         ExperimentState state = logic.start(spec, new TrialTable.Stored(trialStore, id), new StrategyLog.Stored(logStore, id),
                 context.currentSystemTimeMs(), effects);
@@ -234,28 +242,22 @@ final class ExperimentProcessor implements Processor<String, byte[], String, byt
         }
     }
 
-    /** The stored header of an experiment with its trial table attached. */
-    private ExperimentState load(String id, byte[] raw) {
-        ExperimentState state = JsonCodec.readStoredState(raw, ExperimentState.class);
-        state.trials = new TrialTable.Stored(trialStore, id);
-        state.strategyLog = new StrategyLog.Stored(logStore, id);
-        return state;
-    }
-
     private void save(String id, ExperimentState state, long timestamp, Effects effects) {
+        long now = context.currentSystemTimeMs();
+        for (ExperimentEvent event : effects.events) {
+            if (event instanceof ExperimentEvent.TrialFinished f) {
+                TrialRecord trial = state.trials.get(f.trialId()); // before the flush, which forgets ended trials
+                metrics.trialFinished(id, f.status(), trial == null ? -1 : now - trial.scheduledAtMillis);
+            }
+        }
         store.put(id, JsonCodec.write(state));
         headers.put(id, state);
         ((TrialTable.Stored) state.trials).flush();
         ((StrategyLog.Stored) state.strategyLog).flush();
-        long now = context.currentSystemTimeMs();
-        for (ExperimentEvent event : effects.events) {
-            if (event instanceof ExperimentEvent.TrialFinished f) {
-                TrialRecord trial = state.trials.get(f.trialId());
-                metrics.trialFinished(id, f.status(), trial == null ? -1 : now - trial.scheduledAtMillis);
-            }
-        }
         for (TrialRequest request : effects.requests) {
-            context.forward(new Record<>(request.trialId(), JsonCodec.write(request), timestamp), ControllerTopology.TRIALS_SINK);
+            byte[] value = JsonCodec.write(request);
+            SlotPartitioner.forwarding(value, request);
+            context.forward(new Record<>(request.trialId(), value, timestamp), ControllerTopology.TRIALS_SINK);
         }
         for (org.naspipeline.api.TrialControl control : effects.controls) {
             context.forward(new Record<>(control.trialId(), JsonCodec.write(control), timestamp), ControllerTopology.CONTROL_SINK);

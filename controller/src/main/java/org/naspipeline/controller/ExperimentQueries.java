@@ -18,6 +18,7 @@ import org.apache.kafka.streams.state.HostInfo;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.QueryableStoreTypes;
 import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
+import org.naspipeline.api.ExperimentSpec;
 import org.naspipeline.api.JsonCodec;
 
 /**
@@ -67,11 +68,10 @@ final class ExperimentQueries {
                 : Optional.of(JsonCodec.readStoredState(b, Snapshot.class).attached()));
     }
 
-    /** An experiment's header and trial table in one value, as instances pass it to each other. */
-    record Snapshot(ExperimentState state, List<TrialRecord> trials) {
+    /** An experiment's spec, header and trial table in one value, as instances pass it to each other. */
+    record Snapshot(ExperimentSpec spec, ExperimentState state, List<TrialRecord> trials) {
         ExperimentState attached() {
-            state.trials = new TrialTable.InMemory(trials);
-            return state;
+            return state.attach(spec, new TrialTable.InMemory(trials), new StrategyLog.InMemory());
         }
     }
 
@@ -115,7 +115,7 @@ final class ExperimentQueries {
                 .prefixScan(id + '\u0000', new org.apache.kafka.common.serialization.StringSerializer())) {
             it.forEachRemaining(kv -> trials.add(JsonCodec.readStoredState(kv.value, TrialRecord.class)));
         }
-        return new Snapshot(JsonCodec.readStoredState(header, ExperimentState.class), trials);
+        return new Snapshot(spec(id), JsonCodec.readStoredState(header, ExperimentState.class), trials);
     }
 
     /** Summaries of the experiments this instance owns (blocking). */
@@ -123,11 +123,19 @@ final class ExperimentQueries {
         List<ExperimentViews.Summary> out = new ArrayList<>();
         try (KeyValueIterator<String, byte[]> it = store(ControllerTopology.STORE).all()) {
             // a summary needs only the header (counts, best, Pareto front), not the trial table
-            it.forEachRemaining(kv -> out.add(ExperimentViews.summary(JsonCodec.readStoredState(kv.value, ExperimentState.class))));
+            it.forEachRemaining(kv -> {
+                ExperimentState state = JsonCodec.readStoredState(kv.value, ExperimentState.class);
+                state.spec = spec(kv.key);
+                out.add(ExperimentViews.summary(state));
+            });
         } catch (InvalidStateStoreException e) {
             throw notReady(e);
         }
         return out;
+    }
+
+    private ExperimentSpec spec(String id) {
+        return JsonCodec.readStoredState(store(ControllerTopology.SPEC_STORE).get(id), ExperimentSpec.class);
     }
 
     private ReadOnlyKeyValueStore<String, byte[]> store(String name) {

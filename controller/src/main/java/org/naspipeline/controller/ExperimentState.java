@@ -2,9 +2,7 @@ package org.naspipeline.controller;
 
 import com.fasterxml.jackson.annotation.JsonAutoDetect;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import org.naspipeline.api.ExperimentSpec;
 import org.naspipeline.api.ExperimentStatus;
 
@@ -15,6 +13,11 @@ import org.naspipeline.api.ExperimentStatus;
 @JsonAutoDetect(fieldVisibility = JsonAutoDetect.Visibility.ANY, getterVisibility = JsonAutoDetect.Visibility.NONE,
         isGetterVisibility = JsonAutoDetect.Visibility.NONE)
 final class ExperimentState {
+    /**
+     * The spec. Not part of this record's JSON: it never changes, so it is stored once, in its own store, instead
+     * of being written again with every result.
+     */
+    @com.fasterxml.jackson.annotation.JsonIgnore
     ExperimentSpec spec;
     ExperimentStatus status;
     /** Wall-clock time of acceptance (for {@code budget.maxDurationSeconds}). */
@@ -35,8 +38,15 @@ final class ExperimentState {
     boolean teacherIssued;
     /** The artifact of the completed teacher trial, filled into every distilled candidate's request. */
     String teacherArtifact;
-    /** Trials in flight (scheduled or running) and the parallelism slot each holds, in scheduling order. */
-    Map<String, Integer> inFlight = new LinkedHashMap<>();
+    /**
+     * The trials in flight and their slots: derived from the trial table, so not part of this record's JSON.
+     * Null while not attached (a header read for a summary); see {@link #inFlight()}.
+     */
+    @com.fasterxml.jackson.annotation.JsonIgnore
+    InFlightTrials inFlight;
+    /** The number of trials in flight as read from the JSON ({@code inFlightCount}), for readers that do not attach the set. */
+    @com.fasterxml.jackson.annotation.JsonIgnore
+    private int storedInFlightCount;
     /**
      * The trial table. Not part of this record's JSON: the controller keeps one store entry per trial, so a
      * result rewrites one trial and this small header, not the whole history.
@@ -63,6 +73,16 @@ final class ExperimentState {
     ExperimentState(ExperimentSpec spec) {
         this.spec = spec;
         this.status = ExperimentStatus.RUNNING;
+        this.inFlight = new InFlightTrials();
+    }
+
+    /** Attaches what the header's JSON leaves out: the spec, and the trial table with the trials in flight. */
+    ExperimentState attach(ExperimentSpec spec, TrialTable trials, StrategyLog log) {
+        this.spec = spec;
+        this.trials = trials;
+        this.strategyLog = log;
+        this.inFlight = active() ? InFlightTrials.of(trials.all()) : new InFlightTrials();
+        return this;
     }
 
     /**
@@ -88,21 +108,25 @@ final class ExperimentState {
         return status == ExperimentStatus.RUNNING || status == ExperimentStatus.PAUSED;
     }
 
+    /** The number of trials in flight. */
     int inFlight() {
-        return inFlight.size();
+        return inFlight != null ? inFlight.size() : storedInFlightCount;
     }
 
-    /** The slots held by trials in flight. */
-    java.util.BitSet busySlots() {
-        java.util.BitSet busy = new java.util.BitSet();
-        inFlight.values().forEach(busy::set);
-        return busy;
+    @com.fasterxml.jackson.annotation.JsonProperty("inFlightCount")
+    private int inFlightCountForJson() {
+        return inFlight();
+    }
+
+    @com.fasterxml.jackson.annotation.JsonProperty("inFlightCount")
+    private void inFlightCountFromJson(int count) {
+        storedInFlightCount = count;
     }
 
     /** The trials in flight, from the table. */
     List<TrialRecord> inFlightTrials() {
         List<TrialRecord> out = new ArrayList<>();
-        inFlight.keySet().forEach(id -> out.add(trials.get(id)));
+        inFlight.ids().forEach(id -> out.add(trials.get(id)));
         return out;
     }
 }

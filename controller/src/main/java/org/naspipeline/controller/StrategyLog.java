@@ -46,7 +46,8 @@ interface StrategyLog {
         }
 
         static String key(String experimentId, int index) {
-            return experimentId + '\u0000' + String.format("%010d", index);
+            String digits = Integer.toString(index);
+            return experimentId + '\u0000' + "0000000000".substring(digits.length()) + digits; // zero-padded to 10
         }
 
         @Override

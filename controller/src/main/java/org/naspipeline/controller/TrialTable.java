@@ -48,14 +48,18 @@ interface TrialTable {
 
     /**
      * The experiment's entries of the trials store, keyed {@code experimentId NUL trialId} so one prefix scan
-     * lists them; trial ids sort by their sequence number. Reads are cached for the record being processed;
-     * {@link #flush()} writes what was put.
+     * lists them; trial ids sort by their sequence number. {@link #flush()} writes what was put. Decoded trials
+     * are kept while they are in flight (at most the experiment's parallelism), so the result that ends a trial
+     * finds it without reading and parsing it again; they are the objects last written, so the table stays an
+     * exact copy of the store as long as every change is flushed (the processor drops the table otherwise).
      */
     final class Stored implements TrialTable {
         private final KeyValueStore<String, byte[]> store;
         private final String experimentId;
         private final Map<String, TrialRecord> loaded = new LinkedHashMap<>();
         private final Map<String, TrialRecord> dirty = new LinkedHashMap<>();
+        /** Ids decoded or put since the last flush: the only entries of {@link #loaded} that may have left flight. */
+        private final List<String> touched = new ArrayList<>();
 
         Stored(KeyValueStore<String, byte[]> store, String experimentId) {
             this.store = store;
@@ -74,6 +78,7 @@ interface TrialTable {
                 if (raw != null) {
                     t = JsonCodec.readStoredState(raw, TrialRecord.class);
                     loaded.put(trialId, t);
+                    touched.add(trialId);
                 }
             }
             return t;
@@ -83,6 +88,7 @@ interface TrialTable {
         public void put(TrialRecord trial) {
             loaded.put(trial.trialId, trial);
             dirty.put(trial.trialId, trial);
+            touched.add(trial.trialId);
         }
 
         @Override
@@ -103,10 +109,17 @@ interface TrialTable {
             return out;
         }
 
-        /** Writes the trials put since the last flush. */
+        /** Writes the trials put since the last flush, and forgets the decoded trials no longer in flight. */
         void flush() {
             dirty.forEach((id, t) -> store.put(key(experimentId, id), JsonCodec.write(t)));
             dirty.clear();
+            for (String id : touched) {
+                TrialRecord t = loaded.get(id);
+                if (t != null && !t.inFlight()) {
+                    loaded.remove(id);
+                }
+            }
+            touched.clear();
         }
     }
 }

@@ -222,12 +222,17 @@ class ControllerTopologyTest {
     @Test
     void aLargeExperimentKeepsOneEntryPerTrialAndASmallHeader() throws Exception {
         // 2,500 trials in flight: the trial table lives in its own store, one entry per trial, so a result
-        // rewrites one trial and the header, not the whole history (which once outgrew the 1 MiB input limit)
+        // rewrites one trial and the header, not the whole history (which once outgrew the 1 MiB input limit).
+        // The header holds neither the spec (stored once, on its own) nor the ids in flight (the trial table's).
         experiments.pipeInput("big", exampleSpec(2600, 2500));
         List<TrialRequest> sent = requests();
         assertThat(sent).hasSize(2500);
         byte[] header = driver.<String, byte[]>getKeyValueStore(ControllerTopology.STORE).get("big");
-        assertThat(header.length).isLessThan(64 * 1024);
+        assertThat(new String(header, StandardCharsets.UTF_8)).doesNotContain("big-t0001", "searchSpace").contains("\"inFlightCount\":2500");
+        assertThat(header.length).isLessThan(1024);
+        byte[] spec = driver.<String, byte[]>getKeyValueStore(ControllerTopology.SPEC_STORE).get("big");
+        assertThat(JsonCodec.readStoredState(spec, org.naspipeline.api.ExperimentSpec.class))
+                .isEqualTo(JsonCodec.readSpec(exampleSpec(2600, 2500)).withId("big"));
         org.apache.kafka.streams.state.KeyValueStore<String, byte[]> trialStore = driver.getKeyValueStore(ControllerTopology.TRIAL_STORE);
         assertThat(trialStore.approximateNumEntries()).isEqualTo(2500);
         complete(sent.get(0), 0.8);
@@ -343,6 +348,15 @@ class ControllerTopologyTest {
                 .as("slot 0 of two experiments").isNotEqualTo(partitioner.partitions(Topics.TRIALS, "y", JsonCodec.write(b), 8).orElseThrow());
         TrialRequest unslotted = new TrialRequest(1, "exp-a", "z", 1, null, null, null, 0);
         assertThat(partitioner.partitions(Topics.TRIALS, "z", JsonCodec.write(unslotted), 8)).as("hash of the key").isEmpty();
+        // The request announced for the value being forwarded is used as is; another value is parsed.
+        byte[] announcedValue = JsonCodec.write(a);
+        SlotPartitioner.forwarding(announcedValue, b);
+        assertThat(partitioner.partitions(Topics.TRIALS, "x", announcedValue, 8).orElseThrow())
+                .as("announced request").isEqualTo(partitioner.partitions(Topics.TRIALS, "y", JsonCodec.write(b), 8).orElseThrow());
+        SlotPartitioner.forwarding(JsonCodec.write(b), b);
+        assertThat(partitioner.partitions(Topics.TRIALS, "x", JsonCodec.write(a), 8).orElseThrow())
+                .as("another value than the announced one").isEqualTo(partitioner.partitions(Topics.TRIALS, "x", JsonCodec.write(a), 8).orElseThrow())
+                .isNotEqualTo(partitioner.partitions(Topics.TRIALS, "y", JsonCodec.write(b), 8).orElseThrow());
     }
 
     static byte[] distillingSpec(int maxTrials) throws Exception {

@@ -23,7 +23,7 @@ final class BenchCommand {
             description = "Results/s ingested end to end and result → next-request latency, with instant synthetic "
                     + "trials against an in-process broker. Prints JSON.")
     static final class Controller implements Callable<Integer> {
-        @Option(names = "--trials", defaultValue = "5000", description = "trials (default: ${DEFAULT-VALUE})")
+        @Option(names = "--trials", defaultValue = "40000", description = "trials (default: ${DEFAULT-VALUE})")
         int trials;
 
         @Option(names = "--parallelism", defaultValue = "200", description = "trials in flight (default: ${DEFAULT-VALUE})")
@@ -39,6 +39,10 @@ final class BenchCommand {
                 + "(default: a quarter of --trials)")
         Integer warmupTrials;
 
+        @Option(names = "--commit-interval-ms", defaultValue = "100", description = "the controller's commit interval "
+                + "(NAS_CONTROLLER_COMMIT_INTERVAL_MS; default: ${DEFAULT-VALUE})")
+        int commitIntervalMs;
+
         @Option(names = "--streams-metrics", description = "print the controller's Kafka Streams thread, fetch and producer metrics to stderr at the end")
         boolean streamsMetrics;
 
@@ -50,14 +54,15 @@ final class BenchCommand {
                             new org.naspipeline.api.BudgetSpec(trials, parallelism, 1));
             java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("nas-bench-controller");
             ControllerBenchmark.Result r = ControllerBenchmark.run(dir, spec,
-                    warmupTrials == null ? trials / 4 : warmupTrials, streamsMetrics);
+                    warmupTrials == null ? trials / 4 : warmupTrials, commitIntervalMs, streamsMetrics);
             Map<String, Object> out = new LinkedHashMap<>();
             out.put("benchmark", "controller");
             out.put("result", r);
             System.out.println(JsonCodec.writePretty(out));
             System.err.printf(Locale.ROOT, "%.0f results/s overall, %.0f results/s after %d warm-up results; "
-                    + "reaction p50 %.1f ms, p99 %.1f ms%n", r.resultsPerSecond(), r.steadyResultsPerSecond(), r.warmupTrials(),
-                    r.reactionMsP50(), r.reactionMsP99());
+                    + "reaction p50 %.1f ms, p99 %.1f ms; CPU %.2f cores, %.3f ms per result (stream thread %.3f ms)%n",
+                    r.resultsPerSecond(), r.steadyResultsPerSecond(), r.warmupTrials(), r.reactionMsP50(), r.reactionMsP99(),
+                    r.processCpuCores(), r.processCpuMsPerResult(), r.streamThreadCpuMsPerResult());
             return 0;
         }
     }

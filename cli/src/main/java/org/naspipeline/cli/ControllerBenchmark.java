@@ -1,5 +1,8 @@
 package org.naspipeline.cli;
 
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadInfo;
+import java.lang.management.ThreadMXBean;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -40,13 +43,17 @@ final class ControllerBenchmark {
      * The steady-state figures leave out the first {@code warmupTrials} results, as JMH leaves out its warm-up
      * iterations: {@code steadyResultsPerSecond} is the rate at which the remaining results were sent (in a
      * closed loop with a fixed number in flight, the rate at which the controller took them in), and the
-     * reaction percentiles cover the same results.
+     * reaction percentiles cover the same results. Over the same window, {@code processCpuCores} is the CPU the
+     * whole process used (broker, controller and responder share it) in cores, and the CPU per result is given
+     * for the process and for the controller's stream thread alone: the costs that decide throughput once the
+     * machine is saturated, and that a latency-bound run (both builds waiting on the same commits) hides.
      */
     record Result(int trials, int parallelism, String strategy, double seconds, double resultsPerSecond,
-                  int warmupTrials, double steadyResultsPerSecond, double reactionMsP50, double reactionMsP99, String note) {}
+                  int warmupTrials, double steadyResultsPerSecond, double reactionMsP50, double reactionMsP99,
+                  double processCpuCores, double processCpuMsPerResult, double streamThreadCpuMsPerResult, String note) {}
 
     /** Runs the benchmark; with {@code printStreamsMetrics}, dumps the controller's Streams metrics to stderr. */
-    static Result run(Path dir, ExperimentSpec spec, int warmupTrials, boolean printStreamsMetrics) throws Exception {
+    static Result run(Path dir, ExperimentSpec spec, int warmupTrials, int commitIntervalMs, boolean printStreamsMetrics) throws Exception {
         int trials = spec.budget().maxTrials();
         int parallelism = spec.budget().parallelism();
         if (warmupTrials < 0 || warmupTrials > trials - 2) {
@@ -56,11 +63,13 @@ final class ControllerBenchmark {
             String bootstrap = kafka.bootstrapServers();
             TopicSetup.ensure(bootstrap, 4);
             ControllerService controller = new ControllerService(
-                    new ControllerConfig(bootstrap, "bench-controller", dir.resolve("state"), 4), StrategyRegistry.load());
+                    new ControllerConfig(bootstrap, "bench-controller", dir.resolve("state"), 4).withCommitInterval(commitIntervalMs),
+                    StrategyRegistry.load());
             long[] sent = new long[trials];
             long[] received = new long[trials];
             AtomicBoolean done = new AtomicBoolean();
-            Thread responder = new Thread(() -> respond(bootstrap, sent, received, done), "bench-responder");
+            CpuProbe cpu = new CpuProbe(warmupTrials, trials - 1);
+            Thread responder = new Thread(() -> respond(bootstrap, sent, received, cpu, done), "bench-responder");
             try (ExperimentSubmitter submitter = new ExperimentSubmitter(bootstrap)) {
                 controller.start();
                 responder.start();
@@ -84,10 +93,13 @@ final class ControllerBenchmark {
                     }
                 }
                 double[] r = reaction.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+                int window = trials - 1 - warmupTrials;
+                double windowSeconds = (sent[trials - 1] - sent[warmupTrials]) / 1e9;
                 return new Result(trials, parallelism, spec.strategy().name(), seconds, trials / seconds, warmupTrials, steady,
                         r.length == 0 ? Double.NaN : r[r.length / 2],
                         r.length == 0 ? Double.NaN : r[Math.min(r.length - 1, (int) Math.ceil(r.length * 0.99) - 1)],
-                        "in-process broker and controller on one machine; exactly_once_v2 with a 100 ms commit interval; "
+                        cpu.processNanos() / 1e9 / windowSeconds, cpu.processNanos() / 1e6 / window, cpu.streamThreadNanos() / 1e6 / window,
+                        "in-process broker and controller on one machine; exactly_once_v2 with a " + commitIntervalMs + " ms commit interval; "
                                 + "the time includes the experiment event stream's read_committed delivery");
             } finally {
                 controller.close();
@@ -95,7 +107,45 @@ final class ControllerBenchmark {
         }
     }
 
-    private static void respond(String bootstrap, long[] sent, long[] received, AtomicBoolean done) {
+    /** CPU time of the process and of the controller's stream threads, read when two given results are sent. */
+    private static final class CpuProbe {
+        private final int first;
+        private final int last;
+        private final long[] process = new long[2];
+        private final long[] stream = new long[2];
+
+        CpuProbe(int first, int last) {
+            this.first = first;
+            this.last = last;
+        }
+
+        /** Reads the clocks if result {@code index} is one of the two. */
+        void sent(int index) {
+            int i = index == first ? 0 : index == last ? 1 : -1;
+            if (i < 0) {
+                return;
+            }
+            process[i] = ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
+            ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+            long sum = 0;
+            for (ThreadInfo t : threads.getThreadInfo(threads.getAllThreadIds())) {
+                if (t != null && t.getThreadName().contains("StreamThread")) {
+                    sum += Math.max(0, threads.getThreadCpuTime(t.getThreadId()));
+                }
+            }
+            stream[i] = sum;
+        }
+
+        long processNanos() {
+            return process[1] - process[0];
+        }
+
+        long streamThreadNanos() {
+            return stream[1] - stream[0];
+        }
+    }
+
+    private static void respond(String bootstrap, long[] sent, long[] received, CpuProbe cpu, AtomicBoolean done) {
         int receivedCount = 0;
         int sentCount = 0;
         try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(Map.of("bootstrap.servers", bootstrap,
@@ -114,7 +164,8 @@ final class ControllerBenchmark {
                             req.attempt(), "bench-responder", SyntheticEvaluator.metricsOf(req), null);
                     producer.send(new ProducerRecord<>(Topics.TRIAL_RESULTS, req.experimentId(), JsonCodec.write(result)));
                     if (sentCount < sent.length) {
-                        sent[sentCount++] = System.nanoTime();
+                        sent[sentCount] = System.nanoTime();
+                        cpu.sent(sentCount++);
                     }
                 }
                 producer.flush();

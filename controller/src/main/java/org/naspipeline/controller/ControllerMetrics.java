@@ -28,6 +28,8 @@ public final class ControllerMetrics {
     private final MultiGauge best;
     private final MultiGauge frontSize;
     private final MultiGauge hypervolume;
+    /** {@code nas_trials_total} by experiment and status, looked up once (the registry's lookup builds an id per call). */
+    private final Map<String, Counter> trials = new java.util.concurrent.ConcurrentHashMap<>();
 
     /** Meters in {@code registry}. */
     public ControllerMetrics(MeterRegistry registry) {
@@ -51,8 +53,9 @@ public final class ControllerMetrics {
     }
 
     void trialFinished(String experimentId, TrialStatus status, long durationMillis) {
-        Counter.builder("nas.trials").tag("experiment", experimentId).tag("status", status.name().toLowerCase(java.util.Locale.ROOT))
-                .description("trials that ended, by status").register(registry).increment();
+        trials.computeIfAbsent(experimentId + '\u0000' + status.name(), k -> Counter.builder("nas.trials").tag("experiment", experimentId)
+                .tag("status", status.name().toLowerCase(java.util.Locale.ROOT)).description("trials that ended, by status")
+                .register(registry)).increment();
         if (durationMillis >= 0) {
             trialDuration.record(Duration.ofMillis(durationMillis));
         }

@@ -36,7 +36,7 @@ public final class ControllerService implements AutoCloseable {
         p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, c.bootstrapServers());
         p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
         p.put(StreamsConfig.STATE_DIR_CONFIG, c.stateDir().toAbsolutePath().toString());
-        p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 100);
+        p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, c.commitIntervalMs());
         p.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, -1); // the broker's default
         // A task reads nas.experiments and nas.trial-results together. With the default (0), Streams holds a
         // task's buffered results until a fetch has confirmed the other, usually idle, partition empty, which

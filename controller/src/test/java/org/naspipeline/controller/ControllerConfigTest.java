@@ -1,0 +1,29 @@
+package org.naspipeline.controller;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.Map;
+import org.apache.kafka.streams.StreamsConfig;
+import org.junit.jupiter.api.Test;
+import org.naspipeline.api.config.Settings;
+
+class ControllerConfigTest {
+    @Test
+    void theCommitIntervalComesFromTheEnvironmentAndReachesStreams() {
+        ControllerConfig defaults = ControllerConfig.from(new Settings(Map.of()));
+        assertThat(ControllerService.streamsProps(defaults).get(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG))
+                .isEqualTo(ControllerConfig.DEFAULT_COMMIT_INTERVAL_MS);
+        ControllerConfig set = ControllerConfig.from(new Settings(Map.of("NAS_CONTROLLER_COMMIT_INTERVAL_MS", "250")));
+        assertThat(ControllerService.streamsProps(set).get(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG)).isEqualTo(250);
+        assertThat(ControllerService.streamsProps(set).get(StreamsConfig.PROCESSING_GUARANTEE_CONFIG)).isEqualTo(StreamsConfig.EXACTLY_ONCE_V2);
+    }
+
+    @Test
+    void aCommitIntervalBelowOneMillisecondIsRefusedNamingTheVariable() {
+        assertThatThrownBy(() -> ControllerConfig.from(new Settings(Map.of("NAS_CONTROLLER_COMMIT_INTERVAL_MS", "0"))))
+                .hasMessage("NAS_CONTROLLER_COMMIT_INTERVAL_MS: must be ≥ 1 (got 0)");
+        assertThatThrownBy(() -> ControllerConfig.from(new Settings(Map.of("NAS_CONTROLLER_COMMIT_INTERVAL_MS", "soon"))))
+                .hasMessageStartingWith("NAS_CONTROLLER_COMMIT_INTERVAL_MS: cannot read 'soon'");
+    }
+}

@@ -309,7 +309,7 @@ final class ExperimentLogic {
             for (Candidate candidate : candidates) {
                 state.issued++;
                 int slot = state.inFlight.freeSlot();
-                TrialRecord trial = new TrialRecord(String.format("%s-t%04d", state.spec.id(), state.issued), candidate, slot, nowMillis);
+                TrialRecord trial = new TrialRecord(ExperimentState.trialId(state.spec.id(), state.issued), candidate, slot, nowMillis);
                 state.trials.put(trial);
                 state.inFlight.hold(trial.trialId, slot);
                 effects.requests.add(request(state, trial));

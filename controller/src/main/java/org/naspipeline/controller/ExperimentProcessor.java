@@ -132,7 +132,7 @@ final class ExperimentProcessor implements Processor<String, byte[], String, byt
                 return null;
             }
             state = JsonCodec.readStoredState(raw, ExperimentState.class).attach(
-                    JsonCodec.readStoredState(specStore.get(id), ExperimentSpec.class),
+                    ExperimentState.storedSpec(id, specStore.get(id)),
                     new TrialTable.Stored(trialStore, id), new StrategyLog.Stored(logStore, id));
             headers.put(id, state);
         }

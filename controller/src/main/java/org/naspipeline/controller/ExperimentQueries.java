@@ -115,6 +115,7 @@ final class ExperimentQueries {
                 .prefixScan(id + '\u0000', new org.apache.kafka.common.serialization.StringSerializer())) {
             it.forEachRemaining(kv -> trials.add(JsonCodec.readStoredState(kv.value, TrialRecord.class)));
         }
+        trials.sort(java.util.Comparator.comparing(t -> t.trialId, ExperimentState.creationOrder(id)));
         return new Snapshot(spec(id), JsonCodec.readStoredState(header, ExperimentState.class), trials);
     }
 
@@ -135,7 +136,7 @@ final class ExperimentQueries {
     }
 
     private ExperimentSpec spec(String id) {
-        return JsonCodec.readStoredState(store(ControllerTopology.SPEC_STORE).get(id), ExperimentSpec.class);
+        return ExperimentState.storedSpec(id, store(ControllerTopology.SPEC_STORE).get(id));
     }
 
     private ReadOnlyKeyValueStore<String, byte[]> store(String name) {

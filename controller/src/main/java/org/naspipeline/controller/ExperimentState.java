@@ -76,6 +76,18 @@ final class ExperimentState {
         this.inFlight = new InFlightTrials();
     }
 
+    /**
+     * Reads the stored spec of experiment {@code id} ({@code raw}, from the spec store). A header without one was
+     * written by a build before the spec store existed; that layout is not read (docs/architecture.md).
+     */
+    static ExperimentSpec storedSpec(String id, byte[] raw) {
+        if (raw == null) {
+            throw new IllegalStateException("experiment '" + id + "' has a header but no stored spec: its state was written "
+                    + "by an earlier build with another state layout; start this build with a new NAS_CONTROLLER_APP_ID");
+        }
+        return org.naspipeline.api.JsonCodec.readStoredState(raw, ExperimentSpec.class);
+    }
+
     /** Attaches what the header's JSON leaves out: the spec, and the trial table with the trials in flight. */
     ExperimentState attach(ExperimentSpec spec, TrialTable trials, StrategyLog log) {
         this.spec = spec;
@@ -96,7 +108,25 @@ final class ExperimentState {
 
     /** The id of the teacher trial. */
     String teacherTrialId() {
-        return spec.id() + "-teacher";
+        return spec.id() + TEACHER_SUFFIX;
+    }
+
+    private static final String TEACHER_SUFFIX = "-teacher";
+
+    /** The id of the {@code sequence}-th search trial: {@code <experimentId>-t0001}, …, {@code -t9999}, {@code -t10000}, …. */
+    static String trialId(String experimentId, int sequence) {
+        String digits = Integer.toString(sequence);
+        return experimentId + "-t" + "0000".substring(Math.min(4, digits.length())) + digits;
+    }
+
+    /**
+     * The order in which an experiment's trials were created: the teacher first, then the search trials by
+     * sequence number. (Their ids sort otherwise: {@code t10000} before {@code t1001}.)
+     */
+    static java.util.Comparator<String> creationOrder(String experimentId) {
+        String teacher = experimentId + TEACHER_SUFFIX;
+        return java.util.Comparator.<String, Boolean>comparing(id -> !id.equals(teacher))
+                .thenComparingInt(String::length).thenComparing(java.util.Comparator.naturalOrder());
     }
 
     boolean isTeacher(String trialId) {

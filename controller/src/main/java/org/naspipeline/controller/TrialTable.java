@@ -48,7 +48,7 @@ interface TrialTable {
 
     /**
      * The experiment's entries of the trials store, keyed {@code experimentId NUL trialId} so one prefix scan
-     * lists them; trial ids sort by their sequence number. {@link #flush()} writes what was put. Decoded trials
+     * lists them (sorted into creation order, see {@link ExperimentState#creationOrder}). {@link #flush()} writes what was put. Decoded trials
      * are kept while they are in flight (at most the experiment's parallelism), so the result that ends a trial
      * finds it without reading and parsing it again; they are the objects last written, so the table stays an
      * exact copy of the store as long as every change is flushed (the processor drops the table otherwise).
@@ -106,6 +106,7 @@ interface TrialTable {
                     out.add(t); // created while processing this record, not written yet
                 }
             }
+            out.sort(java.util.Comparator.comparing(t -> t.trialId, ExperimentState.creationOrder(experimentId)));
             return out;
         }
 

@@ -26,7 +26,8 @@ final class BenchCommand {
         @Option(names = "--trials", defaultValue = "40000", description = "trials (default: ${DEFAULT-VALUE})")
         int trials;
 
-        @Option(names = "--parallelism", defaultValue = "200", description = "trials in flight (default: ${DEFAULT-VALUE})")
+        @Option(names = "--parallelism", defaultValue = "400", description = "trials in flight; enough to keep the "
+                + "controller busy through its commit cycle (default: ${DEFAULT-VALUE})")
         int parallelism;
 
         @Option(names = "--strategy", defaultValue = "random", description = "strategy (default: ${DEFAULT-VALUE})")

@@ -85,7 +85,8 @@ final class ControllerBenchmark {
                 if (!(events.get(events.size() - 1) instanceof ExperimentEvent.Completed c) || c.completedTrials() != trials) {
                     throw new IllegalStateException("experiment did not complete all " + trials + " trials");
                 }
-                double steady = (trials - 1 - warmupTrials) / ((sent[trials - 1] - sent[warmupTrials]) / 1e9);
+                int window = trials - 1 - warmupTrials;
+                double windowSeconds = (sent[trials - 1] - sent[warmupTrials]) / 1e9;
                 List<Double> reaction = new ArrayList<>();
                 for (int k = warmupTrials; k + parallelism < trials; k++) {
                     if (sent[k] > 0 && received[k + parallelism] > 0) {
@@ -93,9 +94,8 @@ final class ControllerBenchmark {
                     }
                 }
                 double[] r = reaction.stream().mapToDouble(Double::doubleValue).sorted().toArray();
-                int window = trials - 1 - warmupTrials;
-                double windowSeconds = (sent[trials - 1] - sent[warmupTrials]) / 1e9;
-                return new Result(trials, parallelism, spec.strategy().name(), seconds, trials / seconds, warmupTrials, steady,
+                return new Result(trials, parallelism, spec.strategy().name(), seconds, trials / seconds, warmupTrials,
+                        window / windowSeconds,
                         r.length == 0 ? Double.NaN : r[r.length / 2],
                         r.length == 0 ? Double.NaN : r[Math.min(r.length - 1, (int) Math.ceil(r.length * 0.99) - 1)],
                         cpu.processNanos() / 1e9 / windowSeconds, cpu.processNanos() / 1e6 / window, cpu.streamThreadNanos() / 1e6 / window,

@@ -75,7 +75,7 @@ final class ExperimentProcessor implements Processor<String, byte[], String, byt
         // Decide while iterating, write after the iterator is closed: the store is not modified under its iterator.
         Map<String, ExperimentState> changed = new LinkedHashMap<>();
         Map<String, Effects> effectsById = new LinkedHashMap<>();
-        try {
+        keepingDecodedOnlyOnSuccess(() -> {
             try (KeyValueIterator<String, byte[]> all = store.all()) {
                 while (all.hasNext()) {
                     String id = all.next().key;
@@ -92,10 +92,7 @@ final class ExperimentProcessor implements Processor<String, byte[], String, byt
                 }
             }
             changed.forEach((id, state) -> save(id, state, nowMillis, effectsById.get(id)));
-        } catch (RuntimeException e) {
-            headers.clear(); // an object may have been changed without being saved
-            throw e;
-        }
+        });
         if (!changed.isEmpty()) {
             LOG.warn("gave up silent trial attempts in experiments {}", changed.keySet());
         }
@@ -104,7 +101,7 @@ final class ExperimentProcessor implements Processor<String, byte[], String, byt
     @Override
     public void process(Record<String, byte[]> record) {
         String topic = context.recordMetadata().map(RecordMetadata::topic).orElse("");
-        try {
+        keepingDecodedOnlyOnSuccess(() -> {
             if (!Topics.EXPERIMENTS.equals(topic)) {
                 report(record);
             } else if (isCommand(record.value())) {
@@ -112,8 +109,15 @@ final class ExperimentProcessor implements Processor<String, byte[], String, byt
             } else {
                 submit(record);
             }
+        });
+    }
+
+    /** Runs {@code work}; if it throws, drops every decoded experiment, since an object may be changed but not saved. */
+    private void keepingDecodedOnlyOnSuccess(Runnable work) {
+        try {
+            work.run();
         } catch (RuntimeException e) {
-            headers.clear(); // an object may have been changed without being saved
+            headers.clear();
             throw e;
         }
     }

@@ -110,12 +110,7 @@ final class ExperimentQueries {
     }
 
     private Snapshot snapshot(String id, byte[] header) {
-        List<TrialRecord> trials = new ArrayList<>();
-        try (KeyValueIterator<String, byte[]> it = store(ControllerTopology.TRIAL_STORE)
-                .prefixScan(id + '\u0000', new org.apache.kafka.common.serialization.StringSerializer())) {
-            it.forEachRemaining(kv -> trials.add(JsonCodec.readStoredState(kv.value, TrialRecord.class)));
-        }
-        trials.sort(java.util.Comparator.comparing(t -> t.trialId, ExperimentState.creationOrder(id)));
+        List<TrialRecord> trials = TrialTable.scan(store(ControllerTopology.TRIAL_STORE), id);
         return new Snapshot(spec(id), JsonCodec.readStoredState(header, ExperimentState.class), trials);
     }
 

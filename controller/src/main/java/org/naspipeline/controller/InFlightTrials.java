@@ -37,10 +37,6 @@ final class InFlightTrials {
         return slotOf.isEmpty();
     }
 
-    boolean contains(String trialId) {
-        return slotOf.containsKey(trialId);
-    }
-
     /** The lowest slot no trial in flight holds: the one a finished trial just left, if one did. */
     int freeSlot() {
         return busy.nextClearBit(0);

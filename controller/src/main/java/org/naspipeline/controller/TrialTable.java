@@ -7,6 +7,7 @@ import java.util.Map;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 import org.naspipeline.api.JsonCodec;
 
 /** The trials of one experiment. Changes are recorded with {@link #put}; a stored table writes them on flush. */
@@ -19,6 +20,20 @@ interface TrialTable {
 
     /** Every trial, in creation order. */
     List<TrialRecord> all();
+
+    /** An experiment's trials as stored, decoded, in creation order (see {@link ExperimentState#creationOrder}). */
+    static List<TrialRecord> scan(ReadOnlyKeyValueStore<String, byte[]> store, String experimentId) {
+        List<TrialRecord> out = new ArrayList<>();
+        try (KeyValueIterator<String, byte[]> it = store.prefixScan(experimentId + '\u0000', new StringSerializer())) {
+            it.forEachRemaining(kv -> out.add(JsonCodec.readStoredState(kv.value, TrialRecord.class)));
+        }
+        out.sort(creationOrder(experimentId));
+        return out;
+    }
+
+    private static java.util.Comparator<TrialRecord> creationOrder(String experimentId) {
+        return java.util.Comparator.comparing(t -> t.trialId, ExperimentState.creationOrder(experimentId));
+    }
 
     /** A table in memory (new experiments in tests, read models built from a forwarded answer). */
     final class InMemory implements TrialTable {
@@ -93,20 +108,13 @@ interface TrialTable {
 
         @Override
         public List<TrialRecord> all() {
-            List<TrialRecord> out = new ArrayList<>();
-            try (KeyValueIterator<String, byte[]> it = store.prefixScan(experimentId + '\u0000', new StringSerializer())) {
-                while (it.hasNext()) {
-                    byte[] raw = it.next().value;
-                    TrialRecord t = JsonCodec.readStoredState(raw, TrialRecord.class);
-                    out.add(loaded.getOrDefault(t.trialId, t));
-                }
+            Map<String, TrialRecord> byId = new LinkedHashMap<>();
+            for (TrialRecord t : scan(store, experimentId)) {
+                byId.put(t.trialId, loaded.getOrDefault(t.trialId, t));
             }
-            for (TrialRecord t : dirty.values()) {
-                if (out.stream().noneMatch(o -> o.trialId.equals(t.trialId))) {
-                    out.add(t); // created while processing this record, not written yet
-                }
-            }
-            out.sort(java.util.Comparator.comparing(t -> t.trialId, ExperimentState.creationOrder(experimentId)));
+            dirty.values().forEach(t -> byId.putIfAbsent(t.trialId, t)); // created while processing this record, not written yet
+            List<TrialRecord> out = new ArrayList<>(byId.values());
+            out.sort(creationOrder(experimentId));
             return out;
         }
 

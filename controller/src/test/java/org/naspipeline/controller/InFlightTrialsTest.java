@@ -43,7 +43,7 @@ class InFlightTrialsTest {
         failed.status = TrialStatus.FAILED;
         InFlightTrials f = InFlightTrials.of(List.of(running, done, scheduled, failed));
         assertThat(f.ids()).containsExactly("e-t0003", "e-t0002");
-        assertThat(f.contains("e-t0001")).isFalse();
+        assertThat(f.ids()).doesNotContain("e-t0001");
         assertThat(f.freeSlot()).isEqualTo(2);
     }
 }

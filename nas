@@ -11,7 +11,7 @@ JAR="$NAS_HOME/cli/target/nas.jar"
 if [ ! -f "$JAR" ] || [ -n "$(find "$NAS_HOME" \( -path "$NAS_HOME/.git" -o -name target -o -path "$NAS_HOME/out" \) -prune -o \
       \( -name '*.java' -o -name 'pom.xml' -o -path '*/src/main/resources/*' \) -newer "$JAR" -print -quit)" ]; then
   echo "nas: building (first run or sources changed)…" >&2
-  (cd "$NAS_HOME" && ./mvnw -q -B -ntp install -DskipTests) >&2
+  (cd "$NAS_HOME" && ./mvnw -q -B -ntp install -DskipTests -Djib.skip) >&2
 fi
 
 cd "$NAS_HOME"

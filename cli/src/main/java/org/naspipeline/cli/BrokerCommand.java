@@ -4,7 +4,8 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import org.naspipeline.api.config.Settings;
 import org.naspipeline.controller.TopicSetup;
-import org.naspipeline.testkit.EmbeddedKafka;
+import org.naspipeline.devbroker.EmbeddedKafka;
+import org.naspipeline.ops.ServiceRunner;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -27,7 +28,7 @@ final class BrokerCommand implements Callable<Integer> {
         int p = partitions != null ? partitions
                 : Settings.fromEnvironment().get(org.naspipeline.api.config.Setting.integer("NAS_PARTITIONS", 4, "partitions"));
         TopicSetup.ensure(kafka.bootstrapServers(), p);
-        return Services.runUntilShutdown(kafka,
+        return ServiceRunner.runUntilShutdown(kafka,
                 () -> System.out.println("Kafka broker ready at " + kafka.bootstrapServers() + " (Ctrl-C stops it)"));
     }
 }

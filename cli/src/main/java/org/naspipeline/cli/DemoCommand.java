@@ -16,7 +16,7 @@ import org.naspipeline.api.ExperimentSpec;
 import org.naspipeline.api.InvalidInputException;
 import org.naspipeline.api.JsonCodec;
 import org.naspipeline.api.StrategySpec;
-import org.naspipeline.testkit.EmbeddedKafka;
+import org.naspipeline.devbroker.EmbeddedKafka;
 import org.naspipeline.worker.data.DatasetResolver;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -73,7 +73,8 @@ final class DemoCommand implements Callable<Integer> {
         spec = spec.withId("demo-" + runId).with(
                 strategy == null ? spec.strategy() : new StrategySpec(strategy, spec.strategy().seed(), spec.strategy().settings()),
                 new BudgetSpec(trials, workers, spec.budget().maxAttempts()));
-        DatasetResolver.ResolvedDataset dataset = Services.resolveData(spec.dataset(), data);
+        DatasetResolver.ResolvedDataset dataset = DatasetResolver.fromEnvironment().resolve(spec.dataset(), data);
+        console.println("dataset: " + dataset);
         Files.createDirectories(out);
         Path work = out.resolve("run-" + runId);
         long start = System.nanoTime();

@@ -1,5 +1,6 @@
 package org.naspipeline.cli;
 
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -11,6 +12,7 @@ import org.naspipeline.controller.ControllerService;
 import org.naspipeline.controller.TopicSetup;
 import org.naspipeline.strategy.StrategyRegistry;
 import org.naspipeline.worker.pipeline.TrialRunner;
+import org.naspipeline.worker.service.WorkerAssembly;
 import org.naspipeline.worker.service.WorkerConfig;
 import org.naspipeline.worker.service.WorkerService;
 
@@ -39,7 +41,7 @@ final class LocalPipeline implements AutoCloseable {
                 workDir.resolve("artifacts"), 30, TrialRunner.MeasurementSettings.DEFAULT.latencyBatch(), "djl", 0);
         Lock engineLock = new ReentrantLock(true);
         for (int i = 1; i <= workerCount; i++) {
-            WorkerService w = Services.worker(base.withWorkerId("worker-" + i), engineLock);
+            WorkerService w = WorkerAssembly.worker(base.withWorkerId("worker-" + i), engineLock, new SimpleMeterRegistry());
             w.start();
             workers.add(w);
         }

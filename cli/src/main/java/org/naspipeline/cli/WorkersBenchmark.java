@@ -22,7 +22,7 @@ import org.naspipeline.controller.ControllerConfig;
 import org.naspipeline.controller.ControllerService;
 import org.naspipeline.controller.TopicSetup;
 import org.naspipeline.strategy.StrategyRegistry;
-import org.naspipeline.testkit.EmbeddedKafka;
+import org.naspipeline.devbroker.EmbeddedKafka;
 import org.naspipeline.worker.pipeline.SyntheticEvaluator;
 import org.naspipeline.worker.service.WorkerConfig;
 import org.naspipeline.worker.service.WorkerService;

@@ -50,6 +50,23 @@ class LayeringTest {
     }
 
     @Test
+    void mainCodeNeverUsesTestLibrariesOrTheTestKit() {
+        // Main code ships in the service images and the nas launcher: test support stays on test classpaths.
+        noClasses().that().resideOutsideOfPackage("org.naspipeline.testkit..")
+                .should().dependOnClassesThat().resideInAnyPackage("org.naspipeline.testkit..", "org.junit..",
+                        "org.testcontainers..", "com.github.dockerjava..", "org.assertj..", "org.awaitility..")
+                .check(CLASSES);
+    }
+
+    @Test
+    void theDevBrokerIsUsedOnlyByTheLauncherAndTheTestKit() {
+        noClasses().that().resideInAnyPackage("org.naspipeline.controller..", "org.naspipeline.worker..",
+                        "org.naspipeline.ops..", "org.naspipeline.api..", "org.naspipeline.strategy..")
+                .should().dependOnClassesThat().resideInAPackage("org.naspipeline.devbroker..")
+                .check(CLASSES);
+    }
+
+    @Test
     void theTrialPipelineIsFreeOfKafka() {
         noClasses().that().resideInAnyPackage("org.naspipeline.worker.pipeline..", "org.naspipeline.worker.model..",
                         "org.naspipeline.worker.data..")

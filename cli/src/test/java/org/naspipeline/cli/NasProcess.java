@@ -1,17 +1,40 @@
 package org.naspipeline.cli;
 
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 
-/** Starts {@code java -jar target/nas.jar COMMAND} as a separate process, for the kill and shutdown tests. */
+/**
+ * Starts a service as a separate process from its own launcher jar ({@code controller/target/nas-controller.jar},
+ * {@code worker/target/nas-worker.jar}: each with only its own runtime classpath, as in its image), for the kill,
+ * shutdown and deployment tests.
+ */
 final class NasProcess {
     private NasProcess() {}
 
-    /** Starts the command with {@code env} added to this JVM's environment, stdout and stderr into {@code log}. */
-    static Process start(String command, String maxHeap, Map<String, String> env, Path log) throws IOException {
-        ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx" + maxHeap, "-Dai.djl.offline=true", "-jar", Path.of("target", "nas.jar").toAbsolutePath().toString(), command);
+    /** The launcher jar of {@code service} ({@code controller} or {@code worker}), built by the reactor. */
+    static Path jar(String service) {
+        Path jar = Path.of("..", service, "target", "nas-" + service + ".jar").toAbsolutePath().normalize();
+        if (!Files.isRegularFile(jar)) {
+            throw new IllegalStateException(jar + " is missing: build it with ./mvnw -B -ntp package -pl " + service + " -am");
+        }
+        return jar;
+    }
+
+    /** Starts the service with {@code env} added to this JVM's environment, stdout and stderr into {@code log}. */
+    static Process start(String service, String maxHeap, Map<String, String> env, Path log) throws IOException {
+        return start(service, List.of(), maxHeap, env, log);
+    }
+
+    /** As {@link #start(String, String, Map, Path)}, with arguments for the service's main class. */
+    static Process start(String service, List<String> args, String maxHeap, Map<String, String> env, Path log) throws IOException {
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx" + maxHeap, "-Dai.djl.offline=true", "-jar", jar(service).toString()));
+        command.addAll(args);
+        ProcessBuilder pb = new ProcessBuilder(command);
         pb.environment().putAll(env);
         pb.redirectErrorStream(true).redirectOutput(log.toFile());
         return pb.start();

@@ -5,10 +5,11 @@ import java.util.List;
 import org.naspipeline.api.config.Setting;
 import org.naspipeline.api.config.Settings;
 import org.naspipeline.ops.KafkaClientOverrides;
+import org.naspipeline.ops.OpsHttpServer;
 
 /** The controller's configuration, read from the environment. */
 public record ControllerConfig(String bootstrapServers, String applicationId, Path stateDir, int partitions, String instanceId,
-                               int httpPort, String advertisedHost, ApiTokens apiTokens, int maxSpecBytes,
+                               String httpHost, int httpPort, String advertisedHost, ApiTokens apiTokens, int maxSpecBytes,
                                int commitIntervalMs, KafkaClientOverrides kafka) {
     /** Kafka Streams' own default under exactly-once. */
     public static final int DEFAULT_COMMIT_INTERVAL_MS = 100;
@@ -33,7 +34,7 @@ public record ControllerConfig(String bootstrapServers, String applicationId, Pa
             "how often the controller commits its exactly-once transaction: a trial request reaches workers only once "
                     + "committed, so lower means faster reaction and more transactions per second");
     /** Every setting, for the start-up log (plus the pass-through {@code NAS_KAFKA_CLIENT_*} properties). */
-    public static final List<Setting<?>> ALL = List.of(BOOTSTRAP, APP_ID, STATE_DIR, PARTITIONS, INSTANCE_ID, HTTP_PORT,
+    public static final List<Setting<?>> ALL = List.of(BOOTSTRAP, APP_ID, STATE_DIR, PARTITIONS, INSTANCE_ID, OpsHttpServer.HOST, HTTP_PORT,
             ADVERTISED_HOST, API_TOKEN, MAX_SPEC_BYTES, COMMIT_INTERVAL_MS);
 
     /** A configuration without static membership or HTTP (embedded use, tests). */
@@ -43,19 +44,19 @@ public record ControllerConfig(String bootstrapServers, String applicationId, Pa
 
     /** A configuration without HTTP. */
     public ControllerConfig(String bootstrapServers, String applicationId, Path stateDir, int partitions, String instanceId) {
-        this(bootstrapServers, applicationId, stateDir, partitions, instanceId, -1, "localhost", ApiTokens.NONE,
+        this(bootstrapServers, applicationId, stateDir, partitions, instanceId, OpsHttpServer.HOST.defaultValue(), -1, "localhost", ApiTokens.NONE,
                 256 * 1024, DEFAULT_COMMIT_INTERVAL_MS, KafkaClientOverrides.NONE);
     }
 
     /** A copy serving HTTP on {@code port}, advertised as {@code host}, with the given tokens. */
     public ControllerConfig withHttp(int port, String host, ApiTokens tokens) {
-        return new ControllerConfig(bootstrapServers, applicationId, stateDir, partitions, instanceId, port, host, tokens,
+        return new ControllerConfig(bootstrapServers, applicationId, stateDir, partitions, instanceId, httpHost, port, host, tokens,
                 maxSpecBytes, commitIntervalMs, kafka);
     }
 
     /** A copy committing every {@code millis}. */
     public ControllerConfig withCommitInterval(int millis) {
-        return new ControllerConfig(bootstrapServers, applicationId, stateDir, partitions, instanceId, httpPort, advertisedHost,
+        return new ControllerConfig(bootstrapServers, applicationId, stateDir, partitions, instanceId, httpHost, httpPort, advertisedHost,
                 apiTokens, maxSpecBytes, millis, kafka);
     }
 
@@ -83,6 +84,6 @@ public record ControllerConfig(String bootstrapServers, String applicationId, Pa
             host = env == null || env.isBlank() ? "localhost" : env;
         }
         return new ControllerConfig(s.get(BOOTSTRAP), s.get(APP_ID), Path.of(s.get(STATE_DIR)), partitions, s.get(INSTANCE_ID),
-                port, host, ApiTokens.parse(API_TOKEN.env(), s.get(API_TOKEN)), maxSpec, commitInterval, KafkaClientOverrides.from(s));
+                s.get(OpsHttpServer.HOST), port, host, ApiTokens.parse(API_TOKEN.env(), s.get(API_TOKEN)), maxSpec, commitInterval, KafkaClientOverrides.from(s));
     }
 }

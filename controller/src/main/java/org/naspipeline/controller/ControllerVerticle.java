@@ -81,9 +81,9 @@ public final class ControllerVerticle extends VerticleBase {
         timer = vertx.setPeriodic(GAUGE_REFRESH_MILLIS, id -> vertx.executeBlocking(queries::localSummaries, false)
                 .onSuccess(metrics::refresh)
                 .onFailure(e -> LOG.debug("gauges not refreshed: {}", e.getMessage())));
-        return started.compose(v -> http.listen(config.httpPort()))
-                .onSuccess(s -> LOG.info("controller REST API, /health and /metrics on port {} (advertised as {}:{}), tokens: {}",
-                        s.actualPort(), config.advertisedHost(), config.httpPort(), config.apiTokens()));
+        return started.compose(v -> http.listen(config.httpHost(), config.httpPort()))
+                .onSuccess(s -> LOG.info("controller REST API, /health and /metrics on {}:{} (advertised as {}:{}), tokens: {}",
+                        config.httpHost(), s.actualPort(), config.advertisedHost(), config.httpPort(), config.apiTokens()));
     }
 
     @Override

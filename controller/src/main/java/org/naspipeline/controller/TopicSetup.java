@@ -13,6 +13,7 @@ import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.naspipeline.api.Topics;
+import org.naspipeline.ops.KafkaClientOverrides;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -27,7 +28,13 @@ public final class TopicSetup {
 
     /** Ensures every topic of {@link Topics#ALL} exists. */
     public static void ensure(String bootstrapServers, int partitions) {
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers))) {
+        ensure(bootstrapServers, partitions, KafkaClientOverrides.NONE);
+    }
+
+    /** As {@link #ensure(String, int)}, with the deployment's client settings (SASL, TLS) on the admin client. */
+    public static void ensure(String bootstrapServers, int partitions, KafkaClientOverrides overrides) {
+        Map<String, Object> props = overrides.applyTo(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers));
+        try (Admin admin = Admin.create(props)) {
             Set<String> existing = admin.listTopics().names().get(30, TimeUnit.SECONDS);
             List<NewTopic> missing = Topics.ALL.stream().filter(t -> !existing.contains(t))
                     .map(t -> new NewTopic(t, partitions, (short) -1)).toList();

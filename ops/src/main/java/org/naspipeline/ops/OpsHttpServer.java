@@ -7,6 +7,7 @@ import io.vertx.core.http.HttpServer;
 import io.vertx.ext.healthchecks.HealthChecks;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.healthchecks.HealthCheckHandler;
+import org.naspipeline.api.config.Setting;
 
 /**
  * The operational HTTP endpoints every service has: {@code GET /metrics} (Prometheus text format),
@@ -15,13 +16,16 @@ import io.vertx.ext.web.healthchecks.HealthCheckHandler;
  * is up, 503 otherwise, with each check's data as JSON. Services add their own routes to {@link #router()}.
  */
 public final class OpsHttpServer {
+    /** The address every service's HTTP server binds (all interfaces unless narrowed, e.g. to a pod or loopback address). */
+    public static final Setting<String> HOST = Setting.string("NAS_HTTP_HOST", "0.0.0.0",
+            "address the HTTP server binds (0.0.0.0: every interface)");
     private final Vertx vertx;
     private final Router router;
     private final HealthChecks liveness;
     private final HealthChecks readiness;
     private HttpServer server;
 
-    /** Builds the router; {@link #listen(int)} starts serving. */
+    /** Builds the router; {@link #listen(String, int)} starts serving. */
     public OpsHttpServer(Vertx vertx, PrometheusMeterRegistry registry) {
         this.vertx = vertx;
         this.router = Router.router(vertx);
@@ -51,12 +55,12 @@ public final class OpsHttpServer {
         return readiness;
     }
 
-    /** Listens on {@code port} (0: any free port; see {@link #port()}). */
-    public Future<HttpServer> listen(int port) {
-        return vertx.createHttpServer().requestHandler(router).listen(port).onSuccess(s -> server = s);
+    /** Listens on {@code host}:{@code port} (0: any free port; see {@link #port()}). */
+    public Future<HttpServer> listen(String host, int port) {
+        return vertx.createHttpServer().requestHandler(router).listen(port, host).onSuccess(s -> server = s);
     }
 
-    /** The port listened on, once {@link #listen(int)} succeeded. */
+    /** The port listened on, once {@link #listen(String, int)} succeeded. */
     public int port() {
         return server == null ? -1 : server.actualPort();
     }

@@ -1,6 +1,7 @@
 package org.naspipeline.testkit;
 
 import java.nio.file.Path;
+import org.naspipeline.devbroker.EmbeddedKafka;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.ParameterContext;
 import org.junit.jupiter.api.extension.ParameterResolver;

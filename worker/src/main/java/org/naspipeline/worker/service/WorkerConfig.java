@@ -5,12 +5,13 @@ import java.util.List;
 import org.naspipeline.api.config.Setting;
 import org.naspipeline.api.config.Settings;
 import org.naspipeline.ops.KafkaClientOverrides;
+import org.naspipeline.ops.OpsHttpServer;
 
 /** The worker's configuration, read from the environment. */
 public record WorkerConfig(
         String bootstrapServers, String groupId, String workerId, int slots, String devices, Path dataDir,
         Path artifactDir, int shutdownGraceSeconds, int latencyBatch, String evaluator, long syntheticDelayMillis,
-        int httpPort, KafkaClientOverrides kafka) {
+        String httpHost, int httpPort, KafkaClientOverrides kafka) {
 
     static final Setting<String> BOOTSTRAP = Setting.string("NAS_KAFKA_BOOTSTRAP", "localhost:9092", "Kafka bootstrap servers");
     static final Setting<String> GROUP = Setting.string("NAS_WORKER_GROUP", "nas-workers", "consumer group shared by all workers");
@@ -29,14 +30,15 @@ public record WorkerConfig(
             "port of /health and /metrics (0: any free port, -1: no HTTP server)");
     /** Every setting, for the start-up log (plus the pass-through {@code NAS_KAFKA_CLIENT_*} properties). */
     public static final List<Setting<?>> ALL = List.of(BOOTSTRAP, GROUP, ID, SLOTS, DEVICES, DATA, ARTIFACTS, GRACE,
-            LATENCY_BATCH, EVALUATOR, SYNTHETIC_DELAY, HTTP_PORT);
+            LATENCY_BATCH, EVALUATOR, SYNTHETIC_DELAY, OpsHttpServer.HOST, HTTP_PORT);
 
     /** A configuration for tests and embedded use: no HTTP server, no client overrides. */
     public static WorkerConfig embedded(String bootstrapServers, String groupId, String workerId, int slots, String devices,
                                         Path dataDir, Path artifactDir, int shutdownGraceSeconds, int latencyBatch,
                                         String evaluator, long syntheticDelayMillis) {
         return new WorkerConfig(bootstrapServers, groupId, workerId, slots, devices, dataDir, artifactDir,
-                shutdownGraceSeconds, latencyBatch, evaluator, syntheticDelayMillis, -1, KafkaClientOverrides.NONE);
+                shutdownGraceSeconds, latencyBatch, evaluator, syntheticDelayMillis, OpsHttpServer.HOST.defaultValue(), -1,
+                KafkaClientOverrides.NONE);
     }
 
     /** Reads the configuration; {@code dataDir} stays null when not configured (the resolver decides). */
@@ -67,20 +69,20 @@ public record WorkerConfig(
         }
         String data = s.get(DATA);
         return new WorkerConfig(s.get(BOOTSTRAP), s.get(GROUP), id, slots, s.get(DEVICES), data == null ? null : Path.of(data),
-                Path.of(s.get(ARTIFACTS)), grace, latencyBatch, evaluator, s.get(SYNTHETIC_DELAY), port,
+                Path.of(s.get(ARTIFACTS)), grace, latencyBatch, evaluator, s.get(SYNTHETIC_DELAY), s.get(OpsHttpServer.HOST), port,
                 KafkaClientOverrides.from(s));
     }
 
     /** A copy with another worker id (several workers in one process). */
     public WorkerConfig withWorkerId(String id) {
         return new WorkerConfig(bootstrapServers, groupId, id, slots, devices, dataDir, artifactDir, shutdownGraceSeconds,
-                latencyBatch, evaluator, syntheticDelayMillis, httpPort, kafka);
+                latencyBatch, evaluator, syntheticDelayMillis, httpHost, httpPort, kafka);
     }
 
     /** A copy with other Kafka client overrides. */
     public WorkerConfig withKafka(KafkaClientOverrides overrides) {
         return new WorkerConfig(bootstrapServers, groupId, workerId, slots, devices, dataDir, artifactDir, shutdownGraceSeconds,
-                latencyBatch, evaluator, syntheticDelayMillis, httpPort, overrides);
+                latencyBatch, evaluator, syntheticDelayMillis, httpHost, httpPort, overrides);
     }
 
     private static String hostName() {

@@ -79,7 +79,7 @@ public final class WorkerVerticle extends VerticleBase {
         if (config.httpPort() < 0) {
             return started;
         }
-        return started.compose(v -> http.listen(config.httpPort()))
+        return started.compose(v -> http.listen(config.httpHost(), config.httpPort()))
                 .onSuccess(s -> LOG.info("worker {}: /health and /metrics on port {}", config.workerId(), s.actualPort()));
     }
 

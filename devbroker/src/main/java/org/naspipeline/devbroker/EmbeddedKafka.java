@@ -1,4 +1,4 @@
-package org.naspipeline.testkit;
+package org.naspipeline.devbroker;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -26,18 +26,23 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A real single-node Kafka broker (combined KRaft controller + broker) running inside this JVM, built from
- * the {@code kafka_2.13} jars. Used by integration tests and by {@code nas demo} / {@code nas broker}.
+ * the {@code kafka_2.13} jars. Used by {@code nas demo} / {@code nas broker} / the benches at run time, and by the
+ * test kit when neither a configured cluster nor Docker is there. It lives in its own module so no service's
+ * runtime classpath carries test libraries.
  */
 public final class EmbeddedKafka implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(EmbeddedKafka.class);
+    private static final String LOOPBACK = "127.0.0.1";
 
     private final Path dataDir;
+    private final String host;
     private final int brokerPort;
     private final KafkaRaftServer server;
     private boolean closed;
 
-    private EmbeddedKafka(Path dataDir, int brokerPort, KafkaRaftServer server) {
+    private EmbeddedKafka(Path dataDir, String host, int brokerPort, KafkaRaftServer server) {
         this.dataDir = dataDir;
+        this.host = host;
         this.brokerPort = brokerPort;
         this.server = server;
     }
@@ -48,20 +53,28 @@ public final class EmbeddedKafka implements AutoCloseable {
      * fails loudly instead of vanishing.
      */
     public static EmbeddedKafka start(Path dataDir, int port) {
+        return start(dataDir, LOOPBACK, port);
+    }
+
+    /**
+     * As {@link #start(Path, int)}, listening and advertised on {@code host} (an address of this machine, e.g.
+     * another loopback address such as {@code 127.0.0.2}, so several local stand-ins can use their usual ports).
+     */
+    public static EmbeddedKafka start(Path dataDir, String host, int port) {
         installExitGuards();
         try {
             Files.createDirectories(dataDir);
-            int brokerPort = port == 0 ? freePort() : port;
-            int controllerPort = freePort();
+            int brokerPort = port == 0 ? freePort(host) : port;
+            int controllerPort = freePort(host);
             Path logDir = dataDir.resolve("kraft-logs");
-            Properties props = brokerProperties(logDir, brokerPort, controllerPort);
+            Properties props = brokerProperties(logDir, host, brokerPort, controllerPort);
             KafkaConfig config = new KafkaConfig(props, false);
             if (!Files.exists(logDir.resolve("meta.properties"))) {
                 format(logDir);
             }
             KafkaRaftServer server = new KafkaRaftServer(config, Time.SYSTEM);
             server.startup();
-            EmbeddedKafka kafka = new EmbeddedKafka(dataDir, brokerPort, server);
+            EmbeddedKafka kafka = new EmbeddedKafka(dataDir, host, brokerPort, server);
             kafka.awaitReady();
             LOG.info("in-process Kafka broker ready at {} (data in {})", kafka.bootstrapServers(), logDir);
             return kafka;
@@ -70,13 +83,13 @@ public final class EmbeddedKafka implements AutoCloseable {
         }
     }
 
-    private static Properties brokerProperties(Path logDir, int brokerPort, int controllerPort) {
+    private static Properties brokerProperties(Path logDir, String host, int brokerPort, int controllerPort) {
         Properties p = new Properties();
         p.put("process.roles", "broker,controller");
         p.put("node.id", "1");
-        p.put("controller.quorum.voters", "1@127.0.0.1:" + controllerPort);
-        p.put("listeners", "PLAINTEXT://127.0.0.1:" + brokerPort + ",CONTROLLER://127.0.0.1:" + controllerPort);
-        p.put("advertised.listeners", "PLAINTEXT://127.0.0.1:" + brokerPort);
+        p.put("controller.quorum.voters", "1@" + host + ":" + controllerPort);
+        p.put("listeners", "PLAINTEXT://" + host + ":" + brokerPort + ",CONTROLLER://" + host + ":" + controllerPort);
+        p.put("advertised.listeners", "PLAINTEXT://" + host + ":" + brokerPort);
         p.put("controller.listener.names", "CONTROLLER");
         p.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
         p.put("inter.broker.listener.name", "PLAINTEXT");
@@ -126,10 +139,10 @@ public final class EmbeddedKafka implements AutoCloseable {
         });
     }
 
-    private static int freePort() throws IOException {
+    private static int freePort(String host) throws IOException {
         try (ServerSocket s = new ServerSocket()) {
             s.setReuseAddress(true);
-            s.bind(new InetSocketAddress("127.0.0.1", 0));
+            s.bind(new InetSocketAddress(host, 0));
             return s.getLocalPort();
         }
     }
@@ -154,7 +167,7 @@ public final class EmbeddedKafka implements AutoCloseable {
 
     /** {@code host:port} for clients. */
     public String bootstrapServers() {
-        return "127.0.0.1:" + brokerPort;
+        return host + ":" + brokerPort;
     }
 
     /** Where the broker keeps its logs. */

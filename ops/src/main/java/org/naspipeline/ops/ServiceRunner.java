@@ -1,0 +1,54 @@
+package org.naspipeline.ops;
+
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * Runs a long-lived service until the JVM is asked to stop (SIGTERM, Ctrl-C) or the service fails fatally; the
+ * shutdown hook closes the service, which for a worker means finishing or handing back its running trials.
+ */
+public final class ServiceRunner {
+    private ServiceRunner() {}
+
+    /** Starts the service and blocks until shutdown; returns the process exit code (0). */
+    public static int runUntilShutdown(AutoCloseable service, Runnable start) throws InterruptedException {
+        return runUntilShutdown(service, start, new CompletableFuture<>());
+    }
+
+    /**
+     * As {@link #runUntilShutdown(AutoCloseable, Runnable)}, and also returns 1 (after closing the service) when
+     * {@code failed} completes exceptionally: a fatal error, so the orchestrator restarts or reports the process.
+     */
+    public static int runUntilShutdown(AutoCloseable service, Runnable start, CompletableFuture<?> failed)
+            throws InterruptedException {
+        CountDownLatch done = new CountDownLatch(1);
+        AtomicBoolean fatal = new AtomicBoolean();
+        failed.whenComplete((v, e) -> {
+            if (e != null) {
+                fatal.set(true);
+                done.countDown();
+            }
+        });
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            try {
+                service.close();
+            } catch (Exception e) {
+                System.err.println("error while stopping: " + e.getMessage());
+            } finally {
+                done.countDown();
+            }
+        }));
+        start.run();
+        done.await();
+        if (fatal.get()) {
+            try {
+                service.close();
+            } catch (Exception e) {
+                System.err.println("error while stopping after a fatal error: " + e.getMessage());
+            }
+            return 1;
+        }
+        return 0;
+    }
+}

@@ -1,0 +1,50 @@
+package org.naspipeline.worker.service;
+
+import ai.djl.Device;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.locks.Lock;
+import org.naspipeline.worker.data.DatasetResolver;
+import org.naspipeline.worker.pipeline.DeviceSelection;
+import org.naspipeline.worker.pipeline.FileArtifactStore;
+import org.naspipeline.worker.pipeline.SyntheticEvaluator;
+import org.naspipeline.worker.pipeline.TrialRunner;
+
+/** Wires a worker's parts the same way for its own process, {@code nas worker} and {@code nas demo}. */
+public final class WorkerAssembly {
+    private WorkerAssembly() {}
+
+    /**
+     * A worker service over the real DJL pipeline (or the synthetic evaluator): one slot per GPU of
+     * {@code NAS_DEVICES}, or {@code NAS_WORKER_SLOTS} slots on the CPU.
+     *
+     * @param engineLock one lock per JVM, shared by every worker in it (see {@link TrialRunner})
+     */
+    public static WorkerService worker(WorkerConfig config, Lock engineLock, MeterRegistry registry) {
+        if (config.evaluator().equals("synthetic")) {
+            List<SyntheticEvaluator> fakes = new ArrayList<>();
+            for (int i = 0; i < config.slots(); i++) {
+                fakes.add(new SyntheticEvaluator(config.workerId(), config.syntheticDelayMillis()));
+            }
+            return new WorkerService(config, fakes, registry);
+        }
+        List<Device> devices = DeviceSelection.parse(config.devices());
+        List<Device> slots = new ArrayList<>();
+        if (devices.size() == 1 && !devices.get(0).isGpu()) {
+            for (int i = 0; i < config.slots(); i++) {
+                slots.add(devices.get(0));
+            }
+        } else {
+            slots.addAll(devices);
+        }
+        DatasetResolver resolver = DatasetResolver.fromEnvironment();
+        List<TrialRunner> runners = new ArrayList<>();
+        for (Device d : slots) {
+            runners.add(new TrialRunner(resolver, config.dataDir(), new FileArtifactStore(config.artifactDir()),
+                    config.workerId(), d, engineLock,
+                    new TrialRunner.MeasurementSettings(config.latencyBatch(), TrialRunner.MeasurementSettings.DEFAULT.latencyRuns())));
+        }
+        return new WorkerService(config, runners, registry);
+    }
+}

@@ -9,7 +9,8 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.locks.Lock;
 import org.naspipeline.worker.data.DatasetResolver;
 import org.naspipeline.worker.pipeline.DeviceSelection;
-import org.naspipeline.worker.pipeline.FileArtifactStore;
+import org.naspipeline.worker.artifact.ArtifactStores;
+import org.naspipeline.worker.pipeline.ArtifactStore;
 import org.naspipeline.worker.pipeline.SyntheticEvaluator;
 import org.naspipeline.worker.pipeline.TrialRunner;
 import org.naspipeline.worker.service.WorkerConfig;
@@ -100,8 +101,9 @@ final class Services {
         }
         DatasetResolver resolver = DatasetResolver.fromEnvironment();
         List<TrialRunner> runners = new ArrayList<>();
+        ArtifactStore artifacts = ArtifactStores.open(config.artifactUri(), config.s3()); // checks an s3:// bucket now
         for (Device d : slots) {
-            runners.add(new TrialRunner(resolver, config.dataDir(), new FileArtifactStore(config.artifactDir()),
+            runners.add(new TrialRunner(resolver, config.dataDir(), artifacts,
                     config.workerId(), d, engineLock,
                     new TrialRunner.MeasurementSettings(config.latencyBatch(), TrialRunner.MeasurementSettings.DEFAULT.latencyRuns())));
         }

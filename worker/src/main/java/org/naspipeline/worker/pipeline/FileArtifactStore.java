@@ -83,8 +83,8 @@ public final class FileArtifactStore implements ArtifactStore {
             }
         }
         if (uri.matches("^[A-Za-z][A-Za-z0-9+.-]*://.*")) {
-            throw new IllegalArgumentException("'" + uri + "' cannot be read by this worker: it reads files and, when "
-                    + "NAS_ARTIFACT_URI is an s3:// URI, s3:// attempts");
+            throw new IllegalArgumentException("'" + uri + "' cannot be read by this worker: it keeps its models in "
+                    + "files and reads s3:// attempts only when NAS_ARTIFACT_URI is an s3:// URI");
         }
         try {
             return Path.of(uri);

@@ -8,8 +8,8 @@ package org.naspipeline.api;
 public record BaseModelSpec(String artifact, ArchitectureSpec architecture) {
     /** Validates under {@code path}. */
     public void validate(Errors errors, String path) {
-        if (errors.required(path + ".artifact", artifact) && !artifact.startsWith("file:")) {
-            errors.add(path + ".artifact", "must be a file: URI of a trial attempt directory (got '" + artifact + "')");
+        if (errors.required(path + ".artifact", artifact) && !ArtifactUris.readable(artifact)) {
+            errors.add(path + ".artifact", ArtifactUris.unreadable(artifact));
         }
         if (errors.required(path + ".architecture", architecture) && architecture.family() == null) {
             errors.add(path + ".architecture.family", "is required");

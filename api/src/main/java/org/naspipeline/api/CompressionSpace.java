@@ -92,15 +92,16 @@ public record CompressionSpace(
         if (distillation != null && distillation.contains(true)) {
             if (teacher == null && teacherArchitecture == null) {
                 errors.add(path + ".teacher", "is required when distillation is searched: the artifact URI of a trained "
-                        + "model (artifactUri of a completed trial, e.g. file:///var/nas/artifacts/exp/exp-t0001/attempt-1/), "
+                        + "model (artifactUri of a completed trial, e.g. file:///var/nas/artifacts/exp/exp-t0001/attempt-1/ or "
+                        + "s3://bucket/prefix/exp/exp-t0001/attempt-1), "
                         + "or set teacherArchitecture to have the controller train a teacher first");
             } else if (teacher != null && teacherArchitecture != null) {
                 errors.add(path + ".teacherArchitecture", "set either teacher (a trained artifact) or teacherArchitecture "
                         + "(trained first by the controller), not both");
             } else if (teacherArchitecture != null && teacherArchitecture.family() == null) {
                 errors.add(path + ".teacherArchitecture.family", "is required");
-            } else if (teacher != null && !teacher.startsWith("file:")) {
-                errors.add(path + ".teacher", "must be a file: URI of a trial attempt directory (got '" + teacher + "')");
+            } else if (teacher != null && !ArtifactUris.readable(teacher)) {
+                errors.add(path + ".teacher", ArtifactUris.unreadable(teacher));
             }
         }
     }

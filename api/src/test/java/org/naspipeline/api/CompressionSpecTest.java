@@ -109,4 +109,25 @@ class CompressionSpecTest {
         assertThat(ExperimentSpecSchemaTest.javaErrorPaths(http)).containsExactly("searchSpace.baseModel.artifact");
         assertThat(ExperimentSpecSchemaTest.schemaErrorPaths(http)).contains("searchSpace.baseModel.artifact");
     }
+
+    @Test
+    void teachersAndBaseModelsMayLiveInS3() throws Exception {
+        String s3Base = example("compression-only.json").replace("\"file:///var/nas/artifacts/", "\"s3://nas-models/runs/");
+        assertThat(ExperimentSpecSchemaTest.javaErrorPaths(s3Base)).isEmpty();
+        assertThat(ExperimentSpecSchemaTest.schemaErrorPaths(s3Base)).isEmpty();
+        assertThat(JsonCodec.readSpec(s3Base.getBytes(StandardCharsets.UTF_8)).searchSpace().baseModel().artifact())
+                .startsWith("s3://nas-models/runs/fmnist/fmnist-t0003/attempt-1");
+        String distilled = example("joint-compression.json").replace("\"fineTuneEpochs\": 1",
+                "\"fineTuneEpochs\": 1, \"distillation\": [false, true], \"teacher\": \"s3://nas-models/t/t-t0001/attempt-1\"");
+        assertThat(ExperimentSpecSchemaTest.javaErrorPaths(distilled)).isEmpty();
+        assertThat(ExperimentSpecSchemaTest.schemaErrorPaths(distilled)).isEmpty();
+        String gs = distilled.replace("s3://nas-models", "gs://nas-models");
+        assertThat(ExperimentSpecSchemaTest.javaErrorPaths(gs)).containsExactly("searchSpace.compression.teacher");
+        assertThat(ExperimentSpecSchemaTest.schemaErrorPaths(gs)).contains("searchSpace.compression.teacher");
+        InvalidInputException e = (InvalidInputException) org.assertj.core.api.Assertions.catchThrowable(
+                () -> JsonCodec.readSpec(gs.getBytes(StandardCharsets.UTF_8)));
+        assertThat(e.errors()).singleElement().satisfies(err -> assertThat(err.message())
+                .isEqualTo("must be the artifactUri of a completed trial: a file: or s3:// URI of a trial attempt "
+                        + "(got 'gs://nas-models/t/t-t0001/attempt-1')"));
+    }
 }

@@ -17,10 +17,13 @@ import org.naspipeline.api.TrainingSpec;
 import org.naspipeline.api.TrialMetrics;
 import org.naspipeline.api.TrialRequest;
 import org.naspipeline.api.TrialResult;
+import org.naspipeline.api.config.Settings;
+import org.naspipeline.worker.artifact.ArtifactStores;
 import org.naspipeline.worker.data.DatasetResolver;
+import org.naspipeline.worker.pipeline.ArtifactStore;
 import org.naspipeline.worker.pipeline.DeviceSelection;
-import org.naspipeline.worker.pipeline.FileArtifactStore;
 import org.naspipeline.worker.pipeline.TrialRunner;
+import org.naspipeline.worker.service.WorkerConfig;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -68,8 +71,9 @@ final class EvaluateCommand implements Callable<Integer> {
     @Option(names = "--latency-batch", defaultValue = "32", description = "second latency batch size (default: ${DEFAULT-VALUE})")
     int latencyBatch;
 
-    @Option(names = "--out", defaultValue = "out/evaluate", description = "artifact directory (default: ${DEFAULT-VALUE})")
-    Path out;
+    @Option(names = "--out", defaultValue = "out/evaluate",
+            description = "artifact directory or s3://bucket/prefix (NAS_S3_* settings apply) (default: ${DEFAULT-VALUE})")
+    String out;
 
     @Option(names = "--json", description = "print the result as JSON")
     boolean json;
@@ -97,7 +101,14 @@ final class EvaluateCommand implements Callable<Integer> {
             return 2;
         }
         Device d = DeviceSelection.parse(device).get(0);
-        TrialRunner runner = new TrialRunner(DatasetResolver.fromEnvironment(), data, new FileArtifactStore(out), "evaluate",
+        ArtifactStore store;
+        try {
+            store = ArtifactStores.open("--out", out, WorkerConfig.s3(Settings.fromEnvironment()));
+        } catch (IllegalArgumentException | IllegalStateException e) {
+            System.err.println(e.getMessage()); // names the option or variable to fix
+            return 2;
+        }
+        TrialRunner runner = new TrialRunner(DatasetResolver.fromEnvironment(), data, store, "evaluate",
                 d, new ReentrantLock(), new TrialRunner.MeasurementSettings(latencyBatch, 200));
         TrialRequest request = new TrialRequest(ExperimentSpec.SCHEMA_VERSION, "evaluate",
                 candidateFile.getFileName().toString().replaceAll("\\.json$", ""), 1, candidate, datasetSpec, training, seed);

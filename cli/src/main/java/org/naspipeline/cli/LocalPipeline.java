@@ -11,6 +11,7 @@ import org.naspipeline.controller.ControllerConfig;
 import org.naspipeline.controller.ControllerService;
 import org.naspipeline.controller.TopicSetup;
 import org.naspipeline.strategy.StrategyRegistry;
+import org.naspipeline.worker.artifact.S3Settings;
 import org.naspipeline.worker.pipeline.TrialRunner;
 import org.naspipeline.worker.service.WorkerAssembly;
 import org.naspipeline.worker.service.WorkerConfig;
@@ -31,6 +32,15 @@ final class LocalPipeline implements AutoCloseable {
      * @param workDir state stores and artifacts go below it
      */
     LocalPipeline(String bootstrapServers, int workerCount, Path workDir, Path dataDir, String runId) {
+        this(bootstrapServers, workerCount, workDir, dataDir, runId, workDir.resolve("artifacts").toString(), S3Settings.AWS);
+    }
+
+    /**
+     * As {@link #LocalPipeline(String, int, Path, Path, String)}, with the workers' models saved at
+     * {@code artifactUri} (a path, {@code file:} or {@code s3://} URI) instead of below {@code workDir}.
+     */
+    LocalPipeline(String bootstrapServers, int workerCount, Path workDir, Path dataDir, String runId, String artifactUri,
+                  S3Settings s3) {
         this.bootstrapServers = bootstrapServers;
         TopicSetup.ensure(bootstrapServers, 4);
         controller = new ControllerService(
@@ -38,7 +48,8 @@ final class LocalPipeline implements AutoCloseable {
                 StrategyRegistry.load());
         controller.start();
         WorkerConfig base = WorkerConfig.embedded(bootstrapServers, workerGroup(runId), "worker", 1, "auto", dataDir,
-                workDir.resolve("artifacts"), 30, TrialRunner.MeasurementSettings.DEFAULT.latencyBatch(), "djl", 0);
+                workDir.resolve("artifacts"), 30, TrialRunner.MeasurementSettings.DEFAULT.latencyBatch(), "djl", 0)
+                .withArtifacts(artifactUri, s3);
         Lock engineLock = new ReentrantLock(true);
         for (int i = 1; i <= workerCount; i++) {
             WorkerService w = WorkerAssembly.worker(base.withWorkerId("worker-" + i), engineLock, new SimpleMeterRegistry());

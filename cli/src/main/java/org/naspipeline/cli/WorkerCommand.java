@@ -10,7 +10,7 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "worker", mixinStandardHelpOptions = true,
         description = "Run a trial worker. Configured by NAS_KAFKA_BOOTSTRAP, NAS_WORKER_SLOTS, NAS_DEVICES, NAS_DATA_DIR, "
-                + "NAS_ARTIFACT_DIR, NAS_WORKER_HTTP_PORT, NAS_KAFKA_CLIENT_* (see docs/operations.md).")
+                + "NAS_ARTIFACT_URI (or NAS_ARTIFACT_DIR), NAS_S3_*, NAS_WORKER_HTTP_PORT, NAS_KAFKA_CLIENT_* (see docs/operations.md).")
 final class WorkerCommand implements Callable<Integer> {
     @Override
     public Integer call() {

@@ -27,6 +27,8 @@ import org.naspipeline.api.ExperimentSpec;
 import org.naspipeline.api.JsonCodec;
 import org.naspipeline.api.Topics;
 import org.naspipeline.api.TrainingSpec;
+import org.naspipeline.api.TrialEvent;
+import org.naspipeline.api.TrialResult;
 import org.naspipeline.api.TrialStatus;
 import org.naspipeline.controller.TopicSetup;
 import org.naspipeline.testkit.ConsumerGroups;
@@ -34,11 +36,14 @@ import org.naspipeline.testkit.KafkaCluster;
 import org.naspipeline.testkit.KafkaExtension;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A whole experiment through a real broker: the controller schedules trials on Kafka, two workers in one
- * consumer group train real DJL models on the bundled subset, and results flow back until completion.
+ * consumer group train real DJL models on the bundled subset, and results flow back until completion. The
+ * compression experiments run twice: with models saved as files, and in an S3 bucket (an in-process s3proxy).
  */
 @ExtendWith(KafkaExtension.class)
 class PipelineEndToEndIT {
@@ -92,8 +97,16 @@ class PipelineEndToEndIT {
         assertThat(dlqReasonFor(kafka, poisonKey)).startsWith("$: ").contains("not valid JSON");
     }
 
-    @Test
-    void aCompressionOnlyExperimentCompressesATrainedModelThroughTheBroker(KafkaCluster kafka) throws Exception {
+    /** The artifact stores both compression experiments run on: files as before, and an S3 bucket. */
+    @ParameterizedTest(name = "artifacts: {0}")
+    @ValueSource(strings = {"file", "s3"})
+    void aCompressionOnlyExperimentCompressesATrainedModelThroughTheBroker(String store, KafkaCluster kafka) throws Exception {
+        try (TestArtifacts artifacts = TestArtifacts.of(store, work)) {
+            compressionOnly(kafka, artifacts);
+        }
+    }
+
+    void compressionOnly(KafkaCluster kafka, TestArtifacts artifacts) throws Exception {
         // the trained model to compress: one trial through the same pipeline the workers run
         org.naspipeline.api.Candidate baseCandidate = JsonCodec.readCandidate(
                 Files.readAllBytes(Path.of("..", "examples", "candidates", "cnn-small.json")));
@@ -101,11 +114,12 @@ class PipelineEndToEndIT {
         TrainingSpec training = new TrainingSpec(1, 64, 0.002, "adam");
         org.naspipeline.worker.pipeline.TrialRunner runner = new org.naspipeline.worker.pipeline.TrialRunner(
                 org.naspipeline.worker.data.DatasetResolver.fromEnvironment(), DATA.toAbsolutePath(),
-                new org.naspipeline.worker.pipeline.FileArtifactStore(work.resolve("base")), "base", ai.djl.Device.cpu(),
+                artifacts.store("base"), "base", ai.djl.Device.cpu(),
                 new java.util.concurrent.locks.ReentrantLock(), new org.naspipeline.worker.pipeline.TrialRunner.MeasurementSettings(8, 20));
         org.naspipeline.api.TrialResult.Completed base = (org.naspipeline.api.TrialResult.Completed) runner.run(
                 new org.naspipeline.api.TrialRequest(1, "base", "base-t0001", 1, baseCandidate, data, training, 1L),
                 p -> {}, () -> false);
+        assertThat(base.artifactUri()).isEqualTo(artifacts.attemptUri("base", "base", "base-t0001", 1));
 
         ExperimentSpec example = JsonCodec.readSpec(Files.readAllBytes(Path.of("..", "examples", "compression-only.json")));
         org.naspipeline.api.SearchSpace space = new org.naspipeline.api.SearchSpace(null, new org.naspipeline.api.CompressionSpace(
@@ -115,9 +129,16 @@ class PipelineEndToEndIT {
         String id = "cmp-" + UUID.randomUUID().toString().substring(0, 8);
         ExperimentSpec spec = new ExperimentSpec(1, id, "compress", data, space, new org.naspipeline.api.StrategySpec("random", 7L, null), new BudgetSpec(2, 2, 2),
                 training, example.objectives());
-        List<ExperimentEvent> events = runToCompletion(kafka, spec);
+        List<ExperimentEvent> events = runToCompletion(kafka, spec, artifacts);
         List<ExperimentEvent.TrialFinished> finished = events.stream()
                 .filter(ExperimentEvent.TrialFinished.class::isInstance).map(ExperimentEvent.TrialFinished.class::cast).toList();
+        Map<String, String> stored = artifactUris(kafka, id, finished);
+        for (ExperimentEvent.TrialFinished f : finished) {
+            String uri = artifacts.attemptUri("artifacts", id, f.trialId(), 1);
+            assertThat(stored.get(f.trialId())).isEqualTo(uri);
+            assertThat(artifacts.files(uri)).containsExactly("candidate.json", "metrics.json", "model.nasm");
+            assertThat((long) artifacts.read(uri, "model.nasm").length).isEqualTo(f.metrics().sizeBytes());
+        }
         assertThat(finished).hasSize(2).allSatisfy(f -> {
             assertThat(f.status()).isEqualTo(TrialStatus.COMPLETED);
             assertThat(f.candidate().architecture()).isEqualTo(baseCandidate.architecture());
@@ -133,8 +154,15 @@ class PipelineEndToEndIT {
         assertThat(events.get(events.size() - 1)).isInstanceOf(ExperimentEvent.Completed.class);
     }
 
-    @Test
-    void aTeacherTrialIsTrainedFirstAndTheCandidatesAreDistilledFromIt(KafkaCluster kafka) throws Exception {
+    @ParameterizedTest(name = "artifacts: {0}")
+    @ValueSource(strings = {"file", "s3"})
+    void aTeacherTrialIsTrainedFirstAndTheCandidatesAreDistilledFromIt(String store, KafkaCluster kafka) throws Exception {
+        try (TestArtifacts artifacts = TestArtifacts.of(store, work)) {
+            teacherFirst(kafka, artifacts);
+        }
+    }
+
+    void teacherFirst(KafkaCluster kafka, TestArtifacts artifacts) throws Exception {
         String id = "kd-" + UUID.randomUUID().toString().substring(0, 8);
         String json = Files.readString(Path.of("..", "examples", "joint-compression.json"))
                 .replace("\"maxTrials\": 32", "\"maxTrials\": 2")
@@ -143,30 +171,53 @@ class PipelineEndToEndIT {
         ExperimentSpec example = JsonCodec.readSpec(json.getBytes(StandardCharsets.UTF_8));
         ExperimentSpec spec = new ExperimentSpec(1, id, "kd", new DatasetSpec("fashion-mnist", 1500, 400), example.searchSpace(),
                 example.strategy(), new BudgetSpec(2, 2, 2), new TrainingSpec(1, 64, 0.002, "adam"), example.objectives());
-        List<ExperimentEvent> events = runToCompletion(kafka, spec);
+        List<ExperimentEvent> events = runToCompletion(kafka, spec, artifacts);
         List<ExperimentEvent.TrialFinished> finished = events.stream()
                 .filter(ExperimentEvent.TrialFinished.class::isInstance).map(ExperimentEvent.TrialFinished.class::cast).toList();
         assertThat(finished).extracting(ExperimentEvent.TrialFinished::trialId)
                 .containsExactly(id + "-teacher", id + "-t0001", id + "-t0002").isNotEmpty();
         assertThat(finished).allSatisfy(f -> assertThat(f.status()).isEqualTo(TrialStatus.COMPLETED));
-        String teacherDir = work.resolve("artifacts").resolve(id).resolve(id + "-teacher").resolve("attempt-1").toUri().toString();
+        Map<String, String> stored = artifactUris(kafka, id, finished);
+        String teacher = artifacts.attemptUri("artifacts", id, id + "-teacher", 1);
+        assertThat(stored.get(id + "-teacher")).isEqualTo(teacher);
+        assertThat(artifacts.files(teacher)).containsExactly("candidate.json", "metrics.json", "model/model-0000.params");
         for (String trial : List.of(id + "-t0001", id + "-t0002")) {
-            org.naspipeline.api.Candidate ran = JsonCodec.readCandidate(Files.readAllBytes(
-                    work.resolve("artifacts").resolve(id).resolve(trial).resolve("attempt-1").resolve("candidate.json")));
-            assertThat(ran.compression().distillation().teacher()).as(trial).isEqualTo(teacherDir);
+            String uri = artifacts.attemptUri("artifacts", id, trial, 1);
+            assertThat(stored.get(trial)).isEqualTo(uri);
+            assertThat(artifacts.files(uri)).contains("candidate.json", "metrics.json");
+            org.naspipeline.api.Candidate ran = JsonCodec.readCandidate(artifacts.read(uri, "candidate.json"));
+            assertThat(ran.compression().distillation().teacher()).as(trial).isEqualTo(teacher);
         }
         assertThat(events.get(events.size() - 1)).isInstanceOfSatisfying(ExperimentEvent.Completed.class,
                 c -> assertThat(c.completedTrials()).isEqualTo(2));
     }
 
-    /** Runs {@code spec} on a local controller and two workers against the broker until it ends; its events. */
-    List<ExperimentEvent> runToCompletion(KafkaCluster kafka, ExperimentSpec spec) throws Exception {
+    /**
+     * Runs {@code spec} on a local controller and two workers (saving to {@code artifacts}) against the broker until
+     * it ends; its events.
+     */
+    List<ExperimentEvent> runToCompletion(KafkaCluster kafka, ExperimentSpec spec, TestArtifacts artifacts) throws Exception {
         TopicSetup.ensure(kafka.bootstrapServers(), 4);
         ConsumerGroups.startAtEnd(kafka, LocalPipeline.workerGroup(spec.id()), Topics.TRIALS); // not what other tests left
-        try (LocalPipeline pipeline = new LocalPipeline(kafka.bootstrapServers(), 2, work, DATA.toAbsolutePath(), spec.id())) {
+        try (LocalPipeline pipeline = new LocalPipeline(kafka.bootstrapServers(), 2, work, DATA.toAbsolutePath(), spec.id(),
+                artifacts.uri("artifacts"), artifacts.s3())) {
             pipeline.submit(spec);
             return new ExperimentWatcher(kafka.bootstrapServers()).follow(spec.id(), Duration.ofMinutes(5), e -> {});
         }
+    }
+
+    /** The artifact URI each finished trial's completed result reported, by trial id, read from the results topic. */
+    static Map<String, String> artifactUris(KafkaCluster kafka, String experimentId, List<ExperimentEvent.TrialFinished> finished)
+            throws InterruptedException {
+        Map<String, String> uris = new java.util.TreeMap<>();
+        try (TrialEventLog log = new TrialEventLog(kafka, experimentId, e -> {})) {
+            for (ExperimentEvent.TrialFinished f : finished) {
+                TrialEvent done = log.await(e -> e instanceof TrialResult.Completed c && c.trialId().equals(f.trialId()),
+                        Duration.ofSeconds(30));
+                uris.put(f.trialId(), ((TrialResult.Completed) done).artifactUri());
+            }
+        }
+        return uris;
     }
 
     static String dlqReasonFor(KafkaCluster kafka, String key) {

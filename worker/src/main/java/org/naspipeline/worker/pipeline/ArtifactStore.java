@@ -2,11 +2,26 @@ package org.naspipeline.worker.pipeline;
 
 import ai.djl.Model;
 import java.io.IOException;
+import java.nio.file.Path;
 import org.naspipeline.api.TrialMetrics;
 import org.naspipeline.api.TrialRequest;
 
-/** Where trained models go. The filesystem store serves one machine or a shared volume; object stores come later. */
+/**
+ * Where trained models go: a directory (one machine or a shared volume) or an S3 bucket. Every store keeps one
+ * attempt under {@code experimentId/trialId/attempt-N/}: the DJL files {@code model/model-0000.params} of an
+ * uncompressed model or the {@code model.nasm} file of a compressed one, {@code candidate.json} and
+ * {@code metrics.json}.
+ */
 public interface ArtifactStore {
+    /** The directory of an uncompressed model's DJL files in an attempt, and the name they are saved under. */
+    String MODEL_DIR = "model";
+    /** The file of a compressed model in an attempt (see {@link org.naspipeline.worker.compress.ArtifactFormat}). */
+    String COMPRESSED_FILE = "model.nasm";
+    /** The candidate the attempt trained, which is how a saved model is rebuilt. */
+    String CANDIDATE_FILE = "candidate.json";
+    /** The attempt's measured metrics. */
+    String METRICS_FILE = "metrics.json";
+
     /** Saves the model of a trial attempt and reports where and how many bytes the saved weights take. */
     StoredArtifact saveModel(TrialRequest request, Model model) throws IOException;
 
@@ -21,6 +36,14 @@ public interface ArtifactStore {
 
     /** Stores the candidate and its metrics beside the saved model. */
     void attachMetadata(StoredArtifact artifact, TrialRequest request, TrialMetrics metrics) throws IOException;
+
+    /**
+     * Makes the attempt at {@code uri} (an {@code artifactUri} of a completed result) readable as a local directory
+     * and returns that directory: a local attempt directory as it is, a remote attempt copied into {@code into} (an
+     * empty directory the caller deletes afterwards). An attempt that does not exist gives a directory without
+     * {@link #CANDIDATE_FILE}; a URI this store cannot read is an {@link IllegalArgumentException}.
+     */
+    Path fetch(String uri, Path into) throws IOException;
 
     /** A saved model: its URI and the byte size of the files the engine wrote. */
     record StoredArtifact(String uri, long sizeBytes) {}

@@ -99,7 +99,7 @@ public final class CompressionBenchmark {
         DatasetResolver.ResolvedDataset where = DatasetResolver.fromEnvironment().resolve(dataset, s.data());
         DatasetSplits data = org.naspipeline.worker.data.Datasets.load(dataset, where.dir());
         ModelBuilder builder = new ModelBuilder(data.train().sampleShape(), data.train().classes());
-        NetworkPlan referencePlan = TrainedModels.load("reference", reference.artifactUri(), builder, device).plan();
+        NetworkPlan referencePlan = TrainedModels.load("reference", reference.artifactUri(), store, builder, device).plan();
 
         List<Variant> variants = new ArrayList<>();
         for (Map.Entry<String, CompressionSpec> e : variants(s.fineTuneEpochs(), reference.artifactUri()).entrySet()) {
@@ -111,7 +111,7 @@ public final class CompressionBenchmark {
             }
             TrialResult.Completed done = (TrialResult.Completed) r;
             TrialMetrics m = done.metrics();
-            NetworkPlan saved = TrainedModels.load(e.getKey(), done.artifactUri(), builder, device).plan();
+            NetworkPlan saved = TrainedModels.load(e.getKey(), done.artifactUri(), store, builder, device).plan();
             double[][] rounds = sideBySide(saved, referencePlan, data, s.latencyRounds());
             variants.add(new Variant(e.getKey(), e.getValue(), m.compression().stages(), m.compression().weightFormat(),
                     m.compression().executedAs(), m.testAccuracy(), m.params(), m.macs(), m.sizeBytes(),

@@ -10,21 +10,16 @@ import org.naspipeline.api.TrialMetrics;
 import org.naspipeline.api.TrialRequest;
 
 /**
- * Stores each attempt under {@code root/experimentId/trialId/attempt-N/}: the DJL model files
- * ({@code model/model-0000.params}) of an uncompressed model or the {@code model.nasm} file of a compressed one,
- * {@code candidate.json} and {@code metrics.json}.
+ * Stores each attempt under {@code root/experimentId/trialId/attempt-N/} (the layout of {@link ArtifactStore}) and
+ * reports {@code file:} URIs of attempt directories, which end with a slash.
  */
 public final class FileArtifactStore implements ArtifactStore {
-    private static final String MODEL_NAME = "model";
     private final Path root;
 
     /** A store rooted at {@code root}. */
     public FileArtifactStore(Path root) {
         this.root = root.toAbsolutePath();
     }
-
-    /** The file name of a compressed model in an attempt directory. */
-    public static final String COMPRESSED_FILE = "model.nasm";
 
     private Path attemptDir(TrialRequest request) {
         return root.resolve(request.experimentId()).resolve(request.trialId()).resolve("attempt-" + request.attempt());
@@ -33,7 +28,7 @@ public final class FileArtifactStore implements ArtifactStore {
     @Override
     public StoredArtifact saveCompressed(TrialRequest request, byte[] modelFile) throws IOException {
         Path dir = attemptDir(request);
-        deleteRecursively(dir.resolve("model"));
+        ScratchDirectory.deleteRecursively(dir.resolve(MODEL_DIR));
         Files.createDirectories(dir);
         Path file = dir.resolve(COMPRESSED_FILE);
         Files.write(file, modelFile);
@@ -49,12 +44,12 @@ public final class FileArtifactStore implements ArtifactStore {
     public StoredArtifact saveModel(TrialRequest request, Model model) throws IOException {
         Path dir = attemptDir(request);
         Files.deleteIfExists(dir.resolve(COMPRESSED_FILE));
-        Path modelDir = dir.resolve("model");
+        Path modelDir = dir.resolve(MODEL_DIR);
         // A redelivered attempt runs again: replace what an earlier run left, so the size is this model's alone
         // (DJL numbers a second save in the same directory as a new epoch file instead of overwriting).
-        deleteRecursively(modelDir);
+        ScratchDirectory.deleteRecursively(modelDir);
         Files.createDirectories(modelDir);
-        model.save(modelDir, MODEL_NAME);
+        model.save(modelDir, MODEL_DIR);
         long bytes;
         try (Stream<Path> files = Files.list(modelDir)) {
             bytes = files.filter(Files::isRegularFile).mapToLong(FileArtifactStore::size).sum();
@@ -65,18 +60,36 @@ public final class FileArtifactStore implements ArtifactStore {
     @Override
     public void attachMetadata(StoredArtifact artifact, TrialRequest request, TrialMetrics metrics) throws IOException {
         Path dir = Path.of(java.net.URI.create(artifact.uri()));
-        Files.writeString(dir.resolve("candidate.json"), JsonCodec.writePretty(request.candidate()));
-        Files.writeString(dir.resolve("metrics.json"), JsonCodec.writePretty(metrics));
+        Files.writeString(dir.resolve(CANDIDATE_FILE), JsonCodec.writePretty(request.candidate()));
+        Files.writeString(dir.resolve(METRICS_FILE), JsonCodec.writePretty(metrics));
     }
 
-    private static void deleteRecursively(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> walk = Files.walk(dir)) {
-            for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                Files.delete(p);
+    /** A local attempt is read where it is; nothing is copied into {@code into}. */
+    @Override
+    public Path fetch(String uri, Path into) {
+        return localDirectory(uri);
+    }
+
+    /**
+     * The directory of a {@code file:} URI (or a plain path) of a trial attempt; other schemes are refused, since
+     * this worker has no client for them.
+     */
+    public static Path localDirectory(String uri) {
+        if (uri.startsWith("file:")) {
+            try {
+                return Path.of(java.net.URI.create(uri));
+            } catch (IllegalArgumentException | java.nio.file.FileSystemNotFoundException e) {
+                throw new IllegalArgumentException("'" + uri + "' is not a file: URI of a trial attempt directory");
             }
+        }
+        if (uri.matches("^[A-Za-z][A-Za-z0-9+.-]*://.*")) {
+            throw new IllegalArgumentException("'" + uri + "' cannot be read by this worker: it keeps its models in "
+                    + "files and reads s3:// attempts only when NAS_ARTIFACT_URI is an s3:// URI");
+        }
+        try {
+            return Path.of(uri);
+        } catch (java.nio.file.InvalidPathException e) {
+            throw new IllegalArgumentException("'" + uri + "' is not a path of a trial attempt directory");
         }
     }
 

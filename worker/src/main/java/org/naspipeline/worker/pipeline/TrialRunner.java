@@ -152,12 +152,12 @@ public final class TrialRunner implements TrialEvaluator {
         try {
             if (c.distillation().enabled()) {
                 teacher = modelOf(TrainedModels.load("compression.distillation.teacher", c.distillation().teacher(),
-                        builder, device).plan(), req.trialId() + "-teacher");
+                        artifacts, builder, device).plan(), req.trialId() + "-teacher");
             }
             NetworkPlan trained;
             TrainingLoop.Stats stats = null;
             if (c.baseModel() != null) {
-                TrainedModels.Loaded base = TrainedModels.load("compression.baseModel", c.baseModel(), builder, device);
+                TrainedModels.Loaded base = TrainedModels.load("compression.baseModel", c.baseModel(), artifacts, builder, device);
                 if (!base.architecture().equals(req.candidate().architecture())) {
                     return failed(req, "compression.baseModel: the model at " + c.baseModel() + " was trained for "
                             + base.architecture().summary() + ", but the candidate's architecture is "

@@ -7,7 +7,8 @@ import java.util.List;
 import java.util.concurrent.locks.Lock;
 import org.naspipeline.worker.data.DatasetResolver;
 import org.naspipeline.worker.pipeline.DeviceSelection;
-import org.naspipeline.worker.pipeline.FileArtifactStore;
+import org.naspipeline.worker.artifact.ArtifactStores;
+import org.naspipeline.worker.pipeline.ArtifactStore;
 import org.naspipeline.worker.pipeline.SyntheticEvaluator;
 import org.naspipeline.worker.pipeline.TrialRunner;
 
@@ -39,9 +40,10 @@ public final class WorkerAssembly {
             slots.addAll(devices);
         }
         DatasetResolver resolver = DatasetResolver.fromEnvironment();
+        ArtifactStore artifacts = ArtifactStores.open(config.artifactUri(), config.s3()); // checks an s3:// bucket now
         List<TrialRunner> runners = new ArrayList<>();
         for (Device d : slots) {
-            runners.add(new TrialRunner(resolver, config.dataDir(), new FileArtifactStore(config.artifactDir()),
+            runners.add(new TrialRunner(resolver, config.dataDir(), artifacts,
                     config.workerId(), d, engineLock,
                     new TrialRunner.MeasurementSettings(config.latencyBatch(), TrialRunner.MeasurementSettings.DEFAULT.latencyRuns())));
         }

@@ -6,11 +6,17 @@ import org.naspipeline.api.config.Setting;
 import org.naspipeline.api.config.Settings;
 import org.naspipeline.ops.KafkaClientOverrides;
 import org.naspipeline.ops.OpsHttpServer;
+import org.naspipeline.worker.artifact.ArtifactLocation;
+import org.naspipeline.worker.artifact.ArtifactStores;
+import org.naspipeline.worker.artifact.S3Settings;
 
-/** The worker's configuration, read from the environment. */
+/**
+ * The worker's configuration, read from the environment. {@code artifactUri} is where models are saved (a path,
+ * {@code file:} or {@code s3://} URI; open it with {@link ArtifactStores#open(String, S3Settings)}).
+ */
 public record WorkerConfig(
         String bootstrapServers, String groupId, String workerId, int slots, String devices, Path dataDir,
-        Path artifactDir, int shutdownGraceSeconds, int latencyBatch, String evaluator, long syntheticDelayMillis,
+        String artifactUri, S3Settings s3, int shutdownGraceSeconds, int latencyBatch, String evaluator, long syntheticDelayMillis,
         String httpHost, int httpPort, KafkaClientOverrides kafka) {
 
     static final Setting<String> BOOTSTRAP = Setting.string("NAS_KAFKA_BOOTSTRAP", "localhost:9092", "Kafka bootstrap servers");
@@ -20,7 +26,16 @@ public record WorkerConfig(
     static final Setting<String> DEVICES = Setting.string("NAS_DEVICES", "auto", "auto | cpu | gpu:0,1");
     static final Setting<Integer> LATENCY_BATCH = Setting.integer("NAS_LATENCY_BATCH", 32, "batch size of the second latency measurement");
     static final Setting<String> DATA = Setting.string("NAS_DATA_DIR", null, "dataset directory (default: full set, then bundled subset)");
-    static final Setting<String> ARTIFACTS = Setting.string("NAS_ARTIFACT_DIR", "artifacts", "where trained models are saved");
+    static final Setting<String> ARTIFACTS = Setting.string("NAS_ARTIFACT_DIR", "artifacts",
+            "directory where trained models are saved when NAS_ARTIFACT_URI is unset");
+    static final Setting<String> ARTIFACT_URI = Setting.string(ArtifactStores.SETTING, null,
+            "where trained models are saved: a path, file:///path or s3://bucket/prefix (default: NAS_ARTIFACT_DIR)");
+    static final Setting<String> S3_ENDPOINT = Setting.string(S3Settings.ENDPOINT_VARIABLE, null,
+            "S3-compatible endpoint, e.g. http://minio:9000 (default: AWS)");
+    static final Setting<String> S3_REGION = Setting.string(S3Settings.REGION_VARIABLE, S3Settings.DEFAULT_REGION,
+            "S3 region requests are signed for");
+    static final Setting<String> S3_PATH_STYLE = Setting.string(S3Settings.PATH_STYLE_VARIABLE, "false",
+            "true: path-style S3 addressing (MinIO), false: virtual-hosted (AWS)");
     static final Setting<Integer> GRACE = Setting.integer("NAS_SHUTDOWN_GRACE_SECONDS", 60,
             "on shutdown, how long running trials may finish before they are abandoned for redelivery");
     static final Setting<String> EVALUATOR = Setting.string("NAS_EVALUATOR", "djl",
@@ -29,16 +44,17 @@ public record WorkerConfig(
     static final Setting<Integer> HTTP_PORT = Setting.integer("NAS_WORKER_HTTP_PORT", 8081,
             "port of /health and /metrics (0: any free port, -1: no HTTP server)");
     /** Every setting, for the start-up log (plus the pass-through {@code NAS_KAFKA_CLIENT_*} properties). */
-    public static final List<Setting<?>> ALL = List.of(BOOTSTRAP, GROUP, ID, SLOTS, DEVICES, DATA, ARTIFACTS, GRACE,
-            LATENCY_BATCH, EVALUATOR, SYNTHETIC_DELAY, OpsHttpServer.HOST, HTTP_PORT);
+    public static final List<Setting<?>> ALL = List.of(BOOTSTRAP, GROUP, ID, SLOTS, DEVICES, DATA, ARTIFACTS,
+            ARTIFACT_URI, S3_ENDPOINT, S3_REGION, S3_PATH_STYLE, GRACE, LATENCY_BATCH, EVALUATOR, SYNTHETIC_DELAY,
+            OpsHttpServer.HOST, HTTP_PORT);
 
-    /** A configuration for tests and embedded use: no HTTP server, no client overrides. */
+    /** A configuration for tests and embedded use: artifacts in a directory, no HTTP server, no client overrides. */
     public static WorkerConfig embedded(String bootstrapServers, String groupId, String workerId, int slots, String devices,
                                         Path dataDir, Path artifactDir, int shutdownGraceSeconds, int latencyBatch,
                                         String evaluator, long syntheticDelayMillis) {
-        return new WorkerConfig(bootstrapServers, groupId, workerId, slots, devices, dataDir, artifactDir,
-                shutdownGraceSeconds, latencyBatch, evaluator, syntheticDelayMillis, OpsHttpServer.HOST.defaultValue(), -1,
-                KafkaClientOverrides.NONE);
+        return new WorkerConfig(bootstrapServers, groupId, workerId, slots, devices, dataDir, artifactDir.toString(),
+                S3Settings.AWS, shutdownGraceSeconds, latencyBatch, evaluator, syntheticDelayMillis,
+                OpsHttpServer.HOST.defaultValue(), -1, KafkaClientOverrides.NONE);
     }
 
     /** Reads the configuration; {@code dataDir} stays null when not configured (the resolver decides). */
@@ -68,21 +84,38 @@ public record WorkerConfig(
             throw new IllegalArgumentException(HTTP_PORT.env() + ": must be a port, 0 or -1 (got " + port + ")");
         }
         String data = s.get(DATA);
+        String artifacts = s.get(ARTIFACT_URI) != null ? s.get(ARTIFACT_URI) : s.get(ARTIFACTS);
+        ArtifactLocation.parse(s.get(ARTIFACT_URI) != null ? ARTIFACT_URI.env() : ARTIFACTS.env(), artifacts);
         return new WorkerConfig(s.get(BOOTSTRAP), s.get(GROUP), id, slots, s.get(DEVICES), data == null ? null : Path.of(data),
-                Path.of(s.get(ARTIFACTS)), grace, latencyBatch, evaluator, s.get(SYNTHETIC_DELAY), s.get(OpsHttpServer.HOST), port,
+                artifacts.trim(), s3(s), grace, latencyBatch, evaluator, s.get(SYNTHETIC_DELAY), s.get(OpsHttpServer.HOST), port,
                 KafkaClientOverrides.from(s));
+    }
+
+    /**
+     * The S3 settings from {@code NAS_S3_ENDPOINT}, {@code NAS_S3_REGION} and {@code NAS_S3_PATH_STYLE}, validated
+     * (errors name the variable); credentials come from the AWS SDK's default chain.
+     */
+    public static S3Settings s3(Settings s) {
+        return new S3Settings(S3Settings.parseEndpoint(s.get(S3_ENDPOINT)), s.get(S3_REGION),
+                S3Settings.parseBoolean(S3_PATH_STYLE.env(), s.get(S3_PATH_STYLE)), null);
     }
 
     /** A copy with another worker id (several workers in one process). */
     public WorkerConfig withWorkerId(String id) {
-        return new WorkerConfig(bootstrapServers, groupId, id, slots, devices, dataDir, artifactDir, shutdownGraceSeconds,
+        return new WorkerConfig(bootstrapServers, groupId, id, slots, devices, dataDir, artifactUri, s3, shutdownGraceSeconds,
                 latencyBatch, evaluator, syntheticDelayMillis, httpHost, httpPort, kafka);
     }
 
     /** A copy with other Kafka client overrides. */
     public WorkerConfig withKafka(KafkaClientOverrides overrides) {
-        return new WorkerConfig(bootstrapServers, groupId, workerId, slots, devices, dataDir, artifactDir, shutdownGraceSeconds,
+        return new WorkerConfig(bootstrapServers, groupId, workerId, slots, devices, dataDir, artifactUri, s3, shutdownGraceSeconds,
                 latencyBatch, evaluator, syntheticDelayMillis, httpHost, httpPort, overrides);
+    }
+
+    /** A copy saving models at {@code uri} (a path, {@code file:} or {@code s3://} URI) with these S3 settings. */
+    public WorkerConfig withArtifacts(String uri, S3Settings settings) {
+        return new WorkerConfig(bootstrapServers, groupId, workerId, slots, devices, dataDir, uri, settings,
+                shutdownGraceSeconds, latencyBatch, evaluator, syntheticDelayMillis, httpHost, httpPort, kafka);
     }
 
     private static String hostName() {

@@ -1,0 +1,66 @@
+package org.naspipeline.worker.service;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.net.URI;
+import java.util.Map;
+import org.naspipeline.api.config.Settings;
+import org.naspipeline.worker.artifact.S3Settings;
+import org.junit.jupiter.api.Test;
+
+/** The artifact and S3 settings of the worker: defaults, precedence and validation naming the variable. */
+class WorkerConfigTest {
+
+    static WorkerConfig from(Map<String, String> env) {
+        return WorkerConfig.from(new Settings(env));
+    }
+
+    @Test
+    void withoutNasArtifactUriTheArtifactDirectoryIsUsedAsBefore() {
+        WorkerConfig c = from(Map.of());
+        assertThat(c.artifactUri()).isEqualTo("artifacts");
+        assertThat(c.s3()).isEqualTo(new S3Settings(null, "us-east-1", false, null));
+        assertThat(from(Map.of("NAS_ARTIFACT_DIR", "/var/nas")).artifactUri()).isEqualTo("/var/nas");
+    }
+
+    @Test
+    void nasArtifactUriWinsAndTheS3SettingsAreRead() {
+        WorkerConfig c = from(Map.of("NAS_ARTIFACT_DIR", "/var/nas", "NAS_ARTIFACT_URI", "s3://nas-models/runs",
+                "NAS_S3_ENDPOINT", "http://minio:9000", "NAS_S3_REGION", "eu-west-1", "NAS_S3_PATH_STYLE", "TRUE"));
+        assertThat(c.artifactUri()).isEqualTo("s3://nas-models/runs");
+        assertThat(c.s3()).isEqualTo(new S3Settings(URI.create("http://minio:9000"), "eu-west-1", true, null));
+        assertThat(c.s3().endpointText()).isEqualTo("http://minio:9000");
+        assertThat(S3Settings.AWS.endpointText()).isEqualTo("https://s3.us-east-1.amazonaws.com");
+        assertThat(c.withWorkerId("w2").s3()).isEqualTo(c.s3());
+    }
+
+    @Test
+    void everyNewSettingIsLoggedAtStartUp() {
+        assertThat(WorkerConfig.ALL).extracting(s -> s.env())
+                .contains("NAS_ARTIFACT_DIR", "NAS_ARTIFACT_URI", "NAS_S3_ENDPOINT", "NAS_S3_REGION", "NAS_S3_PATH_STYLE");
+        assertThat(new Settings(Map.of("NAS_ARTIFACT_URI", "s3://b-1")).describe(WorkerConfig.ALL))
+                .contains("NAS_ARTIFACT_URI=s3://b-1  #", "NAS_S3_REGION=us-east-1 (default)", "NAS_S3_PATH_STYLE=false (default)");
+    }
+
+    @Test
+    void malformedValuesStopTheStartUpNamingTheVariable() {
+        assertThatThrownBy(() -> from(Map.of("NAS_ARTIFACT_URI", "s3://Models"))).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("NAS_ARTIFACT_URI: 'Models' is not a valid S3 bucket name: only lower-case letters, digits, "
+                        + "'.' and '-' are allowed");
+        assertThatThrownBy(() -> from(Map.of("NAS_ARTIFACT_URI", "gs://models"))).hasMessageStartingWith(
+                "NAS_ARTIFACT_URI: unsupported scheme 'gs'");
+        assertThatThrownBy(() -> from(Map.of("NAS_ARTIFACT_DIR", "ftp://x"))).hasMessageStartingWith("NAS_ARTIFACT_DIR: ");
+        assertThatThrownBy(() -> from(Map.of("NAS_S3_ENDPOINT", "minio:9000"))).hasMessage(
+                "NAS_S3_ENDPOINT: must be an http:// or https:// URL of the S3 service with a host and optional port, "
+                        + "such as http://minio:9000 (got 'minio:9000')");
+        assertThatThrownBy(() -> from(Map.of("NAS_S3_ENDPOINT", "http://minio:9000/bucket"))).hasMessageStartingWith(
+                "NAS_S3_ENDPOINT: must be an http:// or https:// URL");
+        assertThatThrownBy(() -> from(Map.of("NAS_S3_ENDPOINT", "http://mi nio"))).hasMessageStartingWith(
+                "NAS_S3_ENDPOINT: must be an http:// or https:// URL");
+        assertThatThrownBy(() -> from(Map.of("NAS_S3_REGION", "EU West"))).hasMessage(
+                "NAS_S3_REGION: must be a region name such as us-east-1 (got 'EU West')");
+        assertThatThrownBy(() -> from(Map.of("NAS_S3_PATH_STYLE", "yes"))).hasMessage(
+                "NAS_S3_PATH_STYLE: must be true or false (got 'yes')");
+    }
+}

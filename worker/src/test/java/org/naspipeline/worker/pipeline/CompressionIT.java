@@ -68,7 +68,12 @@ class CompressionIT {
 
     /** Compresses the reference model with {@code compression} (compression only: no training from scratch). */
     static TrialResult.Completed compress(String trialId, PruningSpec pruning, Quantization q, double lowRank) {
-        CompressionSpec c = new CompressionSpec(pruning, q, DistillationSpec.OFF, lowRank, 2, 0.001, baseUri);
+        return compress(trialId, pruning, q, lowRank, null);
+    }
+
+    /** As above, with low-rank factorization limited to {@code lowRankLayers} ({@code all} or {@code dense}). */
+    static TrialResult.Completed compress(String trialId, PruningSpec pruning, Quantization q, double lowRank, String lowRankLayers) {
+        CompressionSpec c = new CompressionSpec(pruning, q, DistillationSpec.OFF, lowRank, 2, 0.001, baseUri, lowRankLayers);
         return completed(run(trialId, new Candidate(TrialRunnerIT.SMALL_CNN.architecture(), c), 7));
     }
 
@@ -127,7 +132,9 @@ class CompressionIT {
 
     @Test
     void lowRankAtAQuarterHalvesTheDenseWeightsAndFineTuningKeepsAccuracy() throws Exception {
-        TrialResult.Completed done = compress("lr", PruningSpec.NONE, Quantization.FP32, 0.25);
+        // The acceptance figure is about dense layers (docs/compression.md): factorizing the small convs as well
+        // costs about 2 pp more on this CNN, which docs/benchmarks.md reports; that variant is not held to 2 pp.
+        TrialResult.Completed done = compress("lr", PruningSpec.NONE, Quantization.FP32, 0.25, "dense");
         TrialMetrics m = done.metrics();
         assertThat(m.compression().stages()).extracting(CompressionReport.Stage::stage).containsExactly("lowrank", "finetune");
         long before = denseWeights(new ModelBuilder(1, 28, 28, 10).plan(TrialRunnerIT.SMALL_CNN.architecture()));

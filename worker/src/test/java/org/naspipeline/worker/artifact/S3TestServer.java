@@ -30,21 +30,33 @@ public final class S3TestServer implements AutoCloseable {
     private final S3Proxy proxy;
     private final BlobStore blobs;
     private final URI endpoint;
+    private final String accessKey;
+    private final String secretKey;
 
-    private S3TestServer(S3Proxy proxy, BlobStore blobs, URI endpoint) {
+    private S3TestServer(S3Proxy proxy, BlobStore blobs, URI endpoint, String accessKey, String secretKey) {
         this.proxy = proxy;
         this.blobs = blobs;
         this.endpoint = endpoint;
+        this.accessKey = accessKey;
+        this.secretKey = secretKey;
     }
 
     /** Starts a server with no buckets. */
     public static S3TestServer start() throws Exception {
+        return start("127.0.0.1", freePort(), ACCESS_KEY, SECRET_KEY);
+    }
+
+    /**
+     * Starts a server with no buckets on {@code host}:{@code port}, accepting {@code accessKey} / {@code secretKey}
+     * (a stand-in for a MinIO with those root credentials).
+     */
+    public static S3TestServer start(String host, int port, String accessKey, String secretKey) throws Exception {
         BlobStore blobs = new TransientNio2BlobStore();
-        URI endpoint = URI.create("http://127.0.0.1:" + freePort());
+        URI endpoint = URI.create("http://" + host + ":" + port);
         S3Proxy proxy = S3Proxy.builder()
                 .blobStore(blobs)
                 .endpoint(endpoint)
-                .awsAuthentication(AuthenticationType.AWS_V2_OR_V4, ACCESS_KEY, SECRET_KEY)
+                .awsAuthentication(AuthenticationType.AWS_V2_OR_V4, accessKey, secretKey)
                 .build();
         proxy.start();
         long deadline = System.currentTimeMillis() + 10_000;
@@ -55,7 +67,7 @@ public final class S3TestServer implements AutoCloseable {
             }
             Thread.sleep(10);
         }
-        return new S3TestServer(proxy, blobs, endpoint);
+        return new S3TestServer(proxy, blobs, endpoint, accessKey, secretKey);
     }
 
     /** A port nobody listens on right now (there is a small window in which another process may take it). */
@@ -72,13 +84,13 @@ public final class S3TestServer implements AutoCloseable {
 
     /** Settings that reach this server with the right credentials (path-style, as for MinIO). */
     public S3Settings settings() {
-        return settingsWithSecret(SECRET_KEY);
+        return settingsWithSecret(secretKey);
     }
 
     /** Settings that reach this server with the right access key and {@code secret}. */
     public S3Settings settingsWithSecret(String secret) {
         return new S3Settings(endpoint, S3Settings.DEFAULT_REGION, true,
-                StaticCredentialsProvider.create(AwsBasicCredentials.create(ACCESS_KEY, secret)));
+                StaticCredentialsProvider.create(AwsBasicCredentials.create(accessKey, secret)));
     }
 
     /** Creates a bucket. */

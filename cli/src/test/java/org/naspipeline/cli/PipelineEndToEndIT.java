@@ -174,8 +174,16 @@ class PipelineEndToEndIT {
         List<ExperimentEvent> events = runToCompletion(kafka, spec, artifacts);
         List<ExperimentEvent.TrialFinished> finished = events.stream()
                 .filter(ExperimentEvent.TrialFinished.class::isInstance).map(ExperimentEvent.TrialFinished.class::cast).toList();
+        // The teacher finishes before any candidate starts; the two candidates run in parallel, in either order.
         assertThat(finished).extracting(ExperimentEvent.TrialFinished::trialId)
-                .containsExactly(id + "-teacher", id + "-t0001", id + "-t0002").isNotEmpty();
+                .containsExactlyInAnyOrder(id + "-teacher", id + "-t0001", id + "-t0002");
+        assertThat(finished.get(0).trialId()).isEqualTo(id + "-teacher");
+        int teacherDone = events.indexOf(finished.get(0));
+        assertThat(events).filteredOn(ExperimentEvent.TrialScheduled.class::isInstance)
+                .map(ExperimentEvent.TrialScheduled.class::cast)
+                .filteredOn(sch -> !sch.trialId().endsWith("-teacher"))
+                .isNotEmpty().allSatisfy(sch -> assertThat(events.indexOf(sch)).as(sch.trialId() + " scheduled after the teacher")
+                        .isGreaterThan(teacherDone));
         assertThat(finished).allSatisfy(f -> assertThat(f.status()).isEqualTo(TrialStatus.COMPLETED));
         Map<String, String> stored = artifactUris(kafka, id, finished);
         String teacher = artifacts.attemptUri("artifacts", id, id + "-teacher", 1);

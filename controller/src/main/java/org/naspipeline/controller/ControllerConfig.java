@@ -10,7 +10,7 @@ import org.naspipeline.ops.OpsHttpServer;
 /** The controller's configuration, read from the environment. */
 public record ControllerConfig(String bootstrapServers, String applicationId, Path stateDir, int partitions, String instanceId,
                                String httpHost, int httpPort, String advertisedHost, ApiTokens apiTokens, int maxSpecBytes,
-                               int commitIntervalMs, KafkaClientOverrides kafka) {
+                               int commitIntervalMs, java.time.Duration metricsRetention, KafkaClientOverrides kafka) {
     /** Kafka Streams' own default under exactly-once. */
     public static final int DEFAULT_COMMIT_INTERVAL_MS = 100;
     static final Setting<String> BOOTSTRAP = Setting.string("NAS_KAFKA_BOOTSTRAP", "localhost:9092", "Kafka bootstrap servers");
@@ -33,9 +33,12 @@ public record ControllerConfig(String bootstrapServers, String applicationId, Pa
     static final Setting<Integer> COMMIT_INTERVAL_MS = Setting.integer("NAS_CONTROLLER_COMMIT_INTERVAL_MS", DEFAULT_COMMIT_INTERVAL_MS,
             "how often the controller commits its exactly-once transaction: a trial request reaches workers only once "
                     + "committed, so lower means faster reaction and more transactions per second");
+    static final Setting<Integer> METRICS_RETENTION = Setting.integer("NAS_METRICS_RETENTION_SECONDS",
+            (int) ControllerMetrics.DEFAULT_RETENTION.toSeconds(),
+            "how long an ended experiment keeps its own metric series (the experiment label) before they are removed");
     /** Every setting, for the start-up log (plus the pass-through {@code NAS_KAFKA_CLIENT_*} properties). */
     public static final List<Setting<?>> ALL = List.of(BOOTSTRAP, APP_ID, STATE_DIR, PARTITIONS, INSTANCE_ID, OpsHttpServer.HOST, HTTP_PORT,
-            ADVERTISED_HOST, API_TOKEN, MAX_SPEC_BYTES, COMMIT_INTERVAL_MS);
+            ADVERTISED_HOST, API_TOKEN, MAX_SPEC_BYTES, COMMIT_INTERVAL_MS, METRICS_RETENTION);
 
     /** A configuration without static membership or HTTP (embedded use, tests). */
     public ControllerConfig(String bootstrapServers, String applicationId, Path stateDir, int partitions) {
@@ -45,19 +48,19 @@ public record ControllerConfig(String bootstrapServers, String applicationId, Pa
     /** A configuration without HTTP. */
     public ControllerConfig(String bootstrapServers, String applicationId, Path stateDir, int partitions, String instanceId) {
         this(bootstrapServers, applicationId, stateDir, partitions, instanceId, OpsHttpServer.HOST.defaultValue(), -1, "localhost", ApiTokens.NONE,
-                256 * 1024, DEFAULT_COMMIT_INTERVAL_MS, KafkaClientOverrides.NONE);
+                256 * 1024, DEFAULT_COMMIT_INTERVAL_MS, ControllerMetrics.DEFAULT_RETENTION, KafkaClientOverrides.NONE);
     }
 
     /** A copy serving HTTP on {@code port}, advertised as {@code host}, with the given tokens. */
     public ControllerConfig withHttp(int port, String host, ApiTokens tokens) {
         return new ControllerConfig(bootstrapServers, applicationId, stateDir, partitions, instanceId, httpHost, port, host, tokens,
-                maxSpecBytes, commitIntervalMs, kafka);
+                maxSpecBytes, commitIntervalMs, metricsRetention, kafka);
     }
 
     /** A copy committing every {@code millis}. */
     public ControllerConfig withCommitInterval(int millis) {
         return new ControllerConfig(bootstrapServers, applicationId, stateDir, partitions, instanceId, httpHost, httpPort, advertisedHost,
-                apiTokens, maxSpecBytes, millis, kafka);
+                apiTokens, maxSpecBytes, millis, metricsRetention, kafka);
     }
 
     /** Reads the configuration. */
@@ -78,12 +81,17 @@ public record ControllerConfig(String bootstrapServers, String applicationId, Pa
         if (commitInterval < 1) {
             throw new IllegalArgumentException(COMMIT_INTERVAL_MS.env() + ": must be ≥ 1 (got " + commitInterval + ")");
         }
+        int retention = s.get(METRICS_RETENTION);
+        if (retention < 0) {
+            throw new IllegalArgumentException(METRICS_RETENTION.env() + ": must be ≥ 0 (got " + retention + ")");
+        }
         String host = s.get(ADVERTISED_HOST);
         if (host == null) {
             String env = System.getenv("HOSTNAME");
             host = env == null || env.isBlank() ? "localhost" : env;
         }
         return new ControllerConfig(s.get(BOOTSTRAP), s.get(APP_ID), Path.of(s.get(STATE_DIR)), partitions, s.get(INSTANCE_ID),
-                s.get(OpsHttpServer.HOST), port, host, ApiTokens.parse(API_TOKEN.env(), s.get(API_TOKEN)), maxSpec, commitInterval, KafkaClientOverrides.from(s));
+                s.get(OpsHttpServer.HOST), port, host, ApiTokens.parse(API_TOKEN.env(), s.get(API_TOKEN)), maxSpec, commitInterval,
+                java.time.Duration.ofSeconds(retention), KafkaClientOverrides.from(s));
     }
 }

@@ -14,6 +14,7 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.state.HostInfo;
+import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import org.naspipeline.ops.OpsHttpServer;
 import org.naspipeline.strategy.StrategyRegistry;
 import org.slf4j.Logger;
@@ -35,6 +36,7 @@ public final class ControllerVerticle extends VerticleBase {
     private Producer<String, byte[]> producer;
     private OpsHttpServer http;
     private long timer = -1;
+    private KafkaStreamsMetrics streamsMetrics;
 
     /** A verticle for {@code config}; its HTTP port must be fixed (not 0), since other instances forward to it. */
     public ControllerVerticle(ControllerConfig config, StrategyRegistry registry, PrometheusMeterRegistry meters) {
@@ -48,7 +50,7 @@ public final class ControllerVerticle extends VerticleBase {
 
     @Override
     public Future<?> start() {
-        ControllerMetrics metrics = new ControllerMetrics(meters);
+        ControllerMetrics metrics = new ControllerMetrics(meters, config.metricsRetention());
         controller = new ControllerService(config, registry, metrics);
         producer = new KafkaProducer<>(config.kafka().applyTo(Map.of(
                 ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers(),
@@ -59,6 +61,9 @@ public final class ControllerVerticle extends VerticleBase {
                 ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class)));
         Future<?> started = vertx.executeBlocking(() -> {
             controller.start();
+            // Kafka Streams' own metrics (process rate, commit latency, tasks, restores, record lag) in the registry.
+            streamsMetrics = new KafkaStreamsMetrics(controller.streams());
+            streamsMetrics.bindTo(meters);
             return null;
         });
         if (config.httpPort() < 0) {
@@ -93,6 +98,9 @@ public final class ControllerVerticle extends VerticleBase {
         }
         Future<Void> closed = http == null ? Future.succeededFuture() : http.close();
         return closed.compose(v -> vertx.executeBlocking(() -> {
+            if (streamsMetrics != null) {
+                streamsMetrics.close();
+            }
             controller.close();
             producer.close(Duration.ofSeconds(5));
             return null;

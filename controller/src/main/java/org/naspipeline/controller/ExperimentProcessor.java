@@ -243,6 +243,10 @@ final class ExperimentProcessor implements Processor<String, byte[], String, byt
             deadLetter(record, effects.deadLetterReason);
         } else if (!effects.dropped) {
             save(event.experimentId(), state, record.timestamp(), effects);
+            if (!effects.requests.isEmpty()) {
+                // Result written by the worker → its replacement handed to the sink (the commit interval follows).
+                metrics.reacted(context.currentSystemTimeMs() - record.timestamp());
+            }
         }
     }
 
@@ -283,6 +287,7 @@ final class ExperimentProcessor implements Processor<String, byte[], String, byt
 
     private void deadLetter(Record<String, byte[]> record, String reason) {
         RecordMetadata meta = context.recordMetadata().orElseThrow();
+        metrics.deadLettered(meta.topic());
         LOG.warn("{}-{}@{} sent to {}: {}", meta.topic(), meta.partition(), meta.offset(), Topics.DLQ, reason);
         Headers headers = new RecordHeaders();
         headers.add("nas.reason", reason.getBytes(StandardCharsets.UTF_8));

@@ -13,10 +13,13 @@ import java.util.concurrent.TimeUnit;
 public final class Observability {
     private Observability() {}
 
-    /** A registry whose every meter carries the {@code service} tag (controller or worker) and the instance id. */
+    /**
+     * A registry whose every meter carries the {@code service} tag (controller or worker) and the instance id, with
+     * names that pass {@code promtool check metrics} ({@link PrometheusNames}).
+     */
     public static PrometheusMeterRegistry registry(String service, String instance) {
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-        registry.config().commonTags("service", service, "instance", instance);
+        registry.config().commonTags("service", service, "instance", instance).meterFilter(new PrometheusNames());
         return registry;
     }
 

@@ -24,6 +24,11 @@ public final class OpsHttpServer {
     private final HealthChecks liveness;
     private final HealthChecks readiness;
     private HttpServer server;
+    /** The last readiness verdict (1 ready, 0 not), exported as {@code nas_service_ready} for alerting. */
+    private final java.util.concurrent.atomic.AtomicInteger ready = new java.util.concurrent.atomic.AtomicInteger();
+    private long readinessTimer = -1;
+    /** How often readiness is evaluated for {@code nas_service_ready}. */
+    static final long READINESS_GAUGE_MILLIS = 5_000;
 
     /** Builds the router; {@link #listen(String, int)} starts serving. */
     public OpsHttpServer(Vertx vertx, PrometheusMeterRegistry registry) {
@@ -38,6 +43,9 @@ public final class OpsHttpServer {
         HealthCheckHandler ready = HealthCheckHandler.createWithHealthChecks(readiness);
         router.get("/health/ready*").handler(ready);
         router.get("/health").handler(ready);
+        io.micrometer.core.instrument.Gauge.builder("nas.service.ready", this.ready::get)
+                .description("1 when every readiness check of this service passed at the last evaluation (every 5 s), else 0")
+                .register(registry);
     }
 
     /** The router, for the service's own routes. */
@@ -55,8 +63,13 @@ public final class OpsHttpServer {
         return readiness;
     }
 
-    /** Listens on {@code host}:{@code port} (0: any free port; see {@link #port()}). */
+    /**
+     * Listens on {@code host}:{@code port} (0: any free port; see {@link #port()}) and starts evaluating readiness
+     * for the {@code nas_service_ready} gauge, so an alert sees what a probe sees without calling the service.
+     */
     public Future<HttpServer> listen(String host, int port) {
+        readinessTimer = vertx.setPeriodic(1, READINESS_GAUGE_MILLIS, id -> readiness.checkStatus()
+                .onComplete(r -> ready.set(r.succeeded() && r.result().getUp() ? 1 : 0)));
         return vertx.createHttpServer().requestHandler(router).listen(port, host).onSuccess(s -> server = s);
     }
 
@@ -67,6 +80,9 @@ public final class OpsHttpServer {
 
     /** Stops listening. */
     public Future<Void> close() {
+        if (readinessTimer >= 0) {
+            vertx.cancelTimer(readinessTimer);
+        }
         return server == null ? Future.succeededFuture() : server.close();
     }
 }

@@ -34,7 +34,15 @@ public final class WorkerMetrics {
 
     /** Registers the gauges over the worker's slot counts. */
     public WorkerMetrics(MeterRegistry registry, int slots, IntSupplier busySlots) {
+        this(registry, slots, busySlots, () -> 0.0);
+    }
+
+    /** As above, with the seconds since the poll loop last returned ({@code nas_worker_last_poll_age_seconds}). */
+    public WorkerMetrics(MeterRegistry registry, int slots, IntSupplier busySlots, java.util.function.DoubleSupplier lastPollAgeSeconds) {
         this.registry = registry;
+        Gauge.builder("nas.worker.last.poll.age", lastPollAgeSeconds::getAsDouble).baseUnit("seconds")
+                .description("seconds since the worker's poll loop last returned (it polls at least every second while alive)")
+                .register(registry);
         Gauge.builder("nas.worker.slots", () -> slots).description("trial slots of this worker").register(registry);
         Gauge.builder("nas.worker.busy.slots", busySlots::getAsInt).description("slots running a trial now").register(registry);
         Gauge.builder("nas.training.samples.per.second", () -> Double.longBitsToDouble(samplesPerSecond.get()))
@@ -58,6 +66,12 @@ public final class WorkerMetrics {
     /** Counts a failed trial ({@code nas_trials_failed_total{reason}}). */
     public void failed(FailureReason reason) {
         Counter.builder("nas.trials.failed").tag("reason", reason.tag()).description("trials that ended failed on this worker")
+                .register(registry).increment();
+    }
+
+    /** Counts a record sent to {@code nas.dlq}, by the topic it came from ({@code nas_dlq_records_total{topic}}). */
+    public void deadLettered(String sourceTopic) {
+        Counter.builder("nas.dlq.records").tag("topic", sourceTopic).description("records sent to nas.dlq, by the topic they came from")
                 .register(registry).increment();
     }
 

@@ -99,7 +99,7 @@ public final class WorkerService implements AutoCloseable {
         this.consumer = clients.trials();
         this.control = clients.control();
         this.producer = clients.producer();
-        this.metrics = new WorkerMetrics(registry, slotCount, busy::get);
+        this.metrics = new WorkerMetrics(registry, slotCount, busy::get, () -> (System.nanoTime() - lastPollNanos) / 1e9);
         this.clientMetrics = List.of(new KafkaClientMetrics(consumer), new KafkaClientMetrics(producer));
         clientMetrics.forEach(m -> m.bindTo(registry));
         this.execution = new TrialExecution(config.workerId(), producer, metrics);
@@ -209,6 +209,7 @@ public final class WorkerService implements AutoCloseable {
         dlq.headers().add("nas.reason", reason.getBytes(StandardCharsets.UTF_8));
         dlq.headers().add("nas.source", (record.topic() + "-" + record.partition() + "@" + record.offset()).getBytes(StandardCharsets.UTF_8));
         KafkaSends.awaitAck(producer.send(dlq), "write to " + Topics.DLQ, Duration.ofSeconds(30));
+        metrics.deadLettered(record.topic());
     }
 
     private void commitFinished() {

@@ -37,6 +37,7 @@ final class LocalCompose implements AutoCloseable {
     private final Map<String, List<String>> addresses = new LinkedHashMap<>();
     private final List<AutoCloseable> running = new ArrayList<>();
     private final Map<String, Path> logs = new LinkedHashMap<>();
+    private PrometheusServer prometheus;
 
     LocalCompose(ComposeFile compose, Path work) {
         this.compose = compose;
@@ -119,36 +120,43 @@ final class LocalCompose implements AutoCloseable {
 
     private void startPrometheus(ComposeFile.Service s) throws Exception {
         Path dir = Files.createDirectories(work.resolve(s.name()));
-        String address = addresses(s.name()).get(0);
-        List<String> command = new ArrayList<>(List.of("prometheus"));
+        String config = null;
+        List<String> extra = new ArrayList<>();
         for (String arg : s.command()) {
             if (arg.startsWith("--config.file=")) {
-                Path config = hostPath(s, arg.substring("--config.file=".length()));
-                Path rewritten = dir.resolve("prometheus.yml");
-                Files.writeString(rewritten, scrapeConfigForLoopback(config));
-                command.add("--config.file=" + rewritten);
-            } else if (arg.startsWith("--storage.tsdb.path=")) {
-                command.add("--storage.tsdb.path=" + dir.resolve("data"));
-            } else {
-                command.add(arg);
+                config = scrapeConfigForLoopback(s, hostPath(s, arg.substring("--config.file=".length())));
+            } else if (!arg.startsWith("--storage.tsdb.path=")) {
+                extra.add(arg);
             }
         }
-        command.add("--web.listen-address=" + address + ":" + PROMETHEUS_PORT);
-        Path log = work.resolve(s.name() + ".log");
-        logs.put(s.name(), log);
-        Process p;
-        try {
-            p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-        } catch (IOException e) {
-            throw new AssertionError("cannot start Debian's prometheus (`bash .ci/run` installs it): " + e.getMessage(), e);
+        if (config == null) {
+            throw new AssertionError(s.name() + " has no --config.file in its command " + s.command());
         }
-        running.add(() -> stop(p));
+        PrometheusServer server = PrometheusServer.start(dir, addresses(s.name()).get(0), PROMETHEUS_PORT, config, extra);
+        prometheus = server;
+        running.add(server);
     }
 
-    /** The scrape config with host names mapped to instance addresses; a DNS service name lists every replica. */
-    String scrapeConfigForLoopback(Path config) throws IOException {
+    /** The Prometheus the file runs, once {@link #up()} started it. */
+    PrometheusServer prometheus() {
+        if (prometheus == null) {
+            throw new AssertionError("docker-compose.yml runs no Prometheus");
+        }
+        return prometheus;
+    }
+
+    /**
+     * The scrape config with host names mapped to instance addresses (a DNS service name lists every replica) and
+     * rule files mapped to where the service's volumes put them.
+     */
+    String scrapeConfigForLoopback(ComposeFile.Service s, Path config) throws IOException {
         ObjectMapper yaml = new ObjectMapper(new YAMLFactory());
         JsonNode root = yaml.readTree(config.toFile());
+        if (root.has("rule_files")) {
+            ArrayNode files = yaml.createArrayNode();
+            root.path("rule_files").forEach(f -> files.add(hostPath(s, f.asText()).toString()));
+            ((ObjectNode) root).set("rule_files", files);
+        }
         for (JsonNode job : root.path("scrape_configs")) {
             ObjectNode j = (ObjectNode) job;
             ArrayNode targets = yaml.createArrayNode();
@@ -240,6 +248,10 @@ final class LocalCompose implements AutoCloseable {
     /** Every instance's log tail, for a failing test. */
     String logTails() throws IOException {
         StringBuilder sb = new StringBuilder();
+        if (prometheus != null) {
+            String p = prometheus.log();
+            sb.append("\n===== prometheus =====\n").append(p, Math.max(0, p.length() - 4000), p.length());
+        }
         for (String instance : logs.keySet()) {
             String text = log(instance);
             sb.append("\n===== ").append(instance).append(" =====\n").append(text, Math.max(0, text.length() - 4000), text.length());

@@ -59,8 +59,13 @@ final class TrialExecution {
             publish(result);
             if (result instanceof TrialResult.Failed f) {
                 metrics.failed(f.retriable() ? WorkerMetrics.FailureReason.RETRIABLE : WorkerMetrics.FailureReason.PERMANENT);
-            } else if (result instanceof TrialResult.Completed c && c.metrics().samplesPerSecond() > 0) {
-                metrics.samplesPerSecond(c.metrics().samplesPerSecond());
+            } else if (result instanceof TrialResult.Completed c) {
+                if (c.metrics().samplesPerSecond() > 0) {
+                    metrics.samplesPerSecond(c.metrics().samplesPerSecond());
+                }
+                if (c.metrics().peakMemoryBytes() != null) {
+                    metrics.devicePeakMemory(c.metrics().device(), c.metrics().peakMemoryBytes());
+                }
             }
             return true;
         } catch (TrialCancelledException e) {

@@ -31,6 +31,7 @@ public final class WorkerMetrics {
     private final MeterRegistry registry;
     private final AtomicLong samplesPerSecond = new AtomicLong(Double.doubleToLongBits(0));
     private final Counter rebalances;
+    private final java.util.Map<String, java.util.concurrent.atomic.AtomicLong> deviceMemory = new java.util.concurrent.ConcurrentHashMap<>();
 
     /** Registers the gauges over the worker's slot counts. */
     public WorkerMetrics(MeterRegistry registry, int slots, IntSupplier busySlots) {
@@ -56,6 +57,19 @@ public final class WorkerMetrics {
         Timer.builder("nas.trial.phase").tag("phase", phase).publishPercentileHistogram()
                 .description("time spent in each phase of the trial pipeline").register(registry)
                 .record(Duration.ofNanos((long) (seconds * 1e9)));
+    }
+
+    /**
+     * Device memory in use after the last trial trained on {@code device} ({@code nas_worker_device_peak_memory_bytes}).
+     * Only GPUs report it: the CPU engine exposes none, so CPU workers never have the series.
+     */
+    public void devicePeakMemory(String device, long bytes) {
+        deviceMemory.computeIfAbsent(device, d -> {
+            java.util.concurrent.atomic.AtomicLong value = new java.util.concurrent.atomic.AtomicLong();
+            Gauge.builder("nas.worker.device.peak.memory", value, java.util.concurrent.atomic.AtomicLong::get).baseUnit("bytes")
+                    .tag("device", d).description("device memory in use after the last trial trained on this GPU").register(registry);
+            return value;
+        }).set(bytes);
     }
 
     /** The training throughput of a trial that just finished. */

@@ -27,7 +27,8 @@ class ComposeContractIT {
                         .isEqualTo(jar.getManifest().getMainAttributes().getValue("Main-Class"));
             }
             assertThat(image.tag()).isEqualTo("nas-pipeline/nas-" + service + ":0.1.0-SNAPSHOT");
-            assertThat(image.entrypoint()).startsWith("java").contains("-XX:MaxRAMPercentage=75", "-Dai.djl.offline=true");
+            assertThat(image.entrypoint()).startsWith("java").contains("-XX:+ExitOnOutOfMemoryError", "-Dai.djl.offline=true")
+                    .contains(service.equals("worker") ? "-XX:MaxRAMPercentage=50" : "-XX:MaxRAMPercentage=75");
             assertThat(image.uid()).as(service + " user").isEqualTo(10001L);
             assertThat(image.exposedPorts()).containsExactly(HTTP_PORT.get(service));
             assertThat(image.environment().get(PORT_VARIABLE.get(service))).isEqualTo(String.valueOf(HTTP_PORT.get(service)));

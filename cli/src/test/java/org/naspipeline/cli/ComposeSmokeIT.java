@@ -8,7 +8,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import org.awaitility.Awaitility;
-import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -61,7 +60,7 @@ class ComposeSmokeIT {
 
                 PrometheusServer prometheus = system.prometheus();
                 int expectedTargets = 1 + system.addresses("worker").size();
-                Awaitility.await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofSeconds(2)).untilAsserted(() ->
+                Awaitility.await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofSeconds(2)).ignoreExceptions().untilAsserted(() ->
                         assertThat(prometheus.activeTargets()).hasSize(expectedTargets)
                                 .allSatisfy(t -> assertThat(t.path("health").asText()).as(t.toString()).isEqualTo("up")));
                 // It loaded the repository's alert rules through the file's mounts.
@@ -69,12 +68,12 @@ class ComposeSmokeIT {
                         .isNotEmpty().allSatisfy(g -> assertThat(g.path("rules")).allSatisfy(
                                 r -> assertThat(r.path("health").asText()).as(r.toString()).isEqualTo("ok")));
                 // The scrapes carry our metrics, not only `up`: both workers' slots and the controller's ingestion count.
-                Awaitility.await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(2)).untilAsserted(() -> {
+                Awaitility.await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(2)).ignoreExceptions().untilAsserted(() -> {
                     assertThat(prometheus.query("nas_worker_slots")).hasSize(system.addresses("worker").size());
                     assertThat(prometheus.query("nas_results_ingested_total")).isNotEmpty()
                             .allSatisfy(r -> assertThat(r.path("value").get(1).asDouble()).isGreaterThanOrEqualTo(4));
                 });
-            } catch (AssertionError | ConditionTimeoutException e) {
+            } catch (Exception | AssertionError e) {
                 throw new AssertionError(e.getMessage() + "\nservice logs:" + system.logTails(), e);
             }
         }

@@ -50,7 +50,7 @@ class DashboardsLiveIT {
         try (EmbeddedKafka kafka = EmbeddedKafka.start(work.resolve("kafka"), broker, 0)) {
             try {
                 run(kafka, processes, controller, synthetic, djl);
-            } catch (AssertionError | org.awaitility.core.ConditionTimeoutException e) {
+            } catch (Exception | AssertionError e) {
                 throw new AssertionError(e.getMessage() + logs(), e);
             } finally {
                 stop(processes); // while the broker still runs, so they can commit and leave the group
@@ -101,21 +101,27 @@ class DashboardsLiveIT {
 
             Map<String, Integer> seriesByPanel = new LinkedHashMap<>();
             List<Dashboards.Panel> panels = Dashboards.panels();
-            Awaitility.await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofSeconds(3)).untilAsserted(() -> {
+            Awaitility.await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofSeconds(3)).ignoreExceptions().untilAsserted(() -> {
                 seriesByPanel.clear();
                 List<String> empty = new ArrayList<>();
                 for (Dashboards.Panel p : panels) {
                     int series = 0;
                     for (String expr : p.exprs()) {
-                        series += prometheus.query(expr).size();
+                        int n = prometheus.query(expr).size();
+                        series += n;
+                        // Every query of a panel, not only the panel as a whole, must have data.
+                        if (n == 0 && !GPU_ONLY.containsKey(p.name())) {
+                            empty.add(p.name() + ": " + expr);
+                        }
                     }
                     seriesByPanel.put(p.name(), series);
-                    if (series == 0 && !GPU_ONLY.containsKey(p.name())) {
-                        empty.add(p.name() + " " + p.exprs());
-                    }
                 }
-                assertThat(empty).as("panels without data").isEmpty();
+                assertThat(empty).as("queries without data").isEmpty();
             });
+            // The alerts' metrics exist live too (their unit tests use hand-made series).
+            for (String metric : alertMetrics()) {
+                assertThat(prometheus.query("count(" + metric + ")")).as("alerts use " + metric).isNotEmpty();
+            }
             seriesByPanel.forEach((panel, n) -> System.out.printf("panel series: %3d  %s%n", n, panel));
 
             for (String base : List.of(api, "http://" + djl + ":8081", "http://" + synthetic + ":8081")) {
@@ -136,6 +142,23 @@ class DashboardsLiveIT {
                 p.destroyForcibly();
             }
         }
+    }
+
+    /** Every metric name the alert rules select. */
+    static java.util.Set<String> alertMetrics() throws java.io.IOException {
+        java.util.Set<String> names = new java.util.TreeSet<>();
+        JsonNode rules = ManifestContractIT.YAML.readTree(Dashboards.DIR.resolve("alerts.yaml").toFile());
+        java.util.regex.Pattern metric = java.util.regex.Pattern.compile("\\b((?:nas|kafka)_[a-z0-9_]+)");
+        for (JsonNode group : rules.path("groups")) {
+            for (JsonNode rule : group.path("rules")) {
+                java.util.regex.Matcher m = metric.matcher(rule.path("expr").asText());
+                while (m.find()) {
+                    names.add(m.group(1));
+                }
+            }
+        }
+        assertThat(names).isNotEmpty();
+        return names;
     }
 
     /** The joint-compression example fixed to L1 pruning at 0.5 and int8, on a few hundred images. */

@@ -40,7 +40,10 @@ public final class ControllerMain {
                 return 2;
             }
             return serve(config);
-        } catch (IllegalArgumentException | IllegalStateException e) {
+        } catch (RuntimeException e) {
+            // Configuration and start-up errors (bad settings, a Kafka client refusing its properties, a port in
+            // use) end the process with one line; the trace goes to the debug log.
+            LOG.debug("controller start-up failed", e);
             System.err.println("controller: " + e.getMessage());
             return 1;
         } catch (InterruptedException e) {
@@ -59,11 +62,7 @@ public final class ControllerMain {
         ControllerVerticle verticle = new ControllerVerticle(config, StrategyRegistry.load(), meters);
         AutoCloseable closeVertx = () -> vertx.close().toCompletionStage().toCompletableFuture().get(90, TimeUnit.SECONDS);
         return ServiceRunner.runUntilShutdown(closeVertx, () -> {
-            try {
-                vertx.deployVerticle(verticle).toCompletionStage().toCompletableFuture().get(120, TimeUnit.SECONDS);
-            } catch (Exception e) {
-                throw new IllegalStateException("the controller did not start: " + e.getMessage(), e);
-            }
+            ServiceRunner.awaitStart("the controller", vertx.deployVerticle(verticle), Duration.ofSeconds(120));
         });
     }
 }

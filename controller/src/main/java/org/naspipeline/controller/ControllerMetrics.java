@@ -124,8 +124,9 @@ public final class ControllerMetrics {
                 runningRows.add(MultiGauge.Row.of(Tags.of("experiment", s.id()), s.status() == ExperimentStatus.RUNNING ? 1 : 0));
             }
         }
-        // An experiment that moved to another instance is that instance's to report.
+        // An experiment that moved to another instance is that instance's to report: drop what this one kept.
         endedAt.keySet().retainAll(ownedIds);
+        removeTrialCounters(key -> !ownedIds.contains(key.substring(0, key.indexOf('\u0000'))));
         List<MultiGauge.Row<?>> statusRows = new ArrayList<>();
         byStatus.forEach((status, n) -> statusRows.add(MultiGauge.Row.of(Tags.of("status", status.name().toLowerCase(java.util.Locale.ROOT)), n)));
         experiments.register(statusRows, true);
@@ -147,14 +148,18 @@ public final class ControllerMetrics {
         if (nowMillis - since < retention.toMillis()) {
             return false;
         }
+        removeTrialCounters(key -> key.startsWith(s.id() + '\u0000'));
+        return true;
+    }
+
+    private void removeTrialCounters(java.util.function.Predicate<String> which) {
         trials.entrySet().removeIf(e -> {
-            if (e.getKey().startsWith(s.id() + '\u0000')) {
+            if (which.test(e.getKey())) {
                 registry.remove(e.getValue());
                 return true;
             }
             return false;
         });
-        return true;
     }
 
     private static void addRows(ExperimentViews.Summary s, List<MultiGauge.Row<?>> bestRows, List<MultiGauge.Row<?>> frontRows,

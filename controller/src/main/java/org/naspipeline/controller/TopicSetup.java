@@ -57,7 +57,7 @@ public final class TopicSetup {
                         + " has " + b + "; they must be co-partitioned (same count)");
             }
         } catch (ExecutionException e) {
-            throw new IllegalStateException("cannot set up topics on " + bootstrapServers + ": " + e.getCause(), e.getCause());
+            throw new IllegalStateException("cannot set up topics on " + bootstrapServers + ": " + e.getCause().getMessage(), e.getCause());
         } catch (TimeoutException e) {
             throw new IllegalStateException("timed out setting up topics on " + bootstrapServers, e);
         } catch (InterruptedException e) {

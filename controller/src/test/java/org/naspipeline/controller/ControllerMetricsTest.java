@@ -61,6 +61,18 @@ class ControllerMetricsTest {
     }
 
     @Test
+    void anExperimentThatMovedToAnotherInstanceLeavesNoSeriesHere() {
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        ControllerMetrics metrics = new ControllerMetrics(registry, RETENTION);
+        metrics.trialFinished("moved", TrialStatus.COMPLETED, 10);
+        metrics.refresh(List.of(summary("moved", ExperimentStatus.RUNNING)), 0);
+        assertThat(seriesOf(registry, "moved")).isEqualTo(5);
+        metrics.refresh(List.of(summary("stays", ExperimentStatus.RUNNING)), 1);
+        assertThat(seriesOf(registry, "moved")).isZero();
+        assertThat(seriesOf(registry, "stays")).isEqualTo(4);
+    }
+
+    @Test
     void deadLettersAndReactionTimesAreCounted() {
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
         ControllerMetrics metrics = new ControllerMetrics(registry, RETENTION);

@@ -68,9 +68,11 @@ public final class OpsHttpServer {
      * for the {@code nas_service_ready} gauge, so an alert sees what a probe sees without calling the service.
      */
     public Future<HttpServer> listen(String host, int port) {
-        readinessTimer = vertx.setPeriodic(1, READINESS_GAUGE_MILLIS, id -> readiness.checkStatus()
-                .onComplete(r -> ready.set(r.succeeded() && r.result().getUp() ? 1 : 0)));
-        return vertx.createHttpServer().requestHandler(router).listen(port, host).onSuccess(s -> server = s);
+        return vertx.createHttpServer().requestHandler(router).listen(port, host).onSuccess(s -> {
+            server = s;
+            readinessTimer = vertx.setPeriodic(1, READINESS_GAUGE_MILLIS, id -> readiness.checkStatus()
+                    .onComplete(r -> ready.set(r.succeeded() && r.result().getUp() ? 1 : 0)));
+        });
     }
 
     /** The port listened on, once {@link #listen(String, int)} succeeded. */

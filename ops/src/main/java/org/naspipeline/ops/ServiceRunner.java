@@ -11,6 +11,24 @@ import java.util.concurrent.atomic.AtomicBoolean;
 public final class ServiceRunner {
     private ServiceRunner() {}
 
+    /**
+     * Waits for {@code started} (a verticle deployment) and turns its failure into an {@link IllegalStateException}
+     * whose message names {@code what} and the cause's own message, without exception class names.
+     */
+    public static void awaitStart(String what, io.vertx.core.Future<?> started, java.time.Duration timeout) {
+        try {
+            started.toCompletionStage().toCompletableFuture().get(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.ExecutionException e) {
+            Throwable cause = e.getCause() == null ? e : e.getCause();
+            throw new IllegalStateException(what + " did not start: " + (cause.getMessage() == null ? "no reason given" : cause.getMessage()), cause);
+        } catch (java.util.concurrent.TimeoutException e) {
+            throw new IllegalStateException(what + " did not start within " + timeout.toSeconds() + " s", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(what + " was interrupted while starting", e);
+        }
+    }
+
     /** Starts the service and blocks until shutdown; returns the process exit code (0). */
     public static int runUntilShutdown(AutoCloseable service, Runnable start) throws InterruptedException {
         return runUntilShutdown(service, start, new CompletableFuture<>());

@@ -43,13 +43,12 @@ public final class WorkerMain {
             AutoCloseable closeVertx = () -> vertx.close().toCompletionStage().toCompletableFuture()
                     .get(config.shutdownGraceSeconds() + 60L, TimeUnit.SECONDS);
             return ServiceRunner.runUntilShutdown(closeVertx, () -> {
-                try {
-                    vertx.deployVerticle(verticle).toCompletionStage().toCompletableFuture().get(120, TimeUnit.SECONDS);
-                } catch (Exception e) {
-                    throw new IllegalStateException("the worker did not start: " + e.getMessage(), e);
-                }
+                ServiceRunner.awaitStart("the worker", vertx.deployVerticle(verticle), Duration.ofSeconds(120));
             }, worker.terminated());
-        } catch (IllegalArgumentException | IllegalStateException e) {
+        } catch (RuntimeException e) {
+            // Configuration and start-up errors (bad settings, a missing bucket, a Kafka client refusing its
+            // properties, a port in use) end the process with one line; the trace goes to the debug log.
+            LOG.debug("worker start-up failed", e);
             System.err.println("worker: " + e.getMessage());
             return 1;
         } catch (InterruptedException e) {

@@ -8,7 +8,7 @@ import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
 import org.junit.jupiter.api.Test;
 
-/** The module layering of CONVENTIONS.md §2: api ← search-strategies ← services, enforced on the bytecode. */
+/** The module layering of CONTRIBUTING.md: api ← search-strategies ← services, enforced on the bytecode. */
 class LayeringTest {
     static final JavaClasses CLASSES = new ClassFileImporter()
             .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)

@@ -8,7 +8,7 @@ import java.time.Duration;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.IntSupplier;
 
-/** The worker metrics of CONVENTIONS.md §5. Tags are low-cardinality: never a trial id. */
+/** The worker metrics (docs/observability.md lists them). Tags are low-cardinality: never a trial id. */
 public final class WorkerMetrics {
     /** Why a trial failed, as a bounded tag value. */
     public enum FailureReason {

@@ -6,9 +6,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
+import org.naspipeline.worker.artifact.S3TestServer;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -48,10 +48,10 @@ class ComposeSmokeIT {
 
                 // Every model went to the bucket the compose file names, through the S3 API.
                 String uri = compose.service("worker").environment().get("NAS_ARTIFACT_URI");
-                StandIns.S3 s3 = system.s3();
+                S3TestServer s3 = system.s3();
                 String bucket = URI.create(uri).getHost();
                 String prefix = URI.create(uri).getPath().replaceFirst("^/", "") + "/" + id + "/";
-                List<String> keys = s3.keys(bucket, prefix);
+                java.util.Set<String> keys = s3.objects(bucket, prefix).keySet();
                 for (JsonNode t : trials) {
                     String attempt = prefix + t.path("trialId").asText() + "/attempt-" + t.path("attempt").asInt() + "/";
                     assertThat(keys).as("objects of " + attempt).contains(attempt + "candidate.json", attempt + "metrics.json")

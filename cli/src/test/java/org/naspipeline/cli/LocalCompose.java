@@ -15,6 +15,8 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.naspipeline.devbroker.EmbeddedKafka;
+import org.naspipeline.worker.artifact.S3TestServer;
 
 /**
  * Runs {@code docker-compose.yml} without Docker: each service of ours is started from its own launcher jar with
@@ -58,8 +60,8 @@ final class LocalCompose implements AutoCloseable {
     }
 
     /** The S3 stand-in serving the file's MinIO. */
-    StandIns.S3 s3() {
-        return running.stream().filter(StandIns.S3.class::isInstance).map(StandIns.S3.class::cast).findFirst()
+    S3TestServer s3() {
+        return running.stream().filter(S3TestServer.class::isInstance).map(S3TestServer.class::cast).findFirst()
                 .orElseThrow(() -> new AssertionError("docker-compose.yml runs no MinIO"));
     }
 
@@ -68,9 +70,9 @@ final class LocalCompose implements AutoCloseable {
         for (ComposeFile.Service s : compose.services().values()) {
             String image = s.image();
             if (image.startsWith("apache/kafka:")) {
-                running.add(StandIns.kafka(work.resolve("kafka"), addresses(s.name()).get(0), advertisedPort(s)));
+                running.add(EmbeddedKafka.start(work.resolve("kafka"), addresses(s.name()).get(0), advertisedPort(s)));
             } else if (image.startsWith("minio/minio:")) {
-                running.add(StandIns.s3(addresses(s.name()).get(0), MINIO_API_PORT, s.environment().get("MINIO_ROOT_USER"),
+                running.add(S3TestServer.start(addresses(s.name()).get(0), MINIO_API_PORT, s.environment().get("MINIO_ROOT_USER"),
                         s.environment().get("MINIO_ROOT_PASSWORD")));
             } else if (image.startsWith("minio/mc:") && compose.isOneShot(s.name())) {
                 Matcher m = MC_MAKE_BUCKET.matcher(String.join(" ", s.command()));

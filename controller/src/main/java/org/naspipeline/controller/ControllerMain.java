@@ -28,28 +28,19 @@ public final class ControllerMain {
 
     /** Runs {@code args} (none, or {@code topics}) and returns the exit status; errors are printed, not thrown. */
     public static int run(String... args) {
-        try {
+        if (args.length > 1 || args.length == 1 && !args[0].equals("topics")) {
+            System.err.println("usage: nas-controller [topics]  (configured by NAS_* environment variables)");
+            return 2;
+        }
+        return ServiceRunner.exitStatus("controller", () -> {
             ControllerConfig config = ControllerConfig.from(Settings.fromEnvironment());
-            if (args.length == 1 && args[0].equals("topics")) {
+            if (args.length == 1) {
                 TopicSetup.ensure(config.bootstrapServers(), config.partitions(), config.kafka());
                 System.out.println("topics ready on " + config.bootstrapServers());
                 return 0;
             }
-            if (args.length != 0) {
-                System.err.println("usage: nas-controller [topics]  (configured by NAS_* environment variables)");
-                return 2;
-            }
             return serve(config);
-        } catch (RuntimeException e) {
-            // Configuration and start-up errors (bad settings, a Kafka client refusing its properties, a port in
-            // use) end the process with one line; the trace goes to the debug log.
-            LOG.debug("controller start-up failed", e);
-            System.err.println("controller: " + e.getMessage());
-            return 1;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return 1;
-        }
+        });
     }
 
     private static int serve(ControllerConfig config) throws InterruptedException {

@@ -26,4 +26,23 @@ class ControllerConfigTest {
         assertThatThrownBy(() -> ControllerConfig.from(new Settings(Map.of("NAS_CONTROLLER_COMMIT_INTERVAL_MS", "soon"))))
                 .hasMessageStartingWith("NAS_CONTROLLER_COMMIT_INTERVAL_MS: cannot read 'soon'");
     }
+
+    @Test
+    void theMetricsRetentionIsReadAndBadValuesAreRefusedNamingTheVariable() {
+        assertThat(ControllerConfig.from(new Settings(Map.of())).metricsRetention()).isEqualTo(ControllerMetrics.DEFAULT_RETENTION);
+        assertThat(ControllerConfig.from(new Settings(Map.of("NAS_METRICS_RETENTION_SECONDS", "120"))).metricsRetention())
+                .isEqualTo(java.time.Duration.ofSeconds(120));
+        assertThatThrownBy(() -> ControllerConfig.from(new Settings(Map.of("NAS_METRICS_RETENTION_SECONDS", "-1"))))
+                .hasMessage("NAS_METRICS_RETENTION_SECONDS: must be ≥ 0 (got -1)");
+        for (String bad : new String[] {"1h", "1.5", "99999999999", "NaN", "\u0000"}) {
+            assertThatThrownBy(() -> ControllerConfig.from(new Settings(Map.of("NAS_METRICS_RETENTION_SECONDS", bad))))
+                    .as(bad).hasMessageStartingWith("NAS_METRICS_RETENTION_SECONDS: cannot read");
+        }
+    }
+
+    @Test
+    void anUnknownLauncherArgumentGivesTheUsageAndStatusTwoWithoutStarting() {
+        assertThat(ControllerMain.run("topcis")).isEqualTo(2);
+        assertThat(ControllerMain.run("topics", "extra")).isEqualTo(2);
+    }
 }

@@ -9,7 +9,34 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * shutdown hook closes the service, which for a worker means finishing or handing back its running trials.
  */
 public final class ServiceRunner {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ServiceRunner.class);
+
     private ServiceRunner() {}
+
+    /** A service's launch: its configuration, start and run until shutdown; returns the exit status. */
+    @FunctionalInterface
+    public interface Launch {
+        /** Runs the service and returns its exit status. */
+        int run() throws InterruptedException;
+    }
+
+    /**
+     * Runs {@code launch} and turns a failure into an exit status: configuration and start-up errors (bad settings,
+     * a Kafka client refusing its properties, a missing bucket, a port in use) print one line naming {@code
+     * service} and the cause, without a stack trace (that goes to the debug log), and give 1.
+     */
+    public static int exitStatus(String service, Launch launch) {
+        try {
+            return launch.run();
+        } catch (RuntimeException e) {
+            LOG.debug("{} start-up failed", service, e);
+            System.err.println(service + ": " + e.getMessage());
+            return 1;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return 1;
+        }
+    }
 
     /**
      * Waits for {@code started} (a verticle deployment) and turns its failure into an {@link IllegalStateException}

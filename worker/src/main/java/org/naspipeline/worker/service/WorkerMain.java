@@ -23,16 +23,16 @@ public final class WorkerMain {
 
     /** Entry point; exits with the worker's status. */
     public static void main(String[] args) {
-        if (args.length != 0) {
-            System.err.println("usage: nas-worker  (configured by NAS_* environment variables; no arguments)");
-            System.exit(2);
-        }
-        System.exit(run());
+        System.exit(run(args));
     }
 
-    /** Runs the worker until shutdown and returns the exit status; configuration errors are printed, not thrown. */
-    public static int run() {
-        try {
+    /** Runs the worker until shutdown and returns the exit status; errors are printed, not thrown. */
+    public static int run(String... args) {
+        if (args.length != 0) {
+            System.err.println("usage: nas-worker  (configured by NAS_* environment variables; no arguments)");
+            return 2;
+        }
+        return ServiceRunner.exitStatus("worker", () -> {
             Settings settings = Settings.fromEnvironment();
             WorkerConfig config = WorkerConfig.from(settings);
             LOG.info("worker configuration:\n{}\n  NAS_KAFKA_CLIENT_*: {}", settings.describe(WorkerConfig.ALL), config.kafka().describe());
@@ -42,18 +42,9 @@ public final class WorkerMain {
             WorkerVerticle verticle = new WorkerVerticle(config, worker, registry);
             AutoCloseable closeVertx = () -> vertx.close().toCompletionStage().toCompletableFuture()
                     .get(config.shutdownGraceSeconds() + 60L, TimeUnit.SECONDS);
-            return ServiceRunner.runUntilShutdown(closeVertx, () -> {
-                ServiceRunner.awaitStart("the worker", vertx.deployVerticle(verticle), Duration.ofSeconds(120));
-            }, worker.terminated());
-        } catch (RuntimeException e) {
-            // Configuration and start-up errors (bad settings, a missing bucket, a Kafka client refusing its
-            // properties, a port in use) end the process with one line; the trace goes to the debug log.
-            LOG.debug("worker start-up failed", e);
-            System.err.println("worker: " + e.getMessage());
-            return 1;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return 1;
-        }
+            return ServiceRunner.runUntilShutdown(closeVertx,
+                    () -> ServiceRunner.awaitStart("the worker", vertx.deployVerticle(verticle), Duration.ofSeconds(120)),
+                    worker.terminated());
+        });
     }
 }

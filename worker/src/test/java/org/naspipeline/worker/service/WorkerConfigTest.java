@@ -63,4 +63,9 @@ class WorkerConfigTest {
         assertThatThrownBy(() -> from(Map.of("NAS_S3_PATH_STYLE", "yes"))).hasMessage(
                 "NAS_S3_PATH_STYLE: must be true or false (got 'yes')");
     }
+
+    @Test
+    void anArgumentToTheWorkerLauncherGivesTheUsageAndStatusTwoWithoutStarting() {
+        assertThat(WorkerMain.run("--slots")).isEqualTo(2);
+    }
 }

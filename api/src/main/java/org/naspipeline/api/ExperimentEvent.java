@@ -4,7 +4,12 @@ import com.fasterxml.jackson.annotation.JsonSubTypes;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
 import java.util.List;
 
-/** What the controller publishes on {@link Topics#EXPERIMENT_EVENTS} for watchers, keyed by experimentId. */
+/**
+ * What the controller publishes on {@link Topics#EXPERIMENT_EVENTS} for watchers, keyed by experimentId.
+ * Lifecycle events name their {@code actor}: {@code tenant:<name>} or {@code admin:<name>} (the REST API's bearer
+ * token), {@code anonymous} (REST without tokens), {@code topic} (a record another client produced to the topic;
+ * {@code topic:tenant:<name>} when it carried a tenant header), or {@link #CONTROLLER}.
+ */
 @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "type")
 @JsonSubTypes({
     @JsonSubTypes.Type(value = ExperimentEvent.Accepted.class, name = "accepted"),
@@ -23,11 +28,14 @@ public sealed interface ExperimentEvent {
     /** The experiment, or null when a rejected record carried no recoverable id. */
     String experimentId();
 
-    /** The spec passed validation and the experiment is running. */
-    record Accepted(int schemaVersion, String experimentId, ExperimentSpec spec) implements ExperimentEvent {}
+    /** The actor of what the controller decides itself (budget spent, deadline, failures). */
+    String CONTROLLER = "controller";
+
+    /** The spec passed validation and the experiment is running; {@code actor} submitted it. */
+    record Accepted(int schemaVersion, String experimentId, ExperimentSpec spec, String actor) implements ExperimentEvent {}
 
     /** The submission was refused; nothing was scheduled. */
-    record Rejected(int schemaVersion, String experimentId, List<ValidationError> errors) implements ExperimentEvent {}
+    record Rejected(int schemaVersion, String experimentId, List<ValidationError> errors, String actor) implements ExperimentEvent {}
 
     /** A trial attempt was put on {@link Topics#TRIALS}. */
     record TrialScheduled(int schemaVersion, String experimentId, String trialId, int attempt, Candidate candidate)
@@ -48,8 +56,9 @@ public sealed interface ExperimentEvent {
             String bestTrialId)
             implements ExperimentEvent {}
 
-    /** The experiment was paused or resumed. */
-    record StatusChanged(int schemaVersion, String experimentId, ExperimentStatus status, String reason) implements ExperimentEvent {}
+    /** The experiment was paused or resumed, or failed; {@code actor} did it. */
+    record StatusChanged(int schemaVersion, String experimentId, ExperimentStatus status, String reason, String actor)
+            implements ExperimentEvent {}
 
     /** A completed trial beat the best validation accuracy so far ({@code previous} is null for the first). */
     record BestImproved(int schemaVersion, String experimentId, String trialId, double accuracy, Double previous)
@@ -63,7 +72,7 @@ public sealed interface ExperimentEvent {
     record ParetoFrontChanged(int schemaVersion, String experimentId, String trialId, List<String> front,
                               List<String> removed, Double hypervolume) implements ExperimentEvent {}
 
-    /** The experiment ended: every trial of the budget has ended, or it was cancelled. */
+    /** The experiment ended: every trial of the budget has ended ({@code actor} controller), or {@code actor} cancelled it. */
     record Completed(
             int schemaVersion,
             String experimentId,
@@ -71,6 +80,7 @@ public sealed interface ExperimentEvent {
             int completedTrials,
             int failedTrials,
             String bestTrialId,
-            Double bestAccuracy)
+            Double bestAccuracy,
+            String actor)
             implements ExperimentEvent {}
 }

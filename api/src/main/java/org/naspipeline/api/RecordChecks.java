@@ -38,6 +38,11 @@ public final class RecordChecks {
         TrialEvent e = JsonCodec.read(present(value), TrialEvent.class);
         Errors errors = new Errors();
         ids(errors, e.experimentId(), e.trialId(), e.attempt());
+        if (e instanceof TrialResult r) {
+            id(errors, "workerId", r.workerId());
+        } else if (e instanceof TrialEvent.Started s) {
+            id(errors, "workerId", s.workerId());
+        }
         if (e instanceof TrialResult.Completed c) {
             if (errors.required("metrics", c.metrics())) {
                 finite(errors, "metrics.accuracy", c.metrics().accuracy());

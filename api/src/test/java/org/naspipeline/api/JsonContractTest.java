@@ -58,10 +58,10 @@ class JsonContractTest {
                 new TrialEvent.Progress(1, "e1", "e1-t0001", 1, 1, 2, 0.7, 0.75, 0.74, 900.0),
                 new TrialResult.Completed(1, "e1", "e1-t0001", 1, "w1", metrics, "file:///tmp/a"),
                 new TrialResult.Failed(1, "e1", "e1-t0002", 2, "w1", "NaN loss at epoch 1", false),
-                new ExperimentEvent.Rejected(1, "e2", List.of(new ValidationError("budget.maxTrials", "is required"))),
+                new ExperimentEvent.Rejected(1, "e2", List.of(new ValidationError("budget.maxTrials", "is required")), "topic"),
                 new ExperimentEvent.TrialFinished(1, "e1", "e1-t0001", CANDIDATE, TrialStatus.COMPLETED, metrics,
                         null, 1, 0, 4, "e1-t0001"),
-                new ExperimentEvent.Completed(1, "e1", ExperimentStatus.COMPLETED, 4, 0, "e1-t0001", 0.81));
+                new ExperimentEvent.Completed(1, "e1", ExperimentStatus.COMPLETED, 4, 0, "e1-t0001", 0.81, "controller"));
         for (Object record : records) {
             Class<?> type = record instanceof TrialEvent ? TrialEvent.class
                     : record instanceof ExperimentEvent ? ExperimentEvent.class : record.getClass();

@@ -30,6 +30,7 @@ public final class ControllerMetrics {
     private final MultiGauge frontSize;
     private final MultiGauge hypervolume;
     private final MultiGauge running;
+    private final Counter threadReplacements;
     private final Timer reaction;
     private final Duration retention;
     /** When this instance first saw each ended experiment ended (epoch millis), for the retention. */
@@ -58,6 +59,8 @@ public final class ControllerMetrics {
         best = MultiGauge.builder("nas.best.objective").description("best value reached per experiment").register(registry);
         frontSize = MultiGauge.builder("nas.pareto.front.size").description("trials on the Pareto front").register(registry);
         hypervolume = MultiGauge.builder("nas.hypervolume").description("hypervolume of the Pareto front").register(registry);
+        threadReplacements = Counter.builder("nas.controller.stream.thread.replacements")
+                .description("controller stream threads that failed and were replaced").register(registry);
         running = MultiGauge.builder("nas.experiment.running")
                 .description("1 while the experiment runs on this instance, 0 once paused or ended").register(registry);
     }
@@ -89,6 +92,11 @@ public final class ControllerMetrics {
     void deadLettered(String sourceTopic) {
         Counter.builder("nas.dlq.records").tag("topic", sourceTopic).description("records sent to nas.dlq, by the topic they came from")
                 .register(registry).increment();
+    }
+
+    /** Counts a stream thread that died and was replaced ({@code nas_controller_stream_thread_replacements_total}). */
+    void streamThreadReplaced() {
+        threadReplacements.increment();
     }
 
     /** Counts a refused submission ({@code nas_submissions_rejected_total{reason}}). */

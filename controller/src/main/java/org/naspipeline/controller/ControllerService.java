@@ -14,6 +14,7 @@ import org.slf4j.LoggerFactory;
 public final class ControllerService implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ControllerService.class);
     private final KafkaStreams streams;
+    private final ThreadFailures threadFailures = new ThreadFailures();
 
     /** Creates the Streams application; {@link #start()} runs it. */
     public ControllerService(ControllerConfig config, StrategyRegistry registry) {
@@ -22,12 +23,54 @@ public final class ControllerService implements AutoCloseable {
 
     /** Creates the Streams application reporting into {@code metrics}; {@link #start()} runs it. */
     public ControllerService(ControllerConfig config, StrategyRegistry registry, ControllerMetrics metrics) {
-        this.streams = new KafkaStreams(ControllerTopology.build(registry, ControllerTopology.DEFAULT_TIMEOUT_CHECK, metrics),
-                streamsProps(config));
+        Properties props = streamsProps(config);
+        props.put(ProcessingErrorHandler.METRICS_CONFIG, metrics);
+        this.streams = new KafkaStreams(ControllerTopology.build(registry, ControllerTopology.DEFAULT_TIMEOUT_CHECK, metrics), props);
         streams.setUncaughtExceptionHandler(e -> {
+            threadFailures.record(System.currentTimeMillis());
+            metrics.streamThreadReplaced();
             LOG.error("controller stream thread failed; replacing it (state is restored from the changelog)", e);
             return org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
         });
+    }
+
+    /**
+     * Whether stream threads keep dying: {@value ThreadFailures#LIMIT} or more replacements within
+     * {@value ThreadFailures#WINDOW_MINUTES} minutes. A record that kills the thread on every retry shows this
+     * way; the liveness check reports it so the orchestrator restarts the process and operators look.
+     */
+    public boolean threadsKeepFailing() {
+        return threadFailures.recent(System.currentTimeMillis()) >= ThreadFailures.LIMIT;
+    }
+
+    /** Stream-thread replacements since the start. */
+    public int threadReplacements() {
+        return threadFailures.total();
+    }
+
+    /** Recent stream-thread failures, for liveness. */
+    static final class ThreadFailures {
+        static final int LIMIT = 3;
+        static final int WINDOW_MINUTES = 10;
+        private final java.util.ArrayDeque<Long> times = new java.util.ArrayDeque<>();
+        private int total;
+
+        synchronized void record(long nowMillis) {
+            times.addLast(nowMillis);
+            total++;
+            recent(nowMillis);
+        }
+
+        synchronized int recent(long nowMillis) {
+            while (!times.isEmpty() && times.peekFirst() < nowMillis - WINDOW_MINUTES * 60_000L) {
+                times.removeFirst();
+            }
+            return times.size();
+        }
+
+        synchronized int total() {
+            return total;
+        }
     }
 
     static Properties streamsProps(ControllerConfig c) {
@@ -49,8 +92,10 @@ public final class ControllerService implements AutoCloseable {
         p.put(StreamsConfig.producerPrefix(org.apache.kafka.clients.producer.ProducerConfig.COMPRESSION_TYPE_CONFIG), "zstd");
         p.put(StreamsConfig.producerPrefix(org.apache.kafka.clients.producer.ProducerConfig.MAX_REQUEST_SIZE_CONFIG),
                 ControllerTopology.MAX_STATE_BYTES);
-        // Input is read as bytes and parsed by the processor, which sends what it cannot read to nas.dlq with a
-        // path-precise reason; output errors are handled by OutputErrorHandler.
+        // Input is read as bytes and checked by the processor, which sends what is invalid to nas.dlq with a
+        // path-precise reason; what still throws is dead-lettered by ProcessingErrorHandler; output errors are
+        // handled by OutputErrorHandler.
+        p.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG, ProcessingErrorHandler.class);
         p.put(StreamsConfig.PRODUCTION_EXCEPTION_HANDLER_CLASS_CONFIG, OutputErrorHandler.class);
         if (c.httpPort() > 0) {
             // Other instances find this one's experiments through the key metadata and forward reads here.

@@ -1,12 +1,22 @@
 package org.naspipeline.controller;
 
 import org.apache.kafka.common.serialization.Serdes;
+import java.util.Map;
+import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.kstream.Consumed;
+import org.apache.kafka.streams.kstream.KStream;
+import org.apache.kafka.streams.kstream.Named;
+import org.apache.kafka.streams.kstream.Produced;
+import org.apache.kafka.streams.kstream.Repartitioned;
 import org.apache.kafka.streams.state.Stores;
 import org.naspipeline.api.Topics;
 import org.naspipeline.strategy.StrategyRegistry;
 
-/** The controller's Streams topology: two co-partitioned sources, one stateful processor, four sinks. */
+/**
+ * The controller's Streams topology: two sources, each keyed by experiment and repartitioned together into one
+ * internal topic, one stateful processor reading it, four sinks.
+ */
 public final class ControllerTopology {
     /** One small header per experiment ({@link ExperimentState}). */
     static final String STORE = "experiments";
@@ -17,6 +27,8 @@ public final class ControllerTopology {
     /** The strategies' call logs, one entry per call (see {@link StrategyLog.Stored}). */
     static final String STRATEGY_LOG_STORE = "strategy-log";
     static final String PROCESSOR = "experiment-processor";
+    /** The internal repartition topic's name within the application ({@code <application.id>-by-experiment-repartition}). */
+    static final String BY_EXPERIMENT = "by-experiment";
     static final String TRIALS_SINK = "trials-sink";
     static final String EVENTS_SINK = "events-sink";
     static final String DLQ_SINK = "dlq-sink";
@@ -38,30 +50,37 @@ public final class ControllerTopology {
         return build(registry, timeoutCheck, ControllerMetrics.none());
     }
 
-    /** Builds the topology, reporting into {@code metrics}. */
+    /**
+     * Builds the topology, reporting into {@code metrics}: each input is keyed by experiment ({@link InputRouter}),
+     * repartitioned through the internal topic {@code <application.id>-}{@value #BY_EXPERIMENT}{@code -repartition}
+     * (so a record reaches its experiment's owner whatever partitioner its producer used), then processed.
+     */
     public static Topology build(StrategyRegistry registry, java.time.Duration timeoutCheck, ControllerMetrics metrics) {
-        Topology t = new Topology();
-        t.addSource("experiments-source", Serdes.String().deserializer(), Serdes.ByteArray().deserializer(), Topics.EXPERIMENTS);
-        t.addSource("results-source", Serdes.String().deserializer(), Serdes.ByteArray().deserializer(), Topics.TRIAL_RESULTS);
-        t.addProcessor(PROCESSOR, () -> new ExperimentProcessor(registry, timeoutCheck, metrics), "experiments-source", "results-source");
-        t.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(STORE), Serdes.String(), Serdes.ByteArray())
-                        .withLoggingEnabled(java.util.Map.of("max.message.bytes", String.valueOf(MAX_STATE_BYTES)))
-                        .withCachingEnabled(),
-                PROCESSOR);
-        t.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(SPEC_STORE), Serdes.String(), Serdes.ByteArray())
-                        .withLoggingEnabled(java.util.Map.of("max.message.bytes", String.valueOf(MAX_STATE_BYTES))),
-                PROCESSOR);
-        t.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(TRIAL_STORE), Serdes.String(), Serdes.ByteArray())
-                        .withLoggingEnabled(java.util.Map.of())
-                        .withCachingEnabled(),
-                PROCESSOR);
-        t.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(STRATEGY_LOG_STORE), Serdes.String(), Serdes.String())
-                        .withLoggingEnabled(java.util.Map.of()),
-                PROCESSOR);
-        t.addSink(TRIALS_SINK, Topics.TRIALS, Serdes.String().serializer(), Serdes.ByteArray().serializer(), new SlotPartitioner(), PROCESSOR);
-        t.addSink(EVENTS_SINK, Topics.EXPERIMENT_EVENTS, Serdes.String().serializer(), Serdes.ByteArray().serializer(), PROCESSOR);
-        t.addSink(CONTROL_SINK, Topics.TRIAL_CONTROL, Serdes.String().serializer(), Serdes.ByteArray().serializer(), PROCESSOR);
-        t.addSink(DLQ_SINK, Topics.DLQ, Serdes.String().serializer(), Serdes.ByteArray().serializer(), PROCESSOR);
-        return t;
+        StreamsBuilder b = new StreamsBuilder();
+        b.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(STORE), Serdes.String(), Serdes.ByteArray())
+                .withLoggingEnabled(Map.of("max.message.bytes", String.valueOf(MAX_STATE_BYTES)))
+                .withCachingEnabled());
+        b.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(SPEC_STORE), Serdes.String(), Serdes.ByteArray())
+                .withLoggingEnabled(Map.of("max.message.bytes", String.valueOf(MAX_STATE_BYTES))));
+        b.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(TRIAL_STORE), Serdes.String(), Serdes.ByteArray())
+                .withLoggingEnabled(Map.of())
+                .withCachingEnabled());
+        b.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(STRATEGY_LOG_STORE), Serdes.String(), Serdes.String())
+                .withLoggingEnabled(Map.of()));
+        Consumed<String, byte[]> bytes = Consumed.with(Serdes.String(), Serdes.ByteArray());
+        KStream<String, byte[]> experiments = b.stream(Topics.EXPERIMENTS, bytes.withName("experiments-source"))
+                .process(() -> new InputRouter(Topics.EXPERIMENTS), Named.as("route-experiments"));
+        KStream<String, byte[]> results = b.stream(Topics.TRIAL_RESULTS, bytes.withName("results-source"))
+                .process(() -> new InputRouter(Topics.TRIAL_RESULTS), Named.as("route-results"));
+        KStream<String, byte[]> out = experiments.merge(results, Named.as("inputs"))
+                .repartition(Repartitioned.<String, byte[]>as(BY_EXPERIMENT).withKeySerde(Serdes.String()).withValueSerde(Serdes.ByteArray()))
+                .process(() -> new ExperimentProcessor(registry, timeoutCheck, metrics), Named.as(PROCESSOR),
+                        STORE, SPEC_STORE, TRIAL_STORE, STRATEGY_LOG_STORE);
+        out.to(Topics.TRIALS, Produced.with(Serdes.String(), Serdes.ByteArray()).withStreamPartitioner(new SlotPartitioner())
+                .withName(TRIALS_SINK));
+        out.to(Topics.EXPERIMENT_EVENTS, Produced.with(Serdes.String(), Serdes.ByteArray()).withName(EVENTS_SINK));
+        out.to(Topics.TRIAL_CONTROL, Produced.with(Serdes.String(), Serdes.ByteArray()).withName(CONTROL_SINK));
+        out.to(Topics.DLQ, Produced.with(Serdes.String(), Serdes.ByteArray()).withName(DLQ_SINK));
+        return b.build();
     }
 }

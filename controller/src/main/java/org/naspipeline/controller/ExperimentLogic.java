@@ -55,12 +55,12 @@ final class ExperimentLogic {
     }
 
     /** Starts a validated experiment and schedules its first trials. */
-    ExperimentState start(ExperimentSpec spec, TrialTable trials, StrategyLog log, long nowMillis, Effects effects) {
+    ExperimentState start(ExperimentSpec spec, TrialTable trials, StrategyLog log, long nowMillis, String actor, Effects effects) {
         ExperimentState state = new ExperimentState(spec);
         state.trials = trials;
         state.strategyLog = log;
         state.startedAtMillis = nowMillis;
-        effects.events.add(new ExperimentEvent.Accepted(V, spec.id(), spec));
+        effects.events.add(new ExperimentEvent.Accepted(V, spec.id(), spec, actor));
         fill(state, nowMillis, effects);
         return state;
     }
@@ -181,19 +181,19 @@ final class ExperimentLogic {
      * Pauses a running experiment (nothing new is scheduled; running trials finish, and a retriable failure is
      * still retried, as it already holds its slot) or resumes a paused one. Anything else is dropped.
      */
-    void pauseOrResume(ExperimentState state, boolean pause, String reason, long nowMillis, Effects effects) {
+    void pauseOrResume(ExperimentState state, boolean pause, String reason, String actor, long nowMillis, Effects effects) {
         ExperimentStatus from = pause ? ExperimentStatus.RUNNING : ExperimentStatus.PAUSED;
         if (state.status != from) {
             effects.dropped = true;
             return;
         }
         state.status = pause ? ExperimentStatus.PAUSED : ExperimentStatus.RUNNING;
-        effects.events.add(new ExperimentEvent.StatusChanged(V, state.spec.id(), state.status, reason));
+        effects.events.add(new ExperimentEvent.StatusChanged(V, state.spec.id(), state.status, reason, actor));
         fill(state, nowMillis, effects);
     }
 
     /** Cancels a running experiment: no new trials, running attempts cancelled, the experiment ends as cancelled. */
-    void cancel(ExperimentState state, String reason, Effects effects) {
+    void cancel(ExperimentState state, String reason, String actor, Effects effects) {
         if (!state.active()) {
             effects.dropped = true;
             return;
@@ -211,7 +211,7 @@ final class ExperimentLogic {
         }
         state.inFlight.clear();
         effects.events.add(new ExperimentEvent.Completed(V, state.spec.id(), state.status, state.completed, state.failed,
-                state.bestTrialId, state.bestAccuracy));
+                state.bestTrialId, state.bestAccuracy, actor));
     }
 
     private void finish(ExperimentState state, TrialRecord trial, TrialResult result, long nowMillis, Effects effects) {
@@ -270,9 +270,9 @@ final class ExperimentLogic {
         }
         state.status = ExperimentStatus.FAILED;
         effects.events.add(new ExperimentEvent.StatusChanged(V, experimentId, state.status,
-                "the teacher trial " + trial.trialId + " failed: " + ((TrialResult.Failed) result).reason()));
+                "the teacher trial " + trial.trialId + " failed: " + ((TrialResult.Failed) result).reason(), ExperimentEvent.CONTROLLER));
         effects.events.add(new ExperimentEvent.Completed(V, experimentId, state.status, state.completed, state.failed,
-                state.bestTrialId, state.bestAccuracy));
+                state.bestTrialId, state.bestAccuracy, ExperimentEvent.CONTROLLER));
     }
 
     /** Schedules the teacher trial on the lowest free slot. */
@@ -319,7 +319,7 @@ final class ExperimentLogic {
         if ((state.issued >= state.spec.budget().maxTrials() || outOfTime) && state.inFlight() == 0) {
             state.status = ExperimentStatus.COMPLETED;
             effects.events.add(new ExperimentEvent.Completed(V, state.spec.id(), state.status, state.completed,
-                    state.failed, state.bestTrialId, state.bestAccuracy));
+                    state.failed, state.bestTrialId, state.bestAccuracy, ExperimentEvent.CONTROLLER));
         }
     }
 
@@ -373,6 +373,11 @@ final class ExperimentLogic {
     /** Drops a cached strategy, e.g. when the store rolled back and the cache may be ahead of it. */
     void forget(String experimentId) {
         strategies.remove(experimentId);
+    }
+
+    /** Drops every cached strategy (processing failed half-way: a cache may be ahead of its stored log). */
+    void forgetAll() {
+        strategies.clear();
     }
 
     private record CachedStrategy(SearchStrategy strategy, int logSize) {}

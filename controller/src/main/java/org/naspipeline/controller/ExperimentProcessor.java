@@ -19,6 +19,7 @@ import org.naspipeline.api.ExperimentEvent;
 import org.naspipeline.api.ExperimentSpec;
 import org.naspipeline.api.InvalidInputException;
 import org.naspipeline.api.JsonCodec;
+import org.naspipeline.api.RecordChecks;
 import org.naspipeline.api.Topics;
 import org.naspipeline.api.TrialEvent;
 import org.naspipeline.api.TrialRequest;
@@ -28,12 +29,16 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Thin Streams adapter around {@link ExperimentLogic}: reads submissions and worker reports (co-partitioned by
- * experimentId), keeps one {@link ExperimentState} per experiment in the store, and forwards trial requests,
- * events and dead letters. Unreadable input goes to the DLQ and processing continues.
+ * Thin Streams adapter around {@link ExperimentLogic}: reads submissions, commands and worker reports (keyed by
+ * experimentId by {@link InputRouter}), keeps one {@link ExperimentState} per experiment in the store, and forwards
+ * trial requests, events and dead letters. Every record is checked field by field before use; what is invalid
+ * goes to the DLQ with the reason and processing continues. Anything that still throws reaches
+ * {@link ProcessingErrorHandler}, which dead-letters the record too.
  */
 final class ExperimentProcessor implements Processor<String, byte[], String, byte[]> {
     private static final Logger LOG = LoggerFactory.getLogger(ExperimentProcessor.class);
+    /** Who sent a record to {@code nas.experiments} (set by the REST API); see {@link #actor}. */
+    static final String ACTOR_HEADER = "nas.actor";
     private final ExperimentLogic logic;
     private final Duration timeoutCheckInterval;
     private ProcessorContext<String, byte[]> context;
@@ -100,10 +105,14 @@ final class ExperimentProcessor implements Processor<String, byte[], String, byt
 
     @Override
     public void process(Record<String, byte[]> record) {
-        String topic = context.recordMetadata().map(RecordMetadata::topic).orElse("");
+        String unroutable = InputRouter.header(record.headers(), InputRouter.UNROUTABLE_REASON);
         keepingDecodedOnlyOnSuccess(() -> {
-            if (!Topics.EXPERIMENTS.equals(topic)) {
+            if (unroutable != null) {
+                deadLetter(record.withKey(null), unroutable);
+            } else if (Topics.TRIAL_RESULTS.equals(input(record))) {
                 report(record);
+            } else if (record.value() == null) {
+                deadLetter(record, "a tombstone (null value): experiments are ended with a cancel command, not deleted");
             } else if (isCommand(record.value())) {
                 command(record);
             } else {
@@ -112,13 +121,33 @@ final class ExperimentProcessor implements Processor<String, byte[], String, byt
         });
     }
 
+    /** The topic the record was first written to (the router's header; records read directly: their topic). */
+    private String input(Record<String, byte[]> record) {
+        String input = InputRouter.header(record.headers(), InputRouter.INPUT);
+        return input != null ? input : context.recordMetadata().map(RecordMetadata::topic).orElse("");
+    }
+
+    /**
+     * Who sent a record: the REST API's {@code nas.actor} header, else {@code topic} (with the tenant header's
+     * value when there is one). Headers from the topic are only as trustworthy as its ACLs.
+     */
+    static String actor(Headers headers) {
+        String actor = InputRouter.header(headers, ACTOR_HEADER);
+        if (actor != null) {
+            return RecordChecks.abbreviate(actor);
+        }
+        String tenant = InputRouter.header(headers, ControllerApi.TENANT_HEADER);
+        return tenant == null ? "topic" : "topic:tenant:" + RecordChecks.abbreviate(tenant);
+    }
+
     /** Runs {@code work}; if it throws, drops every decoded experiment, since an object may be changed but not saved. */
     private void keepingDecodedOnlyOnSuccess(Runnable work) {
         try {
             work.run();
         } catch (RuntimeException e) {
             headers.clear();
-            throw e;
+            logic.forgetAll();
+            throw e; // to ProcessingErrorHandler: dead-lettered, or the thread fails on a Kafka error
         }
     }
 
@@ -160,17 +189,18 @@ final class ExperimentProcessor implements Processor<String, byte[], String, byt
             deadLetter(record, "unreadable command: " + e.getMessage());
             return;
         }
-        ExperimentState state = record.key() == null ? null : header(record.key());
+        ExperimentState state = header(record.key());
         if (state == null) {
-            deadLetter(record, command.command() + " for unknown experiment '" + record.key() + "'");
+            deadLetter(record, command.command() + " for unknown experiment '" + RecordChecks.abbreviate(record.key()) + "'");
             return;
         }
         Effects effects = new Effects();
         long now = context.currentSystemTimeMs();
+        String actor = actor(record.headers());
         switch (command.command()) {
-            case CANCEL -> logic.cancel(state, command.reason(), effects);
-            case PAUSE -> logic.pauseOrResume(state, true, command.reason(), now, effects);
-            case RESUME -> logic.pauseOrResume(state, false, command.reason(), now, effects);
+            case CANCEL -> logic.cancel(state, command.reason(), actor, effects);
+            case PAUSE -> logic.pauseOrResume(state, true, command.reason(), actor, now, effects);
+            case RESUME -> logic.pauseOrResume(state, false, command.reason(), actor, now, effects);
         }
         if (effects.dropped) {
             LOG.info("experiment {}: {} ignored in status {}", record.key(), command.command(), state.status);
@@ -181,21 +211,24 @@ final class ExperimentProcessor implements Processor<String, byte[], String, byt
     }
 
     private void submit(Record<String, byte[]> record) {
+        String id = record.key(); // the router keyed it: the record key, or the spec's id when the record had none
+        String eventKey = ExperimentSpec.ID_PATTERN.matcher(id).matches() ? id : null; // no event keyed by garbage
         ExperimentSpec spec;
         try {
             spec = JsonCodec.readSpec(record.value());
         } catch (InvalidInputException e) {
-            reject(record, record.key(), e.errors(),
+            reject(record, eventKey, e.errors(),
                     e.errors().stream().anyMatch(err -> err.path().equals("$")) ? "unreadable" : "invalid");
             return;
         }
-        String id = record.key() != null ? record.key() : spec.id();
-        if (id == null) {
-            reject(record, null, List.of(new ValidationError("id", "is required when the record has no key")), "invalid");
+        if (eventKey == null) {
+            reject(record, null, List.of(new ValidationError("id", "the record key '" + RecordChecks.abbreviate(id)
+                    + "' is not a valid experiment id (" + ExperimentSpec.ID_PATTERN.pattern() + ")")), "invalid");
             return;
         }
         if (spec.id() != null && !spec.id().equals(id)) {
-            reject(record, id, List.of(new ValidationError("id", "'" + spec.id() + "' differs from the record key '" + id + "'")), "invalid");
+            reject(record, id, List.of(new ValidationError("id", "'" + RecordChecks.abbreviate(spec.id())
+                    + "' differs from the record key '" + id + "'")), "invalid");
             return;
         }
         spec = spec.withId(id);
@@ -211,11 +244,12 @@ final class ExperimentProcessor implements Processor<String, byte[], String, byt
         logic.forget(id);
         specStore.put(id, JsonCodec.write(spec));
         Effects effects = new Effects();
+        String actor = actor(record.headers());
         ExperimentState state = logic.start(spec, new TrialTable.Stored(trialStore, id), new StrategyLog.Stored(logStore, id),
-                context.currentSystemTimeMs(), effects);
-        org.apache.kafka.common.header.Header tenant = record.headers().lastHeader(ControllerApi.TENANT_HEADER);
-        state.tenant = tenant == null ? null : new String(tenant.value(), StandardCharsets.UTF_8);
-        LOG.info("experiment {} accepted: strategy {}, {} trials, parallelism {}", id, spec.strategy().name(),
+                context.currentSystemTimeMs(), actor, effects);
+        String tenant = InputRouter.header(record.headers(), ControllerApi.TENANT_HEADER);
+        state.tenant = tenant == null ? null : RecordChecks.abbreviate(tenant);
+        LOG.info("experiment {} accepted from {}: strategy {}, {} trials, parallelism {}", id, actor, spec.strategy().name(),
                 spec.budget().maxTrials(), spec.budget().parallelism());
         save(id, state, record.timestamp(), effects);
     }
@@ -223,9 +257,9 @@ final class ExperimentProcessor implements Processor<String, byte[], String, byt
     private void report(Record<String, byte[]> record) {
         TrialEvent event;
         try {
-            event = JsonCodec.read(record.value(), TrialEvent.class);
+            event = RecordChecks.trialEvent(record.key(), record.value());
         } catch (InvalidInputException e) {
-            deadLetter(record, "unreadable trial report: " + e.getMessage());
+            deadLetter(record, "invalid trial report: " + e.getMessage());
             return;
         }
         ExperimentState state = header(event.experimentId());
@@ -280,18 +314,29 @@ final class ExperimentProcessor implements Processor<String, byte[], String, byt
         metrics.rejected(reason);
         deadLetter(record, "rejected experiment: " + errors);
         if (id != null) {
-            context.forward(new Record<>(id, JsonCodec.write(new ExperimentEvent.Rejected(ExperimentSpec.SCHEMA_VERSION, id, errors)),
-                    record.timestamp()), ControllerTopology.EVENTS_SINK);
+            context.forward(new Record<>(id, JsonCodec.write(new ExperimentEvent.Rejected(ExperimentSpec.SCHEMA_VERSION, id, errors,
+                    actor(record.headers()))), record.timestamp()), ControllerTopology.EVENTS_SINK);
         }
     }
 
     private void deadLetter(Record<String, byte[]> record, String reason) {
-        RecordMetadata meta = context.recordMetadata().orElseThrow();
-        metrics.deadLettered(meta.topic());
-        LOG.warn("{}-{}@{} sent to {}: {}", meta.topic(), meta.partition(), meta.offset(), Topics.DLQ, reason);
+        String source = InputRouter.header(record.headers(), InputRouter.SOURCE);
+        if (source == null) {
+            source = context.recordMetadata().map(m -> m.topic() + "-" + m.partition() + "@" + m.offset()).orElse("?");
+        }
+        String input = input(record);
+        metrics.deadLettered(input);
+        LOG.warn("{} sent to {}: {}", source, Topics.DLQ, reason);
+        context.forward(new Record<>(record.key(), record.value(), record.timestamp(), dlqHeaders(reason, source)),
+                ControllerTopology.DLQ_SINK);
+    }
+
+    /** The headers of a dead letter: {@code nas.reason} (at most 4 KiB) and {@code nas.source}. */
+    static Headers dlqHeaders(String reason, String source) {
         Headers headers = new RecordHeaders();
-        headers.add("nas.reason", reason.getBytes(StandardCharsets.UTF_8));
-        headers.add("nas.source", (meta.topic() + "-" + meta.partition() + "@" + meta.offset()).getBytes(StandardCharsets.UTF_8));
-        context.forward(new Record<>(record.key(), record.value(), record.timestamp(), headers), ControllerTopology.DLQ_SINK);
+        String bounded = reason.length() <= 4096 ? reason : reason.substring(0, 4093) + "…";
+        headers.add("nas.reason", bounded.getBytes(StandardCharsets.UTF_8));
+        headers.add(InputRouter.SOURCE, source.getBytes(StandardCharsets.UTF_8));
+        return headers;
     }
 }

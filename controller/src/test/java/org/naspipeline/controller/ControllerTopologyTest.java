@@ -105,7 +105,7 @@ class ControllerTopologyTest {
         complete(new TrialRequest(1, "exp1", "exp1-t0003", 1, null, null, null, 0), 0.6);
         List<ExperimentEvent> tail = events();
         assertThat(tail.get(tail.size() - 1)).isEqualTo(
-                new ExperimentEvent.Completed(1, "exp1", ExperimentStatus.COMPLETED, 5, 0, "exp1-t0002", 0.9));
+                new ExperimentEvent.Completed(1, "exp1", ExperimentStatus.COMPLETED, 5, 0, "exp1-t0002", 0.9, "controller"));
         assertThat(requests()).isEmpty();
     }
 
@@ -158,7 +158,7 @@ class ControllerTopologyTest {
         List<ExperimentEvent> end = events();
         assertThat(end.get(0)).isInstanceOfSatisfying(ExperimentEvent.TrialFinished.class,
                 f -> assertThat(f.reason()).isEqualTo("no report from attempt 2 for 1800 s (timed out)"));
-        assertThat(end.get(1)).isEqualTo(new ExperimentEvent.Completed(1, "slow", ExperimentStatus.COMPLETED, 0, 1, null, null));
+        assertThat(end.get(1)).isEqualTo(new ExperimentEvent.Completed(1, "slow", ExperimentStatus.COMPLETED, 0, 1, null, null, "controller"));
     }
 
     @Test
@@ -170,7 +170,7 @@ class ControllerTopologyTest {
         events.readValuesToList();
         experiments.pipeInput("c1", "{\"command\": \"cancel\", \"reason\": \"budget cut\"}".getBytes(StandardCharsets.UTF_8));
         assertThat(controls()).extracting(TrialControl::trialId).containsExactlyInAnyOrder(running.get(1).trialId(), third.trialId());
-        assertThat(events()).containsExactly(new ExperimentEvent.Completed(1, "c1", ExperimentStatus.CANCELLED, 1, 2, "c1-t0001", 0.7));
+        assertThat(events()).containsExactly(new ExperimentEvent.Completed(1, "c1", ExperimentStatus.CANCELLED, 1, 2, "c1-t0001", 0.7, "topic"));
         complete(third, 0.95); // a cancelled trial's late result changes nothing
         assertThat(requests()).isEmpty();
         assertThat(events()).isEmpty();
@@ -286,7 +286,7 @@ class ControllerTopologyTest {
         List<TrialRequest> first = requests();
         events.readValuesToList();
         experiments.pipeInput("exp-pause", "{\"command\": \"pause\", \"reason\": \"budget review\"}".getBytes(StandardCharsets.UTF_8));
-        assertThat(events()).containsExactly(new ExperimentEvent.StatusChanged(1, "exp-pause", ExperimentStatus.PAUSED, "budget review"));
+        assertThat(events()).containsExactly(new ExperimentEvent.StatusChanged(1, "exp-pause", ExperimentStatus.PAUSED, "budget review", "topic"));
         complete(first.get(0), 0.7);
         assertThat(requests()).as("nothing new while paused").isEmpty();
         assertThat(events()).anyMatch(e -> e instanceof ExperimentEvent.TrialFinished);
@@ -294,7 +294,7 @@ class ControllerTopologyTest {
         assertThat(events()).as("pausing twice changes nothing").isEmpty();
         experiments.pipeInput("exp-pause", "{\"command\": \"resume\"}".getBytes(StandardCharsets.UTF_8));
         assertThat(requests()).extracting(TrialRequest::trialId).containsExactly("exp-pause-t0003");
-        assertThat(events()).first().isEqualTo(new ExperimentEvent.StatusChanged(1, "exp-pause", ExperimentStatus.RUNNING, null));
+        assertThat(events()).first().isEqualTo(new ExperimentEvent.StatusChanged(1, "exp-pause", ExperimentStatus.RUNNING, null, "topic"));
     }
 
     @Test
@@ -437,7 +437,7 @@ class ControllerTopologyTest {
         List<ExperimentEvent> out = events();
         assertThat(out.get(0)).isInstanceOfSatisfying(ExperimentEvent.TrialFinished.class,
                 f -> assertThat(f.reason()).isEqualTo("OOM again"));
-        assertThat(out.get(1)).isEqualTo(new ExperimentEvent.Completed(1, "exp3", ExperimentStatus.COMPLETED, 0, 1, null, null));
+        assertThat(out.get(1)).isEqualTo(new ExperimentEvent.Completed(1, "exp3", ExperimentStatus.COMPLETED, 0, 1, null, null, "controller"));
     }
 
     @Test

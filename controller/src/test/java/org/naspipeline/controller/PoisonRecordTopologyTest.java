@@ -1,0 +1,154 @@
+package org.naspipeline.controller;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Properties;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.TestInputTopic;
+import org.apache.kafka.streams.TestOutputTopic;
+import org.apache.kafka.streams.TopologyTestDriver;
+import org.apache.kafka.streams.test.TestRecord;
+import org.naspipeline.api.ExperimentEvent;
+import org.naspipeline.api.JsonCodec;
+import org.naspipeline.api.Topics;
+import org.naspipeline.api.TrialRequest;
+import org.naspipeline.api.TrialResult;
+import org.naspipeline.strategy.StrategyRegistry;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Single records that used to stop the controller for good, each followed by a valid experiment that must run.
+ * The real-broker version with plain producers is {@code PoisonRecordIT} in the cli module.
+ */
+class PoisonRecordTopologyTest {
+    @TempDir
+    Path stateDir;
+    TopologyTestDriver driver;
+    TestInputTopic<String, byte[]> experiments;
+    TestInputTopic<String, byte[]> results;
+    TestOutputTopic<String, byte[]> trials;
+    TestOutputTopic<String, byte[]> events;
+    TestOutputTopic<String, byte[]> dlq;
+
+    @BeforeEach
+    void setUp() {
+        Properties props = ControllerService.streamsProps(new ControllerConfig("dummy:9092", "test", stateDir, 1));
+        props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.AT_LEAST_ONCE);
+        driver = new TopologyTestDriver(ControllerTopology.build(StrategyRegistry.load()), props);
+        experiments = driver.createInputTopic(Topics.EXPERIMENTS, Serdes.String().serializer(), Serdes.ByteArray().serializer());
+        results = driver.createInputTopic(Topics.TRIAL_RESULTS, Serdes.String().serializer(), Serdes.ByteArray().serializer());
+        trials = driver.createOutputTopic(Topics.TRIALS, Serdes.String().deserializer(), Serdes.ByteArray().deserializer());
+        events = driver.createOutputTopic(Topics.EXPERIMENT_EVENTS, Serdes.String().deserializer(), Serdes.ByteArray().deserializer());
+        dlq = driver.createOutputTopic(Topics.DLQ, Serdes.String().deserializer(), Serdes.ByteArray().deserializer());
+    }
+
+    @AfterEach
+    void tearDown() {
+        driver.close();
+    }
+
+    static byte[] bytes(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** The one dead letter written since the last call, with its reason. */
+    String deadLetterReason() {
+        List<TestRecord<String, byte[]>> out = dlq.readRecordsToList();
+        assertThat(out).hasSize(1);
+        return new String(out.get(0).headers().lastHeader("nas.reason").value(), StandardCharsets.UTF_8);
+    }
+
+    /** A valid experiment still starts after the poison record. */
+    void aValidExperimentStillRuns(String id) throws Exception {
+        experiments.pipeInput(id, ControllerTopologyTest.exampleSpec(2, 1));
+        assertThat(trials.readValuesToList()).hasSize(1);
+    }
+
+    @Test
+    void aTombstoneOnTheExperimentsTopicIsDeadLettered() throws Exception {
+        experiments.pipeInput("exp-x", (byte[]) null);
+        assertThat(deadLetterReason()).contains("tombstone");
+        experiments.pipeInput((String) null, (byte[]) null);
+        assertThat(deadLetterReason()).contains("tombstone");
+        aValidExperimentStillRuns("after-tombstone");
+    }
+
+    @Test
+    void reportsWithNullOrMissingIdsNullMetricsOrAForeignKeyAreDeadLettered() throws Exception {
+        experiments.pipeInput("e1", ControllerTopologyTest.exampleSpec(2, 1));
+        TrialRequest r = JsonCodec.read(trials.readValuesToList().get(0), TrialRequest.class);
+        String completed = new String(JsonCodec.write(new TrialResult.Completed(1, "e1", r.trialId(), 1, "w",
+                ControllerTopologyTest.metrics(0.8), "file:///a")), StandardCharsets.UTF_8);
+        results.pipeInput("e1", bytes(completed.replace("\"experimentId\":\"e1\"", "\"experimentId\":null")));
+        assertThat(deadLetterReason()).contains("experimentId: is required");
+        results.pipeInput("e1", bytes(completed.replace("\"experimentId\":\"e1\",", "")));
+        assertThat(deadLetterReason()).contains("experimentId");
+        results.pipeInput("e1", bytes(completed.replaceFirst("\"metrics\":\\{.*\\},\"artifactUri\"", "\"metrics\":null,\"artifactUri\"")));
+        assertThat(deadLetterReason()).contains("metrics: is required");
+        results.pipeInput("other", bytes(completed));
+        assertThat(deadLetterReason()).contains("differs from experimentId 'e1'");
+        results.pipeInput((String) null, bytes(completed));
+        assertThat(deadLetterReason()).contains("no key");
+        results.pipeInput("e1", (byte[]) null);
+        assertThat(deadLetterReason()).contains("tombstone");
+        results.pipeInput("e1", new byte[] {(byte) 0xff, 0, 1, 2});
+        assertThat(deadLetterReason()).startsWith("invalid trial report");
+        // the trial is still in flight and its real result completes it
+        results.pipeInput("e1", bytes(completed));
+        assertThat(dlq.readRecordsToList()).isEmpty();
+        assertThat(JsonCodec.read(trials.readValuesToList().get(0), TrialRequest.class).trialId()).isEqualTo("e1-t0002");
+    }
+
+    @Test
+    void commandsWithoutKeyOrForUnknownExperimentsAreDeadLettered() throws Exception {
+        experiments.pipeInput((String) null, bytes("{\"command\": \"cancel\"}"));
+        assertThat(deadLetterReason()).contains("command needs the experiment id");
+        experiments.pipeInput("nope", bytes("{\"command\": \"cancel\"}"));
+        assertThat(deadLetterReason()).contains("unknown experiment 'nope'");
+        experiments.pipeInput("nope", bytes("{\"command\": null}"));
+        assertThat(dlq.readRecordsToList()).hasSize(1);
+        aValidExperimentStillRuns("after-commands");
+    }
+
+    @Test
+    void aKeyThatIsNoValidIdIsRejectedWithoutAnEventKeyedByIt() throws Exception {
+        String hugeKey = "k".repeat(200_000);
+        experiments.pipeInput(hugeKey, ControllerTopologyTest.exampleSpec(2, 1));
+        assertThat(deadLetterReason()).contains("is not a valid experiment id").hasSizeLessThan(1000);
+        assertThat(events.readValuesToList()).isEmpty();
+        aValidExperimentStillRuns("after-huge-key");
+    }
+
+    @Test
+    void anExceptionPastTheChecksDeadLettersTheRecordWithTheFirstFrameAndProcessingContinues() throws Exception {
+        String spec = new String(ControllerTopologyTest.exampleSpec(2, 1), StandardCharsets.UTF_8)
+                .replace("\"name\": \"random\"", "\"name\": \"" + FailingStrategyProvider.NAME + "\"");
+        RecordHeaders forged = new RecordHeaders();
+        forged.add(InputRouter.SOURCE, bytes("forged")); // a client's header of the router's name does not count
+        experiments.pipeInput(new TestRecord<>("buggy", bytes(spec), forged));
+        List<TestRecord<String, byte[]>> out = dlq.readRecordsToList();
+        assertThat(out).singleElement().satisfies(r -> {
+            assertThat(r.key()).isEqualTo("buggy");
+            assertThat(new String(r.headers().lastHeader("nas.reason").value(), StandardCharsets.UTF_8))
+                    .isEqualTo("processing failed: IllegalStateException: a strategy bug");
+            assertThat(new String(r.headers().lastHeader("nas.frame").value(), StandardCharsets.UTF_8))
+                    .contains("FailingStrategyProvider");
+            assertThat(new String(r.headers().lastHeader("nas.source").value(), StandardCharsets.UTF_8))
+                    .isEqualTo(Topics.EXPERIMENTS + "-0@0");
+        });
+        assertThat(trials.readValuesToList()).isEmpty();
+        aValidExperimentStillRuns("after-bug");
+        // the failed submission left no experiment behind: the same id can be submitted again
+        experiments.pipeInput("buggy", ControllerTopologyTest.exampleSpec(2, 1));
+        assertThat(events.readValuesToList()).anyMatch(v -> JsonCodec.read(v, ExperimentEvent.class) instanceof ExperimentEvent.Accepted a
+                && a.experimentId().equals("buggy"));
+    }
+}

@@ -15,7 +15,6 @@ import java.util.function.BooleanSupplier;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.MockConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
-import org.apache.kafka.clients.consumer.OffsetAndTimestamp;
 import org.apache.kafka.clients.consumer.OffsetOutOfRangeException;
 import org.apache.kafka.clients.producer.MockProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -53,15 +52,7 @@ class WorkerServiceTest {
     @BeforeEach
     void clients() {
         trials = new MockConsumer<>("earliest");
-        control = new MockConsumer<>("latest") {
-            @Override
-            public synchronized Map<TopicPartition, OffsetAndTimestamp> offsetsForTimes(Map<TopicPartition, Long> timestamps) {
-                // what a broker answers when no record is newer than the timestamp (MockConsumer does not implement it)
-                Map<TopicPartition, OffsetAndTimestamp> none = new java.util.HashMap<>();
-                timestamps.keySet().forEach(tp -> none.put(tp, null));
-                return none;
-            }
-        };
+        control = new MockControlConsumer();
         control.updatePartitions(Topics.TRIAL_CONTROL, List.of(new PartitionInfo(Topics.TRIAL_CONTROL, 0, Node.noNode(), null, null)));
         control.updateEndOffsets(Map.of(new TopicPartition(Topics.TRIAL_CONTROL, 0), 0L));
         producer = new MockProducer<>(true, null, new StringSerializer(), new ByteArraySerializer());

@@ -83,7 +83,7 @@ final class ControlReader {
         catchUpTo = targets;
         catchUpDeadlineNanos = System.nanoTime() + CATCH_UP_LIMIT.toNanos();
         caughtUp = targets.isEmpty();
-        LOG.info("worker {}: reading {} from {} h back ({} instruction(s) to catch up on)", workerId, Topics.TRIAL_CONTROL,
+        LOG.info("worker {}: reading {} from {} h back ({} offset(s) to read before taking requests)", workerId, Topics.TRIAL_CONTROL,
                 LOOKBACK.toHours(), targets.entrySet().stream().mapToLong(e -> e.getValue() - control.position(e.getKey())).sum());
     }
 

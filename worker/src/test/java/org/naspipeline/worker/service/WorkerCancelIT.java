@@ -14,7 +14,9 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
 import org.naspipeline.api.DatasetSpec;
 import org.naspipeline.api.JsonCodec;
 import org.naspipeline.api.Topics;
@@ -100,12 +102,22 @@ class WorkerCancelIT {
     void aWorkerStartedAfterTheCancelLearnsItFromTheControlTopicAndRunsNone() throws Exception {
         String experiment = "cxs-" + run;
         List<TrialRequest> requests = requests(experiment, 4);
-        try (KafkaProducer<String, byte[]> producer = LongTrialIT.producer(kafka)) {
+        // written in transactions, as the controller writes both topics (the worker reads them read_committed)
+        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of("bootstrap.servers", kafka.bootstrapServers(),
+                "transactional.id", "cancel-it-" + run, "key.serializer", StringSerializer.class,
+                "value.serializer", ByteArraySerializer.class))) {
+            producer.initTransactions();
+            producer.beginTransaction();
             for (TrialRequest r : requests) {
-                producer.send(new ProducerRecord<>(Topics.TRIALS, r.trialId(), JsonCodec.write(r))).get();
-                producer.send(new ProducerRecord<>(Topics.TRIAL_CONTROL, r.trialId(), JsonCodec.write(new TrialControl(1, experiment,
-                        r.trialId(), 1, TrialControl.Action.CANCEL, "experiment cancelled: enough")))).get();
+                producer.send(new ProducerRecord<>(Topics.TRIALS, r.trialId(), JsonCodec.write(r)));
             }
+            producer.commitTransaction();
+            producer.beginTransaction();
+            for (TrialRequest r : requests) {
+                producer.send(new ProducerRecord<>(Topics.TRIAL_CONTROL, r.trialId(), JsonCodec.write(new TrialControl(1, experiment,
+                        r.trialId(), 1, TrialControl.Action.CANCEL, "experiment cancelled: enough"))));
+            }
+            producer.commitTransaction();
         }
         try (WorkerService worker = worker("w-late");
              ResultLog log = new ResultLog(kafka, experiment)) {

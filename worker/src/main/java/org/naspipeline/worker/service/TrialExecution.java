@@ -128,14 +128,18 @@ final class TrialExecution {
         }
         TrialResult.Failed failed = new TrialResult.Failed(ExperimentSpec.SCHEMA_VERSION, req.experimentId(), req.trialId(),
                 req.attempt(), workerId, skip.message(), false);
-        producer.send(new ProducerRecord<>(Topics.TRIAL_RESULTS, failed.experimentId(), JsonCodec.write(failed)), (meta, error) -> {
-            if (error == null) {
-                done.run();
-            } else {
-                LOG.error("cannot report skipped trial {} attempt {}; it stays uncommitted: {}", req.trialId(), req.attempt(),
-                        error.getMessage());
-            }
-        });
+        try {
+            producer.send(new ProducerRecord<>(Topics.TRIAL_RESULTS, failed.experimentId(), JsonCodec.write(failed)), (meta, error) -> {
+                if (error == null) {
+                    done.run();
+                } else {
+                    LOG.error("cannot report skipped trial {} attempt {}; it stays uncommitted: {}", req.trialId(), req.attempt(),
+                            error.getMessage());
+                }
+            });
+        } catch (RuntimeException e) {
+            LOG.error("cannot report skipped trial {} attempt {}; it stays uncommitted: {}", req.trialId(), req.attempt(), e.getMessage());
+        }
     }
 
     /**

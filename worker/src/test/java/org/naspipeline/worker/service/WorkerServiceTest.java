@@ -208,6 +208,35 @@ class WorkerServiceTest {
         worker.close();
     }
 
+    @Test
+    void aTrialWhoseEventsCannotBePublishedFreesItsSlotStaysUncommittedAndTheWorkerGoesOn() {
+        // a producer that refuses every event of trial t-fail (its started event, and then its failure report)
+        producer = new MockProducer<>(true, null, new StringSerializer(), new ByteArraySerializer()) {
+            @Override
+            public synchronized java.util.concurrent.Future<org.apache.kafka.clients.producer.RecordMetadata> send(
+                    ProducerRecord<String, byte[]> record, org.apache.kafka.clients.producer.Callback callback) {
+                if (new String(record.value(), StandardCharsets.UTF_8).contains("\"trialId\":\"t-fail\"")) {
+                    throw new org.apache.kafka.common.KafkaException("broker gone");
+                }
+                return super.send(record, callback);
+            }
+        };
+        WorkerConfig config = WorkerConfig.embedded("mock:9092", "g", "w-mock", 1, "cpu", null, Path.of("target"), 5, 1, "synthetic", 10);
+        worker = new WorkerService(config, List.of(new SyntheticEvaluator("w-mock", 10)), registry, new WorkerClients(trials, control, producer));
+        trials.schedulePollTask(() -> {
+            trials.addRecord(trialRecord(0, "t-fail"));
+            trials.addRecord(trialRecord(1, "t-ok"));
+        });
+        worker.start();
+        await().atMost(Duration.ofSeconds(20)).until(() -> results().size() == 1);
+        assertThat(results()).singleElement().satisfies(r -> assertThat(r.trialId()).isEqualTo("t-ok"));
+        assertThat(worker.busySlots()).isZero();
+        assertThat(worker.health().alive()).isTrue();
+        // offset 0 never finished: nothing is committed, so both are redelivered after a restart (at-least-once)
+        await().during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(2)).until(() -> trials.committed(Set.of(TP)).get(TP) == null);
+        worker.close();
+    }
+
     private List<String> started() {
         return producer.history().stream().filter(r -> r.topic().equals(Topics.TRIAL_RESULTS))
                 .map(r -> JsonCodec.read(r.value(), TrialEvent.class))

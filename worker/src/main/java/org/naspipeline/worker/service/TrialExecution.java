@@ -1,7 +1,6 @@
 package org.naspipeline.worker.service;
 
 import java.time.Duration;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -12,6 +11,7 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.naspipeline.api.ExperimentSpec;
 import org.naspipeline.api.InvalidInputException;
 import org.naspipeline.api.JsonCodec;
+import org.naspipeline.api.RecordChecks;
 import org.naspipeline.api.Topics;
 import org.naspipeline.api.TrialControl;
 import org.naspipeline.api.TrialEvent;
@@ -26,7 +26,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Runs one trial on a slot and publishes its events: started, progress per epoch, and the result, acknowledged by
- * the broker before the caller may commit. Applies stop and cancel broadcasts to the attempts running here.
+ * the broker before the caller may commit. Applies stop and cancel broadcasts to the attempts running here and
+ * remembers them (with the attempts it finished) in {@link AttemptMemory}, so a request taken later for such an
+ * attempt is reported as skipped instead of trained.
  */
 final class TrialExecution {
     private static final Logger LOG = LoggerFactory.getLogger(TrialExecution.class);
@@ -34,29 +36,32 @@ final class TrialExecution {
     private final String workerId;
     private final Producer<String, byte[]> producer;
     private final WorkerMetrics metrics;
-    /** Stop/cancel instructions received for the attempts running here, by "trialId#attempt". */
-    private final Map<String, TrialControl> instructions = new ConcurrentHashMap<>();
+    private final AttemptMemory memory;
     private final Set<String> runningAttempts = ConcurrentHashMap.newKeySet();
     private final AtomicBoolean abandon = new AtomicBoolean();
 
-    TrialExecution(String workerId, Producer<String, byte[]> producer, WorkerMetrics metrics) {
+    TrialExecution(String workerId, Producer<String, byte[]> producer, WorkerMetrics metrics, AttemptMemory memory) {
         this.workerId = workerId;
         this.producer = producer;
         this.metrics = metrics;
+        this.memory = memory;
     }
 
     /**
      * Runs the trial; true when it is over for good (result or stop/cancel published) and its record may be
-     * committed, false when it was abandoned (shutdown past the grace period, fatal error) and must be redelivered.
+     * committed, false when it was abandoned (shutdown past the grace period, fatal error) or its end could not be
+     * published, and must be redelivered. Throws nothing: an evaluator's exception or error becomes a report.
      */
     boolean run(TrialEvaluator runner, TrialRequest req) {
-        String key = req.trialId() + "#" + req.attempt();
+        String key = AttemptMemory.key(req.trialId(), req.attempt());
         runningAttempts.add(key);
         try {
             publish(new TrialEvent.Started(ExperimentSpec.SCHEMA_VERSION, req.experimentId(), req.trialId(),
                     req.attempt(), workerId, System.currentTimeMillis()));
-            TrialResult result = runner.run(req, new Listener(), () -> abandon.get() || instructions.containsKey(key));
+            TrialResult result = runner.run(req, new Listener(),
+                    () -> abandon.get() || memory.instruction(req.trialId(), req.attempt()) != null);
             publish(result);
+            memory.finished(req.trialId(), req.attempt());
             if (result instanceof TrialResult.Failed f) {
                 metrics.failed(f.retriable() ? WorkerMetrics.FailureReason.RETRIABLE : WorkerMetrics.FailureReason.PERMANENT);
             } else if (result instanceof TrialResult.Completed c) {
@@ -69,49 +74,96 @@ final class TrialExecution {
             }
             return true;
         } catch (TrialCancelledException e) {
-            TrialControl c = instructions.get(key);
+            AttemptMemory.Instruction c = memory.instruction(req.trialId(), req.attempt());
             if (c == null) {
                 LOG.warn("{}; left uncommitted so another worker re-runs it", e.getMessage());
                 return false;
             }
             // Told to stop or cancel: the trial is over, so it is reported and committed, not redelivered.
             boolean stop = c.action() == TrialControl.Action.STOP;
-            publish(new TrialResult.Failed(ExperimentSpec.SCHEMA_VERSION, req.experimentId(), req.trialId(),
-                    req.attempt(), workerId, (stop ? "stopped" : "cancelled") + ": " + c.reason(), false));
-            metrics.failed(stop ? WorkerMetrics.FailureReason.STOPPED : WorkerMetrics.FailureReason.CANCELLED);
-            return true;
-        } catch (RuntimeException e) {
-            // An unexpected engine error: report it as a retriable failure rather than losing the worker.
+            return report(req, (stop ? "stopped" : "cancelled") + ": " + c.reason(), false,
+                    stop ? WorkerMetrics.FailureReason.STOPPED : WorkerMetrics.FailureReason.CANCELLED);
+        } catch (RuntimeException | Error e) {
+            // An unexpected engine error (native libraries throw errors too): report it as a retriable failure
+            // rather than losing the worker or the slot.
             LOG.error("trial {} attempt {} crashed", req.trialId(), req.attempt(), e);
-            try {
-                publish(new TrialResult.Failed(ExperimentSpec.SCHEMA_VERSION, req.experimentId(), req.trialId(),
-                        req.attempt(), workerId, "worker error: " + e, true));
-                metrics.failed(WorkerMetrics.FailureReason.CRASHED);
-                return true;
-            } catch (RuntimeException publishFailure) {
-                LOG.error("cannot report the failure of trial {}; it stays uncommitted", req.trialId(), publishFailure);
-                return false;
-            }
+            return report(req, "worker error: " + describe(e), true, WorkerMetrics.FailureReason.CRASHED);
         } finally {
             runningAttempts.remove(key);
-            instructions.remove(key);
         }
     }
 
-    /** Applies stop/cancel broadcasts to the attempts running here; others are not this worker's business. */
+    /** Publishes a failure as the attempt's end; false when even that cannot be published (then it stays uncommitted). */
+    private boolean report(TrialRequest req, String reason, boolean retriable, WorkerMetrics.FailureReason metric) {
+        try {
+            publish(new TrialResult.Failed(ExperimentSpec.SCHEMA_VERSION, req.experimentId(), req.trialId(),
+                    req.attempt(), workerId, reason, retriable));
+        } catch (RuntimeException publishFailure) {
+            LOG.error("cannot report the end of trial {} attempt {}; it stays uncommitted", req.trialId(), req.attempt(), publishFailure);
+            return false;
+        }
+        memory.finished(req.trialId(), req.attempt());
+        metrics.failed(metric);
+        return true;
+    }
+
+    /** Null when the request should run; otherwise why it is not run (see {@link AttemptMemory#skip}). */
+    AttemptMemory.Skip skipOf(TrialRequest req) {
+        return memory.skip(req);
+    }
+
+    /**
+     * Reports a request that is not run (see {@link AttemptMemory#skip}) as a non-retriable failure of its attempt,
+     * without a started event, and calls {@code done} once the broker has the report (or at once when there is
+     * nothing to report), so its offset may be committed. A report that cannot be sent is logged and the record
+     * stays uncommitted, like a trial whose result cannot be published.
+     */
+    void skip(TrialRequest req, AttemptMemory.Skip skip, Runnable done) {
+        LOG.info("worker {}: not running trial {} attempt {} of experiment {}: {}", workerId, req.trialId(), req.attempt(),
+                req.experimentId(), skip.message());
+        metrics.skipped(skip.reason());
+        if (!skip.report()) {
+            done.run();
+            return;
+        }
+        TrialResult.Failed failed = new TrialResult.Failed(ExperimentSpec.SCHEMA_VERSION, req.experimentId(), req.trialId(),
+                req.attempt(), workerId, skip.message(), false);
+        try {
+            producer.send(new ProducerRecord<>(Topics.TRIAL_RESULTS, failed.experimentId(), JsonCodec.write(failed)), (meta, error) -> {
+                if (error == null) {
+                    done.run();
+                } else {
+                    LOG.error("cannot report skipped trial {} attempt {}; it stays uncommitted: {}", req.trialId(), req.attempt(),
+                            error.getMessage());
+                }
+            });
+        } catch (RuntimeException e) {
+            LOG.error("cannot report skipped trial {} attempt {}; it stays uncommitted: {}", req.trialId(), req.attempt(), e.getMessage());
+        }
+    }
+
+    /**
+     * Remembers every valid stop/cancel broadcast (for requests not taken yet, too); an invalid record is logged,
+     * counted and skipped. Not dead-lettered: every worker reads the whole topic, so N workers would write N copies;
+     * the controller, its only regular writer, validates what it writes.
+     */
     void readControl(ConsumerRecords<String, byte[]> records) {
         for (ConsumerRecord<String, byte[]> r : records) {
             TrialControl c;
             try {
-                c = JsonCodec.read(r.value(), TrialControl.class);
-            } catch (InvalidInputException e) {
-                LOG.warn("ignoring unreadable trial-control record at {}@{}: {}", r.partition(), r.offset(), e.getMessage());
+                c = RecordChecks.trialControl(r.key(), r.value());
+            } catch (RuntimeException e) {
+                metrics.controlRecordInvalid();
+                LOG.warn("worker {}: ignoring invalid record at {}-{}@{}: {}", workerId, r.topic(), r.partition(),
+                        r.offset(), e instanceof InvalidInputException ? e.getMessage() : describe(e));
                 continue;
             }
-            String key = c.trialId() + "#" + c.attempt();
+            memory.instructed(c);
+            String key = AttemptMemory.key(c.trialId(), c.attempt());
             if (runningAttempts.contains(key)) {
                 LOG.info("worker {}: {} {} ({})", workerId, c.action(), key, c.reason());
-                instructions.put(key, c);
+            } else {
+                LOG.debug("worker {}: remembered {} {} for a request not running here", workerId, c.action(), key);
             }
         }
     }
@@ -121,6 +173,11 @@ final class TrialExecution {
         abandon.set(true);
     }
 
+    /** An error's message for a report, without class names; a generic phrase when it has none. */
+    static String describe(Throwable e) {
+        String m = e.getMessage();
+        return m == null || m.isBlank() ? "an unexpected error in the trial pipeline" : RecordChecks.abbreviate(m.strip());
+    }
     /** Sends and waits for the broker's acknowledgement, so a committed offset always has its result stored. */
     private void publish(TrialEvent event) {
         KafkaSends.awaitAck(producer.send(new ProducerRecord<>(Topics.TRIAL_RESULTS, event.experimentId(), JsonCodec.write(event))),

@@ -31,6 +31,8 @@ public final class WorkerMetrics {
     private final MeterRegistry registry;
     private final AtomicLong samplesPerSecond = new AtomicLong(Double.doubleToLongBits(0));
     private final Counter rebalances;
+    private final Counter invalidControlRecords;
+    private final java.util.Map<AttemptMemory.SkipReason, Counter> skipped = new java.util.EnumMap<>(AttemptMemory.SkipReason.class);
     private final java.util.Map<String, java.util.concurrent.atomic.AtomicLong> deviceMemory = new java.util.concurrent.ConcurrentHashMap<>();
 
     /** Registers the gauges over the worker's slot counts. */
@@ -50,6 +52,24 @@ public final class WorkerMetrics {
                 .description("training throughput of the last trial that finished").register(registry);
         rebalances = Counter.builder("nas.worker.rebalances").description("partition revocations and losses seen by this worker")
                 .register(registry);
+        invalidControlRecords = Counter.builder("nas.worker.control.records.invalid")
+                .description("records on nas.trial-control that failed validation and were ignored (not dead-lettered: every worker reads them)")
+                .register(registry);
+        for (AttemptMemory.SkipReason reason : AttemptMemory.SkipReason.values()) {
+            skipped.put(reason, Counter.builder("nas.worker.requests.skipped").tag("reason", reason.tag())
+                    .description("trial requests committed without training: attempt cancelled, stopped, or already finished here")
+                    .register(registry));
+        }
+    }
+
+    /** Counts a request not run ({@code nas_worker_requests_skipped_total{reason}}). */
+    void skipped(AttemptMemory.SkipReason reason) {
+        skipped.get(reason).increment();
+    }
+
+    /** Counts an invalid control record ({@code nas_worker_control_records_invalid_total}). */
+    void controlRecordInvalid() {
+        invalidControlRecords.increment();
     }
 
     /** Records how long a pipeline phase took ({@code nas_trial_phase_seconds{phase}}). */

@@ -3,7 +3,6 @@ package org.naspipeline.worker.service;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.HashMap;
@@ -28,14 +27,12 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.InvalidOffsetException;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.Producer;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
 import org.naspipeline.api.InvalidInputException;
-import org.naspipeline.api.JsonCodec;
+import org.naspipeline.api.RecordChecks;
 import org.naspipeline.api.Topics;
 import org.naspipeline.api.TrialRequest;
-import org.naspipeline.ops.KafkaSends;
 import org.naspipeline.worker.pipeline.TrialEvaluator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -58,9 +55,11 @@ public final class WorkerService implements AutoCloseable {
     private final int slotCount;
     private final Consumer<String, byte[]> consumer;
     private final Producer<String, byte[]> producer;
-    /** Reads every partition of the broadcast control topic from its end (no group: every worker sees everything). */
+    /** Reads every partition of the broadcast control topic (no group: every worker sees everything). */
     private final Consumer<String, byte[]> control;
+    private final ControlReader controlReader;
     private final TrialExecution execution;
+    private final DeadLetters deadLetters;
     private final WorkerMetrics metrics;
     /** Kafka's own client metrics (fetch lag, request latency, …) bridged into the registry. */
     private final List<KafkaClientMetrics> clientMetrics;
@@ -102,7 +101,9 @@ public final class WorkerService implements AutoCloseable {
         this.metrics = new WorkerMetrics(registry, slotCount, busy::get, () -> (System.nanoTime() - lastPollNanos) / 1e9);
         this.clientMetrics = List.of(new KafkaClientMetrics(consumer), new KafkaClientMetrics(producer));
         clientMetrics.forEach(m -> m.bindTo(registry));
-        this.execution = new TrialExecution(config.workerId(), producer, metrics);
+        this.execution = new TrialExecution(config.workerId(), producer, metrics, new AttemptMemory());
+        this.controlReader = new ControlReader(config.workerId(), control, execution::readControl);
+        this.deadLetters = new DeadLetters(config.workerId(), producer, metrics);
         this.slots = Executors.newFixedThreadPool(slotCount, r -> new Thread(r, config.workerId() + "-slot"));
         this.pollThread = new Thread(this::pollLoop, config.workerId() + "-poll");
     }
@@ -112,15 +113,7 @@ public final class WorkerService implements AutoCloseable {
         LOG.info("worker {} starting with {} slot(s) on {}, group {}, bootstrap {}, client overrides: {}", config.workerId(),
                 slotCount, runners.stream().map(TrialEvaluator::device).toList(), config.groupId(), config.bootstrapServers(),
                 config.kafka().describe());
-        List<TopicPartition> controlPartitions = control.partitionsFor(Topics.TRIAL_CONTROL).stream()
-                .map(pi -> new TopicPartition(pi.topic(), pi.partition())).toList();
-        if (controlPartitions.isEmpty()) {
-            LOG.warn("worker {}: topic {} not found; stop and cancel instructions will not reach this worker",
-                    config.workerId(), Topics.TRIAL_CONTROL);
-        }
-        control.assign(controlPartitions);
-        control.seekToEnd(controlPartitions);
-        controlPartitions.forEach(control::position); // resolve the end now: instructions sent from here on count
+        controlReader.start(System.currentTimeMillis());
         consumer.subscribe(List.of(Topics.TRIALS), new Rebalance());
         pollThread.start();
     }
@@ -162,7 +155,9 @@ public final class WorkerService implements AutoCloseable {
     }
 
     private void pollOnce() {
-        boolean full = stopping.get() || busy.get() >= slotCount;
+        // Instructions first, so a cancel already on the topic is known before the request it cancels is taken.
+        controlReader.poll();
+        boolean full = stopping.get() || busy.get() >= slotCount || !controlReader.caughtUp();
         if (full) {
             consumer.pause(consumer.assignment());
         } else {
@@ -173,18 +168,29 @@ public final class WorkerService implements AutoCloseable {
         }
         commitFinished(); // after taking the next trial, so a freed slot does not wait for the commit round trip
         lastPollNanos = System.nanoTime();
-        execution.readControl(control.poll(Duration.ZERO));
     }
 
+    /**
+     * Takes one request: an invalid one goes to the dead-letter topic, one whose attempt is known to be over is
+     * reported as skipped, anything else runs on a free slot. Either way its offset is committed once it is done.
+     */
     private void accept(ConsumerRecord<String, byte[]> record) {
         TopicPartition tp = new TopicPartition(record.topic(), record.partition());
         offsets.taken(tp, record.offset());
         TrialRequest request;
         try {
-            request = JsonCodec.read(record.value(), TrialRequest.class);
+            request = RecordChecks.trialRequest(record.key(), record.value());
         } catch (InvalidInputException e) {
-            sendToDlq(record, e.getMessage());
-            offsets.finished(tp, record.offset());
+            deadLetter(tp, record, e.getMessage(), null);
+            return;
+        } catch (RuntimeException e) {
+            // a defect in reading, not in the record's form: still only this record's problem
+            deadLetter(tp, record, "unexpected error reading the request: " + TrialExecution.describe(e), e);
+            return;
+        }
+        AttemptMemory.Skip skip = execution.skipOf(request);
+        if (skip != null) {
+            execution.skip(request, skip, () -> finished.add(record));
             return;
         }
         busy.incrementAndGet();
@@ -194,6 +200,9 @@ public final class WorkerService implements AutoCloseable {
                 if (execution.run(runner, request)) {
                     finished.add(record);
                 }
+            } catch (RuntimeException | Error e) {
+                LOG.error("worker {}: trial {} ended without a report; its record stays uncommitted", config.workerId(),
+                        request.trialId(), e);
             } finally {
                 freeRunners.add(runner);
                 busy.decrementAndGet();
@@ -202,14 +211,13 @@ public final class WorkerService implements AutoCloseable {
         });
     }
 
-    private void sendToDlq(ConsumerRecord<String, byte[]> record, String reason) {
-        LOG.warn("trial request at {}-{}@{} is unreadable, sent to {}: {}", record.topic(), record.partition(),
-                record.offset(), Topics.DLQ, reason);
-        ProducerRecord<String, byte[]> dlq = new ProducerRecord<>(Topics.DLQ, record.key(), record.value());
-        dlq.headers().add("nas.reason", reason.getBytes(StandardCharsets.UTF_8));
-        dlq.headers().add("nas.source", (record.topic() + "-" + record.partition() + "@" + record.offset()).getBytes(StandardCharsets.UTF_8));
-        KafkaSends.awaitAck(producer.send(dlq), "write to " + Topics.DLQ, Duration.ofSeconds(30));
-        metrics.deadLettered(record.topic());
+    /** Dead-letters a record and counts it done; when the write times out, seeks back so it is taken again. */
+    private void deadLetter(TopicPartition tp, ConsumerRecord<String, byte[]> record, String reason, Throwable defect) {
+        if (deadLetters.send(record, reason, defect)) {
+            offsets.finished(tp, record.offset());
+        } else {
+            consumer.seek(tp, record.offset());
+        }
     }
 
     private void commitFinished() {
@@ -320,7 +328,7 @@ public final class WorkerService implements AutoCloseable {
             LOG.info("worker {} assigned {}", config.workerId(), partitions);
             assignments.incrementAndGet();
             assigned = Set.copyOf(consumer.assignment());
-            if (stopping.get() || busy.get() >= slotCount) {
+            if (stopping.get() || busy.get() >= slotCount || !controlReader.caughtUp()) {
                 consumer.pause(partitions);
             }
         }

@@ -46,7 +46,7 @@ class FailedUploadIT {
     @Test
     void aFailedUploadIsPublishedAsARetriableFailureAndItsOffsetIsCommitted() throws Exception {
         MockConsumer<String, byte[]> trials = new MockConsumer<>("earliest");
-        MockConsumer<String, byte[]> control = new MockConsumer<>("latest");
+        MockConsumer<String, byte[]> control = new MockControlConsumer();
         control.updatePartitions(Topics.TRIAL_CONTROL, List.of(new PartitionInfo(Topics.TRIAL_CONTROL, 0, Node.noNode(), null, null)));
         control.updateEndOffsets(Map.of(new TopicPartition(Topics.TRIAL_CONTROL, 0), 0L));
         MockProducer<String, byte[]> producer = new MockProducer<>(true, null, new StringSerializer(), new ByteArraySerializer());

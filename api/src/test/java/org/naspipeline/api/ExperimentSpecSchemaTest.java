@@ -93,7 +93,8 @@ class ExperimentSpecSchemaTest {
         assertThat(javaErrorPaths(ok)).isEmpty();
         String noLimit = ok.replace("\"max\": 1000000", "\"maxx\": 1");
         assertThat(schemaErrorPaths(noLimit)).contains("objectives.constraints[0]");
-        assertThat(javaErrorPaths(noLimit)).containsExactly("objectives.constraints[0]");
+        assertThat(javaErrorPaths(noLimit)).containsExactlyInAnyOrder("objectives.constraints[0].maxx", "objectives.constraints[0]");
+        assertThat(schemaErrorPaths(noLimit)).contains("objectives.constraints[0].maxx");
         String badType = ok.replace("\"log-float\"", "\"gaussian\"");
         assertThat(schemaErrorPaths(badType)).contains("searchSpace.parameters.learningRate.type");
         assertThat(javaErrorPaths(badType)).containsExactly("searchSpace.parameters.learningRate.type");

@@ -152,8 +152,12 @@ final class BindingErrors {
             return "unreadable input";
         }
         String first = message.split("\n", 2)[0];
-        first = first.replaceAll(",? ?from `[^`]*`", "").replaceAll("`[^`]*`", "value")
+        first = first.replaceAll("\\[Source: .*?; line: (\\d+), column: (\\d+)\\]", "line $1, column $2")
+                .replaceAll(",? ?from `[^`]*`", "").replaceAll("`[^`]*`", "value")
                 .replaceAll("\\b(?:[a-z][a-z0-9_]*\\.){2,}[A-Za-z0-9_.$]*", "value");
-        return RecordChecks.abbreviate(first.strip());
+        // JSON's own type words, in lower case as the other messages write them
+        first = java.util.regex.Pattern.compile("\\b(String|Number|Array|Object|Boolean|Integer)\\b").matcher(first)
+                .replaceAll(m -> m.group(1).toLowerCase(java.util.Locale.ROOT)).strip();
+        return first.length() <= 200 ? first : first.substring(0, 197) + "…";
     }
 }

@@ -10,9 +10,16 @@ import java.util.List;
 final class JsonPaths {
     private JsonPaths() {}
 
-    /** The path of field {@code name} under {@code parent}; a huge name is abbreviated. */
+    /**
+     * The path of field {@code name} under {@code parent}; a huge name is abbreviated, and a name that is blank,
+     * padded, or contains {@code . [ ] "} or a control character is quoted (with JSON escapes).
+     */
     static String field(String parent, String name) {
         String n = RecordChecks.abbreviate(name);
+        if (n.isBlank() || !n.equals(n.strip()) || n.chars().anyMatch(c -> c == '.' || c == '[' || c == ']' || c == '"'
+                || Character.isISOControl(c))) {
+            n = "\"" + SchemaWords.escape(n) + "\""; // quoted where the bare name would be unclear
+        }
         return "$".equals(parent) ? n : parent + "." + n;
     }
 

@@ -60,7 +60,7 @@ final class SchemaWords {
     /** A short description of a value: scalars as written (abbreviated), containers by kind. */
     static String describe(JsonNode value) {
         if (value.isTextual()) {
-            return "\"" + RecordChecks.abbreviate(value.textValue()) + "\"";
+            return "\"" + RecordChecks.abbreviate(escape(value.textValue())) + "\"";
         }
         if (value.isObject()) {
             return "an object";
@@ -69,6 +69,11 @@ final class SchemaWords {
             return "an array";
         }
         return RecordChecks.abbreviate(value.asText());
+    }
+
+    /** The text with JSON string escapes (quotes, control characters), so a message stays on one line. */
+    static String escape(String text) {
+        return new String(com.fasterxml.jackson.core.io.JsonStringEncoder.getInstance().quoteAsString(text));
     }
 
     /** A schema literal as JSON would show it. */

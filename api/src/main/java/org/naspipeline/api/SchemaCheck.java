@@ -41,6 +41,11 @@ final class SchemaCheck {
         compile(root, "#");
     }
 
+    /** A check against {@code schema}; an unsupported keyword or a bad reference throws. */
+    static SchemaCheck of(JsonNode schema) {
+        return new SchemaCheck(schema);
+    }
+
     /** Loads a schema from the class path; an unsupported keyword or a bad reference is a build error. */
     static SchemaCheck load(String resource) {
         try (InputStream in = SchemaCheck.class.getResourceAsStream(resource)) {

@@ -107,4 +107,80 @@ class ExperimentSpecSchemaTest {
         assertThat(javaErrorPaths(json)).contains("budget", "searchSpace.architecture.stages",
                 "searchSpace.architecture.filters", "searchSpace.architecture.kernelSizes");
     }
+
+    @Test
+    void theRunTimeCheckUsesThePublishedFilesAndRefusesKeywordsItDoesNotEnforce() throws Exception {
+        com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+        assertThat(JsonCodec.SPEC_SCHEMA.schema()).isEqualTo(json.readTree(
+                Files.readAllBytes(Path.of("src", "main", "resources", "schemas", "experiment-spec.schema.json"))));
+        assertThat(JsonCodec.COMMAND_SCHEMA.schema()).isEqualTo(json.readTree(
+                Files.readAllBytes(Path.of("src", "main", "resources", "schemas", "experiment-command.schema.json"))));
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> SchemaCheck.of(json.readTree(
+                "{\"type\": \"object\", \"properties\": {\"a\": {\"type\": \"array\", \"uniqueItems\": true}}}")))
+                .hasMessageContaining("uniqueItems");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> SchemaCheck.of(json.readTree("{\"$ref\": \"#/$defs/none\"}")))
+                .hasMessageContaining("#/$defs/none");
+    }
+
+    /** Every object of the schema is closed: a field it does not list is an error, as the run-time check reports. */
+    @Test
+    void everyObjectInTheSchemaIsClosed() {
+        List<String> open = new java.util.ArrayList<>();
+        openObjects(JsonCodec.SPEC_SCHEMA.schema(), "#", open);
+        assertThat(open).containsExactly("#/properties/strategy/properties/settings");
+    }
+
+    private static void openObjects(com.fasterxml.jackson.databind.JsonNode schema, String at, List<String> out) {
+        if (schema.path("type").asText().equals("object") && !schema.has("additionalProperties")) {
+            out.add(at);
+        }
+        schema.fields().forEachRemaining(e -> {
+            if (e.getValue().isObject()) {
+                openObjects(e.getValue(), at + "/" + e.getKey(), out);
+            } else if (e.getValue().isArray()) {
+                for (int i = 0; i < e.getValue().size(); i++) {
+                    openObjects(e.getValue().get(i), at + "/" + e.getKey() + "/" + i, out);
+                }
+            }
+        });
+    }
+
+    /** For a corpus of bad specs, both validators reject, and the run-time check's paths are among Vert.x's. */
+    @Test
+    void badSpecsAreRejectedByBothAtTheSamePaths() {
+        String ok = StrictReadingTest.SPEC;
+        List<String> bad = List.of(
+                ok.replace("\"objectives\"", "\"objectivs\""),
+                ok.replace("\"steps\": 5", "\"steps\": 5, \"learnigRate\": 1"),
+                ok.replace("\"maxTrials\": 3", "\"maxTrials\": \"3\""),
+                ok.replace("\"maxTrials\": 3", "\"maxTrials\": 1.7"),
+                ok.replace("\"hiddenUnits\": [8]", "\"hiddenUnits\": [8], \"skip\": [1]"),
+                ok.replace("\"hiddenUnits\": [8]", "\"hiddenUnits\": 8"),
+                ok.replace("{\"maxTrials\": 3}", "{\"maxTrials\": 3}, \"name\": \"" + "n".repeat(300) + "\""),
+                ok.replace("{\"maxTrials\": 3}", "{\"maxTrials\": 3}, \"strategy\": {\"seed\": 1e30}"),
+                ok.replace("\"max\": 1000000", "\"maxx\": 1"),
+                ok.replace("\"type\": \"log-float\", \"min\": 0.0001,", "\"type\": \"log-float\","),
+                ok.replace("\"architecture\"", "\"baseModel\": {\"artifact\": \"file:///a\", \"architecture\": {\"family\": \"mlp\"}}, \"architecture\""),
+                ok.replace("{\"maxTrials\": 3}", "{\"maxTrials\": 3, \"parallelism\": 0}"));
+        for (String json : bad) {
+            Set<String> ours = JsonCodec.SPEC_SCHEMA.check(SchemaCheck.withoutNullFields(tree(json))).stream()
+                    .map(ValidationError::path).collect(Collectors.toSet());
+            assertThat(ours).as(json).isNotEmpty();
+            assertThat(javaErrorPaths(json)).as(json).isEqualTo(ours);
+            Set<String> theirs = schemaErrorPaths(json).stream().map(p -> p.isEmpty() ? "$" : p).collect(Collectors.toSet());
+            for (String p : ours) {
+                // Vert.x places a missing or unknown field's error at the object holding it
+                String parent = p.contains(".") ? p.substring(0, p.lastIndexOf('.')) : "$";
+                assertThat(theirs).as("%s in %s", p, json).containsAnyOf(p, parent);
+            }
+        }
+    }
+
+    static com.fasterxml.jackson.databind.JsonNode tree(String json) {
+        try {
+            return new com.fasterxml.jackson.databind.ObjectMapper().readTree(json);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new AssertionError(e);
+        }
+    }
 }

@@ -195,7 +195,7 @@ public final class JsonCodec {
      * optional one takes its default and a required one is reported missing), as the schemas' descriptions say.
      */
     private static <T> T readChecked(byte[] json, SchemaCheck schema, Class<T> type) {
-        JsonNode tree = SchemaCheck.withoutNullFields(parse(json));
+        JsonNode tree = JsonTrees.withoutNullFields(parse(json));
         List<ValidationError> errors = schema.check(tree);
         if (!errors.isEmpty()) {
             throw new InvalidInputException(errors);
@@ -266,52 +266,6 @@ public final class JsonCodec {
     /** Renders Jackson's reference chain as {@code a.b[2].c}. */
     static String path(List<com.fasterxml.jackson.databind.JsonMappingException.Reference> refs) {
         return JsonPaths.of(refs);
-    }
-
-    /** A number, or one of the strings this codec writes for non-finite doubles; nothing else. */
-    private static final class NonFiniteDoubles extends JsonDeserializer<Double> {
-        private final boolean primitive;
-
-        NonFiniteDoubles(boolean primitive) {
-            this.primitive = primitive;
-        }
-
-        @Override
-        public Double deserialize(JsonParser p, DeserializationContext ctxt) throws IOException {
-            switch (p.currentToken()) {
-                case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> {
-                    return p.getDoubleValue();
-                }
-                case VALUE_STRING -> {
-                    switch (p.getText()) {
-                        case "NaN" -> {
-                            return Double.NaN;
-                        }
-                        case "Infinity" -> {
-                            return Double.POSITIVE_INFINITY;
-                        }
-                        case "-Infinity" -> {
-                            return Double.NEGATIVE_INFINITY;
-                        }
-                        default -> {
-                            return (Double) ctxt.handleUnexpectedToken(Double.class, p);
-                        }
-                    }
-                }
-                default -> {
-                    return (Double) ctxt.handleUnexpectedToken(Double.class, p);
-                }
-            }
-        }
-
-        @Override
-        public Double getNullValue(DeserializationContext ctxt) throws com.fasterxml.jackson.databind.JsonMappingException {
-            if (primitive) {
-                throw com.fasterxml.jackson.databind.exc.MismatchedInputException.from(ctxt.getParser(), double.class,
-                        "Cannot map `null` into type double");
-            }
-            return null;
-        }
     }
 
     /** Logs unknown fields once per occurrence and skips them, so newer producers stay readable. */

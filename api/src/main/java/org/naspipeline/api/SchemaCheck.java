@@ -7,12 +7,9 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.math.BigDecimal;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.regex.Pattern;
 
 /**
  * Checks a JSON tree against a published JSON Schema (draft 2020-12) at run time, so the schema clients see is the
@@ -22,23 +19,11 @@ import java.util.regex.Pattern;
  */
 final class SchemaCheck {
     /** More errors than this are summarized in one last entry. */
-    static final int MAX_ERRORS = 50;
-    private static final Set<String> KEYWORDS = Set.of("$schema", "$id", "$comment", "title", "description", "default",
-            "examples", "$defs", "$ref", "type", "properties", "required", "additionalProperties", "propertyNames",
-            "maxProperties", "enum", "const", "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "minLength",
-            "maxLength", "pattern", "minItems", "maxItems", "items", "allOf", "anyOf", "oneOf", "not", "if", "then", "else");
-    private static final Set<String> TYPES = Set.of("null", "boolean", "object", "array", "number", "integer", "string");
-    private static final Set<String> SUBSCHEMA_MAPS = Set.of("$defs", "properties");
-    private static final Set<String> SUBSCHEMAS = Set.of("additionalProperties", "propertyNames", "items", "not", "if",
-            "then", "else");
-    private static final Set<String> SUBSCHEMA_LISTS = Set.of("allOf", "anyOf", "oneOf");
-
-    private final JsonNode root;
-    private final Map<String, Pattern> patterns = new HashMap<>();
+    static final int MAX_ERRORS = ErrorSink.MAX_ERRORS;
+    private final SchemaDocument document;
 
     private SchemaCheck(JsonNode root) {
-        this.root = root;
-        compile(root, "#");
+        this.document = new SchemaDocument(root);
     }
 
     /** A check against {@code schema}; an unsupported keyword or a bad reference throws. */
@@ -60,113 +45,29 @@ final class SchemaCheck {
 
     /** The schema document. */
     JsonNode schema() {
-        return root;
+        return document.root();
     }
 
     /** Every error in {@code instance}, non-finite numbers included, at most {@link #MAX_ERRORS} and a summary. */
     List<ValidationError> check(JsonNode instance) {
-        Sink sink = new Sink();
-        nonFinite(instance, "$", sink);
-        validate(root, instance, "$", sink);
+        ErrorSink sink = new ErrorSink();
+        JsonTrees.nonFinite(instance, "$", sink);
+        validate(document.root(), instance, "$", sink);
         return sink.result();
     }
 
-    /**
-     * The tree with every object field whose value is null removed, at any depth: an explicit null means the same
-     * as leaving the field out (nulls inside arrays stay, and are checked as values).
-     */
-    static JsonNode withoutNullFields(JsonNode value) {
-        if (value.isObject()) {
-            com.fasterxml.jackson.databind.node.ObjectNode out = ((com.fasterxml.jackson.databind.node.ObjectNode) value).objectNode();
-            value.fields().forEachRemaining(e -> {
-                if (!e.getValue().isNull()) {
-                    out.set(e.getKey(), withoutNullFields(e.getValue()));
-                }
-            });
-            return out;
-        }
-        if (value.isArray()) {
-            com.fasterxml.jackson.databind.node.ArrayNode out = ((com.fasterxml.jackson.databind.node.ArrayNode) value).arrayNode();
-            value.forEach(v -> out.add(withoutNullFields(v)));
-            return out;
-        }
-        return value;
-    }
-
-    private void compile(JsonNode schema, String at) {
-        if (schema.isBoolean()) {
-            return;
-        }
-        if (!schema.isObject()) {
-            throw new IllegalStateException("schema at " + at + " must be an object or a boolean");
-        }
-        for (Iterator<Map.Entry<String, JsonNode>> it = schema.fields(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> e = it.next();
-            String key = e.getKey();
-            if (!KEYWORDS.contains(key)) {
-                throw new IllegalStateException("schema keyword '" + key + "' at " + at + " is not enforced by the run-time check");
-            }
-            if (SUBSCHEMA_MAPS.contains(key)) {
-                e.getValue().fields().forEachRemaining(p -> compile(p.getValue(), at + "/" + key + "/" + p.getKey()));
-            } else if (SUBSCHEMAS.contains(key)) {
-                compile(e.getValue(), at + "/" + key);
-            } else if (SUBSCHEMA_LISTS.contains(key)) {
-                for (int i = 0; i < e.getValue().size(); i++) {
-                    compile(e.getValue().get(i), at + "/" + key + "/" + i);
-                }
-            } else if (key.equals("pattern")) {
-                patterns.put(e.getValue().asText(), Pattern.compile(e.getValue().asText()));
-            } else if (key.equals("$ref")) {
-                resolve(e.getValue().asText());
-            } else if (key.equals("type")) {
-                for (JsonNode t : e.getValue().isArray() ? e.getValue() : List.of(e.getValue())) {
-                    if (!TYPES.contains(t.asText())) {
-                        throw new IllegalStateException("unknown type '" + t.asText() + "' at " + at);
-                    }
-                }
-            }
-        }
-    }
-
-    private JsonNode resolve(String ref) {
-        if (!ref.startsWith("#/")) {
-            throw new IllegalStateException("only local references are supported (got " + ref + ")");
-        }
-        JsonNode target = root.at(ref.substring(1));
-        if (target.isMissingNode()) {
-            throw new IllegalStateException("unresolved reference " + ref);
-        }
-        return target;
-    }
-
-    private static void nonFinite(JsonNode value, String path, Sink sink) {
-        if (value.isNumber() && !finite(value)) {
-            sink.add(path, "must be a finite number (got " + value.asText() + ")");
-        } else if (value.isObject()) {
-            value.fields().forEachRemaining(e -> nonFinite(e.getValue(), JsonPaths.field(path, e.getKey()), sink));
-        } else if (value.isArray()) {
-            for (int i = 0; i < value.size(); i++) {
-                nonFinite(value.get(i), path + "[" + i + "]", sink);
-            }
-        }
-    }
-
-    private static boolean finite(JsonNode n) {
-        return !(n.isDouble() || n.isFloat()) || Double.isFinite(n.doubleValue());
-    }
-
-    private void validate(JsonNode schema, JsonNode value, String path, Sink sink) {
+    private void validate(JsonNode schema, JsonNode value, String path, ErrorSink sink) {
         if (schema.isBoolean()) {
             if (!schema.booleanValue()) {
                 sink.add(path, "is not allowed here");
             }
             return;
         }
-        if (value.isNumber() && !finite(value)) {
-            return; // reported once by nonFinite
+        if (value.isNumber() && !JsonTrees.finite(value)) {
+            return; // reported once by JsonTrees.nonFinite
         }
         if (schema.has("$ref")) {
-            validate(resolve(schema.get("$ref").asText()), value, path, sink);
+            validate(document.resolve(schema.get("$ref").asText()), value, path, sink);
         }
         if (schema.has("type") && !SchemaWords.hasType(schema.get("type"), value)) {
             sink.add(path, "must be " + SchemaWords.typeNames(schema.get("type")) + " (got " + SchemaWords.describe(value) + ")");
@@ -190,7 +91,7 @@ final class SchemaCheck {
         checkCombinators(schema, value, path, sink);
     }
 
-    private static void checkEnum(JsonNode allowed, JsonNode value, String path, Sink sink) {
+    private static void checkEnum(JsonNode allowed, JsonNode value, String path, ErrorSink sink) {
         for (JsonNode a : allowed) {
             if (SchemaWords.same(a, value)) {
                 return;
@@ -203,7 +104,7 @@ final class SchemaCheck {
                 + (suggestion == null ? "" : "; did you mean \"" + suggestion + "\"?"));
     }
 
-    private static void checkRange(JsonNode schema, BigDecimal v, JsonNode value, String path, Sink sink) {
+    private static void checkRange(JsonNode schema, BigDecimal v, JsonNode value, String path, ErrorSink sink) {
         JsonNode min = schema.get("minimum");
         JsonNode xmin = schema.get("exclusiveMinimum");
         JsonNode max = schema.get("maximum");
@@ -228,7 +129,7 @@ final class SchemaCheck {
         }
     }
 
-    private void checkString(JsonNode schema, String s, String path, Sink sink) {
+    private void checkString(JsonNode schema, String s, String path, ErrorSink sink) {
         int length = s.codePointCount(0, s.length());
         if (schema.has("maxLength") && length > schema.get("maxLength").intValue()) {
             sink.add(path, "must be at most " + schema.get("maxLength").intValue() + " characters (got " + length + ")");
@@ -237,12 +138,12 @@ final class SchemaCheck {
         if (schema.has("minLength") && length < schema.get("minLength").intValue()) {
             sink.add(path, "must be at least " + schema.get("minLength").intValue() + " characters (got " + length + ")");
         }
-        if (schema.has("pattern") && !patterns.get(schema.get("pattern").asText()).matcher(s).find()) {
+        if (schema.has("pattern") && !document.pattern(schema.get("pattern").asText()).matcher(s).find()) {
             sink.add(path, "must match " + schema.get("pattern").asText() + " (got " + SchemaWords.describe(TextNode.valueOf(s)) + ")");
         }
     }
 
-    private void checkArray(JsonNode schema, JsonNode array, String path, Sink sink) {
+    private void checkArray(JsonNode schema, JsonNode array, String path, ErrorSink sink) {
         if (schema.has("maxItems") && array.size() > schema.get("maxItems").intValue()) {
             sink.add(path, "must have at most " + schema.get("maxItems").intValue() + " items (got " + array.size() + ")");
             return;
@@ -258,7 +159,7 @@ final class SchemaCheck {
         }
     }
 
-    private void checkObject(JsonNode schema, JsonNode object, String path, Sink sink) {
+    private void checkObject(JsonNode schema, JsonNode object, String path, ErrorSink sink) {
         if (schema.has("maxProperties") && object.size() > schema.get("maxProperties").intValue()) {
             sink.add(path, "must have at most " + schema.get("maxProperties").intValue() + " entries (got " + object.size() + ")");
             return;
@@ -269,7 +170,7 @@ final class SchemaCheck {
             Map.Entry<String, JsonNode> e = it.next();
             String at = JsonPaths.field(path, e.getKey());
             if (schema.has("propertyNames")) {
-                Sink names = new Sink();
+                ErrorSink names = new ErrorSink();
                 validate(schema.get("propertyNames"), TextNode.valueOf(e.getKey()), at, names);
                 names.errors.forEach(err -> sink.add(at, "the name " + err.message()));
                 if (!names.errors.isEmpty()) {
@@ -295,18 +196,18 @@ final class SchemaCheck {
         }
     }
 
-    private void checkCombinators(JsonNode schema, JsonNode value, String path, Sink sink) {
+    private void checkCombinators(JsonNode schema, JsonNode value, String path, ErrorSink sink) {
         for (JsonNode sub : schema.path("allOf")) {
             validate(sub, value, path, sink);
         }
         if (schema.has("anyOf")) {
-            List<Sink> tries = tryEach(schema.get("anyOf"), value, path);
+            List<ErrorSink> tries = tryEach(schema.get("anyOf"), value, path);
             if (tries.stream().noneMatch(t -> t.errors.isEmpty())) {
                 anyOfFailed(schema.get("anyOf"), tries, path, sink);
             }
         }
         if (schema.has("oneOf")) {
-            List<Sink> tries = tryEach(schema.get("oneOf"), value, path);
+            List<ErrorSink> tries = tryEach(schema.get("oneOf"), value, path);
             long passed = tries.stream().filter(t -> t.errors.isEmpty()).count();
             if (passed == 0) {
                 fewest(tries).errors.forEach(sink.errors::add);
@@ -315,7 +216,7 @@ final class SchemaCheck {
             }
         }
         if (schema.has("not")) {
-            Sink t = new Sink();
+            ErrorSink t = new ErrorSink();
             JsonNode not = schema.get("not");
             validate(not, value, path, t);
             if (t.errors.isEmpty()) {
@@ -324,7 +225,7 @@ final class SchemaCheck {
             }
         }
         if (schema.has("if")) {
-            Sink t = new Sink();
+            ErrorSink t = new ErrorSink();
             validate(schema.get("if"), value, path, t);
             JsonNode branch = t.errors.isEmpty() ? schema.get("then") : schema.get("else");
             if (branch != null) {
@@ -333,17 +234,17 @@ final class SchemaCheck {
         }
     }
 
-    private List<Sink> tryEach(JsonNode alternatives, JsonNode value, String path) {
-        List<Sink> out = new ArrayList<>();
+    private List<ErrorSink> tryEach(JsonNode alternatives, JsonNode value, String path) {
+        List<ErrorSink> out = new ArrayList<>();
         for (JsonNode alt : alternatives) {
-            Sink t = new Sink();
+            ErrorSink t = new ErrorSink();
             validate(alt, value, path, t);
             out.add(t);
         }
         return out;
     }
 
-    private static void anyOfFailed(JsonNode alternatives, List<Sink> tries, String path, Sink sink) {
+    private static void anyOfFailed(JsonNode alternatives, List<ErrorSink> tries, String path, ErrorSink sink) {
         List<String> names = new ArrayList<>();
         for (JsonNode alt : alternatives) {
             if (alt.size() != 1 || !alt.has("required")) {
@@ -355,39 +256,13 @@ final class SchemaCheck {
         sink.add(path, "needs at least one of " + String.join(", ", names));
     }
 
-    private static Sink fewest(List<Sink> tries) {
-        Sink best = tries.get(0);
-        for (Sink t : tries) {
+    private static ErrorSink fewest(List<ErrorSink> tries) {
+        ErrorSink best = tries.get(0);
+        for (ErrorSink t : tries) {
             if (t.errors.size() < best.errors.size()) {
                 best = t;
             }
         }
         return best;
-    }
-
-    /** Collects errors, stopping at {@link #MAX_ERRORS}. */
-    private static final class Sink {
-        final List<ValidationError> errors = new ArrayList<>();
-        int dropped;
-
-        void add(String path, String message) {
-            if (errors.size() < MAX_ERRORS) {
-                errors.add(new ValidationError(path, message));
-            } else {
-                dropped++;
-            }
-        }
-
-        boolean full() {
-            return errors.size() >= MAX_ERRORS;
-        }
-
-        List<ValidationError> result() {
-            List<ValidationError> out = new ArrayList<>(errors);
-            if (dropped > 0 || full()) {
-                out.add(new ValidationError("$", "more errors not shown; fix these first"));
-            }
-            return out;
-        }
     }
 }

@@ -163,7 +163,7 @@ class ExperimentSpecSchemaTest {
                 ok.replace("\"architecture\"", "\"baseModel\": {\"artifact\": \"file:///a\", \"architecture\": {\"family\": \"mlp\"}}, \"architecture\""),
                 ok.replace("{\"maxTrials\": 3}", "{\"maxTrials\": 3, \"parallelism\": 0}"));
         for (String json : bad) {
-            Set<String> ours = JsonCodec.SPEC_SCHEMA.check(SchemaCheck.withoutNullFields(tree(json))).stream()
+            Set<String> ours = JsonCodec.SPEC_SCHEMA.check(JsonTrees.withoutNullFields(tree(json))).stream()
                     .map(ValidationError::path).collect(Collectors.toSet());
             assertThat(ours).as(json).isNotEmpty();
             assertThat(javaErrorPaths(json)).as(json).isEqualTo(ours);

@@ -153,7 +153,7 @@ final class BindingErrors {
         }
         String first = message.split("\n", 2)[0];
         first = first.replaceAll("\\[Source: .*?; line: (\\d+), column: (\\d+)\\]", "line $1, column $2")
-                .replaceAll(",? ?from `[^`]*`", "").replaceAll("`[^`]*`", "value")
+                .replaceAll(",? ?from `[^`]*`", "").replaceAll(":? ?enable `[^`]*` to allow", "").replaceAll("`[^`]*`", "value")
                 .replaceAll("\\b(?:[a-z][a-z0-9_]*\\.){2,}[A-Za-z0-9_.$]*", "value");
         // JSON's own type words, in lower case as the other messages write them
         first = java.util.regex.Pattern.compile("\\b(String|Number|Array|Object|Boolean|Integer)\\b").matcher(first)

@@ -179,10 +179,13 @@ public final class JsonCodec {
         return read(STORED, json, type, Integer.MAX_VALUE);
     }
 
-    /** Reads a tree for generic inspection (e.g. to recover an id from a record that failed to parse). */
+    /**
+     * Reads a tree for generic inspection (e.g. to recover an id from a record that failed to parse), as
+     * {@link #readSpec} parses: NaN tokens are kept (for the spec check to refuse at their path), duplicate keys fail.
+     */
     public static JsonNode readTree(byte[] json) {
         try {
-            return LENIENT.readTree(json);
+            return TREE.readTree(json);
         } catch (JsonProcessingException e) {
             throw new InvalidInputException(List.of(BindingErrors.of(e)));
         } catch (IOException e) {

@@ -274,6 +274,11 @@ class StrictReadingTest {
         assertThat(errors("[1]", read)).hasSize(1);
         assertThat(errors("[1]", b -> JsonCodec.read(b, TrialControl.class))).containsExactly(err("$", "must be an object"));
         assertThat(errors("null", read)).containsExactly(err("$", "must be an object (got null)"));
+        assertThat(errors(progress.replace("\"NaN\"", "NaN"), read)).singleElement()
+                .satisfies(e -> assertThat(e.path()).isEqualTo("loss"))
+                .satisfies(e -> assertThat(e.message()).isEqualTo("not valid JSON: Non-standard token 'NaN' (line 1, column 129)"));
+        // the tree a processor inspects first keeps NaN tokens, so the spec check can refuse them at their path
+        assertThat(JsonCodec.readTree("{\"a\": NaN}".getBytes(StandardCharsets.UTF_8)).get("a").doubleValue()).isNaN();
     }
 
     @Test

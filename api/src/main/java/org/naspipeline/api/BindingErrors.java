@@ -43,9 +43,11 @@ final class BindingErrors {
         if (e instanceof InputCoercionException c) {
             return new ValidationError(path, "must be " + range(c.getTargetType()));
         }
+        // The input as a whole is unreadable ("$"); where the parser stopped is part of the message.
         var loc = e.getLocation();
         String where = loc == null || loc.getLineNr() < 0 ? "" : " (line " + loc.getLineNr() + ", column " + loc.getColumnNr() + ")";
-        return new ValidationError(path, "not valid JSON: " + sanitize(e.getOriginalMessage()) + where);
+        return new ValidationError("$", "not valid JSON" + ("$".equals(path) ? "" : " at " + path) + ": "
+                + sanitize(e.getOriginalMessage()) + where);
     }
 
     private static String mapping(JsonMappingException e) {
@@ -90,7 +92,7 @@ final class BindingErrors {
         }
         String known = names.isEmpty() ? "" : " (one of " + String.join(", ", names) + ")";
         return e.getTypeId() == null ? new ValidationError(path, "is required" + known)
-                : new ValidationError(path, "unknown value \"" + RecordChecks.abbreviate(e.getTypeId()) + "\"" + known);
+                : new ValidationError(path, "unknown value \"" + RecordChecks.abbreviate(SchemaWords.escape(e.getTypeId())) + "\"" + known);
     }
 
     /** "an integer", "a number", … for a bound Java type. */

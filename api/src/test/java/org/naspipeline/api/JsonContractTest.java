@@ -115,7 +115,7 @@ class JsonContractTest {
                         .isEqualTo("searchSpace.architecture.family"));
         assertThatThrownBy(() -> JsonCodec.readSpec(utf8("{\"dataset\": ")))
                 .isInstanceOfSatisfying(InvalidInputException.class, e -> assertThat(e.errors().get(0).path())
-                        .isEqualTo("dataset"));
+                        .isEqualTo("$"));
         assertThatThrownBy(() -> JsonCodec.readSpec(utf8("")))
                 .hasMessage("$: empty input");
         assertThatThrownBy(() -> JsonCodec.readSpec(utf8("  ")))

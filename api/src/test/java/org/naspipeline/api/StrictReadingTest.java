@@ -20,7 +20,7 @@ import org.junit.jupiter.api.Test;
 class StrictReadingTest {
     /** Java type, class and package names, and stack-trace shapes, that no message or path may contain. */
     static final Pattern JAVA_NAMES = Pattern.compile("java\\.|javax\\.|com\\.fasterxml|org\\.naspipeline|jackson|Jackson"
-            + "|Exception|\\bat [a-z]+\\.|\\$[A-Z]|\\b(Integer|Double|Long|Boolean|String|Object|Map|List|Set|Float|Short"
+            + "|Exception|\\.java:\\d|\\tat |\\$[A-Z]|\\b(Integer|Double|Long|Boolean|String|Object|Map|List|Set|Float|Short"
             + "|BigInteger|BigDecimal|ExperimentSpec|ExperimentCommand|SearchSpace|ParameterSpec|BudgetSpec|TrainingSpec"
             + "|DatasetSpec|ObjectivesSpec|Objective|Metric|Constraint|Scalarization|ArchitectureSpace|CompressionSpace"
             + "|ArchitectureSpec|StageSpec|HeadSpec|StrategySpec|TrialEvent|TrialRequest|TrialControl|TrialResult"
@@ -202,17 +202,17 @@ class StrictReadingTest {
     }
 
     @Test
-    void malformedJsonIsReportedWhereItBreaks() {
+    void malformedJsonIsReportedAtTheTopSayingWhereItBreaks() {
         assertThat(specErrors(SPEC.replace("\"maxTrials\": 3", "\"maxTrials\": 3, \"maxTrials\": 4")))
-                .singleElement().satisfies(e -> assertThat(e.path()).isEqualTo("budget.maxTrials"))
-                .satisfies(e -> assertThat(e.message()).startsWith("not valid JSON: Duplicate field"));
+                .singleElement().satisfies(e -> assertThat(e.path()).isEqualTo("$"))
+                .satisfies(e -> assertThat(e.message()).startsWith("not valid JSON at budget.maxTrials: Duplicate field 'maxTrials'"));
         assertThat(specErrors("{\"budget\": {\"maxTrials\": 3,}}")).singleElement()
-                .satisfies(e -> assertThat(e.path()).startsWith("budget"));
+                .satisfies(e -> assertThat(e.message()).startsWith("not valid JSON at budget").endsWith("(line 1, column 28)"));
         assertThat(specErrors(SPEC + " {}")).singleElement().satisfies(e -> assertThat(e.path()).isEqualTo("$"));
         assertThat(specErrors("[".repeat(5000))).singleElement()
-                .satisfies(e -> assertThat(e.message()).startsWith("not valid JSON: Document nesting depth"));
+                .satisfies(e -> assertThat(e.message()).contains("Document nesting depth").doesNotContain("from"));
         assertThat(specErrors("{\"budget\": {\"maxTrials\": 1" + "0".repeat(2000) + "}}")).singleElement()
-                .satisfies(e -> assertThat(e.path()).isEqualTo("budget.maxTrials"));
+                .satisfies(e -> assertThat(e.message()).isEqualTo("not valid JSON at budget.maxTrials: number value length (2001) exceeds the maximum allowed (1000)"));
         for (String top : List.of("[]", "\"spec\"", "1", "null", "true")) {
             assertThat(specErrors(top)).as(top).singleElement().satisfies(e -> assertThat(e.path()).isEqualTo("$"))
                     .satisfies(e -> assertThat(e.message()).startsWith("must be an object"));
@@ -274,9 +274,8 @@ class StrictReadingTest {
         assertThat(errors("[1]", read)).hasSize(1);
         assertThat(errors("[1]", b -> JsonCodec.read(b, TrialControl.class))).containsExactly(err("$", "must be an object"));
         assertThat(errors("null", read)).containsExactly(err("$", "must be an object (got null)"));
-        assertThat(errors(progress.replace("\"NaN\"", "NaN"), read)).singleElement()
-                .satisfies(e -> assertThat(e.path()).isEqualTo("loss"))
-                .satisfies(e -> assertThat(e.message()).isEqualTo("not valid JSON: Non-standard token 'NaN' (line 1, column 129)"));
+        assertThat(errors(progress.replace("\"NaN\"", "NaN"), read))
+                .containsExactly(err("$", "not valid JSON at loss: Non-standard token 'NaN' (line 1, column 129)"));
         // the tree a processor inspects first keeps NaN tokens, so the spec check can refuse them at their path
         assertThat(JsonCodec.readTree("{\"a\": NaN}".getBytes(StandardCharsets.UTF_8)).get("a").doubleValue()).isNaN();
     }

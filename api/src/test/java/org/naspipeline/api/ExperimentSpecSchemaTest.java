@@ -183,4 +183,46 @@ class ExperimentSpecSchemaTest {
             throw new AssertionError(e);
         }
     }
+
+    /**
+     * Each record read from outside has exactly the fields its schema object lists, so a field added to a record
+     * without the schema (which would then be refused at run time), or the reverse, fails the build.
+     */
+    @Test
+    void everyRecordHasExactlyTheFieldsOfItsSchemaObject() {
+        java.util.Map<Class<? extends Record>, String> objects = new java.util.LinkedHashMap<>();
+        objects.put(ExperimentSpec.class, "");
+        objects.put(DatasetSpec.class, "/properties/dataset");
+        objects.put(SearchSpace.class, "/properties/searchSpace");
+        objects.put(BaseModelSpec.class, "/properties/searchSpace/properties/baseModel");
+        objects.put(StrategySpec.class, "/properties/strategy");
+        objects.put(BudgetSpec.class, "/properties/budget");
+        objects.put(TrainingSpec.class, "/properties/training");
+        objects.put(ObjectivesSpec.class, "/properties/objectives");
+        objects.put(Objective.class, "/properties/objectives/properties/objectives/items");
+        objects.put(ObjectivesSpec.Scalarization.class, "/properties/objectives/properties/scalarization");
+        objects.put(ObjectivesSpec.Constraint.class, "/properties/objectives/properties/constraints/items");
+        objects.put(EarlyStoppingSpec.class, "/properties/earlyStopping");
+        objects.put(IntRange.class, "/$defs/intRange");
+        objects.put(ArchitectureSpace.class, "/$defs/architectureSpace");
+        objects.put(CompressionSpace.class, "/$defs/compressionSpace");
+        objects.put(ParameterSpec.class, "/$defs/parameter");
+        objects.put(ArchitectureSpec.class, "/$defs/architecture");
+        objects.put(StageSpec.class, "/$defs/stage");
+        objects.put(HeadSpec.class, "/$defs/architecture/properties/head");
+        objects.forEach((type, pointer) -> assertThat(propertyNames(JsonCodec.SPEC_SCHEMA.schema().at(pointer)))
+                .as("%s at #%s", type.getSimpleName(), pointer).isEqualTo(components(type)));
+        assertThat(propertyNames(JsonCodec.COMMAND_SCHEMA.schema())).isEqualTo(components(ExperimentCommand.class));
+    }
+
+    private static Set<String> propertyNames(com.fasterxml.jackson.databind.JsonNode object) {
+        Set<String> names = new java.util.TreeSet<>();
+        object.path("properties").fieldNames().forEachRemaining(names::add);
+        return names;
+    }
+
+    private static Set<String> components(Class<? extends Record> type) {
+        return java.util.Arrays.stream(type.getRecordComponents()).map(java.lang.reflect.RecordComponent::getName)
+                .collect(Collectors.toCollection(java.util.TreeSet::new));
+    }
 }

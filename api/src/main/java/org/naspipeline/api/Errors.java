@@ -29,6 +29,15 @@ public final class Errors {
         }
     }
 
+    /** Records an error and returns false when {@code value} is NaN or infinite; true otherwise. */
+    public boolean finite(String path, double value) {
+        if (!Double.isFinite(value)) {
+            add(path, "must be a finite number (got " + value + ")");
+            return false;
+        }
+        return true;
+    }
+
     /** Checks that a choice list is present and not empty. */
     public boolean nonEmpty(String path, Collection<?> values) {
         if (values == null || values.isEmpty()) {

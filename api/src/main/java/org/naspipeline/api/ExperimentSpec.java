@@ -52,10 +52,18 @@ public record ExperimentSpec(
                 earlyStopping);
     }
 
-    /** Every value a searched training parameter can take must be a valid training setting. */
+    /**
+     * Every value a searched training parameter can take must be a valid training setting. Parameters with errors
+     * of their own are skipped: their values are not defined.
+     */
     private void validateTrainingOverrides(Errors errors) {
         searchSpace.parameters().forEach((name, param) -> {
-            if (!TrainingSpec.OVERRIDABLE.contains(name) || param == null || param.type() == null) {
+            if (!TrainingSpec.OVERRIDABLE.contains(name) || param == null) {
+                return;
+            }
+            Errors own = new Errors();
+            param.validate(own, "searchSpace.parameters." + name);
+            if (!own.isEmpty()) {
                 return;
             }
             for (Object value : param.values()) {

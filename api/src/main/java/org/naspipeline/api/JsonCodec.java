@@ -2,15 +2,21 @@ package org.naspipeline.api;
 
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.core.json.JsonReadFeature;
 import com.fasterxml.jackson.databind.DeserializationContext;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonDeserializer;
-import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.MapperFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import com.fasterxml.jackson.databind.MapperFeature;
+import com.fasterxml.jackson.databind.cfg.CoercionAction;
+import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
 import com.fasterxml.jackson.databind.deser.DeserializationProblemHandler;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.module.SimpleModule;
+import com.fasterxml.jackson.databind.type.LogicalType;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.List;
@@ -18,23 +24,52 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The one JSON codec of the pipeline. Specs from outside are read leniently (unknown fields are logged and
- * ignored, optional fields default) and then validated; internal events are read strictly (every creator
- * property must be present). Every failure becomes an {@link InvalidInputException} with JSON paths.
+ * The one JSON codec of the pipeline. Input from outside (specs, commands) is checked against the published JSON
+ * Schemas at run time: unknown fields are errors with a did-you-mean, types are never coerced, non-finite numbers
+ * and over-long values are refused at their path; then the spec's semantic checks run. Internal records between
+ * the services are read without coercion too, but tolerate unknown fields (newer producers stay readable). Every
+ * failure becomes an {@link InvalidInputException} with JSON paths and messages in JSON terms.
  */
 public final class JsonCodec {
     private static final Logger LOG = LoggerFactory.getLogger(JsonCodec.class);
     private static final int MAX_INPUT_BYTES = 1 << 20;
 
-    private static final ObjectMapper LENIENT = base()
+    /** The published experiment-spec schema, enforced by {@link #readSpec}. */
+    static final SchemaCheck SPEC_SCHEMA = SchemaCheck.load("/schemas/experiment-spec.schema.json");
+    /** The published command schema, enforced by {@link #readCommand}. */
+    static final SchemaCheck COMMAND_SCHEMA = SchemaCheck.load("/schemas/experiment-command.schema.json");
+
+    /** Parses outside input to a tree: NaN tokens are kept so they are refused at their path, duplicate keys fail. */
+    private static final ObjectMapper TREE = JsonMapper.builder()
+            .enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
+            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .build();
+    /** Binds a schema-checked tree (whose integers may be written 1.0, as JSON Schema allows). */
+    private static final ObjectMapper SPEC = noCoercion(base(), true)
+            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .build();
+    /** Internal records: every creator property present, unknown fields logged and skipped, no coercion. */
+    private static final ObjectMapper INTERNAL = noCoercion(base(), false)
+            .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
             .addHandler(new UnknownFieldLogger())
+            .enable(DeserializationFeature.FAIL_ON_MISSING_CREATOR_PROPERTIES)
+            .addModule(new SimpleModule("non-finite-doubles")
+                    .addDeserializer(double.class, new NonFiniteDoubles(true))
+                    .addDeserializer(Double.class, new NonFiniteDoubles(false)))
             .build();
-    private static final ObjectMapper STRICT = base()
+    /** The services' own stored state and files, read as before this codec was strict. */
+    private static final ObjectMapper STORED = base()
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
             .addHandler(new UnknownFieldLogger())
             .enable(DeserializationFeature.FAIL_ON_MISSING_CREATOR_PROPERTIES)
             .build();
+    private static final ObjectMapper LENIENT = base()
+            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .addHandler(new UnknownFieldLogger())
+            .build();
+    private static final ObjectMapper WRITER = base().build();
     private static final ObjectMapper CANONICAL = base()
             .enable(MapperFeature.SORT_PROPERTIES_ALPHABETICALLY)
             .enable(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS)
@@ -50,10 +85,37 @@ public final class JsonCodec {
                 .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
     }
 
+    /**
+     * Strings stay strings, numbers numbers, booleans booleans; a scalar is never read as an array or object. With
+     * {@code wholeFloats}, a float token may bind to an integer field (only after a schema check has made sure it
+     * has no fraction, as JSON Schema's integer allows: 3.0, 3e1).
+     */
+    private static JsonMapper.Builder noCoercion(JsonMapper.Builder b, boolean wholeFloats) {
+        b.disable(MapperFeature.ALLOW_COERCION_OF_SCALARS)
+                .disable(DeserializationFeature.ACCEPT_SINGLE_VALUE_AS_ARRAY)
+                .disable(DeserializationFeature.ACCEPT_EMPTY_STRING_AS_NULL_OBJECT)
+                .disable(DeserializationFeature.ACCEPT_EMPTY_ARRAY_AS_NULL_OBJECT)
+                .withCoercionConfigDefaults(c -> c.setCoercion(CoercionInputShape.EmptyString, CoercionAction.Fail)
+                        .setCoercion(CoercionInputShape.String, CoercionAction.Fail)
+                        .setCoercion(CoercionInputShape.EmptyArray, CoercionAction.Fail)
+                        .setCoercion(CoercionInputShape.EmptyObject, CoercionAction.Fail)
+                        .setCoercion(CoercionInputShape.Integer, CoercionAction.Fail)
+                        .setCoercion(CoercionInputShape.Float, CoercionAction.Fail)
+                        .setCoercion(CoercionInputShape.Boolean, CoercionAction.Fail));
+        for (LogicalType t : LogicalType.values()) {
+            b.withCoercionConfig(t, c -> c.setCoercion(CoercionInputShape.String, CoercionAction.Fail)
+                    .setCoercion(CoercionInputShape.EmptyString, CoercionAction.Fail)
+                    .setCoercion(CoercionInputShape.Boolean, CoercionAction.Fail)
+                    .setCoercion(CoercionInputShape.Integer, t == LogicalType.Float ? CoercionAction.TryConvert : CoercionAction.Fail)
+                    .setCoercion(CoercionInputShape.Float, t == LogicalType.Integer && wholeFloats ? CoercionAction.TryConvert : CoercionAction.Fail));
+        }
+        return b;
+    }
+
     /** Serializes any pipeline record to UTF-8 JSON. */
     public static byte[] write(Object value) {
         try {
-            return LENIENT.writeValueAsBytes(value);
+            return WRITER.writeValueAsBytes(value);
         } catch (JsonProcessingException e) {
             throw new IllegalArgumentException("cannot serialize " + value.getClass().getSimpleName(), e);
         }
@@ -77,9 +139,12 @@ public final class JsonCodec {
         }
     }
 
-    /** Reads and validates an experiment spec from outside; throws with every path-precise error found. */
+    /**
+     * Reads an experiment spec from outside: checked against {@code schemas/experiment-spec.schema.json}, then by
+     * {@link ExperimentSpec#validate()}; throws with every path-precise error found.
+     */
     public static ExperimentSpec readSpec(byte[] json) {
-        ExperimentSpec spec = read(LENIENT, json, ExperimentSpec.class);
+        ExperimentSpec spec = readChecked(json, SPEC_SCHEMA, ExperimentSpec.class);
         List<ValidationError> errors = spec.validate();
         if (!errors.isEmpty()) {
             throw new InvalidInputException(errors);
@@ -87,23 +152,23 @@ public final class JsonCodec {
         return spec;
     }
 
-    /** Reads an experiment command from outside (lenient; {@code command} is required). */
+    /** Reads an experiment command from outside, checked against {@code schemas/experiment-command.schema.json}. */
     public static ExperimentCommand readCommand(byte[] json) {
-        ExperimentCommand command = read(LENIENT, json, ExperimentCommand.class);
-        Errors errors = new Errors();
-        errors.required("command", command.command());
-        errors.throwIfAny();
-        return command;
+        return readChecked(json, COMMAND_SCHEMA, ExperimentCommand.class);
     }
 
-    /** Reads a candidate (lenient: omitted compression means none). */
+    /** Reads a candidate file a worker wrote (lenient: omitted compression means none). */
     public static Candidate readCandidate(byte[] json) {
-        return read(LENIENT, json, Candidate.class);
+        return read(LENIENT, json, Candidate.class, MAX_INPUT_BYTES);
     }
 
-    /** Reads an internal record strictly: every field of the record must be present. */
+    /**
+     * Reads an internal record from another service: every field of the record must be present and of its JSON
+     * type (no coercion; a non-finite double may be written as the string "NaN", "Infinity" or "-Infinity", as
+     * this codec writes them); unknown fields are skipped, so newer producers stay readable.
+     */
     public static <T> T read(byte[] json, Class<T> type) {
-        return read(STRICT, json, type, MAX_INPUT_BYTES);
+        return read(INTERNAL, json, type, MAX_INPUT_BYTES);
     }
 
     /**
@@ -111,25 +176,65 @@ public final class JsonCodec {
      * state grows with an experiment's history.
      */
     public static <T> T readStoredState(byte[] json, Class<T> type) {
-        return read(STRICT, json, type, Integer.MAX_VALUE);
+        return read(STORED, json, type, Integer.MAX_VALUE);
     }
 
-    /** Reads a tree for generic inspection (e.g. to recover an id from a record that failed to parse). */
-    public static com.fasterxml.jackson.databind.JsonNode readTree(byte[] json) {
+    /**
+     * Reads a tree for generic inspection (e.g. to recover an id from a record that failed to parse), as
+     * {@link #readSpec} parses: NaN tokens are kept (for the spec check to refuse at their path), duplicate keys fail.
+     */
+    public static JsonNode readTree(byte[] json) {
         try {
-            return LENIENT.readTree(json);
+            return TREE.readTree(json);
         } catch (JsonProcessingException e) {
-            throw new InvalidInputException(List.of(new ValidationError("$", "not valid JSON: " + e.getOriginalMessage())));
+            throw new InvalidInputException(List.of(BindingErrors.of(e)));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
     }
 
-    private static <T> T read(ObjectMapper mapper, byte[] json, Class<T> type) {
-        return read(mapper, json, type, MAX_INPUT_BYTES);
+    /**
+     * Parses, checks against a schema, and binds the checked tree. A field set to null counts as absent (so an
+     * optional one takes its default and a required one is reported missing), as the schemas' descriptions say.
+     */
+    private static <T> T readChecked(byte[] json, SchemaCheck schema, Class<T> type) {
+        JsonNode tree = JsonTrees.withoutNullFields(parse(json));
+        List<ValidationError> errors = schema.check(tree);
+        if (!errors.isEmpty()) {
+            throw new InvalidInputException(errors);
+        }
+        try {
+            return SPEC.treeToValue(tree, type);
+        } catch (JsonProcessingException e) {
+            throw new InvalidInputException(List.of(BindingErrors.of(e)));
+        } catch (IllegalArgumentException e) {
+            throw new InvalidInputException(List.of(new ValidationError("$", "is not valid")));
+        }
     }
 
-    private static <T> T read(ObjectMapper mapper, byte[] json, Class<T> type, int maxBytes) {
+    private static JsonNode parse(byte[] json) {
+        checkSize(json, MAX_INPUT_BYTES);
+        try (JsonParser parser = TREE.createParser(json)) {
+            try {
+                JsonNode tree = TREE.readTree(parser);
+                if (tree == null || tree.isMissingNode()) {
+                    throw new InvalidInputException(List.of(new ValidationError("$", "empty input")));
+                }
+                if (parser.nextToken() != null) {
+                    throw new InvalidInputException(List.of(new ValidationError("$", "not valid JSON: more content after the value")));
+                }
+                return tree;
+            } catch (JsonProcessingException e) {
+                throw new InvalidInputException(List.of(BindingErrors.of(e, parser)));
+            }
+        } catch (JsonProcessingException e) {
+            throw new InvalidInputException(List.of(BindingErrors.of(e)));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static void checkSize(byte[] json, int maxBytes) {
         if (json == null || json.length == 0) {
             throw new InvalidInputException(List.of(new ValidationError("$", "empty input")));
         }
@@ -137,53 +242,33 @@ public final class JsonCodec {
             throw new InvalidInputException(List.of(new ValidationError(
                     "$", "input of " + json.length + " bytes exceeds the limit of " + maxBytes)));
         }
-        try {
-            T value = mapper.readValue(json, type);
-            if (value == null) {
-                throw new InvalidInputException(List.of(new ValidationError("$", "must be a JSON object, got null")));
+    }
+
+    private static <T> T read(ObjectMapper mapper, byte[] json, Class<T> type, int maxBytes) {
+        checkSize(json, maxBytes);
+        try (JsonParser parser = mapper.createParser(json)) {
+            try {
+                T value = mapper.readValue(parser, type);
+                if (value == null) {
+                    throw new InvalidInputException(List.of(new ValidationError("$", "must be an object (got null)")));
+                }
+                if (parser.nextToken() != null) {
+                    throw new InvalidInputException(List.of(new ValidationError("$", "not valid JSON: more content after the value")));
+                }
+                return value;
+            } catch (JsonProcessingException e) {
+                throw new InvalidInputException(List.of(BindingErrors.of(e, parser)));
             }
-            return value;
-        } catch (JsonMappingException e) {
-            throw new InvalidInputException(List.of(new ValidationError(path(e.getPath()), describe(e))));
         } catch (JsonProcessingException e) {
-            throw new InvalidInputException(List.of(new ValidationError("$", "not valid JSON: " + e.getOriginalMessage())));
+            throw new InvalidInputException(List.of(BindingErrors.of(e)));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
     }
 
-    private static String describe(JsonMappingException e) {
-        String msg = e.getOriginalMessage();
-        if (msg.startsWith("Missing") && msg.contains("creator property")) {
-            return "is required";
-        }
-        if (msg.startsWith("Cannot deserialize value of type")) {
-            int cut = msg.indexOf(" from ");
-            String target = msg.substring("Cannot deserialize value of type ".length(), cut < 0 ? msg.length() : cut);
-            int detail = msg.indexOf(": ");
-            return "has the wrong type (expected " + target.replace("`", "") + ")"
-                    + (detail > 0 ? " — " + msg.substring(detail + 2).split("\n")[0] : "");
-        }
-        if (msg.startsWith("Cannot map `null` into type")) {
-            return "must not be null";
-        }
-        return msg.split("\n")[0];
-    }
-
     /** Renders Jackson's reference chain as {@code a.b[2].c}. */
-    static String path(List<JsonMappingException.Reference> refs) {
-        StringBuilder sb = new StringBuilder();
-        for (JsonMappingException.Reference ref : refs) {
-            if (ref.getFieldName() != null) {
-                if (!sb.isEmpty()) {
-                    sb.append('.');
-                }
-                sb.append(ref.getFieldName());
-            } else if (ref.getIndex() >= 0) {
-                sb.append('[').append(ref.getIndex()).append(']');
-            }
-        }
-        return sb.isEmpty() ? "$" : sb.toString();
+    static String path(List<com.fasterxml.jackson.databind.JsonMappingException.Reference> refs) {
+        return JsonPaths.of(refs);
     }
 
     /** Logs unknown fields once per occurrence and skips them, so newer producers stay readable. */
@@ -193,7 +278,7 @@ public final class JsonCodec {
                 DeserializationContext ctxt, JsonParser p, JsonDeserializer<?> deserializer, Object beanOrClass,
                 String propertyName) throws IOException {
             String at = p.getParsingContext().pathAsPointer().toString();
-            LOG.warn("ignoring unknown field '{}' at {}", propertyName, at.isEmpty() ? "/" : at);
+            LOG.warn("ignoring unknown field '{}' at {}", RecordChecks.abbreviate(propertyName), at.isEmpty() ? "/" : at);
             p.skipChildren();
             return true;
         }

@@ -84,12 +84,18 @@ public record ObjectivesSpec(List<Objective> objectives, Scalarization scalariza
                 continue;
             }
             if (!seen.add(o.metric())) {
-                errors.add(at + ".metric", "'" + o.metric() + "' is listed twice");
+                errors.add(at + ".metric", "'" + o.metric().jsonName() + "' is listed twice");
             }
         }
         if (objectives.size() > 3) {
             errors.add(path + ".objectives", "at most 3 objectives are supported (got " + objectives.size() + ")");
         }
+        scalarization.weights().forEach((metric, weight) -> {
+            if (metric == null || weight == null || !Double.isFinite(weight)) {
+                errors.add(path + ".scalarization.weights" + (metric == null ? "" : "." + metric.jsonName()),
+                        "must be a finite number (got " + weight + ")");
+            }
+        });
         if (scalarization.type() == Scalarization.Type.MNASNET) {
             if (scalarization.targets().isEmpty()) {
                 errors.add(path + ".scalarization.targets", "mnasnet needs at least one target, e.g. {\"latencyMs\": 2.0}");
@@ -97,7 +103,7 @@ public record ObjectivesSpec(List<Objective> objectives, Scalarization scalariza
             scalarization.targets().forEach((metric, target) -> {
                 if (metric == Objective.Metric.ACCURACY) {
                     errors.add(path + ".scalarization.targets.accuracy", "accuracy is the base of the reward, not a target");
-                } else if (target == null || target <= 0) {
+                } else if (target == null || !(target > 0) || target.isInfinite()) {
                     errors.add(path + ".scalarization.targets." + metric.jsonName(), "must be > 0 (got " + target + ")");
                 }
             });
@@ -107,6 +113,9 @@ public record ObjectivesSpec(List<Objective> objectives, Scalarization scalariza
             Constraint c = constraints.get(i);
             String at = path + ".constraints[" + i + "]";
             if (c == null || !errors.required(at + ".metric", c.metric())) {
+                continue;
+            }
+            if ((c.max() != null && !errors.finite(at + ".max", c.max())) | (c.min() != null && !errors.finite(at + ".min", c.min()))) {
                 continue;
             }
             if (c.max() == null && c.min() == null) {

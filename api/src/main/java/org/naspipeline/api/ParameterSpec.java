@@ -39,6 +39,9 @@ public record ParameterSpec(Type type, List<Object> choices, Double min, Double 
         if (!(errors.required(path + ".min", min) & errors.required(path + ".max", max))) {
             return;
         }
+        if (!(errors.finite(path + ".min", min) & errors.finite(path + ".max", max))) {
+            return;
+        }
         if (max < min) {
             errors.add(path + ".max", "must be ≥ min (got " + Errors.fmt(max) + " < " + Errors.fmt(min) + ")");
         }

@@ -93,7 +93,8 @@ class ExperimentSpecSchemaTest {
         assertThat(javaErrorPaths(ok)).isEmpty();
         String noLimit = ok.replace("\"max\": 1000000", "\"maxx\": 1");
         assertThat(schemaErrorPaths(noLimit)).contains("objectives.constraints[0]");
-        assertThat(javaErrorPaths(noLimit)).containsExactly("objectives.constraints[0]");
+        assertThat(javaErrorPaths(noLimit)).containsExactlyInAnyOrder("objectives.constraints[0].maxx", "objectives.constraints[0]");
+        assertThat(schemaErrorPaths(noLimit)).contains("objectives.constraints[0].maxx");
         String badType = ok.replace("\"log-float\"", "\"gaussian\"");
         assertThat(schemaErrorPaths(badType)).contains("searchSpace.parameters.learningRate.type");
         assertThat(javaErrorPaths(badType)).containsExactly("searchSpace.parameters.learningRate.type");
@@ -105,5 +106,123 @@ class ExperimentSpecSchemaTest {
         assertThat(VALIDATOR.validate(new JsonObject(json)).getValid()).isFalse();
         assertThat(javaErrorPaths(json)).contains("budget", "searchSpace.architecture.stages",
                 "searchSpace.architecture.filters", "searchSpace.architecture.kernelSizes");
+    }
+
+    @Test
+    void theRunTimeCheckUsesThePublishedFilesAndRefusesKeywordsItDoesNotEnforce() throws Exception {
+        com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+        assertThat(JsonCodec.SPEC_SCHEMA.schema()).isEqualTo(json.readTree(
+                Files.readAllBytes(Path.of("src", "main", "resources", "schemas", "experiment-spec.schema.json"))));
+        assertThat(JsonCodec.COMMAND_SCHEMA.schema()).isEqualTo(json.readTree(
+                Files.readAllBytes(Path.of("src", "main", "resources", "schemas", "experiment-command.schema.json"))));
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> SchemaCheck.of(json.readTree(
+                "{\"type\": \"object\", \"properties\": {\"a\": {\"type\": \"array\", \"uniqueItems\": true}}}")))
+                .hasMessageContaining("uniqueItems");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> SchemaCheck.of(json.readTree("{\"$ref\": \"#/$defs/none\"}")))
+                .hasMessageContaining("#/$defs/none");
+    }
+
+    /** Every object of the schema is closed: a field it does not list is an error, as the run-time check reports. */
+    @Test
+    void everyObjectInTheSchemaIsClosed() {
+        List<String> open = new java.util.ArrayList<>();
+        openObjects(JsonCodec.SPEC_SCHEMA.schema(), "#", open);
+        assertThat(open).containsExactly("#/properties/strategy/properties/settings");
+    }
+
+    private static void openObjects(com.fasterxml.jackson.databind.JsonNode schema, String at, List<String> out) {
+        if (schema.path("type").asText().equals("object") && !schema.has("additionalProperties")) {
+            out.add(at);
+        }
+        schema.fields().forEachRemaining(e -> {
+            if (e.getValue().isObject()) {
+                openObjects(e.getValue(), at + "/" + e.getKey(), out);
+            } else if (e.getValue().isArray()) {
+                for (int i = 0; i < e.getValue().size(); i++) {
+                    openObjects(e.getValue().get(i), at + "/" + e.getKey() + "/" + i, out);
+                }
+            }
+        });
+    }
+
+    /** For a corpus of bad specs, both validators reject, and the run-time check's paths are among Vert.x's. */
+    @Test
+    void badSpecsAreRejectedByBothAtTheSamePaths() {
+        String ok = StrictReadingTest.SPEC;
+        List<String> bad = List.of(
+                ok.replace("\"objectives\"", "\"objectivs\""),
+                ok.replace("\"steps\": 5", "\"steps\": 5, \"learnigRate\": 1"),
+                ok.replace("\"maxTrials\": 3", "\"maxTrials\": \"3\""),
+                ok.replace("\"maxTrials\": 3", "\"maxTrials\": 1.7"),
+                ok.replace("\"hiddenUnits\": [8]", "\"hiddenUnits\": [8], \"skip\": [1]"),
+                ok.replace("\"hiddenUnits\": [8]", "\"hiddenUnits\": 8"),
+                ok.replace("{\"maxTrials\": 3}", "{\"maxTrials\": 3}, \"name\": \"" + "n".repeat(300) + "\""),
+                ok.replace("{\"maxTrials\": 3}", "{\"maxTrials\": 3}, \"strategy\": {\"seed\": 1e30}"),
+                ok.replace("\"max\": 1000000", "\"maxx\": 1"),
+                ok.replace("\"type\": \"log-float\", \"min\": 0.0001,", "\"type\": \"log-float\","),
+                ok.replace("\"architecture\"", "\"baseModel\": {\"artifact\": \"file:///a\", \"architecture\": {\"family\": \"mlp\"}}, \"architecture\""),
+                ok.replace("{\"maxTrials\": 3}", "{\"maxTrials\": 3, \"parallelism\": 0}"));
+        for (String json : bad) {
+            Set<String> ours = JsonCodec.SPEC_SCHEMA.check(JsonTrees.withoutNullFields(tree(json))).stream()
+                    .map(ValidationError::path).collect(Collectors.toSet());
+            assertThat(ours).as(json).isNotEmpty();
+            assertThat(javaErrorPaths(json)).as(json).isEqualTo(ours);
+            Set<String> theirs = schemaErrorPaths(json).stream().map(p -> p.isEmpty() ? "$" : p).collect(Collectors.toSet());
+            for (String p : ours) {
+                // Vert.x places a missing or unknown field's error at the object holding it
+                String parent = p.contains(".") ? p.substring(0, p.lastIndexOf('.')) : "$";
+                assertThat(theirs).as("%s in %s", p, json).containsAnyOf(p, parent);
+            }
+        }
+    }
+
+    static com.fasterxml.jackson.databind.JsonNode tree(String json) {
+        try {
+            return new com.fasterxml.jackson.databind.ObjectMapper().readTree(json);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    /**
+     * Each record read from outside has exactly the fields its schema object lists, so a field added to a record
+     * without the schema (which would then be refused at run time), or the reverse, fails the build.
+     */
+    @Test
+    void everyRecordHasExactlyTheFieldsOfItsSchemaObject() {
+        java.util.Map<Class<? extends Record>, String> objects = new java.util.LinkedHashMap<>();
+        objects.put(ExperimentSpec.class, "");
+        objects.put(DatasetSpec.class, "/properties/dataset");
+        objects.put(SearchSpace.class, "/properties/searchSpace");
+        objects.put(BaseModelSpec.class, "/properties/searchSpace/properties/baseModel");
+        objects.put(StrategySpec.class, "/properties/strategy");
+        objects.put(BudgetSpec.class, "/properties/budget");
+        objects.put(TrainingSpec.class, "/properties/training");
+        objects.put(ObjectivesSpec.class, "/properties/objectives");
+        objects.put(Objective.class, "/properties/objectives/properties/objectives/items");
+        objects.put(ObjectivesSpec.Scalarization.class, "/properties/objectives/properties/scalarization");
+        objects.put(ObjectivesSpec.Constraint.class, "/properties/objectives/properties/constraints/items");
+        objects.put(EarlyStoppingSpec.class, "/properties/earlyStopping");
+        objects.put(IntRange.class, "/$defs/intRange");
+        objects.put(ArchitectureSpace.class, "/$defs/architectureSpace");
+        objects.put(CompressionSpace.class, "/$defs/compressionSpace");
+        objects.put(ParameterSpec.class, "/$defs/parameter");
+        objects.put(ArchitectureSpec.class, "/$defs/architecture");
+        objects.put(StageSpec.class, "/$defs/stage");
+        objects.put(HeadSpec.class, "/$defs/architecture/properties/head");
+        objects.forEach((type, pointer) -> assertThat(propertyNames(JsonCodec.SPEC_SCHEMA.schema().at(pointer)))
+                .as("%s at #%s", type.getSimpleName(), pointer).isEqualTo(components(type)));
+        assertThat(propertyNames(JsonCodec.COMMAND_SCHEMA.schema())).isEqualTo(components(ExperimentCommand.class));
+    }
+
+    private static Set<String> propertyNames(com.fasterxml.jackson.databind.JsonNode object) {
+        Set<String> names = new java.util.TreeSet<>();
+        object.path("properties").fieldNames().forEachRemaining(names::add);
+        return names;
+    }
+
+    private static Set<String> components(Class<? extends Record> type) {
+        return java.util.Arrays.stream(type.getRecordComponents()).map(java.lang.reflect.RecordComponent::getName)
+                .collect(Collectors.toCollection(java.util.TreeSet::new));
     }
 }

@@ -103,7 +103,7 @@ class SpaceEncodingTest {
                                   "width": {"type": "int", "min": 1.5, "max": 4}}},
                  "objectives": {"objectives": [{"metric": "accuracy"}, {"metric": "accuracy"}],
                                 "scalarization": {"type": "mnasnet"},
-                                "constraints": [{"metric": "latencyMs"}]}}
+                                "constraints": [{"metric": "latencyMs", "max": 5}]}}
                 """;
         assertThatThrownBy(() -> JsonCodec.readSpec(json.getBytes(StandardCharsets.UTF_8)))
                 .isInstanceOfSatisfying(InvalidInputException.class, ex -> assertThat(ex.errors())
@@ -113,9 +113,14 @@ class SpaceEncodingTest {
                                 "searchSpace.parameters.width: int bounds must be whole numbers (got 1.5, 4.0)",
                                 "searchSpace.parameters.optimizer: value rmsprop is not a valid training optimizer "
                                         + "(unknown optimizer 'rmsprop' (known: " + TrainingSpec.OPTIMIZERS + "))",
-                                "objectives.objectives[1].metric: 'ACCURACY' is listed twice",
-                                "objectives.scalarization.targets: mnasnet needs at least one target, e.g. {\"latencyMs\": 2.0}",
-                                "objectives.constraints[0]: needs max and/or min"));
+                                "objectives.objectives[1].metric: 'accuracy' is listed twice",
+                                "objectives.scalarization.targets: mnasnet needs at least one target, e.g. {\"latencyMs\": 2.0}"));
+        // A structural error (here a constraint without a limit) is reported by the schema check, before these.
+        assertThatThrownBy(() -> JsonCodec.readSpec(json.replace("\"max\": 5", "\"maxx\": 5").getBytes(StandardCharsets.UTF_8)))
+                .isInstanceOfSatisfying(InvalidInputException.class, ex -> assertThat(ex.errors())
+                        .extracting(ValidationError::toString)
+                        .containsExactly("objectives.constraints[0].maxx: unknown field; did you mean \"max\"?",
+                                "objectives.constraints[0]: needs at least one of max, min"));
     }
 
     @Test

@@ -134,7 +134,11 @@ public final class ControllerVerticle extends VerticleBase {
             if (r.succeeded() && !r.result().isEmpty()) {
                 p.tryComplete(Status.OK(new JsonObject().put("brokers", r.result().size())));
             } else {
-                Throwable cause = r.failed() && r.cause().getCause() != null ? r.cause().getCause() : r.cause();
+                Throwable cause = r.cause();
+                while ((cause instanceof java.util.concurrent.CompletionException || cause instanceof java.util.concurrent.ExecutionException)
+                        && cause.getCause() != null) {
+                    cause = cause.getCause();
+                }
                 String why = r.succeeded() ? "no broker in the cluster metadata"
                         : cause instanceof org.apache.kafka.common.errors.TimeoutException
                         ? "no answer within " + BROKER_CHECK_MILLIS / 1000 + " s" : String.valueOf(cause.getMessage());

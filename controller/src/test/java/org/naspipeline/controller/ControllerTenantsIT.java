@@ -72,7 +72,7 @@ class ControllerTenantsIT {
     @Test
     void onlyTheOwnTenantOrAnAdminPausesResumesOrCancelsAndEveryRecordNamesItsActor(KafkaCluster kafka) throws Exception {
         String base = startOne(kafka, ControllerConfig.Reads.TENANT);
-        String id = "acme-" + UUID.randomUUID().toString().substring(0, 6);
+        String id = "owned-" + UUID.randomUUID().toString().substring(0, 6);
         assertThat(post(base, "/api/v1/experiments", spec(id), "t-acme").statusCode()).isEqualTo(201);
         awaitStatus(base, id, "running", "t-acme");
 
@@ -82,7 +82,7 @@ class ControllerTenantsIT {
                 delete(base, path + "?reason=rewritten%20by%20globex", "t-globex"))) {
             assertThat(r.statusCode()).as(r.request().method() + " " + r.request().uri() + ": " + r.body()).isEqualTo(403);
             assertThat(json(r).path("errors").get(0).path("message").asText()).contains("belongs to another tenant")
-                    .doesNotContain("acme");
+                    .as("the owner is not revealed").doesNotContain("acme");
         }
         assertThat(post(base, path + "/pause", new byte[0], null).statusCode()).isEqualTo(401);
         assertThat(post(base, path + "/pause", new byte[0], "t-unknown").statusCode()).isEqualTo(401);

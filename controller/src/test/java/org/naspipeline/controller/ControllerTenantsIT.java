@@ -179,11 +179,20 @@ class ControllerTenantsIT {
             bases.add(c.base());
         }
         bases.forEach(ControllerRig::awaitReady);
+        // two experiments on each of the 4 partitions (murmur2 of the id, as Streams places them), so each instance owns some
         List<String> ids = new ArrayList<>();
-        for (int i = 0; i < 8; i++) {
-            String id = appId + "-e" + i;
+        int[] perPartition = new int[4];
+        for (int n = 0; ids.size() < 8; n++) {
+            String candidate = appId + "-e" + n;
+            int partition = org.apache.kafka.common.utils.Utils.toPositive(org.apache.kafka.common.utils.Utils.murmur2(
+                    candidate.getBytes(java.nio.charset.StandardCharsets.UTF_8))) % 4;
+            if (perPartition[partition]++ < 2) {
+                ids.add(candidate);
+            }
+        }
+        for (int i = 0; i < ids.size(); i++) {
+            String id = ids.get(i);
             String base = bases.get(i % 2);
-            ids.add(id);
             int[] status = {0};
             await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500))
                     .until(() -> (status[0] = post(base, "/api/v1/experiments", spec(id), "t-acme").statusCode()) != 503);

@@ -95,6 +95,19 @@ class SubmissionPropertyIT {
         }
     }
 
+    @Example
+    void aSearchedParameterWithoutItsBoundsIsA400NotA500() throws Exception {
+        // issue 19: this spec answered 500 with a Java NullPointerException message
+        for (String bound : List.of("min", "max", "type")) {
+            ObjectNode spec = example.deepCopy();
+            ((ObjectNode) spec.get("searchSpace").get("parameters").get("learningRate")).putNull(bound);
+            spec.put("id", "nobound-" + bound + "-" + UUID.randomUUID().toString().substring(0, 6));
+            HttpResponse<String> r = ControllerRig.post(controller.base(), "/api/v1/experiments", write(spec).getBytes(StandardCharsets.UTF_8), null);
+            assertThat(r.statusCode()).as(bound + ": " + r.body()).isEqualTo(400);
+            assertThat(r.body()).as(bound).doesNotContain("NullPointer", "Cannot invoke");
+        }
+    }
+
     static void assertClientError(byte[] body) throws Exception {
         HttpResponse<String> r = ControllerRig.post(controller.base(), "/api/v1/experiments", body, null);
         String shown = new String(body, 0, Math.min(body.length, 300), StandardCharsets.UTF_8);

@@ -117,7 +117,10 @@ class ControllerApiIT {
         assertThat(front).isNotEmpty().isEqualTo(expectedFront);
         assertThat(pareto.path("hypervolume").asDouble()).isPositive();
         assertThat(get(base, "/api/v1/experiments")).anyMatch(e -> e.path("id").asText().equals(id));
-        assertThat(send(HttpRequest.newBuilder(URI.create(base + "/api/v1/experiments/nope")).GET()).statusCode()).isEqualTo(404);
+        assertThat(send(HttpRequest.newBuilder(URI.create(base + "/api/v1/experiments/nope")).GET()).statusCode())
+                .as("reads need a token when tokens are set").isEqualTo(401);
+        assertThat(send(HttpRequest.newBuilder(URI.create(base + "/api/v1/experiments/nope")).GET()
+                .header("Authorization", "Bearer " + TOKEN)).statusCode()).isEqualTo(404);
 
         String longId = id + "-long";
         assertThat(post(base, respec(example, longId, 5000, 2), TOKEN).statusCode()).isEqualTo(201);
@@ -139,7 +142,7 @@ class ControllerApiIT {
             String metrics = send(HttpRequest.newBuilder(URI.create(base + "/metrics")).GET()).body();
             assertThat(metrics).contains("nas_trials_total{experiment=\"" + id + "\",instance=\"c1\",service=\"controller\",status=\"completed\"} 12.0");
             assertThat(metrics).contains("nas_submissions_rejected_total{instance=\"c1\",reason=\"invalid\",service=\"controller\"}");
-            assertThat(metrics).contains("nas_submissions_rejected_total{instance=\"c1\",reason=\"unauthorized\",service=\"controller\"} 2.0");
+            assertThat(metrics).contains("nas_submissions_rejected_total{instance=\"c1\",reason=\"unauthorized\",service=\"controller\"} 3.0");
             assertThat(metrics).contains("nas_experiments{instance=\"c1\",service=\"controller\",status=\"cancelled\"} 1.0");
             assertThat(metrics).contains("nas_pareto_front_size{experiment=\"" + id + "\"", "nas_hypervolume{experiment=\"" + id + "\"",
                     "nas_best_objective{experiment=\"" + id + "\"", "nas_results_ingested_total", "nas_trial_duration_seconds_count");
@@ -147,9 +150,9 @@ class ControllerApiIT {
         assertThat(send(HttpRequest.newBuilder(URI.create(base + "/health")).GET()).statusCode()).isEqualTo(200);
 
         // the nas commands over the same API
-        assertThat(nas("status", id, "--url", base)).startsWith(id + " [##############################] 12/12 completed best ");
-        assertThat(nas("pareto", id, "--url", base)).startsWith("Pareto front of " + id + ": " + front.size() + " trial(s), hypervolume ");
-        assertThat(nas("status", "--url", base)).contains(id, longId);
+        assertThat(nas("status", id, "--url", base, "--token", TOKEN)).startsWith(id + " [##############################] 12/12 completed best ");
+        assertThat(nas("pareto", id, "--url", base, "--token", TOKEN)).startsWith("Pareto front of " + id + ": " + front.size() + " trial(s), hypervolume ");
+        assertThat(nas("status", "--url", base, "--token", TOKEN)).contains(id, longId);
         assertThat(new picocli.CommandLine(new Nas()).execute("submit", dir.resolve("missing.json").toString(), "--url", base)).isEqualTo(2);
     }
 
@@ -261,7 +264,8 @@ class ControllerApiIT {
     JsonNode awaitStatus(String base, String id, String status, Duration timeout) {
         JsonNode[] last = {null};
         await().atMost(timeout).pollInterval(Duration.ofMillis(250)).until(() -> {
-            HttpResponse<String> r = send(HttpRequest.newBuilder(URI.create(base + "/api/v1/experiments/" + id)).GET());
+            HttpResponse<String> r = send(HttpRequest.newBuilder(URI.create(base + "/api/v1/experiments/" + id)).GET()
+                    .header("Authorization", "Bearer " + TOKEN));
             if (r.statusCode() != 200) {
                 return false;
             }
@@ -272,7 +276,7 @@ class ControllerApiIT {
     }
 
     JsonNode get(String base, String path) throws Exception {
-        HttpResponse<String> r = send(HttpRequest.newBuilder(URI.create(base + path)).GET());
+        HttpResponse<String> r = send(HttpRequest.newBuilder(URI.create(base + path)).GET().header("Authorization", "Bearer " + TOKEN));
         assertThat(r.statusCode()).as(path + ": " + r.body()).isEqualTo(200);
         return JsonCodec.readTree(r.body().getBytes(StandardCharsets.UTF_8));
     }

@@ -1,37 +1,53 @@
 package org.naspipeline.controller;
 
+import io.vertx.core.AsyncResult;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
+import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.time.Duration;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.function.Function;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.errors.RetriableException;
 import org.naspipeline.api.ExperimentCommand;
 import org.naspipeline.api.ExperimentSpec;
 import org.naspipeline.api.InvalidInputException;
 import org.naspipeline.api.JsonCodec;
 import org.naspipeline.api.Topics;
 import org.naspipeline.api.ValidationError;
+import org.naspipeline.controller.ApiTokens.Caller;
 import org.naspipeline.ops.KafkaSends;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The REST API, {@code /api/v1}: submit (validated here with the same checks as the topic path, then produced to
- * {@code nas.experiments}), read (from whichever instance owns the experiment), cancel. Errors are JSON:
- * {@code {"errors": [{"path": …, "message": …}]}}.
+ * {@code nas.experiments} with the caller's tenant and actor in headers), read (from whichever instance owns the
+ * experiment; scoped to the caller's tenant unless reads are open), pause, resume, cancel (the experiment's own
+ * tenant or an admin only). Errors are JSON: {@code {"errors": [{"path": …, "message": …}]}}; 503 with
+ * {@code Retry-After} whenever the answer cannot be had now.
  */
 final class ControllerApi {
     private static final Logger LOG = LoggerFactory.getLogger(ControllerApi.class);
+    /** Record header naming the submitting tenant. */
     static final String TENANT_HEADER = "nas.tenant";
+    /** Record header naming who acted: {@code tenant:<name>}, {@code admin:<name>} or {@code anonymous}. */
+    static final String ACTOR_HEADER = "nas.actor";
+    /** The longest {@code reason} a command may carry. */
+    static final int MAX_REASON = 1024;
+    /** Seconds a client should wait before retrying a 503. */
+    static final String RETRY_AFTER_SECONDS = "2";
 
     private final Vertx vertx;
     private final ControllerConfig config;
@@ -39,6 +55,7 @@ final class ControllerApi {
     private final Function<ExperimentSpec, List<ValidationError>> validator;
     private final Producer<String, byte[]> producer;
     private final ControllerMetrics metrics;
+    private final byte[] secretDigest;
 
     ControllerApi(Vertx vertx, ControllerConfig config, ExperimentQueries queries,
                   Function<ExperimentSpec, List<ValidationError>> validator, Producer<String, byte[]> producer,
@@ -49,103 +66,129 @@ final class ControllerApi {
         this.validator = validator;
         this.producer = producer;
         this.metrics = metrics;
+        this.secretDigest = config.internalSecret() == null ? null : ApiTokens.digest(config.internalSecret());
     }
 
     /** Adds the public and the instance-to-instance routes. */
     void mount(Router router) {
         router.route("/api/v1/*").handler(BodyHandler.create(false).setBodyLimit(config.maxSpecBytes()));
         router.post("/api/v1/experiments").handler(this::submit);
-        router.get("/api/v1/experiments").handler(ctx -> queries.all().onComplete(r -> answer(ctx, r.map(list -> list), 200)));
+        router.get("/api/v1/experiments").handler(this::list);
         router.get("/api/v1/experiments/:id").handler(ctx -> read(ctx, ExperimentViews::summary));
         router.get("/api/v1/experiments/:id/trials").handler(ctx -> read(ctx, ExperimentViews::trials));
         router.get("/api/v1/experiments/:id/pareto").handler(ctx -> read(ctx, ExperimentViews::pareto));
         router.delete("/api/v1/experiments/:id").handler(ctx -> command(ctx, ExperimentCommand.Type.CANCEL, "cancelling"));
         router.post("/api/v1/experiments/:id/pause").handler(ctx -> command(ctx, ExperimentCommand.Type.PAUSE, "pausing"));
         router.post("/api/v1/experiments/:id/resume").handler(ctx -> command(ctx, ExperimentCommand.Type.RESUME, "resuming"));
-        router.route("/api/v1/*").failureHandler(ctx -> {
-            int status = ctx.statusCode() > 0 ? ctx.statusCode() : 500;
-            if (status == 413) {
-                metrics.rejected("too_large");
-                error(ctx, 413, "$", "the request body is larger than " + config.maxSpecBytes() + " bytes (NAS_API_MAX_SPEC_BYTES)");
-            } else {
-                LOG.warn("{} {} failed", ctx.request().method(), ctx.request().path(), ctx.failure());
-                error(ctx, status, "$", ctx.failure() == null ? "request failed" : String.valueOf(ctx.failure().getMessage()));
-            }
-        });
+        router.route("/api/v1/*").failureHandler(this::failed);
+        router.route("/internal/*").handler(this::internalCaller);
         router.get(ExperimentQueries.INTERNAL_STATE + ":id").handler(ctx -> vertx.executeBlocking(
                 () -> queries.local(ctx.pathParam("id")), false).onComplete(r -> {
                     if (r.succeeded() && r.result().isEmpty()) {
                         error(ctx, 404, "id", "experiment '" + ctx.pathParam("id") + "' is not on this instance");
                     } else {
-                        answer(ctx, r.map(java.util.Optional::get), 200);
+                        answer(ctx, r.map(Optional::get), 200);
                     }
                 }));
         router.get(ExperimentQueries.INTERNAL_SUMMARIES).handler(ctx ->
                 vertx.executeBlocking(queries::localSummaries, false).onComplete(r -> answer(ctx, r, 200)));
+        router.route("/internal/*").failureHandler(this::failed);
     }
 
     private void submit(RoutingContext ctx) {
-        Optional<String> tenant = authorize(ctx);
-        if (tenant == null) {
+        Caller caller = authorize(ctx);
+        if (caller == null) {
             return;
         }
         byte[] body = ctx.body().buffer() == null ? new byte[0] : ctx.body().buffer().getBytes();
-        ExperimentSpec spec;
+        ExperimentSpec withId;
         try {
-            spec = JsonCodec.readSpec(body);
+            ExperimentSpec spec = JsonCodec.readSpec(body);
+            withId = spec.withId(spec.id() != null ? spec.id() : "exp-" + UUID.randomUUID().toString().substring(0, 8));
+            List<ValidationError> errors = validator.apply(withId);
+            if (!errors.isEmpty()) {
+                metrics.rejected("invalid");
+                errors(ctx, 400, errors);
+                return;
+            }
         } catch (InvalidInputException e) {
             metrics.rejected(body.length == 0 ? "unreadable" : "invalid");
             errors(ctx, 400, e.errors());
             return;
-        }
-        String id = spec.id() != null ? spec.id() : "exp-" + UUID.randomUUID().toString().substring(0, 8);
-        ExperimentSpec withId = spec.withId(id);
-        List<ValidationError> errors = validator.apply(withId);
-        if (!errors.isEmpty()) {
+        } catch (RuntimeException e) {
+            // a check that throws instead of reporting is a bug; the input is still refused, not the server's fault
+            LOG.warn("a submitted spec could not be validated", e);
             metrics.rejected("invalid");
-            errors(ctx, 400, errors);
+            error(ctx, 400, "$", "the spec could not be validated: it is incomplete or inconsistent");
             return;
         }
+        String id = withId.id();
         queries.find(id).compose(existing -> {
             if (existing.isPresent()) {
                 metrics.rejected("duplicate");
                 error(ctx, 409, "id", "experiment '" + id + "' already exists");
                 return Future.succeededFuture();
             }
-            return send(id, JsonCodec.write(withId), tenant.orElse(null)).onSuccess(v -> {
-                LOG.info("experiment {} submitted over REST{}", id, tenant.map(t -> " by tenant " + t).orElse(""));
-                ctx.response().setStatusCode(201).putHeader("Location", "/api/v1/experiments/" + id)
+            return send(id, JsonCodec.write(withId), caller).onSuccess(v -> {
+                LOG.info("experiment {} submitted over REST by {}", id, caller.actor());
+                String self = "/api/v1/experiments/" + URLEncoder.encode(id, StandardCharsets.UTF_8);
+                ctx.response().setStatusCode(201).putHeader("Location", self)
                         .putHeader("Content-Type", "application/json")
                         .end(Buffer.buffer(JsonCodec.write(Map.of("id", id, "status", "submitted",
-                                "links", Map.of("self", "/api/v1/experiments/" + id, "trials", "/api/v1/experiments/" + id + "/trials",
-                                        "pareto", "/api/v1/experiments/" + id + "/pareto")))));
+                                "links", Map.of("self", self, "trials", self + "/trials", "pareto", self + "/pareto")))));
             });
         }).onFailure(e -> answer(ctx, Future.failedFuture(e), 201));
     }
 
     private void command(RoutingContext ctx, ExperimentCommand.Type type, String status) {
-        Optional<String> tenant = authorize(ctx);
-        if (tenant == null) {
+        Caller caller = authorize(ctx);
+        if (caller == null) {
             return;
         }
         String id = ctx.pathParam("id");
-        String reason = Optional.ofNullable(ctx.request().getParam("reason")).orElse(type.name().toLowerCase(java.util.Locale.ROOT)
-                + " over REST" + tenant.map(t -> " by tenant " + t).orElse(""));
+        String given = ctx.request().getParam("reason");
+        if (given != null && given.length() > MAX_REASON) {
+            error(ctx, 400, "reason", "must be at most " + MAX_REASON + " characters (got " + given.length() + ")");
+            return;
+        }
+        String reason = given != null && !given.isBlank() ? given
+                : type.name().toLowerCase(Locale.ROOT) + " over REST by " + caller.actor();
         queries.find(id).compose(existing -> {
             if (existing.isEmpty()) {
                 error(ctx, 404, "id", "no experiment '" + id + "'");
                 return Future.succeededFuture();
             }
-            return send(id, JsonCodec.write(new ExperimentCommand(ExperimentSpec.SCHEMA_VERSION, type, reason)),
-                    tenant.orElse(null)).onSuccess(v -> ctx.response().setStatusCode(202).putHeader("Content-Type", "application/json")
-                    .end(Buffer.buffer(JsonCodec.write(Map.of("id", id, "status", status)))));
+            if (!caller.owns(existing.get().tenant)) {
+                metrics.rejected("forbidden");
+                LOG.warn("{} refused: {} may not {} experiment {}", ctx.request().path(), caller.actor(),
+                        type.name().toLowerCase(Locale.ROOT), id);
+                error(ctx, 403, "id", "experiment '" + id + "' belongs to another tenant; only its tenant or an admin may "
+                        + type.name().toLowerCase(Locale.ROOT) + " it");
+                return Future.succeededFuture();
+            }
+            return send(id, JsonCodec.write(new ExperimentCommand(ExperimentSpec.SCHEMA_VERSION, type, reason)), caller)
+                    .onSuccess(v -> ctx.response().setStatusCode(202).putHeader("Content-Type", "application/json")
+                            .end(Buffer.buffer(JsonCodec.write(Map.of("id", id, "status", status)))));
         }).onFailure(e -> answer(ctx, Future.failedFuture(e), 202));
     }
 
+    private void list(RoutingContext ctx) {
+        Caller caller = reader(ctx);
+        if (caller == null) {
+            return;
+        }
+        queries.all().onComplete(r -> answer(ctx, r.map(all -> all.stream()
+                .filter(s -> config.reads() != ControllerConfig.Reads.TENANT || caller.owns(s.tenant())).toList()), 200));
+    }
+
     private <T> void read(RoutingContext ctx, Function<ExperimentState, T> view) {
+        Caller caller = reader(ctx);
+        if (caller == null) {
+            return;
+        }
         String id = ctx.pathParam("id");
         queries.find(id).onComplete(r -> {
-            if (r.succeeded() && r.result().isEmpty()) {
+            if (r.succeeded() && (r.result().isEmpty() || !visible(caller, r.result().get()))) {
                 error(ctx, 404, "id", "no experiment '" + id + "'");
             } else {
                 answer(ctx, r.map(state -> view.apply(state.orElseThrow())), 200);
@@ -153,40 +196,85 @@ final class ControllerApi {
         });
     }
 
-    /** The tenant (empty when the API is open), or null after answering 401. */
-    private Optional<String> authorize(RoutingContext ctx) {
-        if (!config.apiTokens().required()) {
-            return Optional.empty();
-        }
-        Optional<String> tenant = config.apiTokens().tenantOf(ctx.request().getHeader("Authorization"));
-        if (tenant.isEmpty()) {
+    /** Whether {@code caller} may see {@code state}: always, unless reads are scoped to tenants. */
+    private boolean visible(Caller caller, ExperimentState state) {
+        return config.reads() != ControllerConfig.Reads.TENANT || caller.owns(state.tenant);
+    }
+
+    /** The caller of a read: anyone when reads are open, else as {@link #authorize}. */
+    private Caller reader(RoutingContext ctx) {
+        return config.reads() == ControllerConfig.Reads.OPEN ? Caller.ANONYMOUS : authorize(ctx);
+    }
+
+    /** The caller (anonymous when the API has no tokens), or null after answering 401. */
+    private Caller authorize(RoutingContext ctx) {
+        Optional<Caller> caller = config.apiTokens().callerOf(ctx.request().getHeader("Authorization"));
+        if (caller.isEmpty()) {
             metrics.rejected("unauthorized");
             ctx.response().putHeader("WWW-Authenticate", "Bearer realm=\"nas\"");
             error(ctx, 401, "Authorization", "a valid bearer token is required (NAS_API_TOKEN)");
             return null;
         }
-        return tenant;
+        return caller.get();
     }
 
-    private Future<Void> send(String id, byte[] value, String tenant) {
-        ProducerRecord<String, byte[]> record = new ProducerRecord<>(Topics.EXPERIMENTS, id, value);
-        if (tenant != null) {
-            record.headers().add(TENANT_HEADER, tenant.getBytes(StandardCharsets.UTF_8));
+    /** Lets an instance-to-instance request through only with the internal secret, when there is one. */
+    private void internalCaller(RoutingContext ctx) {
+        if (secretDigest == null) {
+            ctx.next();
+            return;
         }
-        return vertx.executeBlocking(() -> KafkaSends.awaitAck(producer.send(record), "submit to " + Topics.EXPERIMENTS,
-                java.time.Duration.ofSeconds(30)), false).mapEmpty();
+        String given = ctx.request().getHeader(ExperimentQueries.SECRET_HEADER);
+        if (given == null) {
+            error(ctx, 401, ExperimentQueries.SECRET_HEADER, "instance-to-instance requests need the internal secret (NAS_INTERNAL_SECRET)");
+        } else if (!MessageDigest.isEqual(ApiTokens.digest(given), secretDigest)) {
+            LOG.warn("internal request {} from {} with a wrong secret refused", ctx.request().path(), ctx.request().remoteAddress());
+            error(ctx, 403, ExperimentQueries.SECRET_HEADER, "the internal secret does not match this instance's (NAS_INTERNAL_SECRET)");
+        } else {
+            ctx.next();
+        }
     }
 
-    private static void answer(RoutingContext ctx, io.vertx.core.AsyncResult<?> result, int status) {
+    private Future<Void> send(String id, byte[] value, Caller caller) {
+        ProducerRecord<String, byte[]> record = new ProducerRecord<>(Topics.EXPERIMENTS, id, value);
+        if (caller.tenant() != null) {
+            record.headers().add(TENANT_HEADER, caller.tenant().getBytes(StandardCharsets.UTF_8));
+        }
+        record.headers().add(ACTOR_HEADER, caller.actor().getBytes(StandardCharsets.UTF_8));
+        return vertx.executeBlocking(() -> KafkaSends.awaitAck(producer.send(record), "submit to " + Topics.EXPERIMENTS,
+                Duration.ofSeconds(30)), false).<Void>mapEmpty().recover(e -> {
+                    if (e instanceof RetriableException || e.getCause() instanceof RetriableException) {
+                        LOG.warn("record for experiment {} not acknowledged: {}", id, e.getMessage());
+                        return Future.failedFuture(new ExperimentQueries.NotReadyException(
+                                "the brokers did not acknowledge the record in time; try again"));
+                    }
+                    return Future.failedFuture(e);
+                });
+    }
+
+    /** Answers a request the router failed: 413 for a body over the limit, else the status, never an exception's text. */
+    private void failed(RoutingContext ctx) {
+        int status = ctx.statusCode() > 0 ? ctx.statusCode() : 500;
+        if (status == 413) {
+            metrics.rejected("too_large");
+            error(ctx, 413, "$", "the request body is larger than " + config.maxSpecBytes() + " bytes (NAS_API_MAX_SPEC_BYTES)");
+            return;
+        }
+        LOG.warn("{} {} failed ({})", ctx.request().method(), ctx.request().path(), status, ctx.failure());
+        error(ctx, status, "$", status >= 500 ? "the request failed inside the controller; its log has the details"
+                : "the request cannot be served (" + status + ")");
+    }
+
+    private static void answer(RoutingContext ctx, AsyncResult<?> result, int status) {
         if (result.succeeded()) {
             ctx.response().setStatusCode(status).putHeader("Content-Type", "application/json")
                     .end(Buffer.buffer(JsonCodec.write(result.result())));
         } else if (result.cause() instanceof ExperimentQueries.NotReadyException e) {
-            ctx.response().putHeader("Retry-After", "2");
+            ctx.response().putHeader("Retry-After", RETRY_AFTER_SECONDS);
             error(ctx, 503, "$", e.getMessage());
         } else {
             LOG.warn("{} {} failed", ctx.request().method(), ctx.request().path(), result.cause());
-            error(ctx, 500, "$", String.valueOf(result.cause()));
+            error(ctx, 500, "$", "the request failed inside the controller; its log has the details");
         }
     }
 

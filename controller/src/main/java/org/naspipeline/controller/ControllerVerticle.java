@@ -2,11 +2,16 @@ package org.naspipeline.controller;
 
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.healthchecks.Status;
 import java.time.Duration;
 import java.util.Map;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.DescribeClusterOptions;
+import org.apache.kafka.clients.admin.DescribeClusterResult;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -21,13 +26,17 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Wires the controller into Vert.x: runs the Streams application, serves the REST API, {@code /health} and
- * {@code /metrics}, and refreshes the per-experiment gauges. Closing it closes Streams cleanly.
+ * Wires the controller into Vert.x: binds the REST API, {@code /health} and {@code /metrics} first (503 until
+ * Streams runs), then runs the Streams application, and refreshes the per-experiment gauges. Readiness needs
+ * Streams {@code RUNNING} and the brokers answering; liveness only a Streams that has not failed. Closing it
+ * closes Streams cleanly.
  */
 public final class ControllerVerticle extends VerticleBase {
     private static final Logger LOG = LoggerFactory.getLogger(ControllerVerticle.class);
     /** How often the per-experiment gauges are recomputed from the local store. */
     static final long GAUGE_REFRESH_MILLIS = 10_000;
+    /** How long readiness waits for the brokers to describe the cluster. */
+    static final int BROKER_CHECK_MILLIS = 3_000;
 
     private final ControllerConfig config;
     private final StrategyRegistry registry;
@@ -37,6 +46,8 @@ public final class ControllerVerticle extends VerticleBase {
     private OpsHttpServer http;
     private long timer = -1;
     private KafkaStreamsMetrics streamsMetrics;
+    private Admin admin;
+    private Future<Void> closing;
 
     /** A verticle for {@code config}; its HTTP port must be fixed (not 0), since other instances forward to it. */
     public ControllerVerticle(ControllerConfig config, StrategyRegistry registry, PrometheusMeterRegistry meters) {
@@ -59,17 +70,13 @@ public final class ControllerVerticle extends VerticleBase {
                 ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
                 ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class,
                 ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class)));
-        Future<?> started = vertx.executeBlocking(() -> {
-            controller.start();
-            // Kafka Streams' own metrics (process rate, commit latency, tasks, restores, record lag) in the registry.
-            streamsMetrics = new KafkaStreamsMetrics(controller.streams());
-            streamsMetrics.bindTo(meters);
-            return null;
-        });
         if (config.httpPort() < 0) {
-            return started;
+            return startStreams();
         }
-        ExperimentQueries queries = new ExperimentQueries(vertx, controller.streams(), new HostInfo(config.advertisedHost(), config.httpPort()));
+        admin = Admin.create(config.kafka().applyTo(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers(),
+                AdminClientConfig.CLIENT_ID_CONFIG, config.applicationId() + "-health")));
+        ExperimentQueries queries = new ExperimentQueries(vertx, controller.streams(),
+                new HostInfo(config.advertisedHost(), config.httpPort()), config.internalSecret());
         ExperimentLogic validation = new ExperimentLogic(registry);
         http = new OpsHttpServer(vertx, meters);
         new ControllerApi(vertx, config, queries, validation::validate, producer, metrics).mount(http.router());
@@ -83,12 +90,62 @@ public final class ControllerVerticle extends VerticleBase {
             p.complete(s == KafkaStreams.State.RUNNING ? Status.OK(new JsonObject().put("state", s.name()))
                     : Status.KO(new JsonObject().put("state", s.name())));
         });
+        // Streams keeps RUNNING (and its threads retrying) while the brokers are gone, so ask them: readiness only,
+        // a broker outage is no reason to restart the controller.
+        http.readiness().register("kafka", BROKER_CHECK_MILLIS + 1_000L, this::checkBrokers);
         timer = vertx.setPeriodic(GAUGE_REFRESH_MILLIS, id -> vertx.executeBlocking(queries::localSummaries, false)
                 .onSuccess(metrics::refresh)
                 .onFailure(e -> LOG.debug("gauges not refreshed: {}", e.getMessage())));
-        return started.compose(v -> http.listen(config.httpHost(), config.httpPort()))
-                .onSuccess(s -> LOG.info("controller REST API, /health and /metrics on {}:{} (advertised as {}:{}), tokens: {}",
-                        config.httpHost(), s.actualPort(), config.advertisedHost(), config.httpPort(), config.apiTokens()));
+        // HTTP first: a port in use stops the start before this instance joins the group and takes partitions;
+        // until Streams runs the API answers 503 and readiness is KO.
+        Future<?> started = http.listen(config.httpHost(), config.httpPort())
+                .recover(e -> Future.failedFuture(new IllegalStateException(bindFailure(e), e)))
+                .onSuccess(s -> LOG.info("controller REST API, /health and /metrics on {}:{} (advertised as {}:{}), tokens: {}, "
+                        + "reads: {}, internal secret: {}", config.httpHost(), s.actualPort(), config.advertisedHost(),
+                        config.httpPort(), config.apiTokens(), config.reads(), config.internalSecret() == null ? "none" : "set"))
+                .compose(s -> startStreams());
+        return started.onFailure(e -> closeAll());
+    }
+
+    private Future<?> startStreams() {
+        return vertx.executeBlocking(() -> {
+            controller.start();
+            // Kafka Streams' own metrics (process rate, commit latency, tasks, restores, record lag) in the registry.
+            streamsMetrics = new KafkaStreamsMetrics(controller.streams());
+            streamsMetrics.bindTo(meters);
+            return null;
+        });
+    }
+
+    /** The start-up error for a failed bind, naming the variable, the address and the cause in words. */
+    private String bindFailure(Throwable e) {
+        String address = config.httpHost() + ":" + config.httpPort();
+        String message = e.getMessage() == null ? "" : e.getMessage();
+        if (e instanceof java.net.BindException || message.contains("in use")) {
+            return "NAS_CONTROLLER_HTTP_PORT: " + address + " is already in use";
+        }
+        return "NAS_CONTROLLER_HTTP_PORT: cannot listen on " + address + (message.isEmpty() ? "" : " (" + message + ")");
+    }
+
+    /** Describes the cluster with a short timeout on the admin client's own thread; KO with the reason if it cannot. */
+    private void checkBrokers(Promise<Status> p) {
+        DescribeClusterResult cluster = admin.describeCluster(new DescribeClusterOptions().timeoutMs(BROKER_CHECK_MILLIS));
+        Future.fromCompletionStage(cluster.nodes().toCompletionStage(), vertx.getOrCreateContext()).onComplete(r -> {
+            if (r.succeeded() && !r.result().isEmpty()) {
+                p.tryComplete(Status.OK(new JsonObject().put("brokers", r.result().size())));
+            } else {
+                Throwable cause = r.cause();
+                while ((cause instanceof java.util.concurrent.CompletionException || cause instanceof java.util.concurrent.ExecutionException)
+                        && cause.getCause() != null) {
+                    cause = cause.getCause();
+                }
+                String why = r.succeeded() ? "no broker in the cluster metadata"
+                        : cause instanceof org.apache.kafka.common.errors.TimeoutException
+                        ? "no answer within " + BROKER_CHECK_MILLIS / 1000 + " s" : String.valueOf(cause.getMessage());
+                p.tryComplete(Status.KO(new JsonObject().put("error", "the brokers at " + config.bootstrapServers()
+                        + " cannot be reached (NAS_KAFKA_BOOTSTRAP): " + why)));
+            }
+        });
     }
 
     @Override
@@ -96,14 +153,25 @@ public final class ControllerVerticle extends VerticleBase {
         if (timer >= 0) {
             vertx.cancelTimer(timer);
         }
-        Future<Void> closed = http == null ? Future.succeededFuture() : http.close();
-        return closed.compose(v -> vertx.executeBlocking(() -> {
-            if (streamsMetrics != null) {
-                streamsMetrics.close();
-            }
-            controller.close();
-            producer.close(Duration.ofSeconds(5));
-            return null;
-        }));
+        return closeAll();
+    }
+
+    /** Closes what was created, once: from {@link #stop()}, or when the start failed. */
+    private synchronized Future<Void> closeAll() {
+        if (closing == null) {
+            Future<Void> closed = http == null ? Future.succeededFuture() : http.close().recover(e -> Future.succeededFuture());
+            closing = closed.compose(v -> vertx.executeBlocking(() -> {
+                if (streamsMetrics != null) {
+                    streamsMetrics.close();
+                }
+                controller.close();
+                producer.close(Duration.ofSeconds(5));
+                if (admin != null) {
+                    admin.close(Duration.ofSeconds(5));
+                }
+                return null;
+            }));
+        }
+        return closing;
     }
 }

@@ -6,13 +6,14 @@ import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.KeyQueryMetadata;
 import org.apache.kafka.streams.StoreQueryParameters;
-import org.apache.kafka.streams.StreamsMetadata;
 import org.apache.kafka.streams.errors.InvalidStateStoreException;
 import org.apache.kafka.streams.state.HostInfo;
 import org.apache.kafka.streams.state.KeyValueIterator;
@@ -20,16 +21,24 @@ import org.apache.kafka.streams.state.QueryableStoreTypes;
 import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 import org.naspipeline.api.ExperimentSpec;
 import org.naspipeline.api.JsonCodec;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Reads experiments wherever they live: from this instance's state store when it owns the key, otherwise from the
- * owning instance over HTTP (Streams' key metadata names it, {@code application.server} advertises it).
- * {@link NotReadyException} means the store cannot answer now (rebalancing, restoring): retry shortly.
+ * owning instance over HTTP (Streams' key metadata names it, {@code application.server} advertises it), with the
+ * internal secret in {@link #SECRET_HEADER}. {@link NotReadyException} means no answer can be given now (Streams
+ * not started or rebalancing, a store restoring, an owner without a usable address or unreachable): retry shortly.
  */
 final class ExperimentQueries {
+    private static final Logger LOG = LoggerFactory.getLogger(ExperimentQueries.class);
     /** Internal paths the instances answer each other on. */
     static final String INTERNAL_STATE = "/internal/v1/experiments/";
     static final String INTERNAL_SUMMARIES = "/internal/v1/summaries";
+    /** The header carrying {@code NAS_INTERNAL_SECRET} on instance-to-instance requests. */
+    static final String SECRET_HEADER = "X-Nas-Internal-Secret";
+    /** How long a forwarded read may take before it counts as unreachable. */
+    static final int REMOTE_TIMEOUT_MILLIS = 5_000;
 
     /** The store cannot answer now. */
     static final class NotReadyException extends RuntimeException {
@@ -41,12 +50,15 @@ final class ExperimentQueries {
     private final Vertx vertx;
     private final KafkaStreams streams;
     private final HostInfo self;
+    private final String secret;
     private final HttpClient http;
 
-    ExperimentQueries(Vertx vertx, KafkaStreams streams, HostInfo self) {
+    /** Queries for {@code streams}, advertised as {@code self}, sending {@code secret} (null: none) to the others. */
+    ExperimentQueries(Vertx vertx, KafkaStreams streams, HostInfo self, String secret) {
         this.vertx = vertx;
         this.streams = streams;
         this.self = self;
+        this.secret = secret;
         this.http = vertx.createHttpClient();
     }
 
@@ -55,11 +67,16 @@ final class ExperimentQueries {
         KeyQueryMetadata meta;
         try {
             meta = streams.queryMetadataForKey(ControllerTopology.STORE, id, Serdes.String().serializer());
-        } catch (IllegalStateException e) {
-            return Future.failedFuture(new NotReadyException("the controller is not running yet: " + e.getMessage()));
+        } catch (IllegalStateException | InvalidStateStoreException e) {
+            // not started yet (CREATED), or stopping
+            return Future.failedFuture(new NotReadyException("the controller is not running yet (" + streams.state() + ")"));
         }
         if (meta == null || meta.equals(KeyQueryMetadata.NOT_AVAILABLE)) {
             return Future.failedFuture(new NotReadyException("no instance owns experiment '" + id + "' right now"));
+        }
+        if (!usable(meta.activeHost())) {
+            return Future.failedFuture(new NotReadyException("the instance that owns experiment '" + id + "' has no usable address ("
+                    + address(meta.activeHost()) + "): the group is rebalancing, or that instance runs without HTTP"));
         }
         if (meta.activeHost().equals(self)) {
             return vertx.executeBlocking(() -> local(id).map(Snapshot::attached), false);
@@ -75,28 +92,68 @@ final class ExperimentQueries {
         }
     }
 
-    /** Summaries of every experiment of every instance. */
+    /**
+     * Summaries of every experiment of every instance; fails with {@link NotReadyException} unless the owner of
+     * every partition of the experiment store is known, has a usable address and answered, so a caller never takes a
+     * partial list for the whole.
+     */
     Future<List<ExperimentViews.Summary>> all() {
+        Set<HostInfo> owners;
+        try {
+            owners = ownersOfEveryPartition();
+        } catch (IllegalStateException | InvalidStateStoreException e) {
+            return Future.failedFuture(new NotReadyException("the controller is not running yet (" + streams.state() + ")"));
+        } catch (NotReadyException e) {
+            return Future.failedFuture(e);
+        }
+        List<HostInfo> members = new ArrayList<>(owners);
         List<Future<List<ExperimentViews.Summary>>> parts = new ArrayList<>();
-        for (StreamsMetadata m : streams.metadataForAllStreamsClients()) {
-            if (m.hostInfo().equals(self)) {
+        for (HostInfo m : members) {
+            if (m.equals(self)) {
                 parts.add(vertx.executeBlocking(this::localSummaries, false));
             } else {
-                parts.add(remote(m.hostInfo(), INTERNAL_SUMMARIES).map(b -> b == null ? List.of()
+                parts.add(remote(m, INTERNAL_SUMMARIES).map(b -> b == null ? List.of()
                         : List.of(JsonCodec.readStoredState(b, ExperimentViews.Summary[].class))));
             }
         }
-        if (parts.isEmpty()) {
-            parts.add(vertx.executeBlocking(this::localSummaries, false));
-        }
         return Future.all(parts).map(cf -> {
-            List<ExperimentViews.Summary> all = new ArrayList<>();
+            // by id: while a partition moves, its old and new owner may both still list it
+            java.util.TreeMap<String, ExperimentViews.Summary> all = new java.util.TreeMap<>();
             for (int i = 0; i < cf.size(); i++) {
-                all.addAll(cf.resultAt(i));
+                for (ExperimentViews.Summary summary : cf.<List<ExperimentViews.Summary>>resultAt(i)) {
+                    all.putIfAbsent(summary.id(), summary);
+                }
             }
-            all.sort(java.util.Comparator.comparing(ExperimentViews.Summary::id));
-            return all;
+            return List.copyOf(all.values());
         });
+    }
+
+    /**
+     * The active owner of each partition of the experiment store, asked of Streams' metadata one partition at a time
+     * (a partitioner that names the partition; Streams tells it how many there are).
+     */
+    private Set<HostInfo> ownersOfEveryPartition() {
+        if (!streams.state().isRunningOrRebalancing()) {
+            throw new NotReadyException("the controller is not running yet (" + streams.state() + ")");
+        }
+        int[] count = {1};
+        Set<HostInfo> owners = new LinkedHashSet<>();
+        for (int p = 0; p < count[0]; p++) {
+            int partition = p;
+            KeyQueryMetadata meta = streams.queryMetadataForKey(ControllerTopology.STORE, "", (topic, key, value, n) -> {
+                count[0] = n;
+                return Optional.of(Set.of(partition));
+            });
+            if (meta == null || meta.equals(KeyQueryMetadata.NOT_AVAILABLE)) {
+                throw new NotReadyException("the instances' assignment is not known yet (" + streams.state() + ")");
+            }
+            if (!usable(meta.activeHost())) {
+                throw new NotReadyException("partition " + partition + " of the experiments has no owner with a usable address ("
+                        + address(meta.activeHost()) + "): the group is rebalancing, or an instance runs without HTTP");
+            }
+            owners.add(meta.activeHost());
+        }
+        return owners;
     }
 
     /** An experiment this instance owns, with its trials (blocking). */
@@ -146,22 +203,50 @@ final class ExperimentQueries {
         return new NotReadyException("the experiment store is not queryable now (" + streams.state() + "): " + e.getMessage());
     }
 
-    /** GET on another instance; null on 404. */
+    /** Whether another instance can be asked at {@code host}: Streams reports {@code unavailable:-1} for a member without one. */
+    static boolean usable(HostInfo host) {
+        return host != null && host.port() > 0 && host.port() <= 65_535 && host.host() != null && !host.host().isBlank()
+                && !host.equals(HostInfo.unavailable());
+    }
+
+    /**
+     * GET on another instance; null on 404. Any failure (refused, timed out, not ready, refused our secret, any
+     * other answer) is a {@link NotReadyException}: the data exists, this instance just cannot reach it now.
+     */
     private Future<byte[]> remote(HostInfo host, String path) {
         RequestOptions options = new RequestOptions().setMethod(HttpMethod.GET).setHost(host.host()).setPort(host.port())
-                .setURI(path).setTimeout(10_000);
-        return http.request(options).compose(req -> req.send()).compose(resp -> resp.body().map(body -> {
+                .setURI(path).setTimeout(REMOTE_TIMEOUT_MILLIS);
+        if (secret != null) {
+            options.putHeader(SECRET_HEADER, secret);
+        }
+        Future<byte[]> answer = http.request(options).compose(req -> req.send()).compose(resp -> resp.body().map(body -> {
             if (resp.statusCode() == 404) {
                 return null;
             }
-            if (resp.statusCode() == 503) {
-                throw new NotReadyException("instance " + host + " is not ready: " + body);
+            if (resp.statusCode() == 200) {
+                return body.getBytes();
             }
-            if (resp.statusCode() != 200) {
-                throw new IllegalStateException("instance " + host + " answered " + resp.statusCode() + " for " + path + ": " + body);
+            if (resp.statusCode() == 401 || resp.statusCode() == 403) {
+                LOG.warn("instance {} refused an internal request ({}): NAS_INTERNAL_SECRET (or NAS_API_TOKEN) must be the same on "
+                        + "every instance", address(host), resp.statusCode());
+                throw new NotReadyException("instance " + address(host) + " refused this instance's internal request: the instances' "
+                        + "NAS_INTERNAL_SECRET (or NAS_API_TOKEN) differ");
             }
-            return body.getBytes();
+            throw new NotReadyException("instance " + address(host) + " cannot answer now (" + resp.statusCode() + ")");
         }));
+        return answer.recover(e -> {
+            if (e instanceof NotReadyException) {
+                return Future.failedFuture(e);
+            }
+            LOG.debug("GET {} on instance {} failed", path, address(host), e);
+            return Future.failedFuture(new NotReadyException("instance " + address(host) + " cannot be reached: "
+                    + (e.getMessage() == null ? "no answer" : e.getMessage())));
+        });
+    }
+
+    /** {@code host:port}, as the operator configured it. */
+    static String address(HostInfo host) {
+        return host == null ? "unknown" : host.host() + ":" + host.port();
     }
 
     private static String encode(String id) {

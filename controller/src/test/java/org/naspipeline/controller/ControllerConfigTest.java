@@ -45,4 +45,25 @@ class ControllerConfigTest {
         assertThat(ControllerMain.run("topcis")).isEqualTo(2);
         assertThat(ControllerMain.run("topics", "extra")).isEqualTo(2);
     }
+
+    @Test
+    void readsAndTheInternalSecretAreReadAndBadValuesAreRefusedNamingTheVariable() {
+        ControllerConfig defaults = ControllerConfig.from(new Settings(Map.of()));
+        assertThat(defaults.reads()).isEqualTo(ControllerConfig.Reads.TENANT);
+        assertThat(defaults.internalSecret()).as("no tokens, no secret: the API is open").isNull();
+        ControllerConfig tokens = ControllerConfig.from(new Settings(Map.of("NAS_API_TOKEN", "acme=t1", "NAS_API_READS", "Open")));
+        assertThat(tokens.reads()).isEqualTo(ControllerConfig.Reads.OPEN);
+        assertThat(tokens.internalSecret()).isEqualTo(tokens.apiTokens().derivedInternalSecret()).isNotNull();
+        ControllerConfig explicit = ControllerConfig.from(new Settings(Map.of("NAS_API_TOKEN", "acme=t1",
+                "NAS_INTERNAL_SECRET", "0123456789abcdef-shared", "NAS_API_READS", "authenticated")));
+        assertThat(explicit.internalSecret()).isEqualTo("0123456789abcdef-shared");
+        assertThat(explicit.reads()).isEqualTo(ControllerConfig.Reads.AUTHENTICATED);
+        assertThat(explicit.toString()).doesNotContain("0123456789abcdef", "t1");
+        assertThatThrownBy(() -> ControllerConfig.from(new Settings(Map.of("NAS_INTERNAL_SECRET", "short"))))
+                .hasMessage("NAS_INTERNAL_SECRET: must be at least 16 characters (got 5)");
+        assertThatThrownBy(() -> ControllerConfig.from(new Settings(Map.of("NAS_API_READS", "everyone"))))
+                .hasMessage("NAS_API_READS: must be 'tenant', 'authenticated' or 'open' (got 'everyone')");
+        assertThatThrownBy(() -> ControllerConfig.from(new Settings(Map.of("NAS_API_READS", "x".repeat(10_000)))))
+                .hasMessageStartingWith("NAS_API_READS: must be").hasMessageEndingWith("…')");
+    }
 }

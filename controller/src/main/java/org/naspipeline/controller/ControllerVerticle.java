@@ -82,8 +82,13 @@ public final class ControllerVerticle extends VerticleBase {
         new ControllerApi(vertx, config, queries, validation::validate, producer, metrics).mount(http.router());
         http.liveness().register("streams", p -> {
             KafkaStreams.State s = controller.state();
-            p.complete(s == KafkaStreams.State.ERROR || s == KafkaStreams.State.NOT_RUNNING
-                    ? Status.KO(new JsonObject().put("state", s.name())) : Status.OK(new JsonObject().put("state", s.name())));
+            JsonObject data = new JsonObject().put("state", s.name()).put("threadReplacements", controller.threadReplacements());
+            if (controller.threadsKeepFailing()) {
+                data.put("reason", "stream threads keep failing: " + ControllerService.ThreadFailures.LIMIT + " or more replaced within "
+                        + ControllerService.ThreadFailures.WINDOW_MINUTES + " minutes (see the log)");
+            }
+            p.complete(s == KafkaStreams.State.ERROR || s == KafkaStreams.State.NOT_RUNNING || controller.threadsKeepFailing()
+                    ? Status.KO(data) : Status.OK(data));
         });
         http.readiness().register("streams", p -> {
             KafkaStreams.State s = controller.state();

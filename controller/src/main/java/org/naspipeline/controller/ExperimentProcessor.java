@@ -37,8 +37,6 @@ import org.slf4j.LoggerFactory;
  */
 final class ExperimentProcessor implements Processor<String, byte[], String, byte[]> {
     private static final Logger LOG = LoggerFactory.getLogger(ExperimentProcessor.class);
-    /** Who sent a record to {@code nas.experiments} (set by the REST API); see {@link #actor}. */
-    static final String ACTOR_HEADER = "nas.actor";
     private final ExperimentLogic logic;
     private final Duration timeoutCheckInterval;
     private ProcessorContext<String, byte[]> context;
@@ -132,7 +130,7 @@ final class ExperimentProcessor implements Processor<String, byte[], String, byt
      * value when there is one). Headers from the topic are only as trustworthy as its ACLs.
      */
     static String actor(Headers headers) {
-        String actor = InputRouter.header(headers, ACTOR_HEADER);
+        String actor = InputRouter.header(headers, ControllerApi.ACTOR_HEADER);
         if (actor != null) {
             return RecordChecks.abbreviate(actor);
         }

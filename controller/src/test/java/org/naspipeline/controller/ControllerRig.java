@@ -129,6 +129,11 @@ final class ControllerRig {
 
     /** Every record on {@code nas.experiments} with key {@code id}, read from the beginning to the current end. */
     static List<ConsumerRecord<String, byte[]>> experimentRecords(String bootstrap, String id) {
+        return records(bootstrap, Topics.EXPERIMENTS, id);
+    }
+
+    /** The committed records of {@code topic} keyed {@code id}, read to the topic's current end. */
+    static List<ConsumerRecord<String, byte[]>> records(String bootstrap, String topic, String id) {
         List<ConsumerRecord<String, byte[]>> out = new ArrayList<>();
         try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(Map.of(
                 ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
@@ -136,7 +141,7 @@ final class ControllerRig {
                 ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class,
                 ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class))) {
             List<TopicPartition> partitions = new ArrayList<>();
-            for (PartitionInfo p : consumer.partitionsFor(Topics.EXPERIMENTS)) {
+            for (PartitionInfo p : consumer.partitionsFor(topic)) {
                 partitions.add(new TopicPartition(p.topic(), p.partition()));
             }
             consumer.assign(partitions);
@@ -144,7 +149,7 @@ final class ControllerRig {
             Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
             while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
-                assertThat(System.nanoTime()).as("read nas.experiments to its end").isLessThan(deadline);
+                assertThat(System.nanoTime()).as("read " + topic + " to its end").isLessThan(deadline);
                 consumer.poll(Duration.ofMillis(200)).forEach(r -> {
                     if (id.equals(r.key())) {
                         out.add(r);

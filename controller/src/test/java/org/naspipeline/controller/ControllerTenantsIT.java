@@ -110,6 +110,9 @@ class ControllerTenantsIT {
         assertThat(records).extracting(r -> header(r, ControllerApi.TENANT_HEADER)).containsExactly("acme", "acme", "admin", "acme");
         assertThat(records.subList(1, 4)).extracting(r -> JsonCodec.readTree(r.value()).path("reason").asText())
                 .containsExactly("pause over REST by tenant:acme", "resume over REST by admin:admin", "done here");
+        // the controller records the actor on every lifecycle event
+        assertThat(lifecycle(kafka, id)).containsExactly("accepted by tenant:acme", "paused by tenant:acme",
+                "running by admin:admin", "cancelled by tenant:acme");
 
         // submitted on the topic without a tenant header: only an admin may act on it
         String orphan = "topic-" + UUID.randomUUID().toString().substring(0, 6);
@@ -123,7 +126,24 @@ class ControllerTenantsIT {
         assertThat(get(base, "/api/v1/experiments/" + orphan, "t-acme").statusCode()).as("hidden from tenants' reads").isEqualTo(404);
         assertThat(delete(base, "/api/v1/experiments/" + orphan, "t-admin").statusCode()).isEqualTo(202);
         awaitStatus(base, orphan, "cancelled", "t-admin");
+        assertThat(lifecycle(kafka, orphan)).containsExactly("accepted by topic", "cancelled by admin:admin");
         assertThat(post(base, "/api/v1/experiments/no-such-experiment/pause", new byte[0], "t-acme").statusCode()).isEqualTo(404);
+    }
+
+    /** The experiment's lifecycle events as "what by actor", in order. */
+    static List<String> lifecycle(KafkaCluster kafka, String id) {
+        List<String> out = new java.util.ArrayList<>();
+        for (ConsumerRecord<String, byte[]> r : ControllerRig.records(kafka.bootstrapServers(), Topics.EXPERIMENT_EVENTS, id)) {
+            org.naspipeline.api.ExperimentEvent e = JsonCodec.read(r.value(), org.naspipeline.api.ExperimentEvent.class);
+            if (e instanceof org.naspipeline.api.ExperimentEvent.Accepted a) {
+                out.add("accepted by " + a.actor());
+            } else if (e instanceof org.naspipeline.api.ExperimentEvent.StatusChanged c) {
+                out.add(c.status().name().toLowerCase(java.util.Locale.ROOT) + " by " + c.actor());
+            } else if (e instanceof org.naspipeline.api.ExperimentEvent.Completed c) {
+                out.add(c.status().name().toLowerCase(java.util.Locale.ROOT) + " by " + c.actor());
+            }
+        }
+        return out;
     }
 
     @Test

@@ -13,7 +13,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Writes unreadable trial requests to {@code nas.dlq}: the original key and bytes, the reason in the
+ * Writes invalid trial requests and control records to {@code nas.dlq}: the original key and bytes, the reason in the
  * {@code nas.reason} header, where it came from in {@code nas.source}, and for a defect of ours (not of the
  * record) the first stack frame in {@code nas.frame}. A copy too large for the producer goes without its value
  * ({@code nas.value-dropped} gives the size) rather than failing, so no record size can stop the worker.
@@ -37,7 +37,7 @@ final class DeadLetters {
      * caller takes the record again later). A refused write (e.g. not authorized) throws: the service cannot work.
      */
     boolean send(ConsumerRecord<String, byte[]> record, String reason, Throwable defect) {
-        LOG.warn("worker {}: trial request at {}-{}@{} is unreadable, sent to {}: {}", workerId, record.topic(),
+        LOG.warn("worker {}: record at {}-{}@{} is invalid, sent to {}: {}", workerId, record.topic(),
                 record.partition(), record.offset(), Topics.DLQ, reason);
         try {
             try {

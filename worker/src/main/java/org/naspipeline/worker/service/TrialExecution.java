@@ -1,6 +1,7 @@
 package org.naspipeline.worker.service;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -142,20 +143,24 @@ final class TrialExecution {
         }
     }
 
+    /** A control record that failed its checks, with the reason. */
+    record InvalidControl(ConsumerRecord<String, byte[]> record, String reason) {}
+
     /**
      * Remembers every valid stop/cancel broadcast (for requests not taken yet, too); an invalid record is logged,
-     * counted and skipped. Not dead-lettered: every worker reads the whole topic, so N workers would write N copies;
-     * the controller, its only regular writer, validates what it writes.
+     * counted and returned, for the one worker that dead-letters it (see {@code WorkerService}).
      */
-    void readControl(ConsumerRecords<String, byte[]> records) {
+    List<InvalidControl> readControl(ConsumerRecords<String, byte[]> records) {
+        List<InvalidControl> invalid = new java.util.ArrayList<>();
         for (ConsumerRecord<String, byte[]> r : records) {
             TrialControl c;
             try {
                 c = RecordChecks.trialControl(r.key(), r.value());
             } catch (RuntimeException e) {
                 metrics.controlRecordInvalid();
-                LOG.warn("worker {}: ignoring invalid record at {}-{}@{}: {}", workerId, r.topic(), r.partition(),
-                        r.offset(), e instanceof InvalidInputException ? e.getMessage() : describe(e));
+                String reason = "invalid trial control: " + (e instanceof InvalidInputException ? e.getMessage() : describe(e));
+                LOG.warn("worker {}: ignoring invalid record at {}-{}@{}: {}", workerId, r.topic(), r.partition(), r.offset(), reason);
+                invalid.add(new InvalidControl(r, reason));
                 continue;
             }
             memory.instructed(c);
@@ -166,6 +171,7 @@ final class TrialExecution {
                 LOG.debug("worker {}: remembered {} {} for a request not running here", workerId, c.action(), key);
             }
         }
+        return invalid;
     }
 
     /** Makes every running trial end at its next check, uncommitted, so the group redelivers it. */

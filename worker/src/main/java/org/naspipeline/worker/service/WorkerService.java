@@ -102,7 +102,8 @@ public final class WorkerService implements AutoCloseable {
         this.clientMetrics = List.of(new KafkaClientMetrics(consumer), new KafkaClientMetrics(producer));
         clientMetrics.forEach(m -> m.bindTo(registry));
         this.execution = new TrialExecution(config.workerId(), producer, metrics, new AttemptMemory());
-        this.controlReader = new ControlReader(config.workerId(), control, execution::readControl);
+        this.controlReader = new ControlReader(config.workerId(), control,
+                records -> execution.readControl(records).forEach(this::deadLetterControl));
         this.deadLetters = new DeadLetters(config.workerId(), producer, metrics);
         this.slots = Executors.newFixedThreadPool(slotCount, r -> new Thread(r, config.workerId() + "-slot"));
         this.pollThread = new Thread(this::pollLoop, config.workerId() + "-poll");
@@ -217,6 +218,17 @@ public final class WorkerService implements AutoCloseable {
             offsets.finished(tp, record.offset());
         } else {
             consumer.seek(tp, record.offset());
+        }
+    }
+
+    /**
+     * Dead-letters an invalid control record, once for the fleet: every worker reads the whole broadcast topic, so
+     * only the one that owns partition 0 of {@code nas.trials} writes it (during a rebalance, none or two may);
+     * every worker counts it in {@code nas_worker_control_records_invalid_total}.
+     */
+    private void deadLetterControl(TrialExecution.InvalidControl invalid) {
+        if (assigned.contains(new TopicPartition(Topics.TRIALS, 0))) {
+            deadLetters.send(invalid.record(), invalid.reason(), null);
         }
     }
 

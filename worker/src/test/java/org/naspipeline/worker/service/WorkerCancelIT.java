@@ -73,8 +73,12 @@ class WorkerCancelIT {
             }
             List<TrialEvent> events = log.awaitUntil(e -> !ResultLog.started(e).isEmpty(), Duration.ofSeconds(60));
             String running = ResultLog.started(events).get(0);
-            // the controller's cancel: one instruction per attempt in flight, the running one and the queued ones
-            for (TrialRequest r : requests) {
+            // the controller's cancel: one instruction per attempt in flight, the running one and the queued ones. The
+            // controller writes them in one transaction, so a worker sees all or none; sent one by one here, the running
+            // one goes last, or the slot it frees could take a queued request whose cancel is not written yet.
+            List<TrialRequest> cancelOrder = new java.util.ArrayList<>(requests);
+            cancelOrder.sort(java.util.Comparator.comparing(r -> r.trialId().equals(running)));
+            for (TrialRequest r : cancelOrder) {
                 producer.send(new ProducerRecord<>(Topics.TRIAL_CONTROL, r.trialId(), JsonCodec.write(new TrialControl(1, experiment,
                         r.trialId(), 1, TrialControl.Action.CANCEL, "experiment cancelled: enough")))).get();
             }

@@ -38,7 +38,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Poison records on the worker's inputs, written by a plain byte producer on a real broker: each bad trial request
- * lands on nas.dlq with its reason and is committed, bad control records are ignored, and the worker still trains
+ * lands on nas.dlq with its reason and is committed, bad control records are dead-lettered once, and the worker still trains
  * the valid requests after them.
  */
 @ExtendWith(KafkaExtension.class)
@@ -95,14 +95,26 @@ class WorkerPoisonIT {
                 assertThat(letter.value()).as(kind + " original bytes").isEqualTo(poison.get(kind));
             }
 
-            // bad instructions on the broadcast topic: ignored and counted, the worker goes on
+            // bad instructions on the broadcast topic: counted by every worker, dead-lettered by the owner of
+            // nas.trials partition 0 (this one), and the worker goes on
             double invalidBefore = registry.get("nas.worker.control.records.invalid").counter().count();
-            raw.send(new ProducerRecord<>(Topics.TRIAL_CONTROL, bytes("c-" + run), null)).get();
-            raw.send(new ProducerRecord<>(Topics.TRIAL_CONTROL, bytes("c-" + run), new byte[] {(byte) 0xc3, 0x28, 0})).get();
-            raw.send(new ProducerRecord<>(Topics.TRIAL_CONTROL, bytes("c-" + run), ("{\"schemaVersion\":1,\"experimentId\":\"" + experiment
-                    + "\",\"trialId\":null,\"attempt\":1,\"action\":\"cancel\",\"reason\":\"r\"}").getBytes(StandardCharsets.UTF_8))).get();
-            raw.send(new ProducerRecord<>(Topics.TRIAL_CONTROL, bytes("c-" + run), ("{\"schemaVersion\":1,\"experimentId\":\"" + experiment
-                    + "\",\"trialId\":\"ok-" + run + "-2\",\"attempt\":1,\"action\":\"explode\",\"reason\":\"r\"}").getBytes(StandardCharsets.UTF_8))).get();
+            Map<String, byte[]> badControls = new LinkedHashMap<>();
+            badControls.put("tombstone", null);
+            badControls.put("garbage", new byte[] {(byte) 0xc3, 0x28, 0});
+            badControls.put("null-trial", ("{\"schemaVersion\":1,\"experimentId\":\"" + experiment
+                    + "\",\"trialId\":null,\"attempt\":1,\"action\":\"cancel\",\"reason\":\"r\"}").getBytes(StandardCharsets.UTF_8));
+            badControls.put("bad-action", ("{\"schemaVersion\":1,\"experimentId\":\"" + experiment
+                    + "\",\"trialId\":\"ok-" + run + "-2\",\"attempt\":1,\"action\":\"explode\",\"reason\":\"r\"}").getBytes(StandardCharsets.UTF_8));
+            for (Map.Entry<String, byte[]> c : badControls.entrySet()) {
+                raw.send(new ProducerRecord<>(Topics.TRIAL_CONTROL, bytes("p-" + run + "-control-" + c.getKey()), c.getValue())).get();
+            }
+            Map<String, ConsumerRecord<String, byte[]>> controlLetters = awaitLetters(dlq, run, badControls.size());
+            for (String kind : badControls.keySet()) {
+                ConsumerRecord<String, byte[]> letter = controlLetters.get("p-" + run + "-control-" + kind);
+                assertThat(letter).as("dead letter for control " + kind).isNotNull();
+                assertThat(header(letter, "nas.reason")).as(kind).startsWith("invalid trial control: ").doesNotContain("Exception", "java.");
+                assertThat(header(letter, "nas.source")).startsWith(Topics.TRIAL_CONTROL + "-");
+            }
             TrialRequest second = request(experiment, "ok-" + run + "-2");
             raw.send(new ProducerRecord<>(Topics.TRIALS, bytes(second.trialId()), JsonCodec.write(second))).get();
             List<TrialEvent> events = log.awaitUntil(e -> ResultLog.results(e) == 2, Duration.ofSeconds(60));
@@ -115,6 +127,7 @@ class WorkerPoisonIT {
             org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(20))
                     .until(() -> ConsumerGroups.committedBeyond(kafka, group, Topics.TRIALS, before) == poison.size() + 2);
             assertThat(registry.get("nas.dlq.records").tag("topic", Topics.TRIALS).counter().count()).isEqualTo(poison.size());
+            assertThat(registry.get("nas.dlq.records").tag("topic", Topics.TRIAL_CONTROL).counter().count()).isEqualTo(badControls.size());
             assertThat(worker.health().alive()).isTrue();
         }
     }

@@ -15,7 +15,7 @@ import picocli.CommandLine.Option;
 /** {@code nas bench …}: benchmarks that print JSON, recorded in docs/benchmarks.md. */
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Run a benchmark and print its results as JSON.",
         subcommands = {BenchCommand.Strategies.class, BenchCommand.Trial.class, BenchCommand.Controller.class, BenchCommand.Workers.class,
-                BenchCommand.Compression.class})
+                BenchCommand.Compression.class, BenchCommand.Failover.class})
 final class BenchCommand {
 
     /** {@code nas bench controller}: control-plane throughput and reaction latency with instant synthetic trials. */
@@ -112,6 +112,73 @@ final class BenchCommand {
                 System.err.printf(Locale.ROOT, "efficiency %.3f (end to end %.3f), idle %.3f%n", r.efficiency(),
                         r.endToEndEfficiency(), r.idleFraction());
             }
+            return 0;
+        }
+    }
+
+    /** {@code nas bench failover}: how soon a SIGKILLed worker's trial restarts on another worker. */
+    @Command(name = "failover", mixinStandardHelpOptions = true,
+            description = "W real worker processes (synthetic evaluator) on a fresh in-process broker per run: a long "
+                    + "trial starts on one, that worker is SIGKILLed, and the time until the trial's started event from "
+                    + "another worker is measured. Prints each run and the median as JSON.")
+    static final class Failover implements Callable<Integer> {
+        @Option(names = "--runs", defaultValue = "5", description = "kills measured (default: ${DEFAULT-VALUE})")
+        int runs;
+
+        @Option(names = "--workers", defaultValue = "2", description = "worker processes per run (default: ${DEFAULT-VALUE})")
+        int workers;
+
+        @Option(names = "--partitions", description = "partitions of the pipeline topics (default: 2 × workers)")
+        Integer partitions;
+
+        @Option(names = "--trial-ms", defaultValue = "600000", description = "length of the synthetic trial; longer "
+                + "than any failover (default: ${DEFAULT-VALUE})")
+        long trialMillis;
+
+        @Option(names = "--kafka-client", paramLabel = "PROPERTY=VALUE", description = "a Kafka client property for the "
+                + "workers, as NAS_KAFKA_CLIENT_* passes it (repeatable), e.g. session.timeout.ms=45000")
+        List<String> kafkaClient;
+
+        @Option(names = "--broker", paramLabel = "PROPERTY=VALUE", description = "a broker property of the in-process "
+                + "broker (repeatable), e.g. group.consumer.min.session.timeout.ms=6000")
+        List<String> broker;
+
+        @Option(names = "--static-membership", description = "give each worker group.instance.id = its worker id")
+        boolean staticMembership;
+
+        @Option(names = "--restart-timeout-s", defaultValue = "180", description = "give up a run after this long "
+                + "without a restart (default: ${DEFAULT-VALUE})")
+        int restartTimeoutSeconds;
+
+        @Override
+        public Integer call() throws Exception {
+            if (runs < 1 || workers < 2) {
+                throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
+                        "--runs must be ≥ 1 and --workers ≥ 2 (a failover needs a second worker)");
+            }
+            int parts = partitions != null ? partitions : 2 * workers;
+            FailoverBenchmark.Settings settings;
+            try {
+                settings = new FailoverBenchmark.Settings(runs, workers, parts, trialMillis,
+                        FailoverBenchmark.pairs("--kafka-client", kafkaClient), FailoverBenchmark.pairs("--broker", broker),
+                        staticMembership, java.time.Duration.ofSeconds(restartTimeoutSeconds));
+            } catch (IllegalArgumentException e) {
+                throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this), e.getMessage());
+            }
+            java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("nas-bench-failover");
+            FailoverBenchmark.Result r;
+            try {
+                r = FailoverBenchmark.run(dir, settings, System.err);
+            } catch (IllegalStateException e) {
+                System.err.println("nas bench failover: " + e.getMessage() + "\n(worker logs in " + dir + ")");
+                return 1;
+            }
+            Map<String, Object> out = new LinkedHashMap<>();
+            out.put("benchmark", "failover");
+            out.put("result", r);
+            System.out.println(JsonCodec.writePretty(out));
+            System.err.printf(Locale.ROOT, "kill → restart elsewhere: median %.2f s (min %.2f, max %.2f) over %d runs%n",
+                    r.medianSeconds(), r.minSeconds(), r.maxSeconds(), r.runs().size());
             return 0;
         }
     }

@@ -32,9 +32,7 @@ final class WorkerProcess {
         e.put("NAS_EVALUATOR", "synthetic");
         e.put("NAS_WORKER_HTTP_PORT", "0");
         e.put("NAS_ARTIFACT_DIR", dir.resolve("artifacts").toString());
-        // The broker's minimum session timeout, so a killed worker's partitions move within seconds, not 45 s.
-        e.put("NAS_KAFKA_CLIENT_SESSION_TIMEOUT_MS", "6000");
-        e.put("NAS_KAFKA_CLIENT_HEARTBEAT_INTERVAL_MS", "1000");
+        // No group timing overrides: the kill tests run the worker's own defaults (10 s session timeout).
         e.putAll(env);
         Path log = dir.resolve(workerId + ".log");
         return new WorkerProcess(workerId, NasProcess.start("worker", "384m", e, log), log);

@@ -61,6 +61,14 @@ public final class EmbeddedKafka implements AutoCloseable {
      * another loopback address such as {@code 127.0.0.2}, so several local stand-ins can use their usual ports).
      */
     public static EmbeddedKafka start(Path dataDir, String host, int port) {
+        return start(dataDir, host, port, Map.of());
+    }
+
+    /**
+     * As {@link #start(Path, String, int)}, with broker properties set on top of the defaults (for benchmarks
+     * that compare broker settings, e.g. the consumer group protocol's session timeout bounds).
+     */
+    public static EmbeddedKafka start(Path dataDir, String host, int port, Map<String, String> brokerOverrides) {
         installExitGuards();
         try {
             Files.createDirectories(dataDir);
@@ -68,6 +76,7 @@ public final class EmbeddedKafka implements AutoCloseable {
             int controllerPort = freePort(host);
             Path logDir = dataDir.resolve("kraft-logs");
             Properties props = brokerProperties(logDir, host, brokerPort, controllerPort);
+            props.putAll(brokerOverrides);
             KafkaConfig config = new KafkaConfig(props, false);
             if (!Files.exists(logDir.resolve("meta.properties"))) {
                 format(logDir);

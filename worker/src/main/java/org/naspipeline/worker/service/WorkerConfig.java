@@ -2,6 +2,8 @@ package org.naspipeline.worker.service;
 
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.naspipeline.api.config.Setting;
 import org.naspipeline.api.config.Settings;
 import org.naspipeline.ops.KafkaClientOverrides;
@@ -86,9 +88,60 @@ public record WorkerConfig(
         String data = s.get(DATA);
         String artifacts = s.get(ARTIFACT_URI) != null ? s.get(ARTIFACT_URI) : s.get(ARTIFACTS);
         ArtifactLocation.parse(s.get(ARTIFACT_URI) != null ? ARTIFACT_URI.env() : ARTIFACTS.env(), artifacts);
+        KafkaClientOverrides kafka = KafkaClientOverrides.from(s);
+        checkGroupTiming(kafka);
         return new WorkerConfig(s.get(BOOTSTRAP), s.get(GROUP), id, slots, s.get(DEVICES), data == null ? null : Path.of(data),
                 artifacts.trim(), s3(s), grace, latencyBatch, evaluator, s.get(SYNTHETIC_DELAY), s.get(OpsHttpServer.HOST), port,
-                KafkaClientOverrides.from(s));
+                kafka);
+    }
+
+    /**
+     * Checks the overrides of the trial consumer's group timing (see {@link WorkerClients#SESSION_TIMEOUT_MS}) at
+     * start-up, naming the variable: whole positive milliseconds, the heartbeat below the session timeout, and none
+     * of the classic protocol's settings with {@code group.protocol=consumer}, where the broker owns them.
+     */
+    static void checkGroupTiming(KafkaClientOverrides kafka) {
+        Map<String, String> p = kafka.properties();
+        String protocol = p.get(ConsumerConfig.GROUP_PROTOCOL_CONFIG);
+        if (protocol != null && protocol.trim().equalsIgnoreCase("consumer")) {
+            for (String name : WorkerClients.CLASSIC_ONLY) {
+                if (p.containsKey(name)) {
+                    throw new IllegalArgumentException(variable(name) + ": not used with group.protocol=consumer, where the "
+                            + "broker sets the session timeout, heartbeat interval and assignment (group.consumer.* broker "
+                            + "settings); unset it, or use group.protocol=classic");
+                }
+            }
+            return;
+        }
+        int session = millis(p, ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, WorkerClients.SESSION_TIMEOUT_MS);
+        int heartbeat = millis(p, ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, WorkerClients.HEARTBEAT_INTERVAL_MS);
+        if (heartbeat >= session) {
+            String which = p.containsKey(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG) ? ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG
+                    : ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG;
+            throw new IllegalArgumentException(variable(which) + ": the heartbeat interval (" + heartbeat + " ms) must be "
+                    + "below the session timeout (" + session + " ms); a third of it or less is usual");
+        }
+    }
+
+    private static int millis(Map<String, String> overrides, String name, int defaultValue) {
+        String text = overrides.get(name);
+        if (text == null) {
+            return defaultValue;
+        }
+        try {
+            int value = Integer.parseInt(text.trim());
+            if (value > 0) {
+                return value;
+            }
+        } catch (NumberFormatException e) {
+            // reported below with the variable's name
+        }
+        throw new IllegalArgumentException(variable(name) + ": must be a whole number of milliseconds above 0 (got '"
+                + (text.length() > 40 ? text.substring(0, 40) + "…" : text) + "')");
+    }
+
+    private static String variable(String property) {
+        return KafkaClientOverrides.PREFIX + property.toUpperCase(java.util.Locale.ROOT).replace('.', '_');
     }
 
     /**

@@ -213,25 +213,14 @@ public final class JsonCodec {
     }
 
     private static JsonNode parse(byte[] json) {
-        checkSize(json, MAX_INPUT_BYTES);
-        try (JsonParser parser = TREE.createParser(json)) {
-            try {
-                JsonNode tree = TREE.readTree(parser);
-                if (tree == null || tree.isMissingNode()) {
-                    throw new InvalidInputException(List.of(new ValidationError("$", "empty input")));
-                }
-                if (parser.nextToken() != null) {
-                    throw new InvalidInputException(List.of(new ValidationError("$", "not valid JSON: more content after the value")));
-                }
-                return tree;
-            } catch (JsonProcessingException e) {
-                throw new InvalidInputException(List.of(BindingErrors.of(e, parser)));
-            }
-        } catch (JsonProcessingException e) {
-            throw new InvalidInputException(List.of(BindingErrors.of(e)));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+        JsonNode tree = read(TREE, json, MAX_INPUT_BYTES, parser -> {
+            JsonNode t = TREE.readTree(parser); // null: no value at all (only white space)
+            return t == null ? com.fasterxml.jackson.databind.node.MissingNode.getInstance() : t;
+        });
+        if (tree.isMissingNode()) {
+            throw new InvalidInputException(List.of(new ValidationError("$", "empty input")));
         }
+        return tree;
     }
 
     private static void checkSize(byte[] json, int maxBytes) {
@@ -245,10 +234,23 @@ public final class JsonCodec {
     }
 
     private static <T> T read(ObjectMapper mapper, byte[] json, Class<T> type, int maxBytes) {
+        return read(mapper, json, maxBytes, parser -> mapper.readValue(parser, type));
+    }
+
+    /** How one value is bound from a parser. */
+    private interface Binding<T> {
+        T bind(JsonParser parser) throws IOException;
+    }
+
+    /**
+     * Reads exactly one JSON value from {@code json} (at most {@code maxBytes}) with {@code binding}: null, no value
+     * or more content after it are errors, and every parse or binding failure becomes path-precise errors.
+     */
+    private static <T> T read(ObjectMapper mapper, byte[] json, int maxBytes, Binding<T> binding) {
         checkSize(json, maxBytes);
         try (JsonParser parser = mapper.createParser(json)) {
             try {
-                T value = mapper.readValue(parser, type);
+                T value = binding.bind(parser);
                 if (value == null) {
                     throw new InvalidInputException(List.of(new ValidationError("$", "must be an object (got null)")));
                 }

@@ -7,9 +7,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Properties;
-import org.apache.kafka.common.serialization.Serdes;
-import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.TopologyTestDriver;
@@ -23,7 +20,6 @@ import org.naspipeline.api.TrialEvent;
 import org.naspipeline.api.TrialMetrics;
 import org.naspipeline.api.TrialRequest;
 import org.naspipeline.api.TrialResult;
-import org.naspipeline.strategy.StrategyRegistry;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -42,15 +38,14 @@ class ControllerTopologyTest {
 
     @BeforeEach
     void setUp() {
-        Properties props = ControllerService.streamsProps(new ControllerConfig("dummy:9092", "test", stateDir, 1));
-        props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.AT_LEAST_ONCE);
-        driver = new TopologyTestDriver(ControllerTopology.build(StrategyRegistry.load()), props);
-        experiments = driver.createInputTopic(Topics.EXPERIMENTS, Serdes.String().serializer(), Serdes.ByteArray().serializer());
-        results = driver.createInputTopic(Topics.TRIAL_RESULTS, Serdes.String().serializer(), Serdes.ByteArray().serializer());
-        trials = driver.createOutputTopic(Topics.TRIALS, Serdes.String().deserializer(), Serdes.ByteArray().deserializer());
-        events = driver.createOutputTopic(Topics.EXPERIMENT_EVENTS, Serdes.String().deserializer(), Serdes.ByteArray().deserializer());
-        dlq = driver.createOutputTopic(Topics.DLQ, Serdes.String().deserializer(), Serdes.ByteArray().deserializer());
-        control = driver.createOutputTopic(Topics.TRIAL_CONTROL, Serdes.String().deserializer(), Serdes.ByteArray().deserializer());
+        TopologyRig rig = new TopologyRig(stateDir);
+        driver = rig.driver;
+        experiments = rig.experiments;
+        results = rig.results;
+        trials = rig.trials;
+        events = rig.events;
+        dlq = rig.dlq;
+        control = rig.control;
     }
 
     @AfterEach

@@ -5,10 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Properties;
 import org.apache.kafka.common.header.internals.RecordHeaders;
-import org.apache.kafka.common.serialization.Serdes;
-import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.TopologyTestDriver;
@@ -18,7 +15,6 @@ import org.naspipeline.api.JsonCodec;
 import org.naspipeline.api.Topics;
 import org.naspipeline.api.TrialRequest;
 import org.naspipeline.api.TrialResult;
-import org.naspipeline.strategy.StrategyRegistry;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -40,14 +36,13 @@ class PoisonRecordTopologyTest {
 
     @BeforeEach
     void setUp() {
-        Properties props = ControllerService.streamsProps(new ControllerConfig("dummy:9092", "test", stateDir, 1));
-        props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.AT_LEAST_ONCE);
-        driver = new TopologyTestDriver(ControllerTopology.build(StrategyRegistry.load()), props);
-        experiments = driver.createInputTopic(Topics.EXPERIMENTS, Serdes.String().serializer(), Serdes.ByteArray().serializer());
-        results = driver.createInputTopic(Topics.TRIAL_RESULTS, Serdes.String().serializer(), Serdes.ByteArray().serializer());
-        trials = driver.createOutputTopic(Topics.TRIALS, Serdes.String().deserializer(), Serdes.ByteArray().deserializer());
-        events = driver.createOutputTopic(Topics.EXPERIMENT_EVENTS, Serdes.String().deserializer(), Serdes.ByteArray().deserializer());
-        dlq = driver.createOutputTopic(Topics.DLQ, Serdes.String().deserializer(), Serdes.ByteArray().deserializer());
+        TopologyRig rig = new TopologyRig(stateDir);
+        driver = rig.driver;
+        experiments = rig.experiments;
+        results = rig.results;
+        trials = rig.trials;
+        events = rig.events;
+        dlq = rig.dlq;
     }
 
     @AfterEach

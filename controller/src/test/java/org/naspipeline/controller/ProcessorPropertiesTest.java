@@ -10,7 +10,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Properties;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.ForAll;
@@ -19,8 +18,6 @@ import net.jqwik.api.Provide;
 import net.jqwik.api.constraints.Size;
 import net.jqwik.api.lifecycle.AfterProperty;
 import net.jqwik.api.lifecycle.BeforeProperty;
-import org.apache.kafka.common.serialization.Serdes;
-import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.TopologyTestDriver;
@@ -29,7 +26,6 @@ import org.naspipeline.api.ExperimentEvent;
 import org.naspipeline.api.JsonArbitraries;
 import org.naspipeline.api.JsonCodec;
 import org.naspipeline.api.Topics;
-import org.naspipeline.strategy.StrategyRegistry;
 
 /**
  * Arbitrary bytes, arbitrary JSON and mutated specs, with arbitrary keys, on either input topic: every record ends
@@ -49,13 +45,12 @@ class ProcessorPropertiesTest {
     @BeforeProperty
     void start() throws IOException {
         stateDir = Files.createTempDirectory("processor-properties");
-        Properties props = ControllerService.streamsProps(new ControllerConfig("dummy:9092", "props", stateDir, 1));
-        props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.AT_LEAST_ONCE);
-        driver = new TopologyTestDriver(ControllerTopology.build(StrategyRegistry.load()), props);
-        experiments = driver.createInputTopic(Topics.EXPERIMENTS, Serdes.String().serializer(), Serdes.ByteArray().serializer());
-        results = driver.createInputTopic(Topics.TRIAL_RESULTS, Serdes.String().serializer(), Serdes.ByteArray().serializer());
-        dlq = driver.createOutputTopic(Topics.DLQ, Serdes.String().deserializer(), Serdes.ByteArray().deserializer());
-        events = driver.createOutputTopic(Topics.EXPERIMENT_EVENTS, Serdes.String().deserializer(), Serdes.ByteArray().deserializer());
+        TopologyRig rig = new TopologyRig(stateDir);
+        driver = rig.driver;
+        experiments = rig.experiments;
+        results = rig.results;
+        dlq = rig.dlq;
+        events = rig.events;
     }
 
     @AfterProperty

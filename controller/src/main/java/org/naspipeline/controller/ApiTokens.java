@@ -66,6 +66,11 @@ public final class ApiTokens {
             int eq = part.indexOf('=');
             String tenant = eq < 0 ? "" : part.substring(0, eq).trim();
             String token = eq < 0 ? "" : part.substring(eq + 1).trim();
+            if (token.startsWith("=")) {
+                // a single base64 token ending in "==" would read as tenant "abc…" with token "=": refuse, echo nothing
+                throw new IllegalArgumentException(variable + ": a token cannot start with '='; a single token containing '=' "
+                        + "is given as default=TOKEN");
+            }
             if (tenant.isEmpty() || token.isEmpty()) {
                 throw new IllegalArgumentException(variable + ": expected 'tenant=TOKEN' entries separated by commas (got '"
                         + (eq < 0 ? part.trim() : tenant + "=…") + "')");

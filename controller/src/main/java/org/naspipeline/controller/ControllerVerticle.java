@@ -164,6 +164,10 @@ public final class ControllerVerticle extends VerticleBase {
     /** Closes what was created, once: from {@link #stop()}, or when the start failed. */
     private synchronized Future<Void> closeAll() {
         if (closing == null) {
+            if (timer >= 0) {
+                vertx.cancelTimer(timer); // also when the start failed
+                timer = -1;
+            }
             Future<Void> closed = http == null ? Future.succeededFuture() : http.close().recover(e -> Future.succeededFuture());
             closing = closed.compose(v -> vertx.executeBlocking(() -> {
                 if (streamsMetrics != null) {

@@ -76,12 +76,13 @@ final class ExperimentProcessor implements Processor<String, byte[], String, byt
 
     private void expireStaleTrials(long nowMillis) {
         // Decide while iterating, write after the iterator is closed: the store is not modified under its iterator.
+        // Each experiment on its own: one whose strategy throws is skipped this round, the others are still checked.
         Map<String, ExperimentState> changed = new LinkedHashMap<>();
         Map<String, Effects> effectsById = new LinkedHashMap<>();
-        keepingDecodedOnlyOnSuccess(() -> {
-            try (KeyValueIterator<String, byte[]> all = store.all()) {
-                while (all.hasNext()) {
-                    String id = all.next().key;
+        try (KeyValueIterator<String, byte[]> all = store.all()) {
+            while (all.hasNext()) {
+                String id = all.next().key;
+                try {
                     ExperimentState state = header(id);
                     if (!state.active() || state.inFlight.isEmpty()) {
                         continue;
@@ -92,10 +93,18 @@ final class ExperimentProcessor implements Processor<String, byte[], String, byt
                         changed.put(id, state);
                         effectsById.put(id, effects);
                     }
+                } catch (RuntimeException e) {
+                    if (e instanceof org.apache.kafka.common.KafkaException) {
+                        headers.clear();
+                        throw e;
+                    }
+                    headers.remove(id); // it may be half-changed: read it again from the store next time
+                    logic.forget(id);
+                    LOG.error("experiment {}: the check for silent trials failed and is skipped this round", id, e);
                 }
             }
-            changed.forEach((id, state) -> save(id, state, nowMillis, effectsById.get(id)));
-        });
+        }
+        keepingDecodedOnlyOnSuccess(() -> changed.forEach((id, state) -> save(id, state, nowMillis, effectsById.get(id))));
         if (!changed.isEmpty()) {
             LOG.warn("gave up silent trial attempts in experiments {}", changed.keySet());
         }
@@ -170,7 +179,8 @@ final class ExperimentProcessor implements Processor<String, byte[], String, byt
         return state;
     }
 
-    private static boolean isCommand(byte[] value) {
+    /** Whether a record of {@code nas.experiments} is a command (a JSON object with a {@code command} field). */
+    static boolean isCommand(byte[] value) {
         try {
             com.fasterxml.jackson.databind.JsonNode tree = JsonCodec.readTree(value);
             return tree.isObject() && tree.has("command");
@@ -190,6 +200,15 @@ final class ExperimentProcessor implements Processor<String, byte[], String, byt
         ExperimentState state = header(record.key());
         if (state == null) {
             deadLetter(record, command.command() + " for unknown experiment '" + RecordChecks.abbreviate(record.key()) + "'");
+            return;
+        }
+        String tenant = InputRouter.header(record.headers(), ControllerApi.TENANT_HEADER);
+        String claimed = InputRouter.header(record.headers(), ControllerApi.ACTOR_HEADER);
+        if (tenant != null && !tenant.equals(state.tenant) && (claimed == null || !claimed.startsWith(ApiTokens.ADMIN + ":"))) {
+            // headers are claims: this stops a tenant's service from touching another's experiment by mistake; only
+            // the topic's ACLs stop a client that forges them (docs/operations.md, "Tenants and access")
+            deadLetter(record, command.command() + " for experiment '" + record.key() + "' from tenant '"
+                    + RecordChecks.abbreviate(tenant) + "', which does not own it");
             return;
         }
         Effects effects = new Effects();
@@ -240,11 +259,11 @@ final class ExperimentProcessor implements Processor<String, byte[], String, byt
             return;
         }
         logic.forget(id);
-        specStore.put(id, JsonCodec.write(spec));
         Effects effects = new Effects();
         String actor = actor(record.headers());
         ExperimentState state = logic.start(spec, new TrialTable.Stored(trialStore, id), new StrategyLog.Stored(logStore, id),
                 context.currentSystemTimeMs(), actor, effects);
+        specStore.put(id, JsonCodec.write(spec)); // after start, which may throw: then nothing of the experiment is stored
         String tenant = InputRouter.header(record.headers(), ControllerApi.TENANT_HEADER);
         state.tenant = tenant == null ? null : RecordChecks.abbreviate(tenant);
         LOG.info("experiment {} accepted from {}: strategy {}, {} trials, parallelism {}", id, actor, spec.strategy().name(),

@@ -10,6 +10,7 @@ import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.processor.api.RecordMetadata;
 import org.naspipeline.api.InvalidInputException;
 import org.naspipeline.api.JsonCodec;
+import org.naspipeline.api.RecordChecks;
 import org.naspipeline.api.Topics;
 
 /**
@@ -18,7 +19,8 @@ import org.naspipeline.api.Topics;
  * (librdkafka-based ones hash keys with CRC32, not murmur2) need not agree with Java's default partitioner.
  *
  * <p>The key is the record key; a submission without key is keyed by its spec's {@code id}. A record that names no
- * experiment at all is keyed {@link #UNROUTABLE} and marked with the reason, and the processor dead-letters it.
+ * experiment at all, or whose key is longer than any id, is keyed {@link #UNROUTABLE} and marked with the reason,
+ * and the processor dead-letters it without its key.
  * The router also stamps where the record came from ({@link #INPUT}, {@link #SOURCE}); headers of those names
  * a client set are replaced, so only the router's count.
  */
@@ -55,7 +57,10 @@ final class InputRouter implements Processor<String, byte[], String, byte[]> {
         if (meta != null) {
             headers.add(SOURCE, (meta.topic() + "-" + meta.partition() + "@" + meta.offset()).getBytes(StandardCharsets.UTF_8));
         }
-        Route route = record.key() != null ? new Route(record.key(), null)
+        Route route = record.key() != null && record.key().length() > RecordChecks.MAX_ID_LENGTH
+                ? new Route(UNROUTABLE, "the record key of " + record.key().length() + " characters is longer than any id ("
+                        + RecordChecks.MAX_ID_LENGTH + " at most); the key is not kept")
+                : record.key() != null ? new Route(record.key(), null)
                 : Topics.EXPERIMENTS.equals(input) ? routeUnkeyedSubmission(record.value())
                 : new Route(UNROUTABLE, "the record has no key (reports are keyed by their experimentId)");
         if (route.problem() != null) {

@@ -26,6 +26,15 @@ class ApiTokensTest {
     }
 
     @Test
+    void aSingleBase64TokenEndingInEqualsSignsIsRefusedWithAHintNotMisread() {
+        assertThatThrownBy(() -> ApiTokens.parse("NAS_API_TOKEN", "c2VjcmV0LXRva2Vu=="))
+                .hasMessageContaining("default=TOKEN").hasMessageNotContaining("c2VjcmV0LXRva2Vu");
+        ApiTokens given = ApiTokens.parse("NAS_API_TOKEN", "default=c2VjcmV0LXRva2Vu==");
+        assertThat(given.callerOf("Bearer c2VjcmV0LXRva2Vu==")).isPresent();
+        assertThat(given.callerOf("Bearer =")).isEmpty();
+    }
+
+    @Test
     void noTokensLeaveTheApiOpenAndMalformedListsAreRefused() {
         assertThat(ApiTokens.parse("NAS_API_TOKEN", null).required()).isFalse();
         assertThat(ApiTokens.parse("NAS_API_TOKEN", " ").required()).isFalse();

@@ -117,7 +117,12 @@ class PoisonRecordTopologyTest {
     void aKeyThatIsNoValidIdIsRejectedWithoutAnEventKeyedByIt() throws Exception {
         String hugeKey = "k".repeat(200_000);
         experiments.pipeInput(hugeKey, ControllerTopologyTest.exampleSpec(2, 1));
-        assertThat(deadLetterReason()).contains("is not a valid experiment id").hasSizeLessThan(1000);
+        assertThat(deadLetterReason()).contains("longer than any id").hasSizeLessThan(1000);
+        results.pipeInput(hugeKey, ControllerTopologyTest.exampleSpec(2, 1));
+        List<TestRecord<String, byte[]>> out = dlq.readRecordsToList();
+        assertThat(out).singleElement().satisfies(r -> assertThat(r.key()).as("the key is not kept").isNull());
+        experiments.pipeInput("not a valid id!", ControllerTopologyTest.exampleSpec(2, 1));
+        assertThat(deadLetterReason()).contains("is not a valid experiment id");
         assertThat(events.readValuesToList()).isEmpty();
         aValidExperimentStillRuns("after-huge-key");
     }
@@ -133,17 +138,67 @@ class PoisonRecordTopologyTest {
         assertThat(out).singleElement().satisfies(r -> {
             assertThat(r.key()).isEqualTo("buggy");
             assertThat(new String(r.headers().lastHeader("nas.reason").value(), StandardCharsets.UTF_8))
-                    .isEqualTo("processing failed: IllegalStateException: a strategy bug");
+                    .isEqualTo("processing failed: a strategy bug (details in nas.error and nas.frame)");
+            assertThat(new String(r.headers().lastHeader("nas.error").value(), StandardCharsets.UTF_8))
+                    .isEqualTo("java.lang.IllegalStateException: a strategy bug");
             assertThat(new String(r.headers().lastHeader("nas.frame").value(), StandardCharsets.UTF_8))
                     .contains("FailingStrategyProvider");
             assertThat(new String(r.headers().lastHeader("nas.source").value(), StandardCharsets.UTF_8))
                     .isEqualTo(Topics.EXPERIMENTS + "-0@0");
         });
         assertThat(trials.readValuesToList()).isEmpty();
+        // its submitter learns of it like of any refusal
+        assertThat(events.readValuesToList()).singleElement().satisfies(v -> assertThat(JsonCodec.read(v, ExperimentEvent.class))
+                .isInstanceOfSatisfying(ExperimentEvent.Rejected.class, rej -> {
+                    assertThat(rej.experimentId()).isEqualTo("buggy");
+                    assertThat(rej.errors()).singleElement().satisfies(e -> assertThat(e.message()).startsWith("processing failed"));
+                }));
         aValidExperimentStillRuns("after-bug");
         // the failed submission left no experiment behind: the same id can be submitted again
         experiments.pipeInput("buggy", ControllerTopologyTest.exampleSpec(2, 1));
         assertThat(events.readValuesToList()).anyMatch(v -> JsonCodec.read(v, ExperimentEvent.class) instanceof ExperimentEvent.Accepted a
                 && a.experimentId().equals("buggy"));
+    }
+
+    @Test
+    void aStrategyThatThrowsDuringTheTimeoutCheckDoesNotStopTheCheckOfOtherExperiments() throws Exception {
+        // one experiment with a healthy strategy and one whose strategy fails once its first trial times out
+        experiments.pipeInput("healthy", ControllerTopologyTest.exampleSpec(3, 1));
+        String failing = new String(ControllerTopologyTest.exampleSpec(3, 1), StandardCharsets.UTF_8)
+                .replace("\"name\": \"random\"", "\"name\": \"" + FailingStrategyProvider.LATE_NAME + "\"");
+        experiments.pipeInput("fails-late", bytes(failing));
+        assertThat(trials.readValuesToList()).hasSize(2);
+        events.readValuesToList();
+        // both first trials stay silent past the 1800 s timeout twice (two attempts each): then each ends failed
+        // and the strategy is asked for the next trial; the failing strategy throws there
+        driver.advanceWallClockTime(java.time.Duration.ofSeconds(1810));
+        assertThat(trials.readValuesToList()).hasSize(2); // the second attempts
+        driver.advanceWallClockTime(java.time.Duration.ofSeconds(1810));
+        List<TrialRequest> next = trials.readValuesToList().stream().map(v -> JsonCodec.read(v, TrialRequest.class)).toList();
+        assertThat(next).extracting(TrialRequest::experimentId).contains("healthy").doesNotContain("fails-late");
+        driver.advanceWallClockTime(java.time.Duration.ofSeconds(20)); // later rounds go on
+        aValidExperimentStillRuns("after-punctuation");
+    }
+
+    @Test
+    void aCommandLabelledWithAnotherTenantIsRefusedUnlessAnAdminSentIt() throws Exception {
+        RecordHeaders acme = new RecordHeaders();
+        acme.add(ControllerApi.TENANT_HEADER, bytes("acme"));
+        experiments.pipeInput(new TestRecord<>("owned", ControllerTopologyTest.exampleSpec(4, 1), acme));
+        events.readValuesToList();
+        RecordHeaders globex = new RecordHeaders();
+        globex.add(ControllerApi.TENANT_HEADER, bytes("globex"));
+        experiments.pipeInput(new TestRecord<>("owned", bytes("{\"command\": \"pause\"}"), globex));
+        assertThat(deadLetterReason()).isEqualTo("PAUSE for experiment 'owned' from tenant 'globex', which does not own it");
+        assertThat(events.readValuesToList()).isEmpty();
+        RecordHeaders admin = new RecordHeaders();
+        admin.add(ControllerApi.TENANT_HEADER, bytes("admin"));
+        admin.add(ControllerApi.ACTOR_HEADER, bytes("admin:admin"));
+        experiments.pipeInput(new TestRecord<>("owned", bytes("{\"command\": \"pause\"}"), admin));
+        experiments.pipeInput(new TestRecord<>("owned", bytes("{\"command\": \"resume\"}"), new RecordHeaders()));
+        assertThat(events.readValuesToList().stream().map(v -> JsonCodec.read(v, ExperimentEvent.class))
+                .filter(e -> e instanceof ExperimentEvent.StatusChanged).map(e -> ((ExperimentEvent.StatusChanged) e).actor()))
+                .containsExactly("admin:admin", "topic");
+        assertThat(dlq.readRecordsToList()).isEmpty();
     }
 }

@@ -7,6 +7,7 @@ import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.apache.kafka.common.errors.RetriableException;
+import org.naspipeline.api.RecordChecks;
 import org.naspipeline.api.Topics;
 import org.naspipeline.ops.KafkaSends;
 import org.slf4j.Logger;
@@ -46,9 +47,13 @@ final class DeadLetters {
                 if (!(e.getCause() instanceof RecordTooLargeException)) {
                     throw e;
                 }
-                ProducerRecord<String, byte[]> slim = copy(record, reason, defect, null);
-                slim.headers().add("nas.value-dropped", (record.value().length + " bytes, too large to copy")
-                        .getBytes(StandardCharsets.UTF_8));
+                // the reason and source only: the value, and a key longer than any id, are what made it too large
+                boolean keepKey = record.key() == null || record.key().length() <= RecordChecks.MAX_ID_LENGTH;
+                ProducerRecord<String, byte[]> slim = new ProducerRecord<>(Topics.DLQ, keepKey ? record.key() : null, null);
+                copy(record, reason, defect, null).headers().forEach(h -> slim.headers().add(h));
+                slim.headers().add("nas.value-dropped", ((record.value() == null ? 0 : record.value().length)
+                        + " bytes of value" + (keepKey ? "" : " and a key of " + record.key().length() + " characters")
+                        + ", too large to copy").getBytes(StandardCharsets.UTF_8));
                 KafkaSends.awaitAck(producer.send(slim), "write to " + Topics.DLQ, ACK_TIMEOUT);
             }
         } catch (RetriableException e) {

@@ -13,6 +13,7 @@ import org.naspipeline.api.ExperimentSpec;
 import org.naspipeline.api.InvalidInputException;
 import org.naspipeline.api.JsonCodec;
 import org.naspipeline.api.RecordChecks;
+import org.naspipeline.api.SafeMessages;
 import org.naspipeline.api.Topics;
 import org.naspipeline.api.TrialControl;
 import org.naspipeline.api.TrialEvent;
@@ -181,9 +182,9 @@ final class TrialExecution {
 
     /** An error's message for a report, without class names; a generic phrase when it has none. */
     static String describe(Throwable e) {
-        String m = e.getMessage();
-        return m == null || m.isBlank() ? "an unexpected error in the trial pipeline" : RecordChecks.abbreviate(m.strip());
+        return SafeMessages.of(e, "an unexpected error in the trial pipeline");
     }
+
     /** Sends and waits for the broker's acknowledgement, so a committed offset always has its result stored. */
     private void publish(TrialEvent event) {
         KafkaSends.awaitAck(producer.send(new ProducerRecord<>(Topics.TRIAL_RESULTS, event.experimentId(), JsonCodec.write(event))),

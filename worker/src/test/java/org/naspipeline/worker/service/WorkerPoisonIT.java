@@ -95,6 +95,26 @@ class WorkerPoisonIT {
                 assertThat(letter.value()).as(kind + " original bytes").isEqualTo(poison.get(kind));
             }
 
+            // a key of 400,000 invalid UTF-8 bytes reads as 1.2 MB of replacement characters: too large to copy back,
+            // so the dead letter goes without key and value, and the worker goes on
+            byte[] garbageKey = new byte[400_000];
+            java.util.Arrays.fill(garbageKey, (byte) 0xff);
+            org.apache.kafka.clients.producer.RecordMetadata hugeKey = raw.send(new ProducerRecord<>(Topics.TRIALS, garbageKey,
+                    bytes("{}"))).get();
+            String hugeKeySource = Topics.TRIALS + "-" + hugeKey.partition() + "@" + hugeKey.offset();
+            ConsumerRecord<String, byte[]> slim = null;
+            long slimDeadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            while (slim == null && System.nanoTime() < slimDeadline) {
+                for (ConsumerRecord<String, byte[]> r : dlq.poll(Duration.ofMillis(200))) {
+                    if (hugeKeySource.equals(header(r, "nas.source"))) {
+                        slim = r;
+                    }
+                }
+            }
+            assertThat(slim).as("dead letter of the huge-key request").isNotNull();
+            assertThat(slim.key()).isNull();
+            assertThat(header(slim, "nas.value-dropped")).contains("key of 400000 characters");
+
             // bad instructions on the broadcast topic: counted by every worker, dead-lettered by the owner of
             // nas.trials partition 0 (this one), and the worker goes on
             double invalidBefore = registry.get("nas.worker.control.records.invalid").counter().count();
@@ -125,8 +145,8 @@ class WorkerPoisonIT {
                     .allSatisfy(r -> assertThat(r).isInstanceOf(TrialResult.Completed.class));
             assertThat(ResultLog.started(events)).containsExactly(first.trialId(), second.trialId());
             org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(20))
-                    .until(() -> ConsumerGroups.committedBeyond(kafka, group, Topics.TRIALS, before) == poison.size() + 2);
-            assertThat(registry.get("nas.dlq.records").tag("topic", Topics.TRIALS).counter().count()).isEqualTo(poison.size());
+                    .until(() -> ConsumerGroups.committedBeyond(kafka, group, Topics.TRIALS, before) == poison.size() + 3);
+            assertThat(registry.get("nas.dlq.records").tag("topic", Topics.TRIALS).counter().count()).isEqualTo(poison.size() + 1);
             assertThat(registry.get("nas.dlq.records").tag("topic", Topics.TRIAL_CONTROL).counter().count()).isEqualTo(badControls.size());
             assertThat(worker.health().alive()).isTrue();
         }

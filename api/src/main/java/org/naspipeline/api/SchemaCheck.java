@@ -210,7 +210,7 @@ final class SchemaCheck {
             List<ErrorSink> tries = tryEach(schema.get("oneOf"), value, path);
             long passed = tries.stream().filter(t -> t.errors.isEmpty()).count();
             if (passed == 0) {
-                fewest(tries).errors.forEach(sink.errors::add);
+                fewest(tries).errors.forEach(e -> sink.add(e.path(), e.message()));
             } else if (passed > 1) {
                 sink.add(path, "matches more than one of the alternatives; it must match exactly one");
             }
@@ -248,7 +248,7 @@ final class SchemaCheck {
         List<String> names = new ArrayList<>();
         for (JsonNode alt : alternatives) {
             if (alt.size() != 1 || !alt.has("required")) {
-                fewest(tries).errors.forEach(sink.errors::add);
+                fewest(tries).errors.forEach(e -> sink.add(e.path(), e.message()));
                 return;
             }
             alt.get("required").forEach(r -> names.add(r.asText()));

@@ -214,7 +214,7 @@ class ControllerApiIT {
             return done >= 20;
         });
         assertThat(Files.readString(dir.resolve("c1").resolve("controller.log"))).as("the first instance owned experiments")
-                .contains("accepted: strategy");
+                .contains("accepted from");
         first.destroyForcibly(); // SIGKILL: no clean close, no commit, no leave-group
         assertThat(first.waitFor(10, TimeUnit.SECONDS)).isTrue();
 

@@ -47,8 +47,10 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Records that used to stop the controller for good, written by a plain byte producer (no code of ours), one of
- * each class on each of the controller's input topics. Each must land on {@code nas.dlq} with a reason, no stream
- * thread may die, and a valid experiment submitted afterwards must complete with all its trials.
+ * each class on each input topic: the controller's ({@code nas.experiments}, {@code nas.trial-results}) and the
+ * worker's ({@code nas.trials}, {@code nas.trial-control}; this run's only worker owns partition 0 of
+ * {@code nas.trials}, so it dead-letters the broadcast's bad records). Each must land on {@code nas.dlq} with a
+ * reason, no stream thread may die, and a valid experiment submitted afterwards must complete with all its trials.
  */
 @ExtendWith(KafkaExtension.class)
 class PoisonRecordIT {
@@ -109,45 +111,61 @@ class PoisonRecordIT {
         return r;
     }
 
+    /** One record of each class for the workers' inputs, {@code nas.trials} and {@code nas.trial-control}. */
+    static Map<String, ProducerRecord<byte[], byte[]>> workerPoison(String run) {
+        String request = "{\"schemaVersion\":1,\"experimentId\":\"" + run + "-w\",\"trialId\":\"" + run + "-w-t0001\",\"attempt\":1,"
+                + "\"candidate\":null,\"dataset\":{\"name\":\"fashion-mnist\"},\"training\":null,\"seed\":1}";
+        String control = "{\"schemaVersion\":1,\"experimentId\":\"" + run + "-w\",\"trialId\":\"" + run + "-w-t0001\",\"attempt\":1,"
+                + "\"action\":\"cancel\",\"reason\":\"r\"}";
+        byte[] trialKey = utf8(run + "-w-t0001");
+        Map<String, ProducerRecord<byte[], byte[]>> r = new LinkedHashMap<>();
+        for (String t : List.of(Topics.TRIALS, Topics.TRIAL_CONTROL)) {
+            String valid = t.equals(Topics.TRIALS) ? request : control;
+            r.put(t + ": tombstone", new ProducerRecord<>(t, trialKey, null));
+            r.put(t + ": garbage bytes", new ProducerRecord<>(t, trialKey, new byte[] {(byte) 0xfe, 0, 1}));
+            r.put(t + ": empty object", new ProducerRecord<>(t, trialKey, utf8("{}")));
+            r.put(t + ": null experimentId", new ProducerRecord<>(t, trialKey, utf8(valid.replace("\"" + run + "-w\"", "null"))));
+            r.put(t + ": wrong type", new ProducerRecord<>(t, trialKey, utf8(valid.replace("\"attempt\":1", "\"attempt\":\"one\""))));
+            r.put(t + ": key/id mismatch", new ProducerRecord<>(t, utf8(run + "-other"), utf8(valid)));
+            r.put(t + ": huge value", new ProducerRecord<>(t, trialKey, utf8(valid.replace("\"" + run + "-w\"", "\"" + "x".repeat(900_000) + "\""))));
+        }
+        r.put(Topics.TRIALS + ": missing parts", new ProducerRecord<>(Topics.TRIALS, trialKey, utf8(request)));
+        return r;
+    }
+
     @Test
     void everyPoisonRecordIsDeadLetteredAndAValidExperimentStillCompletes(KafkaCluster kafka) throws Exception {
         String run = "poison-" + UUID.randomUUID().toString().substring(0, 8);
         TopicSetup.ensure(kafka.bootstrapServers(), 4);
+        String group = "nas-workers-" + run;
+        ConsumerGroups.startAtEnd(kafka, group, Topics.TRIALS); // before the poison, which this run's worker must read
         Map<String, String> expected = new HashMap<>(); // nas.source of each record → its description
-        try (KafkaProducer<byte[], byte[]> plain = new KafkaProducer<>(Map.of(
-                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
-                ProducerConfig.MAX_REQUEST_SIZE_CONFIG, 1_000_000,
-                ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class,
-                ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class))) {
-            Map<String, ProducerRecord<byte[], byte[]>> all = new LinkedHashMap<>();
-            experimentPoison(run).forEach((d, r) -> all.put(Topics.EXPERIMENTS + ": " + d, r));
-            resultPoison(run).forEach((d, r) -> all.put(Topics.TRIAL_RESULTS + ": " + d, r));
-            for (Map.Entry<String, ProducerRecord<byte[], byte[]>> e : all.entrySet()) {
-                RecordMetadata m = plain.send(e.getValue()).get();
-                expected.put(m.topic() + "-" + m.partition() + "@" + m.offset(), e.getKey());
-            }
-        }
+        Map<String, ProducerRecord<byte[], byte[]>> controllerInputs = new LinkedHashMap<>();
+        experimentPoison(run).forEach((d, r) -> controllerInputs.put(Topics.EXPERIMENTS + ": " + d, r));
+        resultPoison(run).forEach((d, r) -> controllerInputs.put(Topics.TRIAL_RESULTS + ": " + d, r));
+        produce(kafka, controllerInputs, expected); // before the controller starts: it reads them first thing
 
         ControllerService controller = new ControllerService(
                 new ControllerConfig(kafka.bootstrapServers(), "nas-controller-" + run, work.resolve("state"), 4), StrategyRegistry.load());
-        String group = "nas-workers-" + run;
-        ConsumerGroups.startAtEnd(kafka, group, Topics.TRIALS);
         WorkerService worker = WorkerAssembly.worker(WorkerConfig.embedded(kafka.bootstrapServers(), group, "poison-worker", 2,
                 "auto", null, work.resolve("artifacts"), 5, 1, "synthetic", 50), new ReentrantLock(), new SimpleMeterRegistry());
         try {
             controller.start();
             worker.start();
+            // the worker's inputs once it holds nas.trials: a bad broadcast record is dead-lettered as it arrives, by
+            // the owner of partition 0 (one read while catching up at start was handled when it arrived)
+            long assignedBy = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+            while (worker.health().assignedPartitions() < 4 && System.nanoTime() < assignedBy) {
+                Thread.sleep(100);
+            }
+            assertThat(worker.health().assignedPartitions()).isEqualTo(4);
+            produce(kafka, workerPoison(run), expected);
             Map<String, String> reasons = deadLetters(kafka, expected, Duration.ofMinutes(2));
             assertThat(reasons.keySet()).containsExactlyInAnyOrderElementsOf(expected.values());
             reasons.forEach((what, reason) -> assertThat(reason).as(what).isNotBlank().doesNotContain("Exception"));
 
             String id = run + "-valid";
-            try (KafkaProducer<byte[], byte[]> plain = new KafkaProducer<>(Map.of(
-                    ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
-                    ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class,
-                    ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class))) {
-                plain.send(new ProducerRecord<>(Topics.EXPERIMENTS, utf8(id), utf8(example()))).get();
-            }
+            produce(kafka, Map.of("valid", new ProducerRecord<>(Topics.EXPERIMENTS, utf8(id), utf8(example()))), new HashMap<>());
             List<ExperimentEvent> events = new ExperimentWatcher(kafka.bootstrapServers()).follow(id, Duration.ofMinutes(2), e -> {});
             assertThat(events.get(events.size() - 1)).isInstanceOfSatisfying(ExperimentEvent.Completed.class,
                     c -> assertThat(c.completedTrials()).isEqualTo(4));
@@ -156,6 +174,21 @@ class PoisonRecordIT {
         } finally {
             worker.close();
             controller.close();
+        }
+    }
+
+    /** Produces {@code records} with a plain byte producer, noting each one's {@code topic-partition@offset}. */
+    static void produce(KafkaCluster kafka, Map<String, ProducerRecord<byte[], byte[]>> records, Map<String, String> sources)
+            throws Exception {
+        try (KafkaProducer<byte[], byte[]> plain = new KafkaProducer<>(Map.of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
+                ProducerConfig.MAX_REQUEST_SIZE_CONFIG, 1_000_000,
+                ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class,
+                ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class))) {
+            for (Map.Entry<String, ProducerRecord<byte[], byte[]>> e : records.entrySet()) {
+                RecordMetadata m = plain.send(e.getValue()).get();
+                sources.put(m.topic() + "-" + m.partition() + "@" + m.offset(), e.getKey());
+            }
         }
     }
 

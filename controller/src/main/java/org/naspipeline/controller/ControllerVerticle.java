@@ -45,6 +45,7 @@ public final class ControllerVerticle extends VerticleBase {
     private Producer<String, byte[]> producer;
     private OpsHttpServer http;
     private long timer = -1;
+    private ExperimentQueries queries;
     private KafkaStreamsMetrics streamsMetrics;
     private Admin admin;
     private Future<Void> closing;
@@ -75,7 +76,7 @@ public final class ControllerVerticle extends VerticleBase {
         }
         admin = Admin.create(config.kafka().applyTo(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers(),
                 AdminClientConfig.CLIENT_ID_CONFIG, config.applicationId() + "-health")));
-        ExperimentQueries queries = new ExperimentQueries(vertx, controller.streams(),
+        queries = new ExperimentQueries(vertx, controller.streams(),
                 new HostInfo(config.advertisedHost(), config.httpPort()), config.internalSecret());
         ExperimentLogic validation = new ExperimentLogic(registry);
         http = new OpsHttpServer(vertx, meters);
@@ -168,7 +169,8 @@ public final class ControllerVerticle extends VerticleBase {
                 vertx.cancelTimer(timer); // also when the start failed
                 timer = -1;
             }
-            Future<Void> closed = http == null ? Future.succeededFuture() : http.close().recover(e -> Future.succeededFuture());
+            Future<Void> closed = (http == null ? Future.<Void>succeededFuture() : http.close().recover(e -> Future.<Void>succeededFuture()))
+                    .compose(v -> queries == null ? Future.<Void>succeededFuture() : queries.close().recover(e -> Future.<Void>succeededFuture()));
             closing = closed.compose(v -> vertx.executeBlocking(() -> {
                 if (streamsMetrics != null) {
                     streamsMetrics.close();

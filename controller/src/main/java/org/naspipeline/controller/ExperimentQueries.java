@@ -62,6 +62,11 @@ final class ExperimentQueries {
         this.http = vertx.createHttpClient();
     }
 
+    /** Closes the client that asks the other instances. */
+    Future<Void> close() {
+        return http.close();
+    }
+
     /** The experiment's state, from whichever instance owns it; empty when no instance has it. */
     Future<Optional<ExperimentState>> find(String id) {
         KeyQueryMetadata meta;

@@ -53,7 +53,7 @@ public final class WorkerMetrics {
         rebalances = Counter.builder("nas.worker.rebalances").description("partition revocations and losses seen by this worker")
                 .register(registry);
         invalidControlRecords = Counter.builder("nas.worker.control.records.invalid")
-                .description("records on nas.trial-control that failed validation and were ignored (not dead-lettered: every worker reads them)")
+                .description("records on nas.trial-control that failed validation and were ignored (the owner of nas.trials partition 0 dead-letters them)")
                 .register(registry);
         for (AttemptMemory.SkipReason reason : AttemptMemory.SkipReason.values()) {
             skipped.put(reason, Counter.builder("nas.worker.requests.skipped").tag("reason", reason.tag())

@@ -154,11 +154,8 @@ class PoisonRecordIT {
             worker.start();
             // the worker's inputs once it holds nas.trials: a bad broadcast record is dead-lettered as it arrives, by
             // the owner of partition 0 (one read while catching up at start was handled when it arrived)
-            long assignedBy = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-            while (worker.health().assignedPartitions() < 4 && System.nanoTime() < assignedBy) {
-                Thread.sleep(100);
-            }
-            assertThat(worker.health().assignedPartitions()).isEqualTo(4);
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100))
+                    .until(() -> worker.health().assignedPartitions() == 4);
             produce(kafka, workerPoison(run), expected);
             Map<String, String> reasons = deadLetters(kafka, expected, Duration.ofMinutes(2));
             assertThat(reasons.keySet()).containsExactlyInAnyOrderElementsOf(expected.values());

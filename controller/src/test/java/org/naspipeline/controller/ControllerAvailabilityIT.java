@@ -141,9 +141,10 @@ class ControllerAvailabilityIT {
                     vertx.deployVerticle(new ControllerVerticle(config, StrategyRegistry.load(), meters)), Duration.ofSeconds(60)))
                     .hasMessage("the controller did not start: NAS_CONTROLLER_HTTP_PORT: 0.0.0.0:" + port + " is already in use");
         }
-        Thread.sleep(2_000); // a member that joined would have registered its group by now
         try (Admin admin = Admin.create(java.util.Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
-            assertThat(admin.listGroups().all().get(30, TimeUnit.SECONDS)).extracting(GroupListing::groupId).doesNotContain(appId);
+            // a member that joined would have registered its group within these 2 s
+            await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(250)).untilAsserted(() ->
+                    assertThat(admin.listGroups().all().get(30, TimeUnit.SECONDS)).extracting(GroupListing::groupId).doesNotContain(appId));
         }
     }
 
@@ -165,10 +166,8 @@ class ControllerAvailabilityIT {
             assertThat(ready.statusCode()).isEqualTo(503);
             assertThat(ready.body()).contains("the brokers at " + broker[0].bootstrapServers() + " cannot be reached (NAS_KAFKA_BOOTSTRAP)");
         });
-        for (int i = 0; i < 10; i++) {
-            assertThat(get(c.base(), "/health/live", null).statusCode()).as("a broker outage is no reason to restart").isEqualTo(200);
-            Thread.sleep(500);
-        }
+        await().during(Duration.ofSeconds(5)).atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(500)).untilAsserted(() ->
+                assertThat(get(c.base(), "/health/live", null).statusCode()).as("a broker outage is no reason to restart").isEqualTo(200));
         assertThat(get(c.base(), "/api/v1/experiments/x", null).statusCode()).isIn(404, 503);
 
         broker[0] = EmbeddedKafka.start(brokerDir, brokerPort);

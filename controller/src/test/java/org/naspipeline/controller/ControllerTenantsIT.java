@@ -89,9 +89,11 @@ class ControllerTenantsIT {
         HttpResponse<String> longReason = post(base, path + "/pause?reason=" + "x".repeat(1025), new byte[0], "t-acme");
         assertThat(longReason.statusCode()).isEqualTo(400);
         assertThat(json(longReason).path("errors").get(0).path("path").asText()).isEqualTo("reason");
-        Thread.sleep(1_000); // anything produced by mistake would be on the topic by now
+        // anything produced by mistake would be on the topic within this second
+        await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(250)).untilAsserted(() ->
+                assertThat(experimentRecords(kafka.bootstrapServers(), id)).as("only the submission: refused commands produce nothing")
+                        .hasSize(1));
         List<ConsumerRecord<String, byte[]>> records = experimentRecords(kafka.bootstrapServers(), id);
-        assertThat(records).as("only the submission: refused commands produce nothing").hasSize(1);
         assertThat(header(records.get(0), ControllerApi.TENANT_HEADER)).isEqualTo("acme");
         assertThat(header(records.get(0), ControllerApi.ACTOR_HEADER)).isEqualTo("tenant:acme");
         assertThat(json(get(base, path, "t-acme")).path("status").asText()).isEqualTo("running");

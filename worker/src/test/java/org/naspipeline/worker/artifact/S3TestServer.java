@@ -4,8 +4,11 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.net.ServerSocket;
 import java.net.URI;
+import java.time.Duration;
 import java.util.Map;
 import java.util.TreeMap;
+import org.awaitility.Awaitility;
+import org.awaitility.core.ConditionTimeoutException;
 import org.gaul.s3proxy.S3Proxy;
 import org.gaul.s3proxy.auth.AuthenticationType;
 import org.gaul.s3proxy.blobstore.BlobStore;
@@ -59,13 +62,12 @@ public final class S3TestServer implements AutoCloseable {
                 .awsAuthentication(AuthenticationType.AWS_V2_OR_V4, accessKey, secretKey)
                 .build();
         proxy.start();
-        long deadline = System.currentTimeMillis() + 10_000;
-        while (!"STARTED".equals(proxy.getState())) {
-            if (System.currentTimeMillis() > deadline) {
-                proxy.stop();
-                throw new IllegalStateException("s3proxy did not start: " + proxy.getState());
-            }
-            Thread.sleep(10);
+        try {
+            Awaitility.await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(10))
+                    .until(() -> "STARTED".equals(proxy.getState()));
+        } catch (ConditionTimeoutException e) {
+            proxy.stop();
+            throw new IllegalStateException("s3proxy did not start: " + proxy.getState(), e);
         }
         return new S3TestServer(proxy, blobs, endpoint, accessKey, secretKey);
     }

@@ -33,13 +33,14 @@ import org.naspipeline.controller.TopicSetup;
 import org.naspipeline.ops.Observability;
 import org.naspipeline.strategy.StrategyRegistry;
 import org.naspipeline.strategy.pareto.ParetoFront;
+import org.naspipeline.testkit.CloseAfterEach;
 import org.naspipeline.testkit.KafkaCluster;
 import org.naspipeline.testkit.KafkaExtension;
 import org.naspipeline.worker.pipeline.SyntheticEvaluator;
 import org.naspipeline.worker.service.WorkerConfig;
 import org.naspipeline.worker.service.WorkerService;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -53,17 +54,12 @@ import org.junit.jupiter.api.io.TempDir;
 class ControllerApiIT {
     static final String TOKEN = "s3cret-token";
     final HttpClient http = HttpClient.newHttpClient();
-    final List<AutoCloseable> cleanup = new ArrayList<>();
+    @RegisterExtension
+    final CloseAfterEach cleanup = new CloseAfterEach();
 
     @TempDir
     Path dir;
 
-    @AfterEach
-    void close() throws Exception {
-        for (int i = cleanup.size() - 1; i >= 0; i--) {
-            cleanup.get(i).close();
-        }
-    }
 
     @Test
     void submitReadCancelAndMeasureOverRest(KafkaCluster kafka) throws Exception {

@@ -29,13 +29,14 @@ import org.naspipeline.controller.TopicSetup;
 import org.naspipeline.ops.Observability;
 import org.naspipeline.strategy.StrategyRegistry;
 import org.naspipeline.testkit.ConsumerGroups;
+import org.naspipeline.testkit.CloseAfterEach;
 import org.naspipeline.testkit.KafkaCluster;
 import org.naspipeline.testkit.KafkaExtension;
 import org.naspipeline.worker.pipeline.SyntheticEvaluator;
 import org.naspipeline.worker.service.WorkerConfig;
 import org.naspipeline.worker.service.WorkerService;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -49,14 +50,9 @@ class MixedPartitionerIT {
     static final int PARTITIONS = 4;
     @TempDir
     Path dir;
-    final List<AutoCloseable> cleanup = new ArrayList<>();
+    @RegisterExtension
+    final CloseAfterEach cleanup = new CloseAfterEach();
 
-    @AfterEach
-    void close() throws Exception {
-        for (int i = cleanup.size() - 1; i >= 0; i--) {
-            cleanup.get(i).close();
-        }
-    }
 
     /** Ids starting with {@code prefix} whose CRC32 partition differs from their murmur2 partition. */
     static List<String> idsPlacedDifferently(String prefix, int count) {

@@ -24,10 +24,11 @@ import org.naspipeline.devbroker.EmbeddedKafka;
 import org.naspipeline.ops.Observability;
 import org.naspipeline.ops.ServiceRunner;
 import org.naspipeline.strategy.StrategyRegistry;
+import org.naspipeline.testkit.CloseAfterEach;
 import org.naspipeline.testkit.KafkaCluster;
 import org.naspipeline.testkit.KafkaExtension;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -38,17 +39,12 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @ExtendWith(KafkaExtension.class)
 class ControllerAvailabilityIT {
-    final List<AutoCloseable> cleanup = new ArrayList<>();
+    @RegisterExtension
+    final CloseAfterEach cleanup = new CloseAfterEach();
 
     @TempDir
     Path dir;
 
-    @AfterEach
-    void close() throws Exception {
-        for (int i = cleanup.size() - 1; i >= 0; i--) {
-            cleanup.get(i).close();
-        }
-    }
 
     @Test
     void readsAnswer503WithRetryAfterWhileAnOwnerIsUnreachableOrHasNoAddress(KafkaCluster kafka) throws Exception {

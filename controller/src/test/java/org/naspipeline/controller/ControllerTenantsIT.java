@@ -29,10 +29,11 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.naspipeline.api.JsonCodec;
 import org.naspipeline.api.Topics;
+import org.naspipeline.testkit.CloseAfterEach;
 import org.naspipeline.testkit.KafkaCluster;
 import org.naspipeline.testkit.KafkaExtension;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -45,17 +46,12 @@ import org.junit.jupiter.api.io.TempDir;
 @ExtendWith(KafkaExtension.class)
 class ControllerTenantsIT {
     static final String TOKENS = "acme=t-acme,globex=t-globex,admin=t-admin";
-    final List<AutoCloseable> cleanup = new ArrayList<>();
+    @RegisterExtension
+    final CloseAfterEach cleanup = new CloseAfterEach();
 
     @TempDir
     Path dir;
 
-    @AfterEach
-    void close() throws Exception {
-        for (int i = cleanup.size() - 1; i >= 0; i--) {
-            cleanup.get(i).close();
-        }
-    }
 
     String startOne(KafkaCluster kafka, ControllerConfig.Reads reads) throws Exception {
         TopicSetup.ensure(kafka.bootstrapServers(), 4);

@@ -7,9 +7,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import org.apache.kafka.streams.TestInputTopic;
-import org.apache.kafka.streams.TestOutputTopic;
-import org.apache.kafka.streams.TopologyTestDriver;
 import org.apache.kafka.streams.test.TestRecord;
 import org.naspipeline.api.ExperimentEvent;
 import org.naspipeline.api.ExperimentStatus;
@@ -20,39 +17,9 @@ import org.naspipeline.api.TrialEvent;
 import org.naspipeline.api.TrialMetrics;
 import org.naspipeline.api.TrialRequest;
 import org.naspipeline.api.TrialResult;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
-class ControllerTopologyTest {
-    @TempDir
-    Path stateDir;
-    TopologyTestDriver driver;
-    TestInputTopic<String, byte[]> experiments;
-    TestInputTopic<String, byte[]> results;
-    TestOutputTopic<String, byte[]> trials;
-    TestOutputTopic<String, byte[]> events;
-    TestOutputTopic<String, byte[]> dlq;
-    TestOutputTopic<String, byte[]> control;
-
-    @BeforeEach
-    void setUp() {
-        TopologyRig rig = new TopologyRig(stateDir);
-        driver = rig.driver;
-        experiments = rig.experiments;
-        results = rig.results;
-        trials = rig.trials;
-        events = rig.events;
-        dlq = rig.dlq;
-        control = rig.control;
-    }
-
-    @AfterEach
-    void tearDown() {
-        driver.close();
-    }
-
+class ControllerTopologyTest extends TopologyTestBase {
     static byte[] exampleSpec(int maxTrials, int parallelism) throws Exception {
         String json = Files.readString(Path.of("..", "examples", "fashion-mnist.json"))
                 .replace("\"maxTrials\": 4", "\"maxTrials\": " + maxTrials)

@@ -6,50 +6,19 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
 import org.apache.kafka.common.header.internals.RecordHeaders;
-import org.apache.kafka.streams.TestInputTopic;
-import org.apache.kafka.streams.TestOutputTopic;
-import org.apache.kafka.streams.TopologyTestDriver;
 import org.apache.kafka.streams.test.TestRecord;
 import org.naspipeline.api.ExperimentEvent;
 import org.naspipeline.api.JsonCodec;
 import org.naspipeline.api.Topics;
 import org.naspipeline.api.TrialRequest;
 import org.naspipeline.api.TrialResult;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Single records that used to stop the controller for good, each followed by a valid experiment that must run.
  * The real-broker version with plain producers is {@code PoisonRecordIT} in the cli module.
  */
-class PoisonRecordTopologyTest {
-    @TempDir
-    Path stateDir;
-    TopologyTestDriver driver;
-    TestInputTopic<String, byte[]> experiments;
-    TestInputTopic<String, byte[]> results;
-    TestOutputTopic<String, byte[]> trials;
-    TestOutputTopic<String, byte[]> events;
-    TestOutputTopic<String, byte[]> dlq;
-
-    @BeforeEach
-    void setUp() {
-        TopologyRig rig = new TopologyRig(stateDir);
-        driver = rig.driver;
-        experiments = rig.experiments;
-        results = rig.results;
-        trials = rig.trials;
-        events = rig.events;
-        dlq = rig.dlq;
-    }
-
-    @AfterEach
-    void tearDown() {
-        driver.close();
-    }
-
+class PoisonRecordTopologyTest extends TopologyTestBase {
     static byte[] bytes(String s) {
         return s.getBytes(StandardCharsets.UTF_8);
     }
@@ -200,5 +169,25 @@ class PoisonRecordTopologyTest {
                 .filter(e -> e instanceof ExperimentEvent.StatusChanged).map(e -> ((ExperimentEvent.StatusChanged) e).actor()))
                 .containsExactly("admin:admin", "topic");
         assertThat(dlq.readRecordsToList()).isEmpty();
+    }
+
+    @Test
+    void garbageAndHugeTenantAndActorHeadersAreBoundedNotFatal() throws Exception {
+        byte[] garbage = new byte[100_000];
+        java.util.Arrays.fill(garbage, (byte) 0xff);
+        RecordHeaders headers = new RecordHeaders();
+        headers.add(ControllerApi.TENANT_HEADER, garbage);
+        headers.add(ControllerApi.ACTOR_HEADER, garbage);
+        experiments.pipeInput(new TestRecord<>("odd-headers", ControllerTopologyTest.exampleSpec(2, 1), headers));
+        assertThat(dlq.readRecordsToList()).isEmpty();
+        assertThat(events.readValuesToList()).first().satisfies(v -> assertThat(JsonCodec.read(v, ExperimentEvent.class))
+                .isInstanceOfSatisfying(ExperimentEvent.Accepted.class, a -> assertThat(a.actor()).hasSizeLessThanOrEqualTo(80)));
+        RecordHeaders nullValues = new RecordHeaders();
+        nullValues.add(ControllerApi.TENANT_HEADER, null);
+        nullValues.add(ControllerApi.ACTOR_HEADER, null);
+        experiments.pipeInput(new TestRecord<>("odd-headers", bytes("{\"command\": \"pause\"}"), nullValues));
+        assertThat(dlq.readRecordsToList()).isEmpty();
+        assertThat(events.readValuesToList()).singleElement().satisfies(v -> assertThat(JsonCodec.read(v, ExperimentEvent.class))
+                .isInstanceOfSatisfying(ExperimentEvent.StatusChanged.class, c -> assertThat(c.actor()).isEqualTo("topic")));
     }
 }

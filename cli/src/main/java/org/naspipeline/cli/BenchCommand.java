@@ -18,6 +18,33 @@ import picocli.CommandLine.Option;
                 BenchCommand.Compression.class, BenchCommand.Failover.class})
 final class BenchCommand {
 
+    /** Prints {@code {"benchmark": name, "result": result}} as JSON on standard output. */
+    static void printJson(String name, Object result) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("benchmark", name);
+        out.put("result", result);
+        System.out.println(JsonCodec.writePretty(out));
+    }
+
+    /** A benchmark of worker processes whose logs go to a directory. */
+    interface FleetRun<R> {
+        R run(java.nio.file.Path dir) throws Exception;
+    }
+
+    /**
+     * Runs {@code run} in a new temporary directory; a failure it reports (IllegalStateException, with the workers'
+     * log tails) is printed with the directory, and null returned.
+     */
+    static <R> R inTempDirectory(String name, FleetRun<R> run) throws Exception {
+        java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("nas-bench-" + name);
+        try {
+            return run.run(dir);
+        } catch (IllegalStateException e) {
+            System.err.println("nas bench " + name + ": " + e.getMessage() + "\n(worker logs in " + dir + ")");
+            return null;
+        }
+    }
+
     /** {@code nas bench controller}: control-plane throughput and reaction latency with instant synthetic trials. */
     @Command(name = "controller", mixinStandardHelpOptions = true,
             description = "Results/s ingested end to end and result → next-request latency, with instant synthetic "
@@ -56,10 +83,7 @@ final class BenchCommand {
             java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("nas-bench-controller");
             ControllerBenchmark.Result r = ControllerBenchmark.run(dir, spec,
                     warmupTrials == null ? trials / 4 : warmupTrials, commitIntervalMs, streamsMetrics);
-            Map<String, Object> out = new LinkedHashMap<>();
-            out.put("benchmark", "controller");
-            out.put("result", r);
-            System.out.println(JsonCodec.writePretty(out));
+            printJson("controller", r);
             System.err.printf(Locale.ROOT, "%.0f results/s overall, %.0f results/s after %d warm-up results; "
                     + "reaction p50 %.1f ms, p99 %.1f ms; CPU %.2f cores, %.3f ms per result (stream thread %.3f ms)%n",
                     r.resultsPerSecond(), r.steadyResultsPerSecond(), r.warmupTrials(), r.reactionMsP50(), r.reactionMsP99(),
@@ -104,10 +128,7 @@ final class BenchCommand {
                             new org.naspipeline.api.BudgetSpec(trials, inFlight, 1));
             java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("nas-bench-workers");
             WorkersBenchmark.Result r = WorkersBenchmark.run(dir, spec, workers, parts, trialMillis);
-            Map<String, Object> out = new LinkedHashMap<>();
-            out.put("benchmark", "workers");
-            out.put("result", r);
-            System.out.println(JsonCodec.writePretty(out));
+            printJson("workers", r);
             if (!json) {
                 System.err.printf(Locale.ROOT, "efficiency %.3f (end to end %.3f), idle %.3f%n", r.efficiency(),
                         r.endToEndEfficiency(), r.idleFraction());
@@ -165,18 +186,12 @@ final class BenchCommand {
             } catch (IllegalArgumentException e) {
                 throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this), e.getMessage());
             }
-            java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("nas-bench-failover");
-            FailoverBenchmark.Result r;
-            try {
-                r = FailoverBenchmark.run(dir, settings, System.err);
-            } catch (IllegalStateException e) {
-                System.err.println("nas bench failover: " + e.getMessage() + "\n(worker logs in " + dir + ")");
+            FailoverBenchmark.Settings chosen = settings;
+            FailoverBenchmark.Result r = inTempDirectory("failover", dir -> FailoverBenchmark.run(dir, chosen, System.err));
+            if (r == null) {
                 return 1;
             }
-            Map<String, Object> out = new LinkedHashMap<>();
-            out.put("benchmark", "failover");
-            out.put("result", r);
-            System.out.println(JsonCodec.writePretty(out));
+            printJson("failover", r);
             System.err.printf(Locale.ROOT, "kill → restart elsewhere: median %.2f s (min %.2f, max %.2f) over %d runs%n",
                     r.medianSeconds(), r.minSeconds(), r.maxSeconds(), r.runs().size());
             return 0;

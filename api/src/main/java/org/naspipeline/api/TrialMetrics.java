@@ -6,8 +6,11 @@ package org.naspipeline.api;
  * <ul>
  *   <li>{@code accuracy}: top-1 accuracy on the held-out validation split, the figure the search optimizes;
  *       {@code testAccuracy}: on the separate test split, reported, never optimized.</li>
- *   <li>Latency: forward passes on {@code device} with {@code threads} intra-op threads after warm-up, p50/p95 in
- *       ms at batch 1 (with the coefficient of variation of those runs) and at batch {@code latencyBatch}.</li>
+ *   <li>Latency: forward passes on {@code device} with {@code latencyThreads} intra-op threads after warm-up, p50/p95
+ *       in ms at batch 1 (with the coefficient of variation of those runs) and at batch {@code latencyBatch};
+ *       {@code latencyExclusive}: whether the measurement held the host-wide lock, so that no other measurement
+ *       and no training ran on the host meanwhile. Both are null in results of workers older than these fields.
+ *       {@code threads}: the intra-op threads the model trained with.</li>
  *   <li>{@code params} / {@code nonZeroParams}: weights in total and not zero; {@code macs}: multiply-accumulates of
  *       one batch-1 forward pass through the conv and dense layers, from the built shapes.</li>
  *   <li>{@code sizeBytes}: bytes of the artifact as saved. {@code peakMemoryBytes}: device memory in use after
@@ -39,9 +42,11 @@ public record TrialMetrics(
         int testSamples,
         String device,
         int threads,
-        CompressionReport compression) {
+        CompressionReport compression,
+        @AddedField Integer latencyThreads,
+        @AddedField Boolean latencyExclusive) {
 
-    /** Metrics of an uncompressed model. */
+    /** Metrics of an uncompressed model measured on its training threads, without the host-wide lock. */
     public TrialMetrics(double accuracy, double testAccuracy, double trainLoss, double latencyMsP50, double latencyMsP95,
                         double latencyCv, int latencyBatch, double latencyBatchMsP50, double latencyBatchMsP95, long params,
                         long nonZeroParams, long macs, long sizeBytes, Long peakMemoryBytes, double trainSeconds,
@@ -49,7 +54,7 @@ public record TrialMetrics(
                         int threads) {
         this(accuracy, testAccuracy, trainLoss, latencyMsP50, latencyMsP95, latencyCv, latencyBatch, latencyBatchMsP50,
                 latencyBatchMsP95, params, nonZeroParams, macs, sizeBytes, peakMemoryBytes, trainSeconds, samplesPerSecond,
-                trainSamples, validationSamples, testSamples, device, threads, null);
+                trainSamples, validationSamples, testSamples, device, threads, null, threads, null);
     }
 
     /**

@@ -149,6 +149,31 @@ class JsonContractTest {
     }
 
     @Test
+    void resultsOfWorkersOlderThanTheLatencyConditionsReadWithNulls() {
+        TrialMetrics full = new TrialMetrics(0.81, 0.8, 0.5, 1.2, 1.9, 0.05, 32, 9.5, 11.0, 12345, 12000, 987_654, 50_000,
+                null, 12.5, 800, 4000, 400, 1000, "cpu()", 2, null, 1, true);
+        TrialResult.Completed now = new TrialResult.Completed(1, "e1", "e1-t0001", 1, "w1", full, "file:///tmp/a");
+        String json = new String(JsonCodec.write(now), StandardCharsets.UTF_8);
+        assertThat(json).contains("\"latencyThreads\":1", "\"latencyExclusive\":true");
+        assertThat(JsonCodec.read(utf8(json), TrialEvent.class)).isEqualTo(now);
+        assertThat(JsonCodec.readStoredState(utf8(json), TrialEvent.class)).isEqualTo(now);
+        String older = json.replace(",\"latencyThreads\":1", "").replace(",\"latencyExclusive\":true", "");
+        assertThat(older).doesNotContain("latencyThreads").doesNotContain("latencyExclusive");
+        TrialResult.Completed read = (TrialResult.Completed) JsonCodec.read(utf8(older), TrialEvent.class);
+        assertThat(read.metrics().latencyThreads()).isNull();
+        assertThat(read.metrics().latencyExclusive()).isNull();
+        assertThat(read.metrics().threads()).isEqualTo(2);
+        assertThat(((TrialResult.Completed) JsonCodec.readStoredState(utf8(older), TrialEvent.class)).metrics()
+                .latencyThreads()).isNull();
+        // an older field is still required, and the new ones keep their types
+        assertThatThrownBy(() -> JsonCodec.read(utf8(older.replace(",\"threads\":2", "")), TrialEvent.class))
+                .isInstanceOfSatisfying(InvalidInputException.class,
+                        e -> assertThat(e.errors().get(0).toString()).contains("threads"));
+        assertThatThrownBy(() -> JsonCodec.read(utf8(json.replace("\"latencyThreads\":1", "\"latencyThreads\":\"1\"")),
+                TrialEvent.class)).isInstanceOf(InvalidInputException.class);
+    }
+
+    @Test
     void internalEventsMissingAFieldAreRejectedWithThePath() {
         assertThatThrownBy(() -> JsonCodec.read(utf8(
                 "{\"type\":\"failed\",\"schemaVersion\":1,\"experimentId\":\"e\",\"trialId\":\"t\",\"attempt\":1,"

@@ -223,13 +223,16 @@ final class BenchCommand {
 
         @Override
         public Integer call() throws Exception {
+            // before the engine loads: the thread budget of one slot (NAS_WORKER_CPUS / NAS_WORKER_THREADS apply)
+            org.naspipeline.worker.cpu.WorkerCpu cpu = org.naspipeline.worker.cpu.WorkerCpu.open(
+                    org.naspipeline.worker.cpu.CpuSettings.from(org.naspipeline.api.config.Settings.fromEnvironment()), 1);
             org.naspipeline.api.DatasetSpec spec = new org.naspipeline.api.DatasetSpec("fashion-mnist", trainLimit, 100);
             org.naspipeline.worker.data.DatasetResolver.ResolvedDataset where =
                     org.naspipeline.worker.data.DatasetResolver.fromEnvironment().resolve(spec, data);
             org.naspipeline.worker.data.DatasetSplits splits = org.naspipeline.worker.data.Datasets.load(spec, where.dir());
             org.naspipeline.api.Candidate c = JsonCodec.readCandidate(java.nio.file.Files.readAllBytes(candidate));
             org.naspipeline.worker.pipeline.TrainingThroughputBenchmark.Result r =
-                    new org.naspipeline.worker.pipeline.TrainingThroughputBenchmark(ai.djl.Device.cpu()).run(c, splits, batchSize, rounds);
+                    new org.naspipeline.worker.pipeline.TrainingThroughputBenchmark(ai.djl.Device.cpu(), cpu).run(c, splits, batchSize, rounds);
             Map<String, Object> out = new LinkedHashMap<>();
             out.put("benchmark", "trial");
             out.put("dataset", where.toString());

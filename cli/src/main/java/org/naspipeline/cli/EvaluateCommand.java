@@ -19,6 +19,8 @@ import org.naspipeline.api.TrialRequest;
 import org.naspipeline.api.TrialResult;
 import org.naspipeline.api.config.Settings;
 import org.naspipeline.worker.artifact.ArtifactStores;
+import org.naspipeline.worker.cpu.CpuSettings;
+import org.naspipeline.worker.cpu.WorkerCpu;
 import org.naspipeline.worker.data.DatasetResolver;
 import org.naspipeline.worker.pipeline.ArtifactStore;
 import org.naspipeline.worker.pipeline.DeviceSelection;
@@ -56,7 +58,7 @@ final class EvaluateCommand implements Callable<Integer> {
     @Option(names = "--data", description = "dataset directory (default: NAS_DATA_DIR, the full set, the bundled subset)")
     Path data;
 
-    @Option(names = "--train-limit", description = "use at most this many training examples (10% are held out for validation)")
+    @Option(names = "--train-limit", description = "use at most this many training examples (10%% are held out for validation)")
     Integer trainLimit;
 
     @Option(names = "--test-limit", description = "use at most this many test examples")
@@ -100,6 +102,13 @@ final class EvaluateCommand implements Callable<Integer> {
             e.errors().forEach(err -> System.err.println("  " + err));
             return 2;
         }
+        WorkerCpu cpu; // before the engine loads: it reads the thread options once
+        try {
+            cpu = WorkerCpu.open(CpuSettings.from(Settings.fromEnvironment()), 1);
+        } catch (IllegalArgumentException | java.io.UncheckedIOException e) {
+            System.err.println(e.getMessage()); // names the variable to fix
+            return 2;
+        }
         Device d = DeviceSelection.parse(device).get(0);
         ArtifactStore store;
         try {
@@ -109,7 +118,7 @@ final class EvaluateCommand implements Callable<Integer> {
             return 2;
         }
         TrialRunner runner = new TrialRunner(DatasetResolver.fromEnvironment(), data, store, "evaluate",
-                d, new ReentrantLock(), new TrialRunner.MeasurementSettings(latencyBatch, 200));
+                d, new ReentrantLock(), cpu, new TrialRunner.MeasurementSettings(latencyBatch, 200));
         TrialRequest request = new TrialRequest(ExperimentSpec.SCHEMA_VERSION, "evaluate",
                 candidateFile.getFileName().toString().replaceAll("\\.json$", ""), 1, candidate, datasetSpec, training, seed);
         TrialResult result = runner.run(request, p -> {
@@ -133,6 +142,9 @@ final class EvaluateCommand implements Callable<Integer> {
         console.printf(Locale.ROOT, "test accuracy         %.4f (%d examples)%n", m.testAccuracy(), m.testSamples());
         console.printf(Locale.ROOT, "latency batch 1       p50 %.3f ms, p95 %.3f ms, cv %.2f%n", m.latencyMsP50(), m.latencyMsP95(), m.latencyCv());
         console.printf(Locale.ROOT, "latency batch %-3d     p50 %.3f ms, p95 %.3f ms%n", m.latencyBatch(), m.latencyBatchMsP50(), m.latencyBatchMsP95());
+        console.printf(Locale.ROOT, "latency measured on   %d thread(s), %s%n", m.latencyThreads(),
+                Boolean.TRUE.equals(m.latencyExclusive()) ? "alone on this host (measurement lock held)"
+                        : "without the host-wide measurement lock");
         console.printf(Locale.ROOT, "parameters            %,d (%,d non-zero)%n", m.params(), m.nonZeroParams());
         console.printf(Locale.ROOT, "MACs                  %,d%n", m.macs());
         console.printf(Locale.ROOT, "saved size            %,d bytes (%s)%n", m.sizeBytes(), artifact);

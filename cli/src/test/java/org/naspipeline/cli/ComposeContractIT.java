@@ -71,6 +71,13 @@ class ComposeContractIT {
         int grace = Integer.parseInt(worker.environment().getOrDefault("NAS_SHUTDOWN_GRACE_SECONDS", "60"));
         assertThat(seconds(worker.stopGracePeriod())).as("stop_grace_period covers NAS_SHUTDOWN_GRACE_SECONDS")
                 .isGreaterThan(grace);
+        // the replicas share one registry and measurement lock: a named volume at NAS_WORKER_LOCAL_DIR
+        String local = worker.environment().get("NAS_WORKER_LOCAL_DIR");
+        assertThat(worker.volumes()).as("NAS_WORKER_LOCAL_DIR is on a volume every replica mounts")
+                .anySatisfy(v -> assertThat(v.split(":")).satisfies(parts -> {
+                    assertThat(parts[0]).doesNotStartWith(".").doesNotStartWith("/");
+                    assertThat(parts[1]).isEqualTo(local);
+                }));
         assertThat(compose.service("kafka").image()).isEqualTo("apache/kafka:4.2.1");
     }
 

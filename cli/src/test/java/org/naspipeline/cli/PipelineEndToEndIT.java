@@ -116,10 +116,13 @@ class PipelineEndToEndIT {
         org.naspipeline.worker.pipeline.TrialRunner runner = new org.naspipeline.worker.pipeline.TrialRunner(
                 org.naspipeline.worker.data.DatasetResolver.fromEnvironment(), DATA.toAbsolutePath(),
                 artifacts.store("base"), "base", ai.djl.Device.cpu(),
-                new java.util.concurrent.locks.ReentrantLock(), new org.naspipeline.worker.pipeline.TrialRunner.MeasurementSettings(8, 20));
+                new java.util.concurrent.locks.ReentrantLock(),
+                org.naspipeline.worker.cpu.WorkerCpu.open(org.naspipeline.worker.cpu.CpuSettings.defaults(), 1),
+                new org.naspipeline.worker.pipeline.TrialRunner.MeasurementSettings(8, 20));
         org.naspipeline.api.TrialResult.Completed base = (org.naspipeline.api.TrialResult.Completed) runner.run(
                 new org.naspipeline.api.TrialRequest(1, "base", "base-t0001", 1, baseCandidate, data, training, 1L),
                 p -> {}, () -> false);
+        runner.close(); // its registration on this host: the workers below register their own
         assertThat(base.artifactUri()).isEqualTo(artifacts.attemptUri("base", "base", "base-t0001", 1));
 
         ExperimentSpec example = JsonCodec.readSpec(Files.readAllBytes(Path.of("..", "examples", "compression-only.json")));

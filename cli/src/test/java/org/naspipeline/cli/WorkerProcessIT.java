@@ -1,6 +1,7 @@
 package org.naspipeline.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -101,6 +102,35 @@ class WorkerProcessIT {
                     .doesNotContain("abandoning");
             assertThat(seconds).as("waited for the trial, not for the whole grace period").isLessThan(60);
         }
+    }
+
+    @Test
+    void theCpuBudgetIsLoggedAtStartAndBadCpuSettingsStopTheStartNamingTheVariable(KafkaCluster kafka) throws Exception {
+        Path notADirectory = Files.writeString(dir.resolve("a-file"), "x");
+        Map<String, String> cases = Map.of(
+                "NAS_WORKER_CPUS", "lots",
+                "NAS_WORKER_THREADS", "0",
+                "NAS_LATENCY_THREADS", "1.5",
+                "NAS_WORKER_LOCAL_DIR", notADirectory.resolve("sub").toString());
+        for (Map.Entry<String, String> bad : cases.entrySet()) {
+            WorkerProcess w = WorkerProcess.start(kafka, "w-bad-" + bad.getKey().toLowerCase(java.util.Locale.ROOT), group,
+                    dir, Map.of("NAS_EVALUATOR", "djl", "NAS_DEVICES", "cpu", bad.getKey(), bad.getValue()));
+            assertThat(w.process.waitFor(60, TimeUnit.SECONDS)).as(bad.getKey() + " stops the start").isTrue();
+            assertThat(w.process.exitValue()).isEqualTo(1);
+            assertThat(w.logText()).as(bad.getKey()).contains("worker: " + bad.getKey() + ": ").doesNotContain("\tat ");
+        }
+        WorkerProcess ok = WorkerProcess.start(kafka, "w-cpu", group, dir, Map.of("NAS_EVALUATOR", "djl", "NAS_DEVICES", "cpu",
+                "NAS_WORKER_CPUS", "1", "NAS_WORKER_LOCAL_DIR", dir.resolve("host").toString()));
+        ok.httpPort(Duration.ofSeconds(90));
+        await().atMost(Duration.ofSeconds(30)).until(() -> ok.logText().contains("CPU budget: "));
+        assertThat(ok.logText()).contains("CPU budget: 1 intra-op thread(s) per slot (1 CPUs from NAS_WORKER_CPUS / 1 slot(s) "
+                + "of this worker); latency measured on 1 thread(s) (NAS_LATENCY_THREADS)", "measurement lock "
+                + dir.resolve("host").resolve("measure.lock"), "NAS_WORKER_CPUS=1");
+        try (var files = Files.list(dir.resolve("host"))) {
+            assertThat(files.map(f -> f.getFileName().toString())).anyMatch(n -> n.endsWith(".slots"));
+        }
+        ok.process.destroy();
+        assertThat(ok.process.waitFor(60, TimeUnit.SECONDS)).isTrue();
     }
 
     @Test

@@ -10,6 +10,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.locks.ReentrantLock;
+import org.naspipeline.worker.cpu.CpuSettings;
+import org.naspipeline.worker.cpu.WorkerCpu;
 import org.naspipeline.api.ArchitectureSpec;
 import org.naspipeline.api.Candidate;
 import org.naspipeline.api.CompressionReport;
@@ -86,7 +88,8 @@ public final class CompressionBenchmark {
     public Result run(Settings s, java.util.function.Consumer<String> log) throws IOException {
         FileArtifactStore store = new FileArtifactStore(s.out());
         TrialRunner runner = new TrialRunner(DatasetResolver.fromEnvironment(), s.data(), store, "bench", device,
-                new ReentrantLock(), new TrialRunner.MeasurementSettings(32, 200));
+                new ReentrantLock(), WorkerCpu.open(CpuSettings.from(org.naspipeline.api.config.Settings.fromEnvironment()), 1),
+                new TrialRunner.MeasurementSettings(32, 200));
         DatasetSpec dataset = new DatasetSpec("fashion-mnist", s.trainLimit(), s.testLimit());
         TrainingSpec training = new TrainingSpec(s.epochs(), 64, 0.002, "adam");
         TrialResult.Completed reference = completed(runner.run(request("reference", s.reference(), dataset, training, 42),

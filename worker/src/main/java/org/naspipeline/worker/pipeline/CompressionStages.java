@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.function.BooleanSupplier;
+import java.util.function.ToDoubleFunction;
 import org.naspipeline.api.CompressionReport;
 import org.naspipeline.api.CompressionReport.LayerChange;
 import org.naspipeline.api.CompressionReport.Snapshot;
@@ -51,14 +52,16 @@ final class CompressionStages {
     private final Device device;
     private final ModelBuilder builder;
     private final DatasetSplits data;
-    private final int latencyRuns;
+    private final ToDoubleFunction<Model> batchOneP50;
 
-    CompressionStages(TrainingLoop loop, Device device, ModelBuilder builder, DatasetSplits data, int latencyRuns) {
+    /** Stages measuring each snapshot's batch-1 p50 latency with {@code batchOneP50} (the trial's own measurement). */
+    CompressionStages(TrainingLoop loop, Device device, ModelBuilder builder, DatasetSplits data,
+                      ToDoubleFunction<Model> batchOneP50) {
         this.loop = loop;
         this.device = device;
         this.builder = builder;
         this.data = data;
-        this.latencyRuns = latencyRuns;
+        this.batchOneP50 = batchOneP50;
     }
 
     /** The compressed plan (weights as they will be stored), the stage reports and the last fine-tuning loss. */
@@ -260,9 +263,9 @@ final class CompressionStages {
             model.setBlock(built.block());
             PlanBlocks.initializeAndLoad(built, model.getNDManager());
             long[] params = ModelMeter.parameters(built.block());
-            return new Snapshot(ModelMeter.accuracy(model, data.validation()), ModelMeter.accuracy(model, data.test()),
-                    params[0], params[1], MacCounter.count(built.block(), builder.inputShape(1)), bytes,
-                    ModelMeter.latency(model, data.test(), 1, latencyRuns).p50());
+            return new Snapshot(ModelMeter.accuracy(model, data.validation(), loop.gate()),
+                    ModelMeter.accuracy(model, data.test(), loop.gate()), params[0], params[1],
+                    MacCounter.count(built.block(), builder.inputShape(1)), bytes, batchOneP50.applyAsDouble(model));
         }
     }
 }

@@ -11,23 +11,31 @@ import ai.djl.nn.Parameter;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.Pair;
 import java.util.Arrays;
+import org.naspipeline.worker.cpu.MeasurementGate;
 import org.naspipeline.worker.data.TensorData;
 
 /** Measures a trained model: accuracy on a split, forward latency, parameter counts. */
 final class ModelMeter {
     static final int EVAL_BATCH = 256;
     private static final int WARMUP = 20;
+    /** Timed runs always done, whatever the time. */
+    static final int MIN_RUNS = 20;
+    /** Time after which no more timed runs start (each batch size separately). */
+    static final long LATENCY_BUDGET_NANOS = 2_000_000_000L;
 
     private ModelMeter() {}
 
-    /** Top-1 accuracy over the split, in inference mode. */
-    static double accuracy(Model model, TensorData data) {
+    /**
+     * Top-1 accuracy over the split, in inference mode, each batch a unit of work of {@code gate} (so it pauses for
+     * a latency measurement elsewhere on the host).
+     */
+    static double accuracy(Model model, TensorData data, MeasurementGate gate) {
         long correct = 0;
         ParameterStore params = new ParameterStore(model.getNDManager(), false);
         int size = data.sampleSize();
         for (int from = 0; from < data.count(); from += EVAL_BATCH) {
             int n = Math.min(EVAL_BATCH, data.count() - from);
-            try (NDManager scope = model.getNDManager().newSubManager()) {
+            try (MeasurementGate.Work work = gate.work(); NDManager scope = model.getNDManager().newSubManager()) {
                 NDArray x = scope.create(Arrays.copyOfRange(data.features(), from * size, (from + n) * size), shape(data, n));
                 NDArray y = scope.create(Arrays.copyOfRange(data.labels(), from, from + n));
                 NDArray predicted = model.getBlock().forward(params, new NDList(x), false).singletonOrThrow().argMax(1);
@@ -46,20 +54,29 @@ final class ModelMeter {
 
     /**
      * Times forward passes at {@code batch} examples after warm-up, reading the result back to the host each
-     * time so that asynchronous devices are timed to completion.
+     * time so that asynchronous devices are timed to completion: {@code runs} of them, or fewer once
+     * {@link #LATENCY_BUDGET_NANOS} has passed (never fewer than {@link #MIN_RUNS}). The cap keeps a slow model's
+     * batch-N measurement, which holds the host-wide measurement lock, from pausing co-located training for long.
      */
     static Latency latency(Model model, TensorData data, int batch, int runs) {
         int size = data.sampleSize();
         int n = Math.min(batch, data.count());
         ParameterStore params = new ParameterStore(model.getNDManager(), false);
         long[] nanos = new long[runs];
+        int done = 0;
         try (NDManager scope = model.getNDManager().newSubManager()) {
             float[] input = new float[batch * size];
             for (int i = 0; i < batch; i++) {
                 System.arraycopy(data.features(), (i % n) * size, input, i * size, size);
             }
             NDArray x = scope.create(input, shape(data, batch));
+            long timedStart = 0;
             for (int i = -WARMUP; i < runs; i++) {
+                if (i == 0) {
+                    timedStart = System.nanoTime();
+                } else if (i >= MIN_RUNS && System.nanoTime() - timedStart > LATENCY_BUDGET_NANOS) {
+                    break;
+                }
                 long t0 = System.nanoTime();
                 try (NDManager run = scope.newSubManager()) {
                     NDArray out = model.getBlock().forward(params, new NDList(x), false).singletonOrThrow();
@@ -68,13 +85,15 @@ final class ModelMeter {
                 }
                 if (i >= 0) {
                     nanos[i] = System.nanoTime() - t0;
+                    done = i + 1;
                 }
             }
         }
-        double mean = Arrays.stream(nanos).average().orElse(0);
-        double var = Arrays.stream(nanos).mapToDouble(t -> (t - mean) * (t - mean)).sum() / Math.max(1, runs - 1);
-        Arrays.sort(nanos);
-        return new Latency(nanos[runs / 2] / 1e6, nanos[Math.min(runs - 1, (int) Math.ceil(runs * 0.95) - 1)] / 1e6,
+        long[] timed = Arrays.copyOf(nanos, done);
+        double mean = Arrays.stream(timed).average().orElse(0);
+        double var = Arrays.stream(timed).mapToDouble(t -> (t - mean) * (t - mean)).sum() / Math.max(1, done - 1);
+        Arrays.sort(timed);
+        return new Latency(timed[done / 2] / 1e6, timed[Math.min(done - 1, (int) Math.ceil(done * 0.95) - 1)] / 1e6,
                 mean > 0 ? Math.sqrt(var) / mean : 0);
     }
 

@@ -15,12 +15,15 @@ import ai.djl.training.optimizer.Optimizer;
 import ai.djl.training.tracker.Tracker;
 import ai.djl.translate.TranslateException;
 import java.io.IOException;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.locks.Lock;
 import java.util.function.BooleanSupplier;
 import ai.djl.training.ParameterStore;
 import org.naspipeline.api.DistillationSpec;
 import org.naspipeline.api.ExperimentSpec;
 import org.naspipeline.worker.compress.DistillationLoss;
+import org.naspipeline.worker.cpu.MeasurementGate;
+import org.naspipeline.worker.cpu.WorkerCpu;
 import org.naspipeline.api.TrainingSpec;
 import org.naspipeline.api.TrialEvent;
 import org.naspipeline.api.TrialRequest;
@@ -31,7 +34,9 @@ import org.naspipeline.worker.data.TensorData;
  * The training loop of a trial: softmax cross-entropy, Adam or SGD (momentum 0.9), constant or cosine learning
  * rate, shuffled mini-batches. Between batches it checks for cancellation; a non-finite loss ends training;
  * after each epoch it measures validation accuracy and reports progress. The gradient step runs under the
- * JVM-wide engine lock (see {@link TrialRunner}).
+ * JVM-wide engine lock (see {@link TrialRunner}); each batch is a unit of work of the host-wide measurement gate,
+ * so training pauses at a batch boundary while a latency measurement runs on this host (the pause is not counted
+ * as training time). Each epoch starts by applying the slot's thread budget.
  *
  * <p>A {@link Regime} adapts it to distillation and fine-tuning: with a teacher, each batch's teacher logits are
  * computed in inference mode and detached before the student's gradient is recorded, and the loss is the
@@ -40,10 +45,22 @@ import org.naspipeline.worker.data.TensorData;
 final class TrainingLoop {
     private final Device device;
     private final Lock engineLock;
+    private final WorkerCpu cpu;
+    private final MeasurementGate gate;
 
-    TrainingLoop(Device device, Lock engineLock) {
+    /**
+     * A loop that applies {@code cpu}'s thread budget at each epoch start and whose batches are units of work of its
+     * measurement gate: they pause while a latency measurement runs on this host.
+     */
+    TrainingLoop(Device device, Lock engineLock, WorkerCpu cpu) {
         this.device = device;
         this.engineLock = engineLock;
+        this.cpu = cpu;
+        this.gate = cpu.gate();
+    }
+
+    MeasurementGate gate() {
+        return gate;
     }
 
     /** Outcome of training: a failure reason, or the last epoch's loss, its validation accuracy and the throughput. */
@@ -106,9 +123,12 @@ final class TrainingLoop {
                 long correct = 0;
                 long seen = 0;
                 int batchIndex = 0;
+                cpu.applyTrainingThreads(); // workers started or stopped on this host since change the share
                 long epochStart = System.nanoTime();
+                long paused = 0; // waiting for latency measurements elsewhere: not training time
                 for (Batch batch : trainer.iterateDataset(dataset)) {
-                    try (batch) {
+                    try (batch; MeasurementGate.Work work = enter(req, epoch, batchIndex)) {
+                        paused += work.waitedNanos();
                         if (cancelled.getAsBoolean()) {
                             throw new TrialCancelledException("trial " + req.trialId() + " cancelled at epoch "
                                     + epoch + " batch " + batchIndex);
@@ -147,11 +167,11 @@ final class TrainingLoop {
                         batchIndex++;
                     }
                 }
-                trainNanos += System.nanoTime() - epochStart;
+                trainNanos += System.nanoTime() - epochStart - paused;
                 samples += seen;
                 epochLoss = lossSum / Math.max(1, seen);
                 double throughput = samples / (trainNanos / 1e9);
-                validationAccuracy = ModelMeter.accuracy(model, data.validation());
+                validationAccuracy = ModelMeter.accuracy(model, data.validation(), gate);
                 if (!regime.reportProgress()) {
                     continue;
                 }
@@ -161,6 +181,16 @@ final class TrainingLoop {
             }
             double seconds = trainNanos / 1e9;
             return new Stats(null, epochLoss, validationAccuracy, seconds, samples / seconds);
+        }
+    }
+
+    /** Enters the gate for a batch; an interrupt while waiting for a measurement ends the trial as cancelled. */
+    private MeasurementGate.Work enter(TrialRequest req, int epoch, int batchIndex) {
+        try {
+            return gate.work();
+        } catch (CancellationException e) {
+            throw new TrialCancelledException("trial " + req.trialId() + " interrupted at epoch " + epoch + " batch "
+                    + batchIndex + " while a latency measurement ran");
         }
     }
 

@@ -18,6 +18,7 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.locks.ReentrantLock;
+import org.naspipeline.worker.cpu.WorkerCpu;
 import org.naspipeline.api.Candidate;
 import org.naspipeline.api.DatasetSpec;
 import org.naspipeline.api.TrainingSpec;
@@ -37,10 +38,12 @@ public final class TrainingThroughputBenchmark {
                          double bareMedian, double pipelineMedian, double ratio) {}
 
     private final Device device;
+    private final WorkerCpu cpu;
 
-    /** A benchmark on {@code device}. */
-    public TrainingThroughputBenchmark(Device device) {
+    /** A benchmark on {@code device}, both loops on {@code cpu}'s thread budget (applied by the pipeline's loop). */
+    public TrainingThroughputBenchmark(Device device, WorkerCpu cpu) {
         this.device = device;
+        this.cpu = cpu;
     }
 
     /** Runs {@code rounds} epochs of each loop over {@code data}'s training split. */
@@ -50,7 +53,8 @@ public final class TrainingThroughputBenchmark {
                 training, 7L);
         List<Double> bare = new ArrayList<>();
         List<Double> pipeline = new ArrayList<>();
-        TrainingLoop loop = new TrainingLoop(device, new ReentrantLock());
+        // the pipeline's loop with its real thread budget and host-wide gate, so that their cost is in the ratio
+        TrainingLoop loop = new TrainingLoop(device, new ReentrantLock(), cpu);
         for (int round = 0; round < rounds; round++) {
             bare.add(bare(candidate, data, batchSize));
             Engine.getInstance().setRandomSeed(7);

@@ -5,7 +5,7 @@ import org.naspipeline.api.TrialRequest;
 import org.naspipeline.api.TrialResult;
 
 /** Turns a trial request into a result: the real DJL pipeline, or the synthetic one for load and chaos tests. */
-public interface TrialEvaluator {
+public interface TrialEvaluator extends AutoCloseable {
     /** Runs the trial, reporting epochs to {@code progress}, checking {@code cancelled} as it goes. */
     TrialResult run(TrialRequest request, ProgressListener progress, BooleanSupplier cancelled);
 
@@ -17,4 +17,8 @@ public interface TrialEvaluator {
      * cannot be loaded. May be slow the first time.
      */
     String engine();
+
+    /** Releases what the evaluator holds on this host (a worker's registration); nothing by default. */
+    @Override
+    default void close() {}
 }

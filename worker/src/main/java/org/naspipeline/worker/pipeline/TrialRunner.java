@@ -18,6 +18,7 @@ import org.naspipeline.api.ExperimentSpec;
 import org.naspipeline.api.TrialMetrics;
 import org.naspipeline.api.TrialRequest;
 import org.naspipeline.api.TrialResult;
+import org.naspipeline.worker.cpu.WorkerCpu;
 import org.naspipeline.worker.data.DatasetResolver;
 import org.naspipeline.worker.data.DatasetSplits;
 import org.naspipeline.worker.data.Datasets;
@@ -47,6 +48,7 @@ public final class TrialRunner implements TrialEvaluator {
     private final String workerId;
     private final Device device;
     private final TrainingLoop loop;
+    private final WorkerCpu cpu;
     private final MeasurementSettings measurement;
     /** Loaded splits by dataset spec (limits included), so consecutive trials do not re-read the files. */
     private final Map<DatasetSpec, DatasetSplits> cache = new ConcurrentHashMap<>();
@@ -64,15 +66,18 @@ public final class TrialRunner implements TrialEvaluator {
      * @param engineLock held around each training step. DJL's PyTorch engine allows one gradient collector per
      *     process at a time (a static flag in {@code PtGradientCollector}), so every runner of one JVM must share
      *     the same lock; trials then interleave batch by batch.
+     * @param cpu the worker's thread budget and the host-wide measurement gate, shared by its slots; closed with the
+     *     runner
      */
     public TrialRunner(DatasetResolver resolver, Path dataDir, ArtifactStore artifacts, String workerId, Device device,
-                       Lock engineLock, MeasurementSettings measurement) {
+                       Lock engineLock, WorkerCpu cpu, MeasurementSettings measurement) {
         this.resolver = resolver;
         this.dataDir = dataDir;
         this.artifacts = artifacts;
         this.workerId = workerId;
         this.device = device;
-        this.loop = new TrainingLoop(device, engineLock);
+        this.loop = new TrainingLoop(device, engineLock, cpu);
+        this.cpu = cpu;
         this.measurement = measurement;
     }
 
@@ -106,6 +111,7 @@ public final class TrialRunner implements TrialEvaluator {
             return failed(req, "unbuildable architecture: " + e.getMessage(), false);
         }
         Engine.getInstance().setRandomSeed((int) (req.seed() ^ (req.seed() >>> 32)));
+        cpu.applyTrainingThreads(); // on this slot's thread, with the workers on this host now
         try {
             return req.candidate().compression().isNone()
                     ? runUncompressed(req, plan, builder, data, progress, cancelled)
@@ -177,7 +183,8 @@ public final class TrialRunner implements TrialEvaluator {
                     trained = PlanBlocks.capture(built);
                 }
             }
-            CompressionStages stages = new CompressionStages(loop, device, builder, data, measurement.latencyRuns());
+            CompressionStages stages = new CompressionStages(loop, device, builder, data, snapshot -> cpu.measureLatency(
+                    () -> ModelMeter.latency(snapshot, data.test(), 1, measurement.latencyRuns()).p50()).value());
             CompressionStages.Outcome outcome = stages.run(req, trained, teacher, progress, cancelled);
             if (outcome.failure() != null) {
                 return failed(req, outcome.failure(), false);
@@ -188,7 +195,7 @@ public final class TrialRunner implements TrialEvaluator {
             NetworkPlan saved = ArtifactFormat.decode(artifacts.readCompressed(artifact));
             try (Model model = modelOf(saved, req.trialId() + "-saved")) {
                 Measured m = measure(model, builder, data);
-                double validation = ModelMeter.accuracy(model, data.validation());
+                double validation = ModelMeter.accuracy(model, data.validation(), cpu.gate());
                 CompressionReport report = new CompressionReport(outcome.stages(),
                         String.join(", ", encoded.weightEncodings()), executedAs(c, encoded));
                 // the loss of the last training run (fine-tuning if any); time and throughput of the training from
@@ -235,15 +242,20 @@ public final class TrialRunner implements TrialEvaluator {
         }
     }
 
-    /** Test accuracy, latencies, weights and MACs of a model. */
-    private record Measured(double test, ModelMeter.Latency one, ModelMeter.Latency many, long[] params, long macs, Long memory) {}
+    /** Test accuracy, latencies (with their threads and whether they held the host-wide lock), weights and MACs. */
+    private record Measured(double test, ModelMeter.Latency one, ModelMeter.Latency many, int latencyThreads,
+                            boolean exclusive, long[] params, long macs, Long memory) {}
+
+    private record Latencies(ModelMeter.Latency one, ModelMeter.Latency many) {}
 
     private Measured measure(Model model, ModelBuilder builder, DatasetSplits data) {
-        double test = ModelMeter.accuracy(model, data.test());
-        ModelMeter.Latency one = ModelMeter.latency(model, data.test(), 1, measurement.latencyRuns());
-        ModelMeter.Latency many = ModelMeter.latency(model, data.test(), measurement.latencyBatch(), measurement.latencyRuns());
-        return new Measured(test, one, many, ModelMeter.parameters(model.getBlock()),
-                MacCounter.count(model.getBlock(), builder.inputShape(1)), ModelMeter.deviceMemoryBytes(device));
+        double test = ModelMeter.accuracy(model, data.test(), cpu.gate());
+        WorkerCpu.Measured<Latencies> timed = cpu.measureLatency(() -> new Latencies(
+                ModelMeter.latency(model, data.test(), 1, measurement.latencyRuns()),
+                ModelMeter.latency(model, data.test(), measurement.latencyBatch(), measurement.latencyRuns())));
+        return new Measured(test, timed.value().one(), timed.value().many(), timed.threads(), timed.exclusive(),
+                ModelMeter.parameters(model.getBlock()), MacCounter.count(model.getBlock(), builder.inputShape(1)),
+                ModelMeter.deviceMemoryBytes(device));
     }
 
     private TrialMetrics metrics(double validation, Measured m, TrainingLoop.Stats stats, long sizeBytes, DatasetSplits data,
@@ -251,7 +263,7 @@ public final class TrialRunner implements TrialEvaluator {
         return new TrialMetrics(validation, m.test(), stats.lastEpochLoss(), m.one().p50(), m.one().p95(), m.one().cv(),
                 measurement.latencyBatch(), m.many().p50(), m.many().p95(), m.params()[0], m.params()[1], m.macs(), sizeBytes,
                 m.memory(), stats.seconds(), stats.samplesPerSecond(), data.train().count(), data.validation().count(),
-                data.test().count(), device.toString(), threads(), report);
+                data.test().count(), device.toString(), threads(), report, m.latencyThreads(), m.exclusive());
     }
 
     private TrialResult completed(TrialRequest req, TrialMetrics metrics, ArtifactStore.StoredArtifact artifact,
@@ -277,6 +289,13 @@ public final class TrialRunner implements TrialEvaluator {
         return cached;
     }
 
+    /** Releases the worker's registration on this host (shared by its slots; the first close does it). */
+    @Override
+    public void close() {
+        cpu.close();
+    }
+
+    /** The intra-op threads PyTorch reports for the calling thread (the slot's training budget). */
     private static int threads() {
         try {
             return ai.djl.pytorch.jni.JniUtils.getNumThreads();

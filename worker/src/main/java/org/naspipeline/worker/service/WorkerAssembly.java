@@ -5,6 +5,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.locks.Lock;
+import org.naspipeline.worker.cpu.WorkerCpu;
 import org.naspipeline.worker.data.DatasetResolver;
 import org.naspipeline.worker.pipeline.DeviceSelection;
 import org.naspipeline.worker.artifact.ArtifactStores;
@@ -18,7 +19,8 @@ public final class WorkerAssembly {
 
     /**
      * A worker service over the real DJL pipeline (or the synthetic evaluator): one slot per GPU of
-     * {@code NAS_DEVICES}, or {@code NAS_WORKER_SLOTS} slots on the CPU.
+     * {@code NAS_DEVICES}, or {@code NAS_WORKER_SLOTS} slots on the CPU. The worker registers on this host and takes
+     * its share of the cores ({@link WorkerCpu}); closing the service removes the registration.
      *
      * @param engineLock one lock per JVM, shared by every worker in it (see {@link TrialRunner})
      */
@@ -30,7 +32,15 @@ public final class WorkerAssembly {
             }
             return new WorkerService(config, fakes, registry);
         }
-        List<Device> devices = DeviceSelection.parse(config.devices());
+        // before the engine loads (DeviceSelection asks it for GPUs): the thread options it reads once
+        WorkerCpu cpu = WorkerCpu.open(config.cpu(), config.slots());
+        List<Device> devices;
+        try {
+            devices = DeviceSelection.parse(config.devices());
+        } catch (RuntimeException e) {
+            cpu.close();
+            throw e;
+        }
         List<Device> slots = new ArrayList<>();
         if (devices.size() == 1 && !devices.get(0).isGpu()) {
             for (int i = 0; i < config.slots(); i++) {
@@ -40,13 +50,19 @@ public final class WorkerAssembly {
             slots.addAll(devices);
         }
         DatasetResolver resolver = DatasetResolver.fromEnvironment();
-        ArtifactStore artifacts = ArtifactStores.open(config.artifactUri(), config.s3()); // checks an s3:// bucket now
+        ArtifactStore artifacts;
+        try {
+            artifacts = ArtifactStores.open(config.artifactUri(), config.s3()); // checks an s3:// bucket now
+        } catch (RuntimeException e) {
+            cpu.close();
+            throw e;
+        }
         List<TrialRunner> runners = new ArrayList<>();
         for (Device d : slots) {
-            runners.add(new TrialRunner(resolver, config.dataDir(), artifacts,
-                    config.workerId(), d, engineLock,
+            runners.add(new TrialRunner(resolver, config.dataDir(), artifacts, config.workerId(), d, engineLock, cpu,
                     new TrialRunner.MeasurementSettings(config.latencyBatch(), TrialRunner.MeasurementSettings.DEFAULT.latencyRuns())));
         }
+        cpu.bindTo(registry);
         return new WorkerService(config, runners, registry);
     }
 }

@@ -11,6 +11,7 @@ import org.naspipeline.ops.OpsHttpServer;
 import org.naspipeline.worker.artifact.ArtifactLocation;
 import org.naspipeline.worker.artifact.ArtifactStores;
 import org.naspipeline.worker.artifact.S3Settings;
+import org.naspipeline.worker.cpu.CpuSettings;
 
 /**
  * The worker's configuration, read from the environment. {@code artifactUri} is where models are saved (a path,
@@ -19,7 +20,7 @@ import org.naspipeline.worker.artifact.S3Settings;
 public record WorkerConfig(
         String bootstrapServers, String groupId, String workerId, int slots, String devices, Path dataDir,
         String artifactUri, S3Settings s3, int shutdownGraceSeconds, int latencyBatch, String evaluator, long syntheticDelayMillis,
-        String httpHost, int httpPort, KafkaClientOverrides kafka) {
+        String httpHost, int httpPort, KafkaClientOverrides kafka, CpuSettings cpu) {
 
     static final Setting<String> BOOTSTRAP = Setting.string("NAS_KAFKA_BOOTSTRAP", "localhost:9092", "Kafka bootstrap servers");
     static final Setting<String> GROUP = Setting.string("NAS_WORKER_GROUP", "nas-workers", "consumer group shared by all workers");
@@ -48,7 +49,8 @@ public record WorkerConfig(
     /** Every setting, for the start-up log (plus the pass-through {@code NAS_KAFKA_CLIENT_*} properties). */
     public static final List<Setting<?>> ALL = List.of(BOOTSTRAP, GROUP, ID, SLOTS, DEVICES, DATA, ARTIFACTS,
             ARTIFACT_URI, S3_ENDPOINT, S3_REGION, S3_PATH_STYLE, GRACE, LATENCY_BATCH, EVALUATOR, SYNTHETIC_DELAY,
-            OpsHttpServer.HOST, HTTP_PORT);
+            OpsHttpServer.HOST, HTTP_PORT, CpuSettings.CPUS, CpuSettings.THREADS, CpuSettings.LATENCY_THREADS,
+            CpuSettings.LOCAL_DIR);
 
     /** A configuration for tests and embedded use: artifacts in a directory, no HTTP server, no client overrides. */
     public static WorkerConfig embedded(String bootstrapServers, String groupId, String workerId, int slots, String devices,
@@ -56,7 +58,7 @@ public record WorkerConfig(
                                         String evaluator, long syntheticDelayMillis) {
         return new WorkerConfig(bootstrapServers, groupId, workerId, slots, devices, dataDir, artifactDir.toString(),
                 S3Settings.AWS, shutdownGraceSeconds, latencyBatch, evaluator, syntheticDelayMillis,
-                OpsHttpServer.HOST.defaultValue(), -1, KafkaClientOverrides.NONE);
+                OpsHttpServer.HOST.defaultValue(), -1, KafkaClientOverrides.NONE, CpuSettings.defaults());
     }
 
     /** Reads the configuration; {@code dataDir} stays null when not configured (the resolver decides). */
@@ -90,9 +92,10 @@ public record WorkerConfig(
         ArtifactLocation.parse(s.get(ARTIFACT_URI) != null ? ARTIFACT_URI.env() : ARTIFACTS.env(), artifacts);
         KafkaClientOverrides kafka = KafkaClientOverrides.from(s);
         checkGroupTiming(kafka);
+        CpuSettings cpu = CpuSettings.from(s);
         return new WorkerConfig(s.get(BOOTSTRAP), s.get(GROUP), id, slots, s.get(DEVICES), data == null ? null : Path.of(data),
                 artifacts.trim(), s3(s), grace, latencyBatch, evaluator, s.get(SYNTHETIC_DELAY), s.get(OpsHttpServer.HOST), port,
-                kafka);
+                kafka, cpu);
     }
 
     /**
@@ -156,19 +159,25 @@ public record WorkerConfig(
     /** A copy with another worker id (several workers in one process). */
     public WorkerConfig withWorkerId(String id) {
         return new WorkerConfig(bootstrapServers, groupId, id, slots, devices, dataDir, artifactUri, s3, shutdownGraceSeconds,
-                latencyBatch, evaluator, syntheticDelayMillis, httpHost, httpPort, kafka);
+                latencyBatch, evaluator, syntheticDelayMillis, httpHost, httpPort, kafka, cpu);
     }
 
     /** A copy with other Kafka client overrides. */
     public WorkerConfig withKafka(KafkaClientOverrides overrides) {
         return new WorkerConfig(bootstrapServers, groupId, workerId, slots, devices, dataDir, artifactUri, s3, shutdownGraceSeconds,
-                latencyBatch, evaluator, syntheticDelayMillis, httpHost, httpPort, overrides);
+                latencyBatch, evaluator, syntheticDelayMillis, httpHost, httpPort, overrides, cpu);
     }
 
     /** A copy saving models at {@code uri} (a path, {@code file:} or {@code s3://} URI) with these S3 settings. */
     public WorkerConfig withArtifacts(String uri, S3Settings settings) {
         return new WorkerConfig(bootstrapServers, groupId, workerId, slots, devices, dataDir, uri, settings,
-                shutdownGraceSeconds, latencyBatch, evaluator, syntheticDelayMillis, httpHost, httpPort, kafka);
+                shutdownGraceSeconds, latencyBatch, evaluator, syntheticDelayMillis, httpHost, httpPort, kafka, cpu);
+    }
+
+    /** A copy with other CPU settings. */
+    public WorkerConfig withCpu(CpuSettings settings) {
+        return new WorkerConfig(bootstrapServers, groupId, workerId, slots, devices, dataDir, artifactUri, s3,
+                shutdownGraceSeconds, latencyBatch, evaluator, syntheticDelayMillis, httpHost, httpPort, kafka, settings);
     }
 
     private static String hostName() {

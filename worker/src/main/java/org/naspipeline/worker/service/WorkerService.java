@@ -295,6 +295,7 @@ public final class WorkerService implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         slots.shutdownNow();
+        runners.forEach(TrialEvaluator::close);
         clientMetrics.forEach(KafkaClientMetrics::close);
         producer.close(Duration.ofSeconds(5));
         LOG.info("worker {} stopped", config.workerId());

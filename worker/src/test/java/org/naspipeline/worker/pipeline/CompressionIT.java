@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.locks.ReentrantLock;
+import org.naspipeline.worker.cpu.TestCpu;
 import org.naspipeline.api.Candidate;
 import org.naspipeline.api.CompressionReport;
 import org.naspipeline.api.CompressionSpec;
@@ -46,7 +47,7 @@ class CompressionIT {
     @BeforeAll
     static void trainTheReferenceModel() {
         runner = new TrialRunner(DatasetResolver.fromEnvironment(), TrialRunnerIT.DATA, new FileArtifactStore(store), "w1",
-                Device.cpu(), new ReentrantLock(), new TrialRunner.MeasurementSettings(16, 50));
+                Device.cpu(), new ReentrantLock(), TestCpu.shared(), new TrialRunner.MeasurementSettings(16, 50));
         TrialResult.Completed done = completed(run("base", TrialRunnerIT.SMALL_CNN, 42));
         baseUri = done.artifactUri();
         base = done.metrics();

@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.locks.ReentrantLock;
+import org.naspipeline.worker.cpu.TestCpu;
 import org.naspipeline.api.ArchitectureSpec;
 import org.naspipeline.api.Candidate;
 import org.naspipeline.api.CompressionSpec;
@@ -75,7 +76,7 @@ class S3ArtifactStoreIT {
 
     static TrialRunner runner(ArtifactStore artifacts) {
         return new TrialRunner(DatasetResolver.fromEnvironment(), TrialRunnerIT.DATA, artifacts, "w1", Device.cpu(),
-                new ReentrantLock(), new TrialRunner.MeasurementSettings(8, 20));
+                new ReentrantLock(), TestCpu.shared(), new TrialRunner.MeasurementSettings(8, 20));
     }
 
     static TrialRequest request(String trialId, int attempt, Candidate candidate) {

@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.locks.Lock;
 import java.util.concurrent.locks.ReentrantLock;
+import org.naspipeline.worker.cpu.TestCpu;
 import org.naspipeline.api.ArchitectureSpec;
 import org.naspipeline.api.Candidate;
 import org.naspipeline.api.CompressionSpec;
@@ -42,7 +43,7 @@ class TrialRunnerIT {
 
     TrialRunner runner(Path store, Lock lock) {
         return new TrialRunner(DatasetResolver.fromEnvironment(), DATA, new FileArtifactStore(store), "w1", Device.cpu(),
-                lock, new TrialRunner.MeasurementSettings(16, 50));
+                lock, TestCpu.shared(), new TrialRunner.MeasurementSettings(16, 50));
     }
 
     TrialRunner runner() {
@@ -76,6 +77,10 @@ class TrialRunnerIT {
         assertThat(m.latencyBatch()).isEqualTo(16);
         assertThat(m.latencyBatchMsP50()).isPositive();
         assertThat(m.latencyCv()).isGreaterThanOrEqualTo(0);
+        // latency on NAS_LATENCY_THREADS (default 1), alone on the host; training on the slot's budget, read back
+        assertThat(m.latencyThreads()).isEqualTo(1);
+        assertThat(m.latencyExclusive()).isTrue();
+        assertThat(m.threads()).isBetween(1, Runtime.getRuntime().availableProcessors());
         // conv 1→16 (144) + BN 64 + conv 16→32 (4608) + BN 128 + projection 16→32 (512) + fc 1568→64 + 64→10
         long params = 144 + 64 + 4608 + 128 + 512 + 1568 * 64 + 64 + 64 * 10 + 10;
         assertThat(m.params()).isEqualTo(params);

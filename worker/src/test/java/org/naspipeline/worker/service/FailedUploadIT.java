@@ -20,6 +20,7 @@ import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.naspipeline.worker.cpu.TestCpu;
 import org.naspipeline.api.DatasetSpec;
 import org.naspipeline.api.JsonCodec;
 import org.naspipeline.api.Topics;
@@ -63,7 +64,7 @@ class FailedUploadIT {
             try (S3ArtifactStore store = (S3ArtifactStore) ArtifactStores.open("s3://nas-down/runs", server.settings())) {
                 server.stop();
                 TrialRunner runner = new TrialRunner(DatasetResolver.fromEnvironment(), Path.of("..", "datasets", "fashion-mnist-mini"),
-                        store, "w-s3", Device.cpu(), new ReentrantLock(), new TrialRunner.MeasurementSettings(4, 5));
+                        store, "w-s3", Device.cpu(), new ReentrantLock(), TestCpu.shared(), new TrialRunner.MeasurementSettings(4, 5));
                 WorkerConfig config = WorkerConfig.embedded("mock:9092", "g", "w-s3", 1, "cpu", null, Path.of("target"), 5, 4, "djl", 0);
                 WorkerService worker = new WorkerService(config, List.of(runner), registry, new WorkerClients(trials, control, producer));
                 worker.start();

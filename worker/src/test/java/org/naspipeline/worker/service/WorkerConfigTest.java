@@ -44,6 +44,23 @@ class WorkerConfigTest {
     }
 
     @Test
+    void theCpuSettingsAreReadCheckedAndLogged() {
+        WorkerConfig c = from(Map.of("NAS_WORKER_CPUS", "1500m", "NAS_WORKER_THREADS", "2", "NAS_LATENCY_THREADS", "4",
+                "NAS_WORKER_LOCAL_DIR", "/run/nas-workers"));
+        assertThat(c.cpu().cpus()).isEqualTo(1.5);
+        assertThat(c.cpu().threads()).isEqualTo(2);
+        assertThat(c.cpu().latencyThreads()).isEqualTo(4);
+        assertThat(c.cpu().localDir()).isEqualTo(java.nio.file.Path.of("/run/nas-workers"));
+        assertThat(c.withWorkerId("w2").cpu()).isEqualTo(c.cpu());
+        assertThat(from(Map.of()).cpu()).isEqualTo(org.naspipeline.worker.cpu.CpuSettings.defaults());
+        assertThat(new Settings(Map.of()).describe(WorkerConfig.ALL)).contains("NAS_LATENCY_THREADS=1 (default)",
+                "NAS_WORKER_CPUS", "NAS_WORKER_THREADS", "NAS_WORKER_LOCAL_DIR");
+        assertThatThrownBy(() -> from(Map.of("NAS_WORKER_CPUS", "all"))).hasMessageStartingWith("NAS_WORKER_CPUS: ");
+        assertThatThrownBy(() -> from(Map.of("NAS_WORKER_THREADS", "0"))).hasMessageStartingWith("NAS_WORKER_THREADS: ");
+        assertThatThrownBy(() -> from(Map.of("NAS_LATENCY_THREADS", "-1"))).hasMessageStartingWith("NAS_LATENCY_THREADS: ");
+    }
+
+    @Test
     void malformedValuesStopTheStartUpNamingTheVariable() {
         assertThatThrownBy(() -> from(Map.of("NAS_ARTIFACT_URI", "s3://Models"))).isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("NAS_ARTIFACT_URI: 'Models' is not a valid S3 bucket name: only lower-case letters, digits, "

@@ -7,11 +7,13 @@ import java.util.List;
 import java.util.concurrent.locks.Lock;
 import java.util.concurrent.locks.ReentrantLock;
 import org.naspipeline.api.ExperimentSpec;
+import org.naspipeline.api.config.Settings;
 import org.naspipeline.controller.ControllerConfig;
 import org.naspipeline.controller.ControllerService;
 import org.naspipeline.controller.TopicSetup;
 import org.naspipeline.strategy.StrategyRegistry;
 import org.naspipeline.worker.artifact.S3Settings;
+import org.naspipeline.worker.cpu.CpuSettings;
 import org.naspipeline.worker.pipeline.TrialRunner;
 import org.naspipeline.worker.service.WorkerAssembly;
 import org.naspipeline.worker.service.WorkerConfig;
@@ -49,7 +51,9 @@ final class LocalPipeline implements AutoCloseable {
         controller.start();
         WorkerConfig base = WorkerConfig.embedded(bootstrapServers, workerGroup(runId), "worker", 1, "auto", dataDir,
                 workDir.resolve("artifacts"), 30, TrialRunner.MeasurementSettings.DEFAULT.latencyBatch(), "djl", 0)
-                .withArtifacts(artifactUri, s3);
+                .withArtifacts(artifactUri, s3)
+                // the workers of this JVM register on the host and divide its cores (NAS_WORKER_* CPU settings apply)
+                .withCpu(CpuSettings.from(Settings.fromEnvironment()));
         Lock engineLock = new ReentrantLock(true);
         for (int i = 1; i <= workerCount; i++) {
             WorkerService w = WorkerAssembly.worker(base.withWorkerId("worker-" + i), engineLock, new SimpleMeterRegistry());

@@ -224,8 +224,14 @@ final class BenchCommand {
         @Override
         public Integer call() throws Exception {
             // before the engine loads: the thread budget of one slot (NAS_WORKER_CPUS / NAS_WORKER_THREADS apply)
-            org.naspipeline.worker.cpu.WorkerCpu cpu = org.naspipeline.worker.cpu.WorkerCpu.open(
-                    org.naspipeline.worker.cpu.CpuSettings.from(org.naspipeline.api.config.Settings.fromEnvironment()), 1);
+            org.naspipeline.worker.cpu.WorkerCpu cpu;
+            try {
+                cpu = org.naspipeline.worker.cpu.WorkerCpu.open(
+                        org.naspipeline.worker.cpu.CpuSettings.from(org.naspipeline.api.config.Settings.fromEnvironment()), 1);
+            } catch (IllegalArgumentException | java.io.UncheckedIOException e) {
+                System.err.println(e.getMessage()); // names the variable to fix
+                return 2;
+            }
             org.naspipeline.api.DatasetSpec spec = new org.naspipeline.api.DatasetSpec("fashion-mnist", trainLimit, 100);
             org.naspipeline.worker.data.DatasetResolver.ResolvedDataset where =
                     org.naspipeline.worker.data.DatasetResolver.fromEnvironment().resolve(spec, data);

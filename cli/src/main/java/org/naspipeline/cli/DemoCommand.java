@@ -16,7 +16,9 @@ import org.naspipeline.api.ExperimentSpec;
 import org.naspipeline.api.InvalidInputException;
 import org.naspipeline.api.JsonCodec;
 import org.naspipeline.api.StrategySpec;
+import org.naspipeline.api.config.Settings;
 import org.naspipeline.devbroker.EmbeddedKafka;
+import org.naspipeline.worker.cpu.CpuSettings;
 import org.naspipeline.worker.data.DatasetResolver;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -69,6 +71,13 @@ final class DemoCommand implements Callable<Integer> {
             e.errors().forEach(err -> console.println("  " + err));
             return 2;
         }
+        CpuSettings cpu; // the in-process workers' NAS_WORKER_CPUS / NAS_WORKER_THREADS / NAS_LATENCY_THREADS
+        try {
+            cpu = CpuSettings.from(Settings.fromEnvironment());
+        } catch (IllegalArgumentException e) {
+            console.println(e.getMessage());
+            return 2;
+        }
         String runId = LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
         spec = spec.withId("demo-" + runId).with(
                 strategy == null ? spec.strategy() : new StrategySpec(strategy, spec.strategy().seed(), spec.strategy().settings()),
@@ -81,7 +90,7 @@ final class DemoCommand implements Callable<Integer> {
         console.printf("starting in-process Kafka, the controller and %d worker(s)…%n", workers);
         List<ExperimentEvent> events;
         try (EmbeddedKafka kafka = EmbeddedKafka.start(work.resolve("kafka"), 0);
-             LocalPipeline pipeline = new LocalPipeline(kafka.bootstrapServers(), workers, work, dataset.dir(), runId)) {
+             LocalPipeline pipeline = new LocalPipeline(kafka.bootstrapServers(), workers, work, dataset.dir(), runId, cpu)) {
             pipeline.submit(spec);
             console.printf("submitted %s: %s search, %d trials, %d epoch(s) each, on %s%n", spec.id(),
                     spec.strategy().name(), trials, spec.training().epochs(), dataset);

@@ -7,7 +7,6 @@ import java.util.List;
 import java.util.concurrent.locks.Lock;
 import java.util.concurrent.locks.ReentrantLock;
 import org.naspipeline.api.ExperimentSpec;
-import org.naspipeline.api.config.Settings;
 import org.naspipeline.controller.ControllerConfig;
 import org.naspipeline.controller.ControllerService;
 import org.naspipeline.controller.TopicSetup;
@@ -34,7 +33,13 @@ final class LocalPipeline implements AutoCloseable {
      * @param workDir state stores and artifacts go below it
      */
     LocalPipeline(String bootstrapServers, int workerCount, Path workDir, Path dataDir, String runId) {
-        this(bootstrapServers, workerCount, workDir, dataDir, runId, workDir.resolve("artifacts").toString(), S3Settings.AWS);
+        this(bootstrapServers, workerCount, workDir, dataDir, runId, CpuSettings.defaults());
+    }
+
+    /** As above, the workers with these CPU settings (they register on the host and divide its cores). */
+    LocalPipeline(String bootstrapServers, int workerCount, Path workDir, Path dataDir, String runId, CpuSettings cpu) {
+        this(bootstrapServers, workerCount, workDir, dataDir, runId, workDir.resolve("artifacts").toString(), S3Settings.AWS,
+                cpu);
     }
 
     /**
@@ -42,7 +47,7 @@ final class LocalPipeline implements AutoCloseable {
      * {@code artifactUri} (a path, {@code file:} or {@code s3://} URI) instead of below {@code workDir}.
      */
     LocalPipeline(String bootstrapServers, int workerCount, Path workDir, Path dataDir, String runId, String artifactUri,
-                  S3Settings s3) {
+                  S3Settings s3, CpuSettings cpu) {
         this.bootstrapServers = bootstrapServers;
         TopicSetup.ensure(bootstrapServers, 4);
         controller = new ControllerService(
@@ -52,8 +57,7 @@ final class LocalPipeline implements AutoCloseable {
         WorkerConfig base = WorkerConfig.embedded(bootstrapServers, workerGroup(runId), "worker", 1, "auto", dataDir,
                 workDir.resolve("artifacts"), 30, TrialRunner.MeasurementSettings.DEFAULT.latencyBatch(), "djl", 0)
                 .withArtifacts(artifactUri, s3)
-                // the workers of this JVM register on the host and divide its cores (NAS_WORKER_* CPU settings apply)
-                .withCpu(CpuSettings.from(Settings.fromEnvironment()));
+                .withCpu(cpu);
         Lock engineLock = new ReentrantLock(true);
         for (int i = 1; i <= workerCount; i++) {
             WorkerService w = WorkerAssembly.worker(base.withWorkerId("worker-" + i), engineLock, new SimpleMeterRegistry());

@@ -212,7 +212,7 @@ class PipelineEndToEndIT {
         TopicSetup.ensure(kafka.bootstrapServers(), 4);
         ConsumerGroups.startAtEnd(kafka, LocalPipeline.workerGroup(spec.id()), Topics.TRIALS); // not what other tests left
         try (LocalPipeline pipeline = new LocalPipeline(kafka.bootstrapServers(), 2, work, DATA.toAbsolutePath(), spec.id(),
-                artifacts.uri("artifacts"), artifacts.s3())) {
+                artifacts.uri("artifacts"), artifacts.s3(), org.naspipeline.worker.cpu.CpuSettings.defaults())) {
             pipeline.submit(spec);
             return new ExperimentWatcher(kafka.bootstrapServers()).follow(spec.id(), Duration.ofMinutes(5), e -> {});
         }

@@ -1,6 +1,5 @@
 package org.naspipeline.strategy;
 
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -28,7 +27,12 @@ abstract class AbstractTpe extends AbstractStrategy {
     private final int[] arity;
     private final boolean[] ordinal;
     private final int dimensions;
-    private final ArrayDeque<Observation> window = new ArrayDeque<>();
+    /**
+     * The last {@code window} results' genes, gene-major, result s in slot s mod window (inactive genes hold
+     * their arity, the kernels' uniform column): the bad set's density reads it in place. Grows up to
+     * {@code window} as results arrive.
+     */
+    private int[][] recent;
     private final Map<Long, int[]> pending = new LinkedHashMap<>();
     /** The last few kernel tables by observation count, least recently used first. */
     private final Map<Integer, ParzenKernels> kernelCache = new LinkedHashMap<>(16, 0.75f, true) {
@@ -59,6 +63,7 @@ abstract class AbstractTpe extends AbstractStrategy {
         }
         this.dimensions = Math.max(1, varying);
         this.ordinal = GeneKinds.ordinal(encoding);
+        this.recent = new int[arity.length][Math.min(settings.window(), 64)];
     }
 
     /** The good set among everything remembered, given {@code n} results so far. */
@@ -99,26 +104,36 @@ abstract class AbstractTpe extends AbstractStrategy {
 
     private void rebuild() {
         List<Observation> goodSet = selectGood(results);
-        long[] goodIds = new long[goodSet.size()];
         List<int[]> goodCoded = new ArrayList<>(goodSet.size());
-        for (int i = 0; i < goodIds.length; i++) {
-            goodIds[i] = goodSet.get(i).sequence();
-            goodCoded.add(goodSet.get(i).coded());
-        }
-        java.util.Arrays.sort(goodIds);
-        List<int[]> badCoded = new ArrayList<>(window.size() + pending.size());
-        for (Observation o : window) {
-            if (java.util.Arrays.binarySearch(goodIds, o.sequence()) < 0) {
-                badCoded.add(o.coded());
+        int inWindow = Math.min(results, settings.window());
+        boolean[] excluded = new boolean[inWindow];
+        int bad = inWindow;
+        for (Observation o : goodSet) {
+            goodCoded.add(o.coded());
+            if (o.sequence() >= results - inWindow) {
+                excluded[(int) (o.sequence() % settings.window())] = true;
+                bad--;
             }
         }
-        if (settings.constantLiar()) {
-            badCoded.addAll(pending.values());
+        List<ParzenEstimator.Block> blocks = new ArrayList<>(2);
+        blocks.add(new ParzenEstimator.Block(recent, inWindow, excluded));
+        if (settings.constantLiar() && !pending.isEmpty()) {
+            int[][] liars = new int[arity.length][pending.size()];
+            int i = 0;
+            for (int[] coded : pending.values()) {
+                for (int g = 0; g < arity.length; g++) {
+                    liars[g][i] = coded[g] < 0 ? arity[g] : coded[g];
+                }
+                i++;
+            }
+            blocks.add(new ParzenEstimator.Block(liars, i, null));
+            bad += i;
         }
-        good = new ParzenEstimator(arity, kernels(goodCoded.size()), goodCoded, settings.priorWeight(), settings.multivariate());
-        bad = new ParzenEstimator(arity, kernels(badCoded.size()), badCoded, settings.priorWeight(), settings.multivariate());
+        this.good = ParzenEstimator.of(arity, kernels(goodCoded.size()), goodCoded, settings.priorWeight(),
+                settings.multivariate());
+        this.bad = new ParzenEstimator(arity, kernels(bad), blocks, settings.priorWeight(), settings.multivariate());
         goodSize = goodCoded.size();
-        badSize = badCoded.size();
+        badSize = bad;
         stale = false;
     }
 
@@ -175,9 +190,15 @@ abstract class AbstractTpe extends AbstractStrategy {
         pending.remove(encoding.key(genes));
         Observation o = observe(sequence++, code(genes), result);
         results++;
-        window.addLast(o);
-        if (window.size() > settings.window()) {
-            window.removeFirst();
+        int slot = (int) (o.sequence() % settings.window());
+        if (slot >= recent[0].length) {
+            int capacity = (int) Math.min(settings.window(), 2L * recent[0].length);
+            for (int g = 0; g < arity.length; g++) {
+                recent[g] = java.util.Arrays.copyOf(recent[g], capacity);
+            }
+        }
+        for (int g = 0; g < arity.length; g++) {
+            recent[g][slot] = o.coded()[g] < 0 ? arity[g] : o.coded()[g];
         }
         remember(o);
         stale = true;

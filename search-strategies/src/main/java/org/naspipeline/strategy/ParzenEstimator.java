@@ -9,15 +9,23 @@ import java.util.SplittableRandom;
  *
  * <p>Multivariate: the kernel of an observation is the product of its genes' kernels (one joint mixture), so
  * combinations that worked together are proposed together. Univariate: each gene has its own mixture.
- * Observations are coded with −1 for inactive genes. Build cost O(n · genes), or O(n · Σ arity) univariate;
- * one density evaluation O(n · active genes), or O(active genes) univariate.
+ * Observations come in gene-major {@link Block}s (a column per gene; a gene inactive in an observation holds
+ * {@code arity}), so TPE can hand over its window of recent results as it keeps it, without copying, and
+ * leave out the good ones by a flag. One density evaluation costs O(n · active genes), or O(active genes)
+ * univariate.
  */
 final class ParzenEstimator {
+    /** Observations by gene, the first {@code size} rows used, those flagged in {@code excluded} (if any) left out. */
+    record Block(int[][] columns, int size, boolean[] excluded) {
+        boolean included(int i) {
+            return excluded == null || !excluded[i];
+        }
+    }
+
     private final int[] arity;
     private final boolean multivariate;
+    private final List<Block> blocks;
     private final int n;
-    /** Gene-major observations, inactive coded as {@code arity[g]} (the uniform column of the kernel table). */
-    private final int[][] columns;
     private final double logObservationWeight;
     private final double logPriorWeight;
     private final double priorShare;
@@ -29,19 +37,19 @@ final class ParzenEstimator {
     private final double[][] cumulativeMarginal;
     private double[] scratch = new double[0];
 
-    ParzenEstimator(int[] arity, ParzenKernels kernels, List<int[]> coded, double priorWeight, boolean multivariate) {
+    ParzenEstimator(int[] arity, ParzenKernels kernels, List<Block> blocks, double priorWeight, boolean multivariate) {
         this.arity = arity;
         this.multivariate = multivariate;
-        this.n = coded.size();
+        this.blocks = List.copyOf(blocks);
+        int count = 0;
+        for (Block b : blocks) {
+            for (int i = 0; i < b.size(); i++) {
+                count += b.included(i) ? 1 : 0;
+            }
+        }
+        this.n = count;
         if (kernels.n != n) {
             throw new IllegalArgumentException("kernels for " + kernels.n + " observations, got " + n);
-        }
-        this.columns = new int[arity.length][n];
-        for (int i = 0; i < n; i++) {
-            int[] c = coded.get(i);
-            for (int g = 0; g < arity.length; g++) {
-                columns[g][i] = c[g] < 0 ? arity[g] : c[g];
-            }
         }
         double total = n + priorWeight;
         this.logObservationWeight = Math.log(1 / total);
@@ -55,31 +63,45 @@ final class ParzenEstimator {
         this.cumulativeMarginal = multivariate ? null : new double[arity.length][];
         if (!multivariate) {
             for (int g = 0; g < arity.length; g++) {
-                double[] m = new double[arity[g]];
-                for (int v = 0; v < m.length; v++) {
-                    double sum = priorShare / arity[g];
-                    for (int i = 0; i < n; i++) {
-                        sum += Math.exp(logKernel[g][v][columns[g][i]]) / total;
+                double[] observed = new double[arity[g] + 1];
+                for (Block b : blocks) {
+                    int[] column = b.columns()[g];
+                    for (int i = 0; i < b.size(); i++) {
+                        observed[column[i]] += b.included(i) ? 1 : 0;
                     }
-                    m[v] = sum;
                 }
-                cumulativeMarginal[g] = cumulate(m);
-                logMarginal[g] = new double[m.length];
+                double[] m = new double[arity[g]];
+                double sum = 0;
                 for (int v = 0; v < m.length; v++) {
+                    m[v] = priorShare / arity[g];
+                    for (int c = 0; c <= arity[g]; c++) {
+                        m[v] += observed[c] * Math.exp(logKernel[g][v][c]) / total;
+                    }
+                    sum += m[v];
+                }
+                cumulativeMarginal[g] = new double[m.length];
+                logMarginal[g] = new double[m.length];
+                double running = 0;
+                for (int v = 0; v < m.length; v++) {
+                    running += m[v];
+                    cumulativeMarginal[g][v] = running;
                     logMarginal[g][v] = Math.log(m[v]);
                 }
             }
         }
     }
 
-    private static double[] cumulate(double[] p) {
-        double[] c = new double[p.length];
-        double sum = 0;
-        for (int v = 0; v < p.length; v++) {
-            sum += p[v];
-            c[v] = sum;
+    /** An estimator over coded observations (−1 for an inactive gene), copied into one block. */
+    static ParzenEstimator of(int[] arity, ParzenKernels kernels, List<int[]> coded, double priorWeight,
+                              boolean multivariate) {
+        int[][] columns = new int[arity.length][coded.size()];
+        for (int i = 0; i < coded.size(); i++) {
+            int[] c = coded.get(i);
+            for (int g = 0; g < arity.length; g++) {
+                columns[g][i] = c[g] < 0 ? arity[g] : c[g];
+            }
         }
-        return c;
+        return new ParzenEstimator(arity, kernels, List.of(new Block(columns, coded.size(), null)), priorWeight, multivariate);
     }
 
     private static int draw(double[] cumulative, SplittableRandom rnd) {
@@ -92,7 +114,10 @@ final class ParzenEstimator {
         return cumulative.length - 1;
     }
 
-    /** Draws a gene vector (not yet canonical): a component, then each gene from that component's kernel. */
+    /**
+     * Draws a gene vector (not yet canonical): a component, then each gene from that component's kernel.
+     * Choosing the component walks the observations, so sample only from small mixtures (TPE's good set).
+     */
     int[] sample(SplittableRandom rnd) {
         int[] x = new int[arity.length];
         if (!multivariate) {
@@ -102,11 +127,24 @@ final class ParzenEstimator {
             return x;
         }
         double u = rnd.nextDouble();
-        int component = u < priorShare || n == 0 ? -1 : Math.min(n - 1, (int) ((u - priorShare) / (1 - priorShare) * n));
-        for (int g = 0; g < x.length; g++) {
-            x[g] = component < 0 ? rnd.nextInt(arity[g]) : draw(cumulative[g][columns[g][component]], rnd);
+        if (u < priorShare || n == 0) {
+            for (int g = 0; g < x.length; g++) {
+                x[g] = rnd.nextInt(arity[g]);
+            }
+            return x;
         }
-        return x;
+        int component = Math.min(n - 1, (int) ((u - priorShare) / (1 - priorShare) * n));
+        for (Block b : blocks) {
+            for (int i = 0; i < b.size(); i++) {
+                if (b.included(i) && component-- == 0) {
+                    for (int g = 0; g < x.length; g++) {
+                        x[g] = draw(cumulative[g][b.columns()[g][i]], rnd);
+                    }
+                    return x;
+                }
+            }
+        }
+        throw new IllegalStateException("component beyond the " + n + " observations");
     }
 
     /**
@@ -123,29 +161,20 @@ final class ParzenEstimator {
             return sum;
         }
         double prior = logPriorWeight;
+        double scale = 0;
         for (int g : active) {
             prior -= Math.log(arity[g]);
+            scale += logRowMax[g][x[g]];
         }
         if (n == 0) {
             return prior;
         }
-        if (scratch.length < n) {
-            scratch = new double[n];
-        }
-        double[] product = scratch;
-        java.util.Arrays.fill(product, 0, n, 1);
-        double scale = 0;
-        for (int g : active) {
-            double[] row = kernel[g][x[g]];
-            scale += logRowMax[g][x[g]];
-            int[] column = columns[g];
-            for (int i = 0; i < n; i++) {
-                product[i] *= row[column[i]];
-            }
-        }
         double sum = 0;
-        for (int i = 0; i < n; i++) {
-            sum += product[i];
+        for (Block b : blocks) {
+            double[] product = products(b, x, active, false);
+            for (int i = 0; i < b.size(); i++) {
+                sum += b.included(i) ? product[i] : 0;
+            }
         }
         if (sum <= Double.MIN_NORMAL) {
             return logDensityInLogs(x, active, prior);
@@ -155,23 +184,46 @@ final class ParzenEstimator {
         return max + Math.log(Math.exp(prior - max) + Math.exp(observations - max));
     }
 
-    private double logDensityInLogs(int[] x, int[] active, double prior) {
-        double[] acc = scratch;
-        java.util.Arrays.fill(acc, 0, n, logObservationWeight);
+    /** Per observation of {@code b}: the product of the scaled kernels over the active genes, or the sum of logs. */
+    private double[] products(Block b, int[] x, int[] active, boolean logs) {
+        if (scratch.length < b.size()) {
+            scratch = new double[b.size()];
+        }
+        double[] p = scratch;
+        java.util.Arrays.fill(p, 0, b.size(), logs ? 0 : 1);
         for (int g : active) {
-            double[] row = logKernel[g][x[g]];
-            int[] column = columns[g];
-            for (int i = 0; i < n; i++) {
-                acc[i] += row[column[i]];
+            int[] column = b.columns()[g];
+            if (logs) {
+                double[] row = logKernel[g][x[g]];
+                for (int i = 0; i < b.size(); i++) {
+                    p[i] += row[column[i]];
+                }
+            } else {
+                double[] row = kernel[g][x[g]];
+                for (int i = 0; i < b.size(); i++) {
+                    p[i] *= row[column[i]];
+                }
             }
         }
+        return p;
+    }
+
+    private double logDensityInLogs(int[] x, int[] active, double prior) {
         double max = prior;
-        for (int i = 0; i < n; i++) {
-            max = Math.max(max, acc[i]);
+        for (Block b : blocks) {
+            double[] acc = products(b, x, active, true);
+            for (int i = 0; i < b.size(); i++) {
+                if (b.included(i)) {
+                    max = Math.max(max, acc[i] + logObservationWeight);
+                }
+            }
         }
         double sum = Math.exp(prior - max);
-        for (int i = 0; i < n; i++) {
-            sum += Math.exp(acc[i] - max);
+        for (Block b : blocks) {
+            double[] acc = products(b, x, active, true);
+            for (int i = 0; i < b.size(); i++) {
+                sum += b.included(i) ? Math.exp(acc[i] + logObservationWeight - max) : 0;
+            }
         }
         return max + Math.log(sum);
     }

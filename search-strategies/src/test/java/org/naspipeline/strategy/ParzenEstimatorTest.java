@@ -48,7 +48,7 @@ class ParzenEstimatorTest {
         // coded observations: inactive genes are −1 (a one-layer network has no second width)
         List<int[]> observations = List.of(new int[] {0, 1, -1, 0, 2, 0, 0, 0, 0}, new int[] {1, 0, 1, 0, 1, 0, 0, 0, 0},
                 new int[] {0, 0, -1, 0, 0, 0, 0, 0, 0});
-        return new ParzenEstimator(arity(TINY), new ParzenKernels(arity(TINY), GeneKinds.ordinal(TINY), 4, 3, 0.5),
+        return ParzenEstimator.of(arity(TINY), new ParzenKernels(arity(TINY), GeneKinds.ordinal(TINY), 4, 3, 0.5),
                 observations, 0.5, multivariate);
     }
 
@@ -64,6 +64,27 @@ class ParzenEstimatorTest {
             }
             assertThat(total).as("multivariate %s", multivariate).isCloseTo(1.0, within(1e-9));
         }
+    }
+
+    @Test
+    void flaggedRowsAndSeveralBlocksGiveTheSameDensityAsTheIncludedRowsAlone() {
+        int[] arity = arity(TINY);
+        ParzenKernels kernels = new ParzenKernels(arity, GeneKinds.ordinal(TINY), 4, 3, 0.5);
+        // rows 0 and 2 of the first block are left out; the second block holds the third observation
+        int[][] first = {{1, 0, 0, 1}, {0, 1, 1, 0}, {2, 2, 1, 1}, {0, 0, 0, 0}, {1, 2, 0, 1}, {0, 0, 0, 0},
+            {0, 0, 0, 0}, {0, 0, 0, 0}, {0, 0, 0, 0}};
+        int[][] second = {{0}, {0}, {2}, {0}, {0}, {0}, {0}, {0}, {0}};
+        ParzenEstimator blocks = new ParzenEstimator(arity, kernels, List.of(
+                new ParzenEstimator.Block(first, 4, new boolean[] {true, false, true, false}),
+                new ParzenEstimator.Block(second, 1, null)), 0.5, true);
+        ParzenEstimator plain = ParzenEstimator.of(arity, kernels, List.of(new int[] {0, 1, -1, 0, 2, 0, 0, 0, 0},
+                new int[] {1, 0, 1, 0, 1, 0, 0, 0, 0}, new int[] {0, 0, -1, 0, 0, 0, 0, 0, 0}), 0.5, true);
+        for (int[] x : all(TINY)) {
+            assertThat(blocks.logDensity(x, active(TINY, x))).isCloseTo(plain.logDensity(x, active(TINY, x)), within(1e-12));
+        }
+        assertThat(org.assertj.core.api.Assertions.catchThrowable(() -> new ParzenEstimator(arity, kernels,
+                List.of(new ParzenEstimator.Block(first, 4, null)), 0.5, true)))
+                .hasMessage("kernels for 3 observations, got 4");
     }
 
     @Test
@@ -87,7 +108,7 @@ class ParzenEstimatorTest {
 
     @Test
     void theObservedCandidateIsTheMostLikelyAndNeighboursOfAnOrderedGeneComeNext() {
-        ParzenEstimator p = new ParzenEstimator(arity(TINY), new ParzenKernels(arity(TINY), GeneKinds.ordinal(TINY), 4, 1, 0.5),
+        ParzenEstimator p = ParzenEstimator.of(arity(TINY), new ParzenKernels(arity(TINY), GeneKinds.ordinal(TINY), 4, 1, 0.5),
                 List.<int[]>of(new int[] {0, 1, -1, 0, 0, 0, 0, 0, 0}), 0.5, true);
         double at0 = p.logDensity(new int[] {0, 1, 0, 0, 0, 0, 0, 0, 0}, new int[] {0, 1, 4});
         double at1 = p.logDensity(new int[] {0, 1, 0, 0, 1, 0, 0, 0, 0}, new int[] {0, 1, 4});

@@ -15,8 +15,9 @@ import org.naspipeline.strategy.pareto.NonDominatedSorting;
  * trial is infinitely infeasible), and the front that does not fit whole contributes its members of largest
  * hypervolume contribution (objectives normalized over the archive, reference 1.1 in each; by smallest
  * violation when that front is infeasible). The ranking runs over a bounded archive of 2 × {@code maxGood}
- * results, truncated like NSGA-II (worst rank, then least crowded, leaves); a result that falls out of it is
- * dominated by at least as many archived results as the good set holds, so it could never be good again.
+ * results, truncated like NSGA-II (worst rank, then least crowded, leaves): the good set, at most half of it,
+ * takes fronts best first, so what leaves is what it would take last (crowding standing in for hypervolume
+ * contribution within a front), and a tell costs O(maxGood² · m) whatever the history.
  */
 final class MoTpe extends AbstractTpe {
     private final List<Objective> objectives;

@@ -37,13 +37,25 @@ abstract class AbstractStrategy implements SearchStrategy {
     public final List<Candidate> ask(int n) {
         List<Candidate> out = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
-            out.add(encoding.decode(unique(this::propose)));
+            int[] x = unique(this::propose);
+            onProposed(x);
+            out.add(encoding.decode(x));
         }
         return out;
     }
 
     /** The strategy's next proposal (may be a duplicate; the caller retries). */
     protected abstract int[] propose();
+
+    /** Called with each candidate {@code ask} hands out, after the duplicate check; by default nothing. */
+    protected void onProposed(int[] genes) {
+        // most strategies learn only from results
+    }
+
+    /** Whether {@code x} was handed out since the space was last exhausted. */
+    protected final boolean proposedBefore(int[] x) {
+        return proposed.contains(encoding.key(x));
+    }
 
     private int[] unique(Supplier<int[]> generator) {
         if (cardinality.compareTo(BigInteger.valueOf(proposed.size())) <= 0) {

@@ -49,6 +49,19 @@ final class StrategySettings {
         return n.doubleValue();
     }
 
+    boolean bool(String key, boolean defaultValue) {
+        known.add(key);
+        Object v = values.get(key);
+        if (v == null) {
+            return defaultValue;
+        }
+        if (!(v instanceof Boolean b)) {
+            errors.add(new ValidationError(path(key), "must be true or false (got " + v + ")"));
+            return defaultValue;
+        }
+        return b;
+    }
+
     /** Adds an error for every key no reader asked for, then returns all errors. */
     List<ValidationError> errors() {
         List<ValidationError> all = new ArrayList<>(errors);

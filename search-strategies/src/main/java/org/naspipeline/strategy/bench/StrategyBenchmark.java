@@ -94,15 +94,25 @@ public final class StrategyBenchmark {
 
     /** Runs the NK benchmark for one strategy with the given settings. */
     public NkResult nk(String strategy, Map<String, Object> settings, int seeds, int budget) {
+        return nk(strategy, settings, seeds, budget, 1000, 0);
+    }
+
+    /**
+     * Runs the NK benchmark on other landscapes: seed s uses landscape {@code firstLandscape + s} and strategy
+     * seed {@code firstStrategySeed + s}. For checking that settings tuned on the default seeds carry over.
+     */
+    public NkResult nk(String strategy, Map<String, Object> settings, int seeds, int budget, long firstLandscape,
+                       long firstStrategySeed) {
         SearchSpace space = nasLikeSpace();
         SpaceEncoding encoding = new SpaceEncoding(space);
         int[] trials = new int[seeds];
         int reached = 0;
         for (int s = 0; s < seeds; s++) {
-            long landscapeSeed = 1000 + s;
+            long landscapeSeed = firstLandscape + s;
             NkLandscape landscape = new NkLandscape(encoding, NK_K, landscapeSeed);
             double threshold = thresholds.computeIfAbsent(landscapeSeed, k -> landscape.topThreshold(0.01));
-            SearchStrategy strategyInstance = create(strategy, settings, space, ObjectivesSpec.DEFAULT, budget, s);
+            SearchStrategy strategyInstance = create(strategy, settings, space, ObjectivesSpec.DEFAULT, budget,
+                    firstStrategySeed + s);
             trials[s] = budget + 1; // censored: not reached within the budget
             for (int t = 1; t <= budget; t++) {
                 Candidate c = strategyInstance.ask(1).get(0);

@@ -330,7 +330,7 @@ final class BenchCommand {
                 nk.add(bench.nk(s, seeds, nkBudget));
             }
             List<StrategyBenchmark.ZdtResult> zdt = new ArrayList<>();
-            for (String s : List.of("random", "nsga2")) {
+            for (String s : List.of("random", "nsga2", "motpe")) {
                 zdt.add(bench.zdt(s, seeds, zdtBudget));
             }
             double randomMedian = nk.stream().filter(r -> r.strategy().equals("random")).findFirst().orElseThrow()

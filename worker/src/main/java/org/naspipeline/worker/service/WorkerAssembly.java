@@ -49,6 +49,10 @@ public final class WorkerAssembly {
         } else {
             slots.addAll(devices);
         }
+        if (slots.size() != config.slots()) { // one slot per GPU: register with the slots the worker really has
+            cpu.close();
+            cpu = WorkerCpu.open(config.cpu(), slots.size());
+        }
         DatasetResolver resolver = DatasetResolver.fromEnvironment();
         ArtifactStore artifacts;
         try {

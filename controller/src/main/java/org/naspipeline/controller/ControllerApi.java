@@ -2,6 +2,7 @@ package org.naspipeline.controller;
 
 import io.vertx.core.AsyncResult;
 import io.vertx.core.Future;
+import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.ext.web.Router;
@@ -75,7 +76,7 @@ final class ControllerApi {
         router.post("/api/v1/experiments").handler(this::submit);
         router.get("/api/v1/experiments").handler(this::list);
         router.get("/api/v1/experiments/:id").handler(ctx -> read(ctx, ExperimentViews::summary));
-        router.get("/api/v1/experiments/:id/trials").handler(ctx -> read(ctx, ExperimentViews::trials));
+        router.get("/api/v1/experiments/:id/trials").handler(this::trials);
         router.get("/api/v1/experiments/:id/pareto").handler(ctx -> read(ctx, ExperimentViews::pareto));
         router.delete("/api/v1/experiments/:id").handler(ctx -> command(ctx, ExperimentCommand.Type.CANCEL, "cancelling"));
         router.post("/api/v1/experiments/:id/pause").handler(ctx -> command(ctx, ExperimentCommand.Type.PAUSE, "pausing"));
@@ -186,14 +187,52 @@ final class ControllerApi {
         if (caller == null) {
             return;
         }
+        read(ctx, caller, view, r -> answer(ctx, r, 200));
+    }
+
+    /** Reads the experiment of the path as {@code caller}, answering 404 when it is not visible, else {@code then}. */
+    private <T> void read(RoutingContext ctx, Caller caller, Function<ExperimentState, T> view, Handler<AsyncResult<T>> then) {
         String id = ctx.pathParam("id");
         queries.find(id).onComplete(r -> {
             if (r.succeeded() && (r.result().isEmpty() || !visible(caller, r.result().get()))) {
                 error(ctx, 404, "id", "no experiment '" + id + "'");
             } else {
-                answer(ctx, r.map(state -> view.apply(state.orElseThrow())), 200);
+                then.handle(r.map(state -> view.apply(state.orElseThrow())));
             }
         });
+    }
+
+    /** {@code GET …/trials}: JSON by default, CSV with {@code format=csv}. */
+    private void trials(RoutingContext ctx) {
+        Caller caller = reader(ctx);
+        if (caller == null) {
+            return;
+        }
+        List<String> formats = ctx.queryParam("format");
+        String format = formats.isEmpty() ? "json" : formats.get(0);
+        if (formats.size() > 1) {
+            error(ctx, 400, "format", "must be given once (got " + formats.size() + " values)");
+        } else if (format.equals("json")) {
+            read(ctx, caller, ExperimentViews::trials, r -> answer(ctx, r, 200));
+        } else if (format.equals("csv")) {
+            read(ctx, caller, TrialCsv::of, r -> {
+                if (r.failed()) {
+                    answer(ctx, r, 200);
+                    return;
+                }
+                ctx.response().setStatusCode(200).putHeader("Content-Type", "text/csv; charset=utf-8")
+                        .putHeader("Content-Disposition", "attachment; filename=\"" + fileName(ctx.pathParam("id")) + "-trials.csv\"")
+                        .end(r.result());
+            });
+        } else {
+            error(ctx, 400, "format", "must be json or csv (got '" + org.naspipeline.api.RecordChecks.abbreviate(format) + "')");
+        }
+    }
+
+    /** {@code id} with every character but letters, digits, dot, dash and underscore replaced, for a download's name. */
+    static String fileName(String id) {
+        String safe = id.replaceAll("[^A-Za-z0-9._-]", "_");
+        return safe.length() > 100 ? safe.substring(0, 100) : safe;
     }
 
     /** Whether {@code caller} may see {@code state}: always, unless reads are scoped to tenants. */

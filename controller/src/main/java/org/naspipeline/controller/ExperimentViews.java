@@ -20,9 +20,12 @@ public final class ExperimentViews {
                           int parallelism, int issued, int inFlight, int completed, int failed, String bestTrialId,
                           Double bestAccuracy, int paretoFrontSize, Double hypervolume) {}
 
-    /** One trial: its candidate, current attempt, status, and metrics or failure reason. */
+    /**
+     * One trial: its candidate, current attempt, status, and metrics or failure reason; the artifact of a completed
+     * trial; {@code durationSeconds} from the current attempt's scheduling to the trial's end (null until it ended).
+     */
     public record TrialRow(String trialId, int attempt, TrialStatus status, Candidate candidate, TrialMetrics metrics,
-                           String workerId, String reason) {}
+                           String workerId, String reason, String artifactUri, Double durationSeconds) {}
 
     /** One point of the Pareto front, in the objectives' own units. */
     public record ParetoPoint(String trialId, Map<String, Double> objectives, Candidate candidate) {}
@@ -49,7 +52,10 @@ public final class ExperimentViews {
             TrialMetrics metrics = t.result instanceof TrialResult.Completed c ? c.metrics() : null;
             String reason = t.result instanceof TrialResult.Failed f ? f.reason() : null;
             String worker = t.result == null ? null : t.result.workerId();
-            rows.add(new TrialRow(t.trialId, t.attempt, t.status, t.candidate, metrics, worker, reason));
+            String artifact = t.result instanceof TrialResult.Completed c ? c.artifactUri() : null;
+            Double duration = t.endedAtMillis > 0 && t.scheduledAtMillis > 0 && !t.inFlight()
+                    ? Math.max(0, t.endedAtMillis - t.scheduledAtMillis) / 1000.0 : null;
+            rows.add(new TrialRow(t.trialId, t.attempt, t.status, t.candidate, metrics, worker, reason, artifact, duration));
         }
         return rows;
     }

@@ -78,6 +78,10 @@ final class ControllerApi {
         router.get("/api/v1/experiments/:id").handler(ctx -> read(ctx, ExperimentViews::summary));
         router.get("/api/v1/experiments/:id/trials").handler(this::trials);
         router.get("/api/v1/experiments/:id/pareto").handler(ctx -> read(ctx, ExperimentViews::pareto));
+        router.get("/api/v1/experiments/:id/points").handler(ctx -> read(ctx, ExperimentPoints::of));
+        router.get("/api/v1/experiments/:id/trial-page").handler(this::trialPage);
+        router.get("/api/v1/experiments/:id/trials/:trialId").handler(this::trial);
+        router.get("/api/v1/experiments/:id/events").handler(this::events);
         router.delete("/api/v1/experiments/:id").handler(ctx -> command(ctx, ExperimentCommand.Type.CANCEL, "cancelling"));
         router.post("/api/v1/experiments/:id/pause").handler(ctx -> command(ctx, ExperimentCommand.Type.PAUSE, "pausing"));
         router.post("/api/v1/experiments/:id/resume").handler(ctx -> command(ctx, ExperimentCommand.Type.RESUME, "resuming"));
@@ -190,15 +194,71 @@ final class ControllerApi {
         read(ctx, caller, view, r -> answer(ctx, r, 200));
     }
 
-    /** Reads the experiment of the path as {@code caller}, answering 404 when it is not visible, else {@code then}. */
+    /**
+     * Reads the experiment of the path as {@code caller}, answering 404 when it is not visible, else {@code then} with
+     * the view, computed off the event loop (a view of 10,000 trials takes a while).
+     */
     private <T> void read(RoutingContext ctx, Caller caller, Function<ExperimentState, T> view, Handler<AsyncResult<T>> then) {
         String id = ctx.pathParam("id");
         queries.find(id).onComplete(r -> {
-            if (r.succeeded() && (r.result().isEmpty() || !visible(caller, r.result().get()))) {
+            if (r.failed()) {
+                then.handle(Future.failedFuture(r.cause()));
+            } else if (r.result().isEmpty() || !visible(caller, r.result().get())) {
                 error(ctx, 404, "id", "no experiment '" + id + "'");
             } else {
-                then.handle(r.map(state -> view.apply(state.orElseThrow())));
+                vertx.executeBlocking(() -> view.apply(r.result().get()), false).onComplete(then);
             }
+        });
+    }
+
+    /** {@code GET …/trial-page}: one sorted, filtered page of the trial table (see {@link TrialPages}). */
+    private void trialPage(RoutingContext ctx) {
+        Caller caller = reader(ctx);
+        if (caller == null) {
+            return;
+        }
+        List<ValidationError> errors = new java.util.ArrayList<>();
+        TrialPages.Query query = TrialPages.parse(ctx.queryParams(), errors);
+        if (!errors.isEmpty()) {
+            errors(ctx, 400, errors);
+            return;
+        }
+        read(ctx, caller, state -> TrialPages.of(state, query), r -> answer(ctx, r, 200));
+    }
+
+    /** {@code GET …/trials/{trialId}}: one trial with its standing and its learning curve; 404 at {@code trialId}. */
+    private void trial(RoutingContext ctx) {
+        Caller caller = reader(ctx);
+        if (caller == null) {
+            return;
+        }
+        String trialId = ctx.pathParam("trialId");
+        read(ctx, caller, state -> TrialDetail.of(state, trialId), r -> {
+            if (r.succeeded() && r.result().isEmpty()) {
+                error(ctx, 404, "trialId", "no trial '" + org.naspipeline.api.RecordChecks.abbreviate(trialId) + "' in experiment '"
+                        + ctx.pathParam("id") + "'");
+            } else {
+                answer(ctx, r.map(java.util.Optional::get), 200);
+            }
+        });
+    }
+
+    /**
+     * {@code GET …/events}: Server-Sent Events of the experiment ({@code event: experiment} from
+     * {@code nas.experiment-events}, {@code event: trial} from {@code nas.trial-results}, each a JSON object), after
+     * the same checks as a read. A client that falls behind is disconnected (it reconnects and reads afresh).
+     */
+    private void events(RoutingContext ctx) {
+        Caller caller = reader(ctx);
+        if (caller == null) {
+            return;
+        }
+        read(ctx, caller, state -> state.spec.id(), r -> {
+            if (r.failed()) {
+                answer(ctx, r, 200);
+                return;
+            }
+            EventStream.open(vertx, ctx.response(), r.result());
         });
     }
 

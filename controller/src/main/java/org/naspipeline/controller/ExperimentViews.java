@@ -15,10 +15,10 @@ import org.naspipeline.api.TrialStatus;
 public final class ExperimentViews {
     private ExperimentViews() {}
 
-    /** One experiment at a glance. */
+    /** One experiment at a glance; {@code startedAtMillis}: when it was accepted (wall clock). */
     public record Summary(String id, String name, String tenant, ExperimentStatus status, String strategy, int maxTrials,
                           int parallelism, int issued, int inFlight, int completed, int failed, String bestTrialId,
-                          Double bestAccuracy, int paretoFrontSize, Double hypervolume) {}
+                          Double bestAccuracy, int paretoFrontSize, Double hypervolume, long startedAtMillis) {}
 
     /**
      * One trial: its candidate, current attempt, status, and metrics or failure reason; the artifact of a completed
@@ -42,13 +42,18 @@ public final class ExperimentViews {
         return new Summary(state.spec.id(), state.spec.name(), state.tenant, state.status, state.spec.strategy().name(),
                 state.spec.budget().maxTrials(), state.spec.budget().parallelism(), state.issued, state.inFlight(),
                 state.completed, state.failed, state.bestTrialId, state.bestAccuracy, state.front.size(),
-                ParetoTracker.hypervolume(state));
+                ParetoTracker.hypervolume(state), state.startedAtMillis);
     }
 
     /** Every trial of {@code state}, in the order they were created. */
     public static List<TrialRow> trials(ExperimentState state) {
+        return trials(state.trials.all());
+    }
+
+    /** The rows of {@code trials}, in their order. */
+    static List<TrialRow> trials(List<TrialRecord> trials) {
         List<TrialRow> rows = new ArrayList<>();
-        for (TrialRecord t : state.trials.all()) {
+        for (TrialRecord t : trials) {
             TrialMetrics metrics = t.result instanceof TrialResult.Completed c ? c.metrics() : null;
             String reason = t.result instanceof TrialResult.Failed f ? f.reason() : null;
             String worker = t.result == null ? null : t.result.workerId();

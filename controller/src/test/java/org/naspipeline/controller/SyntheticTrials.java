@@ -40,12 +40,15 @@ final class SyntheticTrials implements AutoCloseable {
         this.token = token;
     }
 
-    /** The synthetic measurements of {@code trialId}: accuracy in [0.5, 0.95), latency in [0.5, 5.5) ms, size in [0.1, 2.5) MB. */
+    /**
+     * The synthetic measurements of {@code trialId}, seeded by it: latency in [0.5, 5.5) ms, accuracy rising with
+     * latency plus noise in [0.5, 0.95], size in [0.1, 2.5) MB (above the examples' 2 MB cap now and then).
+     */
     static TrialMetrics metrics(String trialId) {
-        int h = trialId.hashCode() & 0x7fffffff;
-        double accuracy = 0.5 + (h % 450) / 1000.0;
-        double latency = 0.5 + (h / 450 % 500) / 100.0;
-        long size = 100_000 + (h / 225_000 % 24) * 100_000L;
+        java.util.SplittableRandom random = new java.util.SplittableRandom(trialId.hashCode() * 0x9E3779B97F4A7C15L);
+        double latency = 0.5 + 5 * random.nextDouble();
+        double accuracy = Math.min(0.95, 0.5 + 0.35 * Math.sqrt((latency - 0.5) / 5) + 0.1 * random.nextDouble());
+        long size = 100_000 + random.nextLong(2_400_000);
         long params = size / 4;
         return new TrialMetrics(accuracy, accuracy - 0.01, 1 - accuracy, latency, latency * 1.5, 0.05, 32, latency * 8,
                 latency * 10, params, params, params * 30, size, null, 2.0, 1000, 8000, 1000, 2000, "synthetic", 1);

@@ -146,10 +146,31 @@
 
   function chart(node) {
     const c = echarts.init(node, null, { renderer: 'canvas' });
+    // when the first complete drawing of data ended (progressive rendering included), for the first-view benchmark
+    c.on('finished', () => {
+      if (node.dataset.hasData && !node.dataset.firstFinishedAt) node.dataset.firstFinishedAt = performance.now().toFixed(1);
+    });
     const resize = () => c.resize();
     addEventListener('resize', resize);
     closers.push(() => { removeEventListener('resize', resize); c.dispose(); });
     return c;
+  }
+
+  // Runs draw() once node is in view, and on every later call; until then a call only marks it due. Charts below
+  // the fold cost nothing for the first view of a large experiment.
+  function whenVisible(node, draw) {
+    let visible = false;
+    let due = false;
+    const observer = new IntersectionObserver(entries => {
+      if (!visible && entries.some(e => e.isIntersecting)) {
+        visible = true;
+        observer.disconnect();
+        if (due) draw();
+      }
+    });
+    observer.observe(node);
+    closers.push(() => observer.disconnect());
+    return () => { if (visible) draw(); else due = true; };
   }
 
   function crumbs(...parts) {
@@ -230,7 +251,13 @@
   // ---- one experiment ---------------------------------------------------------------------------------------
   async function experimentView(view, id) {
     crumbs(el('a', { href: '#/', text: 'experiments' }), el('span', { text: id }));
-    let summary = await api(`/api/v1/experiments/${enc(id)}`);
+    // the three reads start together: the controller decodes the experiment once for all of them
+    const summaryFetch = api(`/api/v1/experiments/${enc(id)}`);
+    const pointsFetch = api(`/api/v1/experiments/${enc(id)}/points`);
+    pointsFetch.catch(() => {}); // reported by the summary's failure, or when awaited below
+    const table = trialTable(id);
+    const tableLoad = table.load();
+    let summary = await summaryFetch;
     const cards = el('div', { class: 'cards', id: 'summary' });
     const renderSummary = () => {
       const done = summary.completed + summary.failed;
@@ -265,7 +292,6 @@
     const csv = el('button', { id: 'csv', text: 'Download CSV', onclick: () => downloadCsv(id) });
     renderSummary();
 
-    const table = trialTable(id);
     const scatterNode = el('div', { id: 'scatter', class: 'chart', role: 'img', 'aria-label': 'Pareto scatter' });
     const historyNode = el('div', { id: 'history', class: 'chart', role: 'img', 'aria-label': 'Best accuracy and hypervolume' });
     const parallelNode = el('div', { id: 'parallel', class: 'chart wide', role: 'img', 'aria-label': 'Parallel coordinates' });
@@ -286,16 +312,22 @@
         el('section', {}, el('h2', { text: 'Best accuracy and hypervolume' }), el('div', { class: 'toolbar' }, historyMode), historyNode)),
       el('section', {}, el('h2', { text: 'Parallel coordinates: genes and metrics' }), parallelNode));
 
+    await tableLoad; // the table's height settles first, so the charts below the fold are drawn when scrolled to
     const pareto = paretoChart(chart(scatterNode), xSelect, ySelect);
     const history = historyChart(chart(historyNode), historyMode);
     const parallel = parallelChart(chart(parallelNode));
-    const loadPoints = async () => {
-      const points = await api(`/api/v1/experiments/${enc(id)}/points`);
+    const loadPoints = async given => {
+      const points = await (given || api(`/api/v1/experiments/${enc(id)}/points`));
+      // marks for the first-view benchmark (docs/benchmarks.md): where the time goes
+      performance.mark('nas:points-read');
       pareto.load(points);
+      performance.mark('nas:scatter-drawn');
       history.load(points.history);
       parallel.load(points);
+      performance.mark('nas:parallel-drawn');
     };
-    await Promise.all([table.load(), loadPoints()]);
+    await Promise.all([tableLoad, loadPoints(pointsFetch)]);
+    document.body.dataset.readyAt = performance.now().toFixed(1);
     document.body.dataset.ready = 'experiment';
 
     const refreshSummary = debounce(async () => { summary = await api(`/api/v1/experiments/${enc(id)}`); renderSummary(); }, 200);
@@ -314,7 +346,7 @@
         history.hypervolume(e.hypervolume);
         table.front(e.front);
       }
-    }, () => { refreshSummary(); refreshTable(); loadPoints(); });
+    }, () => { refreshSummary(); refreshTable(); loadPoints(null); });
   }
 
   async function downloadCsv(id) {
@@ -407,6 +439,7 @@
       tbody.querySelectorAll('tr').forEach((tr, i) => tr.setAttribute('tabindex', i === focusIndex ? '0' : '-1'));
       if (hadFocus) focus(focusIndex);
       tbody.dataset.loaded = String(Date.now());
+      performance.mark('nas:table-drawn');
     }
     function row(r, i) {
       const t = r.trial;
@@ -452,10 +485,12 @@
   }
 
   // The Pareto scatter: every feasible point grey, infeasible ones as vermillion triangles, the front in blue on top.
-  // A new result is appended to its series (appendData); only the small front series is set again.
+  // The two big series hold plain [x, y] arrays (their trial ids in parallel arrays, for the tooltip); a new result is
+  // appended to its series (appendData) and only the small front series is set again, never the whole chart.
   function paretoChart(c, xSelect, ySelect) {
     let points = null;
     const byId = new Map();
+    const seriesIds = [[], []]; // trial ids of the dominated and the infeasible series, by data index
     let frontIds = [];
     let constraints = [];
     const feasible = m => constraints.every(k => {
@@ -468,19 +503,26 @@
       .sort((a, b) => a.value[0] - b.value[0]);
     function draw() {
       const [x, y] = axis();
-      const base = [];
-      const bad = [];
-      byId.forEach((m, t) => (m.feasible ? base : bad).push({ name: t, value: xy(m) }));
+      const data = [[], []];
+      seriesIds[0] = [];
+      seriesIds[1] = [];
+      byId.forEach((m, t) => {
+        const s = m.feasible ? 0 : 1;
+        data[s].push(xy(m));
+        seriesIds[s].push(t);
+      });
+      const nameOf = p => (p.seriesIndex < 2 ? seriesIds[p.seriesIndex][p.dataIndex] : p.name);
+      c.getDom().dataset.hasData = '1';
       c.setOption({
         animation: ANIMATE,
         color: [C.grey, C.vermillion, C.blue],
-        tooltip: { trigger: 'item', formatter: p => `${esc(p.name)}<br>${esc(METRIC_LABELS[x] || x)}: ${sig(p.value[0])}<br>${esc(METRIC_LABELS[y] || y)}: ${sig(p.value[1])}` },
+        tooltip: { trigger: 'item', formatter: p => `${esc(nameOf(p))}<br>${esc(METRIC_LABELS[x] || x)}: ${sig(p.value[0])}<br>${esc(METRIC_LABELS[y] || y)}: ${sig(p.value[1])}` },
         grid: { left: 70, right: 20, top: 20, bottom: 50 },
         xAxis: { type: 'value', name: METRIC_LABELS[x] || x, nameLocation: 'middle', nameGap: 30, scale: true },
         yAxis: { type: 'value', name: METRIC_LABELS[y] || y, nameLocation: 'middle', nameGap: 50, scale: true },
         series: [
-          { id: 'dominated', name: 'dominated', type: 'scatter', symbolSize: 6, large: true, largeThreshold: 2000, data: base, itemStyle: { color: C.grey, opacity: 0.6 } },
-          { id: 'infeasible', name: 'infeasible', type: 'scatter', symbol: 'triangle', symbolSize: 8, data: bad, itemStyle: { color: C.vermillion } },
+          { id: 'dominated', name: 'dominated', type: 'scatter', symbolSize: 6, large: true, largeThreshold: 2000, data: data[0], itemStyle: { color: C.grey, opacity: 0.6 } },
+          { id: 'infeasible', name: 'infeasible', type: 'scatter', symbol: 'triangle', symbolSize: 8, large: true, largeThreshold: 2000, data: data[1], itemStyle: { color: C.vermillion } },
           { id: 'front', name: 'front', type: 'scatter', symbolSize: 11, z: 10, data: frontData(), itemStyle: { color: C.blue, borderColor: C.black, borderWidth: 1 } },
         ],
       }, true);
@@ -499,10 +541,10 @@
           ySelect.value = names.find(n => n !== xSelect.value) || names[0];
         }
         byId.clear();
+        const keys = Object.keys(p.metrics).filter(k => k !== 'latencyMs');
         p.trialIds.forEach((t, i) => {
-          const m = { latencyMsP50: p.metrics.latencyMs[i] };
-          for (const k of Object.keys(p.metrics)) if (k !== 'latencyMs') m[k] = p.metrics[k][i];
-          m.feasible = p.feasible[i];
+          const m = { latencyMsP50: p.metrics.latencyMs[i], feasible: p.feasible[i] };
+          for (const k of keys) m[k] = p.metrics[k][i];
           byId.set(t, m);
         });
         frontIds = p.front;
@@ -512,7 +554,9 @@
         if (!points || byId.has(trialId)) return;
         const m = Object.assign({}, metrics, { feasible: feasible(metrics) });
         byId.set(trialId, m);
-        c.appendData({ seriesIndex: m.feasible ? 0 : 1, data: [{ name: trialId, value: xy(m) }] });
+        const s = m.feasible ? 0 : 1;
+        seriesIds[s].push(trialId);
+        c.appendData({ seriesIndex: s, data: [xy(m)] });
         c.setOption({ series: [{ id: 'front', data: frontData() }] });
       },
       front(ids) {
@@ -525,10 +569,11 @@
   // Best accuracy and hypervolume after each ended trial, by trial count or by time.
   function historyChart(c, mode) {
     let h = { trialIds: [], endedAtMillis: [], bestAccuracy: [], hypervolume: [] };
-    const draw = debounce(() => {
+    const render = () => {
       const time = mode.value === 'time';
       const xs = h.trialIds.map((t, i) => (time ? h.endedAtMillis[i] : i + 1));
       const pairs = ys => xs.map((x, i) => [x, ys[i]]).filter(p => p[0] !== null && p[1] !== null && p[1] !== undefined);
+      c.getDom().dataset.hasData = '1';
       c.setOption({
         animation: ANIMATE,
         color: [C.orange, C.blue],
@@ -542,11 +587,13 @@
           { name: 'hypervolume', type: 'line', step: 'end', showSymbol: false, yAxisIndex: 1, lineStyle: { type: 'dashed' }, data: pairs(h.hypervolume) },
         ],
       }, true);
-    }, 100);
-    mode.addEventListener('change', draw);
+    };
+    const show = whenVisible(c.getDom(), render);
+    const draw = debounce(show, 100);
+    mode.addEventListener('change', show);
     const last = a => (a.length ? a[a.length - 1] : null);
     return {
-      load(history) { h = history; draw(); },
+      load(history) { h = history; show(); },
       add(trialId, accuracy) {
         if (h.trialIds.includes(trialId)) return;
         const best = last(h.bestAccuracy);
@@ -562,35 +609,41 @@
 
   // Parallel coordinates over the genes (architecture, compression, parameters) and the metrics; the front in blue.
   function parallelChart(c) {
-    return {
-      load(p) {
-        const genes = Object.keys(p.genes);
-        const metrics = [...new Set([...p.objectives.map(o => o.metric), 'testAccuracy'])];
-        const dims = [...genes, ...metrics];
-        const parallelAxis = dims.map((d, i) => {
-          const values = genes.includes(d) ? p.genes[d] : p.metrics[d];
-          const categorical = values.some(v => typeof v === 'string');
-          return categorical ? { dim: i, name: d, type: 'category', data: [...new Set(values.map(String))].sort() }
-            : { dim: i, name: METRIC_LABELS[d] || d, scale: true };
-        });
-        const front = new Set(p.front);
-        const lines = { front: [], rest: [] };
-        p.trialIds.forEach((t, i) => {
-          const value = dims.map(d => (genes.includes(d) ? p.genes[d][i] : p.metrics[d][i]));
-          (front.has(t) ? lines.front : lines.rest).push({ name: t, value });
-        });
-        c.setOption({
-          animation: ANIMATE,
-          parallelAxis,
-          parallel: { left: 60, right: 80, top: 40, bottom: 30, parallelAxisDefault: { nameLocation: 'end', nameGap: 12, nameTextStyle: { fontSize: 11 } } },
-          tooltip: { trigger: 'item', formatter: x => esc(x.name) },
-          series: [
-            { id: 'rest', type: 'parallel', data: lines.rest, lineStyle: { color: C.grey, opacity: 0.25, width: 1 }, progressive: 1000 },
-            { id: 'front', type: 'parallel', data: lines.front, lineStyle: { color: C.blue, opacity: 0.9, width: 2 }, z: 10 },
-          ],
-        }, true);
-      },
-    };
+    let points = null;
+    const show = whenVisible(c.getDom(), () => render(points));
+    return { load(p) { points = p; show(); } };
+
+    function render(p) {
+      const genes = Object.keys(p.genes);
+      const metrics = [...new Set([...p.objectives.map(o => o.metric), 'testAccuracy'])];
+      const dims = [...genes, ...metrics];
+      const parallelAxis = dims.map((d, i) => {
+        const values = genes.includes(d) ? p.genes[d] : p.metrics[d];
+        const categorical = values.some(v => typeof v === 'string');
+        return categorical ? { dim: i, name: d, type: 'category', data: [...new Set(values.map(String))].sort() }
+          : { dim: i, name: METRIC_LABELS[d] || d, scale: true };
+      });
+      const front = new Set(p.front);
+      const lines = { front: [], rest: [] };
+      const ids = { front: [], rest: [] };
+      const columns = dims.map(d => (genes.includes(d) ? p.genes[d] : p.metrics[d]));
+      p.trialIds.forEach((t, i) => {
+        const which = front.has(t) ? 'front' : 'rest';
+        lines[which].push(columns.map(col => col[i]));
+        ids[which].push(t);
+      });
+      c.getDom().dataset.hasData = '1';
+      c.setOption({
+        animation: ANIMATE,
+        parallelAxis,
+        parallel: { left: 60, right: 80, top: 40, bottom: 30, parallelAxisDefault: { nameLocation: 'end', nameGap: 12, nameTextStyle: { fontSize: 11 } } },
+        tooltip: { trigger: 'item', formatter: x => esc(ids[x.seriesIndex === 0 ? 'rest' : 'front'][x.dataIndex]) },
+        series: [
+          { id: 'rest', type: 'parallel', data: lines.rest, lineStyle: { color: C.grey, opacity: 0.25, width: 1 }, progressive: 2000, progressiveChunkMode: 'sequential' },
+          { id: 'front', type: 'parallel', data: lines.front, lineStyle: { color: C.blue, opacity: 0.9, width: 2 }, z: 10 },
+        ],
+      }, true);
+    }
   }
 
   // ---- one trial --------------------------------------------------------------------------------------------
@@ -706,6 +759,7 @@
     closers = [];
     notice('');
     delete document.body.dataset.ready;
+    delete document.body.dataset.readyAt;
     const view = document.getElementById('view');
     const parts = location.hash.replace(/^#\/?/, '').split('/').map(decodeURIComponent);
     try {

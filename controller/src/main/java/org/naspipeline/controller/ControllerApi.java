@@ -53,17 +53,20 @@ final class ControllerApi {
     private final Vertx vertx;
     private final ControllerConfig config;
     private final ExperimentQueries queries;
+    private final Function<String, Future<Optional<ExperimentState>>> reads;
     private final Function<ExperimentSpec, List<ValidationError>> validator;
     private final Producer<String, byte[]> producer;
     private final ControllerMetrics metrics;
     private final byte[] secretDigest;
 
-    ControllerApi(Vertx vertx, ControllerConfig config, ExperimentQueries queries,
+    /** The API over {@code queries}; GET reads go through {@code reads} (which may answer from a cache). */
+    ControllerApi(Vertx vertx, ControllerConfig config, ExperimentQueries queries, Function<String, Future<Optional<ExperimentState>>> reads,
                   Function<ExperimentSpec, List<ValidationError>> validator, Producer<String, byte[]> producer,
                   ControllerMetrics metrics) {
         this.vertx = vertx;
         this.config = config;
         this.queries = queries;
+        this.reads = reads;
         this.validator = validator;
         this.producer = producer;
         this.metrics = metrics;
@@ -78,10 +81,7 @@ final class ControllerApi {
         router.get("/api/v1/experiments/:id").handler(ctx -> read(ctx, ExperimentViews::summary));
         router.get("/api/v1/experiments/:id/trials").handler(this::trials);
         router.get("/api/v1/experiments/:id/pareto").handler(ctx -> read(ctx, ExperimentViews::pareto));
-        router.get("/api/v1/experiments/:id/points").handler(ctx -> read(ctx, ExperimentPoints::of));
-        router.get("/api/v1/experiments/:id/trial-page").handler(this::trialPage);
-        router.get("/api/v1/experiments/:id/trials/:trialId").handler(this::trial);
-        router.get("/api/v1/experiments/:id/events").handler(this::events);
+        new UiEndpoints(this, vertx).mount(router);
         router.delete("/api/v1/experiments/:id").handler(ctx -> command(ctx, ExperimentCommand.Type.CANCEL, "cancelling"));
         router.post("/api/v1/experiments/:id/pause").handler(ctx -> command(ctx, ExperimentCommand.Type.PAUSE, "pausing"));
         router.post("/api/v1/experiments/:id/resume").handler(ctx -> command(ctx, ExperimentCommand.Type.RESUME, "resuming"));
@@ -186,7 +186,7 @@ final class ControllerApi {
                 .filter(s -> config.reads() != ControllerConfig.Reads.TENANT || caller.owns(s.tenant())).toList()), 200));
     }
 
-    private <T> void read(RoutingContext ctx, Function<ExperimentState, T> view) {
+    <T> void read(RoutingContext ctx, Function<ExperimentState, T> view) {
         Caller caller = reader(ctx);
         if (caller == null) {
             return;
@@ -198,9 +198,9 @@ final class ControllerApi {
      * Reads the experiment of the path as {@code caller}, answering 404 when it is not visible, else {@code then} with
      * the view, computed off the event loop (a view of 10,000 trials takes a while).
      */
-    private <T> void read(RoutingContext ctx, Caller caller, Function<ExperimentState, T> view, Handler<AsyncResult<T>> then) {
+    <T> void read(RoutingContext ctx, Caller caller, Function<ExperimentState, T> view, Handler<AsyncResult<T>> then) {
         String id = ctx.pathParam("id");
-        queries.find(id).onComplete(r -> {
+        reads.apply(id).onComplete(r -> {
             if (r.failed()) {
                 then.handle(Future.failedFuture(r.cause()));
             } else if (r.result().isEmpty() || !visible(caller, r.result().get())) {
@@ -208,57 +208,6 @@ final class ControllerApi {
             } else {
                 vertx.executeBlocking(() -> view.apply(r.result().get()), false).onComplete(then);
             }
-        });
-    }
-
-    /** {@code GET …/trial-page}: one sorted, filtered page of the trial table (see {@link TrialPages}). */
-    private void trialPage(RoutingContext ctx) {
-        Caller caller = reader(ctx);
-        if (caller == null) {
-            return;
-        }
-        List<ValidationError> errors = new java.util.ArrayList<>();
-        TrialPages.Query query = TrialPages.parse(ctx.queryParams(), errors);
-        if (!errors.isEmpty()) {
-            errors(ctx, 400, errors);
-            return;
-        }
-        read(ctx, caller, state -> TrialPages.of(state, query), r -> answer(ctx, r, 200));
-    }
-
-    /** {@code GET …/trials/{trialId}}: one trial with its standing and its learning curve; 404 at {@code trialId}. */
-    private void trial(RoutingContext ctx) {
-        Caller caller = reader(ctx);
-        if (caller == null) {
-            return;
-        }
-        String trialId = ctx.pathParam("trialId");
-        read(ctx, caller, state -> TrialDetail.of(state, trialId), r -> {
-            if (r.succeeded() && r.result().isEmpty()) {
-                error(ctx, 404, "trialId", "no trial '" + org.naspipeline.api.RecordChecks.abbreviate(trialId) + "' in experiment '"
-                        + ctx.pathParam("id") + "'");
-            } else {
-                answer(ctx, r.map(java.util.Optional::get), 200);
-            }
-        });
-    }
-
-    /**
-     * {@code GET …/events}: Server-Sent Events of the experiment ({@code event: experiment} from
-     * {@code nas.experiment-events}, {@code event: trial} from {@code nas.trial-results}, each a JSON object), after
-     * the same checks as a read. A client that falls behind is disconnected (it reconnects and reads afresh).
-     */
-    private void events(RoutingContext ctx) {
-        Caller caller = reader(ctx);
-        if (caller == null) {
-            return;
-        }
-        read(ctx, caller, state -> state.spec.id(), r -> {
-            if (r.failed()) {
-                answer(ctx, r, 200);
-                return;
-            }
-            EventStream.open(vertx, ctx.response(), r.result());
         });
     }
 
@@ -301,7 +250,7 @@ final class ControllerApi {
     }
 
     /** The caller of a read: anyone when reads are open, else as {@link #authorize}. */
-    private Caller reader(RoutingContext ctx) {
+    Caller reader(RoutingContext ctx) {
         return config.reads() == ControllerConfig.Reads.OPEN ? Caller.ANONYMOUS : authorize(ctx);
     }
 
@@ -364,7 +313,7 @@ final class ControllerApi {
                 : "the request cannot be served (" + status + ")");
     }
 
-    private static void answer(RoutingContext ctx, AsyncResult<?> result, int status) {
+    static void answer(RoutingContext ctx, AsyncResult<?> result, int status) {
         if (result.succeeded()) {
             ctx.response().setStatusCode(status).putHeader("Content-Type", "application/json")
                     .end(Buffer.buffer(JsonCodec.write(result.result())));
@@ -377,11 +326,11 @@ final class ControllerApi {
         }
     }
 
-    private static void error(RoutingContext ctx, int status, String path, String message) {
+    static void error(RoutingContext ctx, int status, String path, String message) {
         errors(ctx, status, List.of(new ValidationError(path, message)));
     }
 
-    private static void errors(RoutingContext ctx, int status, List<ValidationError> errors) {
+    static void errors(RoutingContext ctx, int status, List<ValidationError> errors) {
         if (ctx.response().ended()) {
             return;
         }

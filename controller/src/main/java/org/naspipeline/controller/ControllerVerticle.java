@@ -81,10 +81,14 @@ public final class ControllerVerticle extends VerticleBase {
                 new HostInfo(config.advertisedHost(), config.httpPort()), config.internalSecret());
         ExperimentLogic validation = new ExperimentLogic(registry);
         http = new OpsHttpServer(vertx, meters);
-        new ControllerApi(vertx, config, queries, validation::validate, producer, metrics).mount(http.router());
-        WebUi.mount(http.router());
-        liveEvents = new LiveEvents(vertx, config);
+        // reads share a snapshot while no record of its experiment has been seen since (see ReadCache)
+        ReadCache cache = new ReadCache(System::nanoTime);
+        liveEvents = new LiveEvents(vertx, config, cache::invalidate);
         liveEvents.start();
+        java.util.function.Function<String, Future<java.util.Optional<ExperimentState>>> reads = id ->
+                liveEvents.following() ? cache.get(id, () -> queries.find(id)) : queries.find(id);
+        new ControllerApi(vertx, config, queries, reads, validation::validate, producer, metrics).mount(http.router());
+        WebUi.mount(http.router());
         http.liveness().register("streams", p -> {
             KafkaStreams.State s = controller.state();
             JsonObject data = new JsonObject().put("state", s.name()).put("threadReplacements", controller.threadReplacements());
@@ -103,7 +107,10 @@ public final class ControllerVerticle extends VerticleBase {
         // Streams keeps RUNNING (and its threads retrying) while the brokers are gone, so ask them: readiness only,
         // a broker outage is no reason to restart the controller.
         http.readiness().register("kafka", BROKER_CHECK_MILLIS + 1_000L, this::checkBrokers);
-        timer = vertx.setPeriodic(GAUGE_REFRESH_MILLIS, id -> vertx.executeBlocking(queries::localSummaries, false)
+        timer = vertx.setPeriodic(GAUGE_REFRESH_MILLIS, id -> vertx.executeBlocking(() -> {
+                    cache.purge(); // expired snapshots go even when no read comes
+                    return queries.localSummaries();
+                }, false)
                 .onSuccess(metrics::refresh)
                 .onFailure(e -> LOG.debug("gauges not refreshed: {}", e.getMessage())));
         // HTTP first: a port in use stops the start before this instance joins the group and takes partitions;

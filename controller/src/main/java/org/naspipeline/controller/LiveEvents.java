@@ -6,6 +6,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -34,16 +36,26 @@ final class LiveEvents implements AutoCloseable {
     static final String KIND = "kind";
     private final Vertx vertx;
     private final KafkaConsumer<String, byte[]> consumer;
+    /** Seconds between looks for topics that do not exist yet. */
+    static final int RETRY_SECONDS = 5;
     private final AtomicBoolean running = new AtomicBoolean(true);
+    private final CountDownLatch stopped = new CountDownLatch(1);
     private final Thread thread;
 
-    LiveEvents(Vertx vertx, ControllerConfig config) {
+    private final java.util.function.Consumer<String> onRecord;
+    private volatile boolean following;
+
+    /** Follows the topics for {@code config}; {@code onRecord} hears the experiment id of every record, on the polling thread. */
+    LiveEvents(Vertx vertx, ControllerConfig config, java.util.function.Consumer<String> onRecord) {
         this.vertx = vertx;
+        this.onRecord = onRecord;
         this.consumer = new KafkaConsumer<>(config.kafka().applyTo(Map.of(
                 ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers(),
                 ConsumerConfig.CLIENT_ID_CONFIG, config.applicationId() + "-ui-events",
                 ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
                 ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
+                // only TopicSetup creates topics, with the partition count the controller needs
+                ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, false,
                 ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class,
                 ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class)));
         this.thread = new Thread(this::run, "nas-ui-events");
@@ -61,20 +73,26 @@ final class LiveEvents implements AutoCloseable {
 
     private void run() {
         try {
-            List<TopicPartition> partitions = new ArrayList<>();
-            for (String topic : List.of(Topics.EXPERIMENT_EVENTS, Topics.TRIAL_RESULTS)) {
-                for (PartitionInfo p : consumer.partitionsFor(topic, Duration.ofSeconds(60))) {
-                    partitions.add(new TopicPartition(p.topic(), p.partition()));
+            List<TopicPartition> partitions = partitions();
+            while (partitions.isEmpty()) {
+                // the topics are not there yet (a controller started before the set-up): look again shortly
+                if (stopped.await(RETRY_SECONDS, TimeUnit.SECONDS)) {
+                    return;
                 }
+                partitions = partitions();
             }
             consumer.assign(partitions);
             consumer.seekToEnd(partitions);
+            partitions.forEach(consumer::position); // the end, resolved now: nothing after this point is missed
+            following = true;
             LOG.info("web UI live events follow {} partitions of {} and {}", partitions.size(), Topics.EXPERIMENT_EVENTS, Topics.TRIAL_RESULTS);
             while (running.get()) {
                 for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofSeconds(1))) {
                     publish(r);
                 }
             }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         } catch (WakeupException e) {
             if (running.get()) {
                 throw e;
@@ -83,12 +101,41 @@ final class LiveEvents implements AutoCloseable {
             // the UI loses its live updates, nothing else: the REST reads and the Streams application carry on
             LOG.error("web UI live events stopped: {}", e.getMessage(), e);
         } finally {
+            following = false;
             consumer.close(Duration.ofSeconds(5));
         }
     }
 
+    /** Every partition of both topics, or none while either topic is missing. */
+    private List<TopicPartition> partitions() {
+        List<TopicPartition> partitions = new ArrayList<>();
+        for (String topic : List.of(Topics.EXPERIMENT_EVENTS, Topics.TRIAL_RESULTS)) {
+            List<PartitionInfo> infos;
+            try {
+                infos = consumer.partitionsFor(topic, Duration.ofSeconds(RETRY_SECONDS));
+            } catch (org.apache.kafka.common.errors.TimeoutException e) {
+                LOG.warn("web UI live events: no metadata for {} yet ({}); trying again", topic, e.getMessage());
+                return List.of();
+            }
+            if (infos == null || infos.isEmpty()) {
+                return List.of();
+            }
+            infos.forEach(p -> partitions.add(new TopicPartition(p.topic(), p.partition())));
+        }
+        return partitions;
+    }
+
+    /** Whether every record from now on is seen: the topics are assigned and polled. */
+    boolean following() {
+        return following;
+    }
+
     private void publish(ConsumerRecord<String, byte[]> r) {
-        if (r.key() == null || r.value() == null) {
+        if (r.key() == null) {
+            return;
+        }
+        onRecord.accept(r.key());
+        if (r.value() == null) {
             return;
         }
         JsonNode tree;
@@ -110,6 +157,7 @@ final class LiveEvents implements AutoCloseable {
     @Override
     public void close() throws InterruptedException {
         running.set(false);
+        stopped.countDown();
         consumer.wakeup();
         thread.join(10_000);
     }

@@ -183,6 +183,9 @@ class WebUiIT {
         await().atMost(Duration.ofSeconds(10)).until(() -> tableIds().equals(apiIds.subList(0, Math.min(50, apiIds.size()))));
         screenshot("experiment");
         js("document.getElementById('scatter').scrollIntoView();");
+        // the charts below the fold are drawn when they come into view
+        await().atMost(Duration.ofSeconds(30)).until(() -> (Boolean) js("return ['history', 'parallel']"
+                + ".every(n => document.getElementById(n).dataset.firstFinishedAt);"));
         screenshot("experiment-charts");
         js("window.scrollTo(0, 0);");
 
@@ -238,7 +241,9 @@ class WebUiIT {
         js("window.notReloaded = true;");
         long before = api("/api/v1/experiments/" + id).path("completed").asLong();
         String fresh = worker.complete(id, 1).iterator().next();
-        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+        // the page redraws parts of itself as events come: an element found a moment ago may be replaced
+        await().atMost(Duration.ofSeconds(30)).ignoreExceptionsInstanceOf(org.openqa.selenium.StaleElementReferenceException.class)
+                .untilAsserted(() -> {
             assertThat(js("const c = echarts.getInstanceByDom(document.getElementById('scatter'));"
                     + "return c.getModel().getSeriesByIndex(0).getData().count() + c.getModel().getSeriesByIndex(1).getData().count();"))
                     .isEqualTo(before + 1);
@@ -251,8 +256,8 @@ class WebUiIT {
 
         browser.findElement(By.id("cancel")).click();
         browser.findElement(By.id("confirm-cancel")).click();
-        await().atMost(Duration.ofSeconds(30)).until(() ->
-                browser.findElement(By.cssSelector("#summary [data-key=status]")).getText().contains("cancelled"));
+        await().atMost(Duration.ofSeconds(30)).ignoreExceptionsInstanceOf(org.openqa.selenium.StaleElementReferenceException.class)
+                .until(() -> browser.findElement(By.cssSelector("#summary [data-key=status]")).getText().contains("cancelled"));
         assertThat(api("/api/v1/experiments/" + id).path("status").asText()).isEqualTo("cancelled");
         assertThat(browser.findElement(By.id("cancel")).isEnabled()).isFalse();
         assertThat(js("return window.notReloaded === true;")).isEqualTo(true);

@@ -79,21 +79,33 @@
   async function api(path, options = {}) {
     const headers = Object.assign({}, options.headers || {});
     if (token) headers.Authorization = `Bearer ${token}`;
-    const res = await fetch(path, Object.assign({}, options, { headers }));
-    const text = await res.text();
-    let body = null;
-    try { body = text ? JSON.parse(text) : null; } catch (e) { body = null; }
+    const body = document.body.dataset;
+    body.requests = String(Number(body.requests || 0) + 1); // requests in progress, for tests' failure messages
+    let res;
+    let text;
+    try {
+      res = await fetch(path, Object.assign({}, options, { headers }));
+      text = await res.text();
+    } finally {
+      body.requests = String(Number(body.requests) - 1);
+    }
+    let json = null;
+    try { json = text ? JSON.parse(text) : null; } catch (e) { json = null; }
     if (!res.ok) {
-      const errors = body && Array.isArray(body.errors) ? body.errors : [{ path: '$', message: `HTTP ${res.status}` }];
+      const errors = json && Array.isArray(json.errors) ? json.errors : [{ path: '$', message: `HTTP ${res.status}` }];
       if (res.status === 401) notice('This controller needs an API token: enter it at the top right.');
       throw new ApiError(res.status, errors);
     }
-    return body;
+    return json;
   }
 
   // Server-Sent Events through fetch, so the bearer token goes in a header; reconnects after 2 s and tells the view,
   // which then reads afresh what it may have missed.
   function live(id, onEvent, onReconnect) {
+    return follow(`/api/v1/experiments/${enc(id)}/events`, onEvent, onReconnect);
+  }
+
+  function follow(url, onEvent, onReconnect) {
     let stopped = false;
     let abort = null;
     document.body.dataset.live = 'connecting';
@@ -103,7 +115,7 @@
         abort = new AbortController();
         try {
           const headers = token ? { Authorization: `Bearer ${token}` } : {};
-          const res = await fetch(`/api/v1/experiments/${enc(id)}/events`, { headers, signal: abort.signal });
+          const res = await fetch(url, { headers, signal: abort.signal });
           if (res.status === 200 && res.body) {
             document.body.dataset.live = 'connected';
             if (!first) onReconnect();
@@ -215,11 +227,16 @@
     list.sort((a, b) => (b.startedAtMillis || 0) - (a.startedAtMillis || 0)).forEach(render);
     if (!list.length) tbody.append(el('tr', {}, el('td', { colspan: 9, class: 'muted', text: 'No experiments yet.' })));
     document.body.dataset.ready = 'experiments';
-    // live: each running or paused experiment's row follows its events (at most 20 streams)
-    list.filter(s => s.status === 'running' || s.status === 'paused').slice(0, 20).forEach(s => {
-      const refresh = debounce(async () => render(await api(`/api/v1/experiments/${enc(s.id)}`)), 300);
-      live(s.id, kind => { if (kind === 'experiment') refresh(); }, refresh);
-    });
+    // live: the running and paused rows follow their experiments' events, all through one stream (a browser opens
+    // only a few connections per host; a stream each would starve the page's own requests)
+    const followed = list.filter(s => s.status === 'running' || s.status === 'paused').slice(0, 100).map(s => s.id);
+    if (followed.length) {
+      const refreshers = new Map(followed.map(id => [id, debounce(async () => render(await api(`/api/v1/experiments/${enc(id)}`)), 300)]));
+      follow(`/api/v1/events?ids=${followed.map(enc).join(',')}`, (kind, e) => {
+        const refresh = refreshers.get(e.experimentId);
+        if (kind === 'experiment' && refresh) refresh();
+      }, () => refreshers.forEach(r => r()));
+    }
   }
 
   async function submit(textarea, errors) {

@@ -47,6 +47,8 @@ final class ControllerApi {
     static final String ACTOR_HEADER = "nas.actor";
     /** The longest {@code reason} a command may carry. */
     static final int MAX_REASON = 1024;
+    /** The most experiments one event stream follows. */
+    static final int MAX_STREAM_IDS = 100;
     /** Seconds a client should wait before retrying a 503. */
     static final String RETRY_AFTER_SECONDS = "2";
 
@@ -78,6 +80,7 @@ final class ControllerApi {
         router.route("/api/v1/*").handler(BodyHandler.create(false).setBodyLimit(config.maxSpecBytes()));
         router.post("/api/v1/experiments").handler(this::submit);
         router.get("/api/v1/experiments").handler(this::list);
+        router.get("/api/v1/events").handler(this::events);
         router.get("/api/v1/experiments/:id").handler(ctx -> read(ctx, ExperimentViews::summary));
         router.get("/api/v1/experiments/:id/trials").handler(this::trials);
         router.get("/api/v1/experiments/:id/pareto").handler(ctx -> read(ctx, ExperimentViews::pareto));
@@ -175,6 +178,38 @@ final class ControllerApi {
                     .onSuccess(v -> ctx.response().setStatusCode(202).putHeader("Content-Type", "application/json")
                             .end(Buffer.buffer(JsonCodec.write(Map.of("id", id, "status", status)))));
         }).onFailure(e -> answer(ctx, Future.failedFuture(e), 202));
+    }
+
+    /**
+     * {@code GET /api/v1/events?ids=a,b}: one Server-Sent Events stream of several experiments (at most
+     * {@value #MAX_STREAM_IDS}), those of them the caller may read (from the summaries, so no trial table is read);
+     * the experiments page follows its running rows with it, so a browser's few connections per host stay free.
+     */
+    private void events(RoutingContext ctx) {
+        Caller caller = reader(ctx);
+        if (caller == null) {
+            return;
+        }
+        List<String> given = ctx.queryParam("ids");
+        if (given.size() != 1 || given.get(0).isBlank()) {
+            error(ctx, 400, "ids", "must be given once, as experiment ids separated by commas");
+            return;
+        }
+        List<String> ids = List.of(given.get(0).split(","));
+        if (ids.size() > MAX_STREAM_IDS) {
+            error(ctx, 400, "ids", "at most " + MAX_STREAM_IDS + " experiments (got " + ids.size() + ")");
+            return;
+        }
+        queries.all().onComplete(r -> {
+            if (r.failed()) {
+                answer(ctx, r, 200);
+                return;
+            }
+            java.util.Set<String> visible = new java.util.HashSet<>();
+            r.result().stream().filter(s -> config.reads() != ControllerConfig.Reads.TENANT || caller.owns(s.tenant()))
+                    .forEach(s -> visible.add(s.id()));
+            EventStream.open(vertx, ctx.response(), ids.stream().filter(visible::contains).distinct().toList());
+        });
     }
 
     private void list(RoutingContext ctx) {

@@ -81,8 +81,8 @@ public final class ControllerVerticle extends VerticleBase {
                 new HostInfo(config.advertisedHost(), config.httpPort()), config.internalSecret());
         ExperimentLogic validation = new ExperimentLogic(registry);
         http = new OpsHttpServer(vertx, meters);
-        // reads share a snapshot while no record of its experiment has been seen since (see ReadCache)
-        ReadCache cache = new ReadCache(System::nanoTime);
+        // reads that arrive together share one load of the experiment (see ReadCache)
+        ReadCache cache = new ReadCache();
         liveEvents = new LiveEvents(vertx, config, cache::invalidate);
         liveEvents.start();
         java.util.function.Function<String, Future<java.util.Optional<ExperimentState>>> reads = id ->
@@ -107,10 +107,7 @@ public final class ControllerVerticle extends VerticleBase {
         // Streams keeps RUNNING (and its threads retrying) while the brokers are gone, so ask them: readiness only,
         // a broker outage is no reason to restart the controller.
         http.readiness().register("kafka", BROKER_CHECK_MILLIS + 1_000L, this::checkBrokers);
-        timer = vertx.setPeriodic(GAUGE_REFRESH_MILLIS, id -> vertx.executeBlocking(() -> {
-                    cache.purge(); // expired snapshots go even when no read comes
-                    return queries.localSummaries();
-                }, false)
+        timer = vertx.setPeriodic(GAUGE_REFRESH_MILLIS, id -> vertx.executeBlocking(queries::localSummaries, false)
                 .onSuccess(metrics::refresh)
                 .onFailure(e -> LOG.debug("gauges not refreshed: {}", e.getMessage())));
         // HTTP first: a port in use stops the start before this instance joins the group and takes partitions;

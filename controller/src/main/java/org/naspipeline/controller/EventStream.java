@@ -19,18 +19,23 @@ final class EventStream {
     private EventStream() {}
 
     static void open(Vertx vertx, HttpServerResponse response, String experimentId) {
+        open(vertx, response, java.util.List.of(experimentId));
+    }
+
+    /** One stream of the records of every experiment in {@code experimentIds}. */
+    static void open(Vertx vertx, HttpServerResponse response, java.util.List<String> experimentIds) {
         response.setChunked(true).setStatusCode(200)
                 .putHeader("Content-Type", "text/event-stream; charset=utf-8")
                 .putHeader("Cache-Control", "no-store")
                 .putHeader("X-Accel-Buffering", "no");
-        response.write("retry: " + RETRY_MILLIS + "\n: live events of " + experimentId.replaceAll("[\r\n]", " ") + "\n\n");
-        MessageConsumer<String> consumer = vertx.eventBus().consumer(LiveEvents.address(experimentId));
+        response.write("retry: " + RETRY_MILLIS + "\n: live events of " + experimentIds.size() + " experiment(s)\n\n");
+        java.util.List<MessageConsumer<String>> consumers = new java.util.ArrayList<>();
         long timer = vertx.setPeriodic(KEEP_ALIVE_MILLIS, t -> {
             if (!response.closed() && !response.ended()) {
                 response.write(": keep-alive\n\n");
             }
         });
-        consumer.handler(message -> {
+        io.vertx.core.Handler<io.vertx.core.eventbus.Message<String>> handler = message -> {
             if (response.closed() || response.ended()) {
                 return;
             }
@@ -41,9 +46,12 @@ final class EventStream {
             String body = message.body();
             String kind = "trial".equals(message.headers().get(LiveEvents.KIND)) ? "trial" : "experiment";
             response.write("event: " + kind + "\ndata: " + body + "\n\n");
-        });
+        };
+        for (String id : experimentIds) {
+            consumers.add(vertx.eventBus().consumer(LiveEvents.address(id), handler));
+        }
         Runnable close = () -> {
-            consumer.unregister();
+            consumers.forEach(MessageConsumer::unregister);
             vertx.cancelTimer(timer);
         };
         response.closeHandler(v -> close.run());

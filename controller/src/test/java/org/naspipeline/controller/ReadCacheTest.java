@@ -6,61 +6,55 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
-/** The reads' snapshot cache: shared loads, invalidation by a record, expiry, a bound, failures not kept. */
+/** Shared loads: concurrent reads share one, later reads load afresh, a record of the experiment ends the sharing. */
 class ReadCacheTest {
-    final AtomicLong now = new AtomicLong();
-    final ReadCache cache = new ReadCache(now::get);
+    final ReadCache cache = new ReadCache();
     final AtomicInteger loads = new AtomicInteger();
+    Promise<Optional<ExperimentState>> pending;
 
     Future<Optional<ExperimentState>> load() {
         loads.incrementAndGet();
-        return Future.succeededFuture(Optional.of(new ExperimentState()));
+        pending = Promise.promise();
+        return pending.future();
     }
 
     @Test
-    void concurrentReadsShareOneLoadUntilARecordOfTheExperimentIsSeen() {
-        Promise<Optional<ExperimentState>> slow = Promise.promise();
-        Future<Optional<ExperimentState>> first = cache.get("e", () -> {
-            loads.incrementAndGet();
-            return slow.future();
-        });
+    void readsDuringALoadShareItAndReadsAfterItLoadAfresh() {
+        Future<Optional<ExperimentState>> first = cache.get("e", this::load);
         assertThat(cache.get("e", this::load)).as("joins the load in progress").isSameAs(first);
-        slow.complete(Optional.empty());
-        assertThat(cache.get("e", this::load)).isSameAs(first);
-        assertThat(loads).hasValue(1);
-        cache.invalidate("other");
-        assertThat(cache.get("e", this::load)).isSameAs(first);
+        assertThat(cache.get("other", this::load)).isNotSameAs(first);
+        assertThat(loads).hasValue(2);
+        Promise<Optional<ExperimentState>> other = pending;
+        cache.get("e", this::load); // still the first load
+        assertThat(loads).hasValue(2);
+        other.complete(Optional.empty());
+        assertThat(cache.size()).isEqualTo(1);
+        Future<Optional<ExperimentState>> second = cache.get("other", this::load);
+        assertThat(loads).as("a completed load is not kept").hasValue(3);
+        pending.fail(new ExperimentQueries.NotReadyException("rebalancing"));
+        assertThat(second.failed()).isTrue();
+        assertThat(cache.get("other", this::load)).as("nor a failed one").isNotSameAs(second);
+        assertThat(loads).hasValue(4);
+    }
+
+    @Test
+    void aRecordOfTheExperimentEndsTheSharingOfALoadInProgress() {
+        Future<Optional<ExperimentState>> before = cache.get("e", this::load);
+        Promise<Optional<ExperimentState>> stale = pending;
         cache.invalidate("e");
-        assertThat(cache.get("e", this::load)).isNotSameAs(first);
+        Future<Optional<ExperimentState>> after = cache.get("e", this::load);
+        assertThat(after).isNotSameAs(before);
+        stale.complete(Optional.empty());
+        assertThat(cache.get("e", this::load)).as("the stale load's end leaves the new one shared").isSameAs(after);
         assertThat(loads).hasValue(2);
     }
 
     @Test
-    void aLoadInvalidatedWhileInProgressIsNotKept() {
-        Promise<Optional<ExperimentState>> slow = Promise.promise();
-        Future<Optional<ExperimentState>> stale = cache.get("e", () -> slow.future());
-        cache.invalidate("e");
-        slow.complete(Optional.of(new ExperimentState()));
-        assertThat(cache.get("e", this::load)).isNotSameAs(stale);
-        assertThat(loads).hasValue(1);
-    }
-
-    @Test
-    void entriesExpireAreBoundedAndFailuresAreNotKept() {
-        Future<Optional<ExperimentState>> a = cache.get("a", this::load);
-        now.addAndGet(ReadCache.TTL_NANOS + 1);
-        assertThat(cache.get("a", this::load)).isNotSameAs(a);
-        cache.get("b", this::load);
-        cache.get("c", this::load);
-        assertThat(cache.size()).isEqualTo(ReadCache.MAX_ENTRIES);
-        now.addAndGet(ReadCache.TTL_NANOS + 1);
-        cache.purge();
+    void anAnswerAlreadyThereIsNotShared() {
+        Future<Optional<ExperimentState>> done = cache.get("e", () -> Future.succeededFuture(Optional.empty()));
+        assertThat(done.succeeded()).isTrue();
         assertThat(cache.size()).isZero();
-        Future<Optional<ExperimentState>> failed = cache.get("f", () -> Future.failedFuture(new ExperimentQueries.NotReadyException("rebalancing")));
-        assertThat(failed.failed()).isTrue();
-        assertThat(cache.get("f", this::load).succeeded()).as("a failure is not served again").isTrue();
     }
 }

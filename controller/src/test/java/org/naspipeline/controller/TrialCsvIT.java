@@ -107,6 +107,14 @@ class TrialCsvIT {
                 }
                 first = csv.body();
             }
+            // the web UI's reads forward the same way
+            for (String ui : List.of("/points", "/trial-page?sort=accuracy&order=desc&limit=3", "/trials/" + rows.get(0).path("trialId").asText())) {
+                String p = "/api/v1/experiments/" + id + ui;
+                HttpResponse<String> a = get(bases.get(0), p, "t-acme");
+                HttpResponse<String> b = get(bases.get(1), p, "t-acme");
+                assertThat(a.statusCode()).as(p + ": " + a.body()).isEqualTo(200);
+                assertThat(b.body()).as(p + " from either instance").isEqualTo(a.body());
+            }
         }
         List<List<String>> finished = TrialCsvTest.parse(get(bases.get(1), "/api/v1/experiments/" + ids.get(0) + "/trials?format=csv", "t-acme").body());
         assertThat(finished).extracting(r -> r.get(1)).contains("completed", "failed");

@@ -102,6 +102,7 @@ class WebUiIT {
         ChromeOptions options = new ChromeOptions().setBinary(binary)
                 .addArguments("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu", "--window-size=1400,1000",
                         "--force-prefers-reduced-motion", "--hide-scrollbars", "--lang=en-US");
+        options.setCapability("goog:loggingPrefs", java.util.Map.of("browser", "ALL", "performance", "ALL"));
         ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(driver).usingAnyFreePort().build();
         return new ChromeDriver(service, options);
     }
@@ -205,8 +206,48 @@ class WebUiIT {
     /** Clicks the header of {@code column} and waits until the table is sorted {@code direction} by it. */
     static void sortBy(String column, String direction) {
         browser.findElement(By.cssSelector("th[data-key=" + column + "] button")).click();
-        await().atMost(Duration.ofSeconds(10)).ignoreExceptions().until(() ->
-                direction.equals(browser.findElement(By.cssSelector("th[data-key=" + column + "]")).getAttribute("aria-sort")));
+        try {
+            await().atMost(Duration.ofSeconds(10)).ignoreExceptions().until(() ->
+                    direction.equals(browser.findElement(By.cssSelector("th[data-key=" + column + "]")).getAttribute("aria-sort")));
+        } catch (org.awaitility.core.ConditionTimeoutException e) {
+            String direct;
+            try {
+                long t0 = System.nanoTime();
+                HttpResponse<String> r = get(base, "/api/v1/experiments/" + id + "/trial-page?sort=" + column, TOKEN);
+                direct = r.statusCode() + " in " + (System.nanoTime() - t0) / 1_000_000 + " ms";
+            } catch (Exception x) {
+                direct = x.toString();
+            }
+            throw new AssertionError("not sorted by " + column + " " + direction + "; a plain client: " + direct + "; the page: " + pageState() + "; its log: "
+                    + browser.manage().logs().get("browser").getAll(), e);
+        }
+    }
+
+    /** The browser's requests that started and have not finished, from Chrome's network log. */
+    static List<String> pendingRequests() {
+        java.util.Map<String, String> open = new java.util.LinkedHashMap<>();
+        for (org.openqa.selenium.logging.LogEntry e : browser.manage().logs().get("performance").getAll()) {
+            JsonNode m = JsonCodec.readTree(e.getMessage().getBytes(java.nio.charset.StandardCharsets.UTF_8)).path("message");
+            String method = m.path("method").asText();
+            String request = m.path("params").path("requestId").asText();
+            if (method.equals("Network.requestWillBeSent")) {
+                open.put(request, m.path("params").path("request").path("url").asText().replaceAll("^.*/api/v1", ""));
+            } else if (method.equals("Network.responseReceived") && open.containsKey(request)) {
+                open.put(request, open.get(request) + " [" + m.path("params").path("response").path("status").asInt() + " on connection "
+                        + m.path("params").path("response").path("connectionId").asText() + "]");
+            } else if (method.equals("Network.loadingFinished") || method.equals("Network.loadingFailed")) {
+                open.remove(request);
+            }
+        }
+        return new ArrayList<>(open.values());
+    }
+
+    /** What the page shows and which of its requests are still open, for a failure's message. */
+    static Object pageState() {
+        return js("return {info: (document.getElementById('page-info') || {}).textContent, notice: document.getElementById('notice').textContent,"
+                + " live: document.body.dataset.live, open: document.body.dataset.requests, hash: location.hash, requests: performance.getEntriesByType('resource')"
+                + ".filter(e => e.name.includes('/api/')).map(e => e.name.replace(/^.*\\/api\\/v1/, '') + ' ' + Math.round(e.startTime)"
+                + " + '-' + Math.round(e.responseEnd))};");
     }
 
     /** The ids of {@code trials} by accuracy, best first, trials without one last, ties in creation order. */
@@ -242,16 +283,29 @@ class WebUiIT {
         long before = api("/api/v1/experiments/" + id).path("completed").asLong();
         String fresh = worker.complete(id, 1).iterator().next();
         // the page redraws parts of itself as events come: an element found a moment ago may be replaced
-        await().atMost(Duration.ofSeconds(30)).ignoreExceptionsInstanceOf(org.openqa.selenium.StaleElementReferenceException.class)
-                .untilAsserted(() -> {
-            assertThat(js("const c = echarts.getInstanceByDom(document.getElementById('scatter'));"
-                    + "return c.getModel().getSeriesByIndex(0).getData().count() + c.getModel().getSeriesByIndex(1).getData().count();"))
-                    .isEqualTo(before + 1);
-            assertThat(browser.findElement(By.cssSelector("#summary [data-key=progress]")).getText())
-                    .contains((before + 1 + 1) + "/400"); // the failed trial counts as done
-            WebElement row = browser.findElement(By.cssSelector("#trial-rows tr[data-trial-id='" + fresh + "']"));
-            assertThat(row.findElement(By.cssSelector(".status")).getText()).isEqualTo("completed");
-        });
+
+        List<String> pending = new ArrayList<>();
+        try {
+            await().atMost(Duration.ofSeconds(30))
+                    .ignoreExceptionsInstanceOf(org.openqa.selenium.StaleElementReferenceException.class)
+                    .conditionEvaluationListener(c -> {
+                        if (!c.isSatisfied() && c.getRemainingTimeInMS() < 2_000 && pending.isEmpty()) {
+                            pending.addAll(pendingRequests());
+                            pending.add(String.valueOf(pageState()));
+                        }
+                    })
+                    .untilAsserted(() -> {
+                assertThat(js("const c = echarts.getInstanceByDom(document.getElementById('scatter'));"
+                        + "return c.getModel().getSeriesByIndex(0).getData().count() + c.getModel().getSeriesByIndex(1).getData().count();"))
+                        .isEqualTo(before + 1);
+                assertThat(browser.findElement(By.cssSelector("#summary [data-key=progress]")).getText())
+                        .contains((before + 1 + 1) + "/400"); // the failed trial counts as done
+                WebElement row = browser.findElement(By.cssSelector("#trial-rows tr[data-trial-id='" + fresh + "']"));
+                assertThat(row.findElement(By.cssSelector(".status")).getText()).isEqualTo("completed");
+            });
+        } catch (org.awaitility.core.ConditionTimeoutException e) {
+            throw new AssertionError("the new result is not on the page; open requests near the end: " + pending, e);
+        }
         assertThat(js("return window.notReloaded === true;")).isEqualTo(true);
 
         browser.findElement(By.id("cancel")).click();
@@ -345,6 +399,14 @@ class WebUiIT {
             assertThat(get(base, trials + path, "t-globex").statusCode()).as(path + " of another tenant").isEqualTo(404);
             assertThat(get(base, "/api/v1/experiments/nope" + path, TOKEN).statusCode()).as(path + " of no experiment").isEqualTo(404);
         }
+
+        // the experiments page's one stream of several experiments
+        for (String bad : List.of("", "?ids=", "?ids=a&ids=b", "?ids=" + String.join(",", java.util.Collections.nCopies(101, "x")))) {
+            HttpResponse<String> r = get(base, "/api/v1/events" + bad, TOKEN);
+            assertThat(r.statusCode()).as(bad).isEqualTo(400);
+            assertThat(json(r).path("errors").get(0).path("path").asText()).isEqualTo("ids");
+        }
+        assertThat(get(base, "/api/v1/events?ids=" + id, null).statusCode()).isEqualTo(401);
 
         // the event stream carries a worker's progress as it happens
         java.util.concurrent.ConcurrentLinkedQueue<String> lines = new java.util.concurrent.ConcurrentLinkedQueue<>();

@@ -7,7 +7,7 @@ import picocli.CommandLine.Command;
 @Command(name = "nas", mixinStandardHelpOptions = true, version = "nas-pipeline 0.1.0",
         description = "Neural architecture search and model compression on Kafka.",
         subcommands = {DemoCommand.class, BrokerCommand.class, ControllerCommand.class, WorkerCommand.class, ApiCommands.Submit.class,
-                ApiCommands.Status.class, ApiCommands.Cancel.class, ApiCommands.Pause.class, ApiCommands.Resume.class, ApiCommands.Pareto.class, EvaluateCommand.class, BenchCommand.class,
+                ApiCommands.Status.class, ApiCommands.Cancel.class, ApiCommands.Pause.class, ApiCommands.Resume.class, ApiCommands.Pareto.class, ExportCommand.class, EvaluateCommand.class, BenchCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Nas {
     /** Entry point. */

@@ -2,6 +2,7 @@ package org.naspipeline.controller;
 
 import io.vertx.core.AsyncResult;
 import io.vertx.core.Future;
+import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.ext.web.Router;
@@ -46,23 +47,28 @@ final class ControllerApi {
     static final String ACTOR_HEADER = "nas.actor";
     /** The longest {@code reason} a command may carry. */
     static final int MAX_REASON = 1024;
+    /** The most experiments one event stream follows. */
+    static final int MAX_STREAM_IDS = 100;
     /** Seconds a client should wait before retrying a 503. */
     static final String RETRY_AFTER_SECONDS = "2";
 
     private final Vertx vertx;
     private final ControllerConfig config;
     private final ExperimentQueries queries;
+    private final Function<String, Future<Optional<ExperimentState>>> reads;
     private final Function<ExperimentSpec, List<ValidationError>> validator;
     private final Producer<String, byte[]> producer;
     private final ControllerMetrics metrics;
     private final byte[] secretDigest;
 
-    ControllerApi(Vertx vertx, ControllerConfig config, ExperimentQueries queries,
+    /** The API over {@code queries}; GET reads go through {@code reads} (which may answer from a cache). */
+    ControllerApi(Vertx vertx, ControllerConfig config, ExperimentQueries queries, Function<String, Future<Optional<ExperimentState>>> reads,
                   Function<ExperimentSpec, List<ValidationError>> validator, Producer<String, byte[]> producer,
                   ControllerMetrics metrics) {
         this.vertx = vertx;
         this.config = config;
         this.queries = queries;
+        this.reads = reads;
         this.validator = validator;
         this.producer = producer;
         this.metrics = metrics;
@@ -74,9 +80,11 @@ final class ControllerApi {
         router.route("/api/v1/*").handler(BodyHandler.create(false).setBodyLimit(config.maxSpecBytes()));
         router.post("/api/v1/experiments").handler(this::submit);
         router.get("/api/v1/experiments").handler(this::list);
+        router.get("/api/v1/events").handler(this::events);
         router.get("/api/v1/experiments/:id").handler(ctx -> read(ctx, ExperimentViews::summary));
-        router.get("/api/v1/experiments/:id/trials").handler(ctx -> read(ctx, ExperimentViews::trials));
+        router.get("/api/v1/experiments/:id/trials").handler(this::trials);
         router.get("/api/v1/experiments/:id/pareto").handler(ctx -> read(ctx, ExperimentViews::pareto));
+        new UiEndpoints(this, vertx).mount(router);
         router.delete("/api/v1/experiments/:id").handler(ctx -> command(ctx, ExperimentCommand.Type.CANCEL, "cancelling"));
         router.post("/api/v1/experiments/:id/pause").handler(ctx -> command(ctx, ExperimentCommand.Type.PAUSE, "pausing"));
         router.post("/api/v1/experiments/:id/resume").handler(ctx -> command(ctx, ExperimentCommand.Type.RESUME, "resuming"));
@@ -172,6 +180,38 @@ final class ControllerApi {
         }).onFailure(e -> answer(ctx, Future.failedFuture(e), 202));
     }
 
+    /**
+     * {@code GET /api/v1/events?ids=a,b}: one Server-Sent Events stream of several experiments (at most
+     * {@value #MAX_STREAM_IDS}), those of them the caller may read (from the summaries, so no trial table is read);
+     * the experiments page follows its running rows with it, so a browser's few connections per host stay free.
+     */
+    private void events(RoutingContext ctx) {
+        Caller caller = reader(ctx);
+        if (caller == null) {
+            return;
+        }
+        List<String> given = ctx.queryParam("ids");
+        if (given.size() != 1 || given.get(0).isBlank()) {
+            error(ctx, 400, "ids", "must be given once, as experiment ids separated by commas");
+            return;
+        }
+        List<String> ids = List.of(given.get(0).split(","));
+        if (ids.size() > MAX_STREAM_IDS) {
+            error(ctx, 400, "ids", "at most " + MAX_STREAM_IDS + " experiments (got " + ids.size() + ")");
+            return;
+        }
+        queries.all().onComplete(r -> {
+            if (r.failed()) {
+                answer(ctx, r, 200);
+                return;
+            }
+            java.util.Set<String> visible = new java.util.HashSet<>();
+            r.result().stream().filter(s -> config.reads() != ControllerConfig.Reads.TENANT || caller.owns(s.tenant()))
+                    .forEach(s -> visible.add(s.id()));
+            EventStream.open(vertx, ctx.response(), ids.stream().filter(visible::contains).distinct().toList());
+        });
+    }
+
     private void list(RoutingContext ctx) {
         Caller caller = reader(ctx);
         if (caller == null) {
@@ -181,19 +221,62 @@ final class ControllerApi {
                 .filter(s -> config.reads() != ControllerConfig.Reads.TENANT || caller.owns(s.tenant())).toList()), 200));
     }
 
-    private <T> void read(RoutingContext ctx, Function<ExperimentState, T> view) {
+    <T> void read(RoutingContext ctx, Function<ExperimentState, T> view) {
         Caller caller = reader(ctx);
         if (caller == null) {
             return;
         }
+        read(ctx, caller, view, r -> answer(ctx, r, 200));
+    }
+
+    /**
+     * Reads the experiment of the path as {@code caller}, answering 404 when it is not visible, else {@code then} with
+     * the view, computed off the event loop (a view of 10,000 trials takes a while).
+     */
+    <T> void read(RoutingContext ctx, Caller caller, Function<ExperimentState, T> view, Handler<AsyncResult<T>> then) {
         String id = ctx.pathParam("id");
-        queries.find(id).onComplete(r -> {
-            if (r.succeeded() && (r.result().isEmpty() || !visible(caller, r.result().get()))) {
+        reads.apply(id).onComplete(r -> {
+            if (r.failed()) {
+                then.handle(Future.failedFuture(r.cause()));
+            } else if (r.result().isEmpty() || !visible(caller, r.result().get())) {
                 error(ctx, 404, "id", "no experiment '" + id + "'");
             } else {
-                answer(ctx, r.map(state -> view.apply(state.orElseThrow())), 200);
+                vertx.executeBlocking(() -> view.apply(r.result().get()), false).onComplete(then);
             }
         });
+    }
+
+    /** {@code GET …/trials}: JSON by default, CSV with {@code format=csv}. */
+    private void trials(RoutingContext ctx) {
+        Caller caller = reader(ctx);
+        if (caller == null) {
+            return;
+        }
+        List<String> formats = ctx.queryParam("format");
+        String format = formats.isEmpty() ? "json" : formats.get(0);
+        if (formats.size() > 1) {
+            error(ctx, 400, "format", "must be given once (got " + formats.size() + " values)");
+        } else if (format.equals("json")) {
+            read(ctx, caller, ExperimentViews::trials, r -> answer(ctx, r, 200));
+        } else if (format.equals("csv")) {
+            read(ctx, caller, TrialCsv::of, r -> {
+                if (r.failed()) {
+                    answer(ctx, r, 200);
+                    return;
+                }
+                ctx.response().setStatusCode(200).putHeader("Content-Type", "text/csv; charset=utf-8")
+                        .putHeader("Content-Disposition", "attachment; filename=\"" + fileName(ctx.pathParam("id")) + "-trials.csv\"")
+                        .end(r.result());
+            });
+        } else {
+            error(ctx, 400, "format", "must be json or csv (got '" + org.naspipeline.api.RecordChecks.abbreviate(format) + "')");
+        }
+    }
+
+    /** {@code id} with every character but letters, digits, dot, dash and underscore replaced, for a download's name. */
+    static String fileName(String id) {
+        String safe = id.replaceAll("[^A-Za-z0-9._-]", "_");
+        return safe.length() > 100 ? safe.substring(0, 100) : safe;
     }
 
     /** Whether {@code caller} may see {@code state}: always, unless reads are scoped to tenants. */
@@ -202,7 +285,7 @@ final class ControllerApi {
     }
 
     /** The caller of a read: anyone when reads are open, else as {@link #authorize}. */
-    private Caller reader(RoutingContext ctx) {
+    Caller reader(RoutingContext ctx) {
         return config.reads() == ControllerConfig.Reads.OPEN ? Caller.ANONYMOUS : authorize(ctx);
     }
 
@@ -265,7 +348,7 @@ final class ControllerApi {
                 : "the request cannot be served (" + status + ")");
     }
 
-    private static void answer(RoutingContext ctx, AsyncResult<?> result, int status) {
+    static void answer(RoutingContext ctx, AsyncResult<?> result, int status) {
         if (result.succeeded()) {
             ctx.response().setStatusCode(status).putHeader("Content-Type", "application/json")
                     .end(Buffer.buffer(JsonCodec.write(result.result())));
@@ -278,11 +361,11 @@ final class ControllerApi {
         }
     }
 
-    private static void error(RoutingContext ctx, int status, String path, String message) {
+    static void error(RoutingContext ctx, int status, String path, String message) {
         errors(ctx, status, List.of(new ValidationError(path, message)));
     }
 
-    private static void errors(RoutingContext ctx, int status, List<ValidationError> errors) {
+    static void errors(RoutingContext ctx, int status, List<ValidationError> errors) {
         if (ctx.response().ended()) {
             return;
         }

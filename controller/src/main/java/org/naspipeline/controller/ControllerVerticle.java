@@ -26,7 +26,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Wires the controller into Vert.x: binds the REST API, {@code /health} and {@code /metrics} first (503 until
+ * Wires the controller into Vert.x: binds the REST API, the web UI, {@code /health} and {@code /metrics} first (503 until
  * Streams runs), then runs the Streams application, and refreshes the per-experiment gauges. Readiness needs
  * Streams {@code RUNNING} and the brokers answering; liveness only a Streams that has not failed. Closing it
  * closes Streams cleanly.
@@ -48,6 +48,7 @@ public final class ControllerVerticle extends VerticleBase {
     private ExperimentQueries queries;
     private KafkaStreamsMetrics streamsMetrics;
     private Admin admin;
+    private LiveEvents liveEvents;
     private Future<Void> closing;
 
     /** A verticle for {@code config}; its HTTP port must be fixed (not 0), since other instances forward to it. */
@@ -80,7 +81,14 @@ public final class ControllerVerticle extends VerticleBase {
                 new HostInfo(config.advertisedHost(), config.httpPort()), config.internalSecret());
         ExperimentLogic validation = new ExperimentLogic(registry);
         http = new OpsHttpServer(vertx, meters);
-        new ControllerApi(vertx, config, queries, validation::validate, producer, metrics).mount(http.router());
+        // reads that arrive together share one load of the experiment (see ReadCache)
+        ReadCache cache = new ReadCache();
+        liveEvents = new LiveEvents(vertx, config, cache::invalidate);
+        liveEvents.start();
+        java.util.function.Function<String, Future<java.util.Optional<ExperimentState>>> reads = id ->
+                liveEvents.following() ? cache.get(id, () -> queries.find(id)) : queries.find(id);
+        new ControllerApi(vertx, config, queries, reads, validation::validate, producer, metrics).mount(http.router());
+        WebUi.mount(http.router());
         http.liveness().register("streams", p -> {
             KafkaStreams.State s = controller.state();
             JsonObject data = new JsonObject().put("state", s.name()).put("threadReplacements", controller.threadReplacements());
@@ -172,6 +180,9 @@ public final class ControllerVerticle extends VerticleBase {
             Future<Void> closed = (http == null ? Future.<Void>succeededFuture() : http.close().recover(e -> Future.<Void>succeededFuture()))
                     .compose(v -> queries == null ? Future.<Void>succeededFuture() : queries.close().recover(e -> Future.<Void>succeededFuture()));
             closing = closed.compose(v -> vertx.executeBlocking(() -> {
+                if (liveEvents != null) {
+                    liveEvents.close();
+                }
                 if (streamsMetrics != null) {
                     streamsMetrics.close();
                 }

@@ -221,6 +221,7 @@ final class ExperimentLogic {
         }
         String experimentId = state.spec.id();
         trial.result = result;
+        trial.endedAtMillis = nowMillis;
         List<ExperimentEvent> improvements = new ArrayList<>();
         if (result instanceof TrialResult.Completed c) {
             trial.status = TrialStatus.COMPLETED;
@@ -256,6 +257,7 @@ final class ExperimentLogic {
     private void finishTeacher(ExperimentState state, TrialRecord trial, TrialResult result, long nowMillis, Effects effects) {
         String experimentId = state.spec.id();
         trial.result = result;
+        trial.endedAtMillis = nowMillis;
         trial.status = result instanceof TrialResult.Completed ? TrialStatus.COMPLETED : TrialStatus.FAILED;
         state.inFlight.release(trial.trialId);
         state.trials.put(trial);

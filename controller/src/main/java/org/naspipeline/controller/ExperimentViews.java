@@ -15,14 +15,17 @@ import org.naspipeline.api.TrialStatus;
 public final class ExperimentViews {
     private ExperimentViews() {}
 
-    /** One experiment at a glance. */
+    /** One experiment at a glance; {@code startedAtMillis}: when it was accepted (wall clock). */
     public record Summary(String id, String name, String tenant, ExperimentStatus status, String strategy, int maxTrials,
                           int parallelism, int issued, int inFlight, int completed, int failed, String bestTrialId,
-                          Double bestAccuracy, int paretoFrontSize, Double hypervolume) {}
+                          Double bestAccuracy, int paretoFrontSize, Double hypervolume, long startedAtMillis) {}
 
-    /** One trial: its candidate, current attempt, status, and metrics or failure reason. */
+    /**
+     * One trial: its candidate, current attempt, status, and metrics or failure reason; the artifact of a completed
+     * trial; {@code durationSeconds} from the current attempt's scheduling to the trial's end (null until it ended).
+     */
     public record TrialRow(String trialId, int attempt, TrialStatus status, Candidate candidate, TrialMetrics metrics,
-                           String workerId, String reason) {}
+                           String workerId, String reason, String artifactUri, Double durationSeconds) {}
 
     /** One point of the Pareto front, in the objectives' own units. */
     public record ParetoPoint(String trialId, Map<String, Double> objectives, Candidate candidate) {}
@@ -39,17 +42,25 @@ public final class ExperimentViews {
         return new Summary(state.spec.id(), state.spec.name(), state.tenant, state.status, state.spec.strategy().name(),
                 state.spec.budget().maxTrials(), state.spec.budget().parallelism(), state.issued, state.inFlight(),
                 state.completed, state.failed, state.bestTrialId, state.bestAccuracy, state.front.size(),
-                ParetoTracker.hypervolume(state));
+                ParetoTracker.hypervolume(state), state.startedAtMillis);
     }
 
     /** Every trial of {@code state}, in the order they were created. */
     public static List<TrialRow> trials(ExperimentState state) {
+        return trials(state.trials.all());
+    }
+
+    /** The rows of {@code trials}, in their order. */
+    static List<TrialRow> trials(List<TrialRecord> trials) {
         List<TrialRow> rows = new ArrayList<>();
-        for (TrialRecord t : state.trials.all()) {
+        for (TrialRecord t : trials) {
             TrialMetrics metrics = t.result instanceof TrialResult.Completed c ? c.metrics() : null;
             String reason = t.result instanceof TrialResult.Failed f ? f.reason() : null;
             String worker = t.result == null ? null : t.result.workerId();
-            rows.add(new TrialRow(t.trialId, t.attempt, t.status, t.candidate, metrics, worker, reason));
+            String artifact = t.result instanceof TrialResult.Completed c ? c.artifactUri() : null;
+            Double duration = t.endedAtMillis > 0 && t.scheduledAtMillis > 0 && !t.inFlight()
+                    ? Math.max(0, t.endedAtMillis - t.scheduledAtMillis) / 1000.0 : null;
+            rows.add(new TrialRow(t.trialId, t.attempt, t.status, t.candidate, metrics, worker, reason, artifact, duration));
         }
         return rows;
     }

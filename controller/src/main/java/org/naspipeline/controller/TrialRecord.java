@@ -18,6 +18,8 @@ final class TrialRecord {
     long scheduledAtMillis;
     /** Wall-clock time of the last sign of life: scheduling, or any report of the current attempt. */
     long lastActivityMillis;
+    /** Wall-clock time the trial ended for good (0: not ended, or ended before this was recorded). */
+    long endedAtMillis;
     /** Best validation accuracy reached by the end of each epoch of the current attempt (index 0 = epoch 1). */
     java.util.List<Double> bestValidationByEpoch = new java.util.ArrayList<>();
     /** The parallelism slot the trial occupies while in flight (see {@link org.naspipeline.api.TrialRequest#slot()}). */

@@ -1,0 +1,130 @@
+package org.naspipeline.controller;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.naspipeline.api.ExperimentSpec;
+import org.naspipeline.api.JsonCodec;
+import org.naspipeline.api.Topics;
+import org.naspipeline.api.TrialEvent;
+import org.naspipeline.api.TrialMetrics;
+import org.naspipeline.api.TrialResult;
+
+/**
+ * Plays the worker for tests that need finished trials without training: it finds the trials a controller scheduled
+ * (through its REST API) and produces their results to {@code nas.trial-results}, with synthetic metrics derived
+ * from the trial id (so two runs agree) and {@code device = "synthetic"}.
+ */
+final class SyntheticTrials implements AutoCloseable {
+    static final int V = ExperimentSpec.SCHEMA_VERSION;
+    private final KafkaProducer<String, byte[]> producer;
+    private final String base;
+    private final String token;
+
+    SyntheticTrials(String bootstrap, String base, String token) {
+        this.producer = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+                ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class,
+                ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class));
+        this.base = base;
+        this.token = token;
+    }
+
+    /**
+     * The synthetic measurements of {@code trialId}, seeded by it: latency in [0.5, 5.5) ms, accuracy rising with
+     * latency plus noise in [0.5, 0.95], size in [0.1, 2.5) MB (above the examples' 2 MB cap now and then).
+     */
+    static TrialMetrics metrics(String trialId) {
+        java.util.SplittableRandom random = new java.util.SplittableRandom(trialId.hashCode() * 0x9E3779B97F4A7C15L);
+        double latency = 0.5 + 5 * random.nextDouble();
+        double accuracy = Math.min(0.95, 0.5 + 0.35 * Math.sqrt((latency - 0.5) / 5) + 0.1 * random.nextDouble());
+        long size = 100_000 + random.nextLong(2_400_000);
+        long params = size / 4;
+        return new TrialMetrics(accuracy, accuracy - 0.01, 1 - accuracy, latency, latency * 1.5, 0.05, 32, latency * 8,
+                latency * 10, params, params, params * 30, size, null, 2.0, 1000, 8000, 1000, 2000, "synthetic", 1);
+    }
+
+    /** Completes trials as they are scheduled until {@code count} have completed; returns their ids. */
+    Set<String> complete(String id, int count) {
+        Set<String> done = new HashSet<>();
+        await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(200)).until(() -> {
+            for (JsonNode t : trials(id)) {
+                String trialId = t.path("trialId").asText();
+                if (done.size() < count && !done.contains(trialId) && t.path("status").asText().equals("scheduled")) {
+                    send(id, new TrialResult.Completed(V, id, trialId, t.path("attempt").asInt(), "synthetic-1", metrics(trialId),
+                            "file:///tmp/nas/" + trialId));
+                    done.add(trialId);
+                }
+            }
+            return done.size() >= count && completed(id) >= count;
+        });
+        return done;
+    }
+
+    /** Reports {@code epochs} epochs of progress for a scheduled trial of {@code id}, then returns its id. */
+    String progress(String id, int epochs) {
+        String[] trial = {null};
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).until(() -> {
+            for (JsonNode t : trials(id)) {
+                if (t.path("status").asText().equals("scheduled")) {
+                    trial[0] = t.path("trialId").asText();
+                    int attempt = t.path("attempt").asInt();
+                    send(id, new TrialEvent.Started(V, id, trial[0], attempt, "synthetic-1", System.currentTimeMillis()));
+                    for (int e = 1; e <= epochs; e++) {
+                        send(id, new TrialEvent.Progress(V, id, trial[0], attempt, e, epochs + 1, 1.0 / e, 0.5 + e * 0.05,
+                                0.45 + e * 0.05, 900));
+                    }
+                    return true;
+                }
+            }
+            return false;
+        });
+        return trial[0];
+    }
+
+    /** Fails a scheduled trial of {@code id} for good with {@code reason}; returns its id. */
+    String fail(String id, String reason) {
+        String[] trial = {null};
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).until(() -> {
+            for (JsonNode t : trials(id)) {
+                if (t.path("status").asText().equals("scheduled")) {
+                    trial[0] = t.path("trialId").asText();
+                    send(id, new TrialResult.Failed(V, id, trial[0], t.path("attempt").asInt(), "synthetic-1", reason, false));
+                    return true;
+                }
+            }
+            return false;
+        });
+        return trial[0];
+    }
+
+    private void send(String id, TrialEvent event) throws Exception {
+        producer.send(new ProducerRecord<>(Topics.TRIAL_RESULTS, id, JsonCodec.write(event))).get();
+    }
+
+    private JsonNode trials(String id) throws Exception {
+        HttpResponse<String> r = ControllerRig.get(base, "/api/v1/experiments/" + id + "/trials", token);
+        assertThat(r.statusCode()).as(r.body()).isIn(200, 404, 503);
+        return r.statusCode() == 200 ? ControllerRig.json(r) : JsonCodec.readTree("[]".getBytes());
+    }
+
+    private int completed(String id) throws Exception {
+        HttpResponse<String> r = ControllerRig.get(base, "/api/v1/experiments/" + id, token);
+        return r.statusCode() == 200 ? ControllerRig.json(r).path("completed").asInt() : 0;
+    }
+
+    @Override
+    public void close() {
+        producer.close(Duration.ofSeconds(5));
+    }
+}

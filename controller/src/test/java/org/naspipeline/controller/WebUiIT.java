@@ -1,0 +1,431 @@
+package org.naspipeline.controller;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+import static org.naspipeline.controller.ControllerRig.get;
+import static org.naspipeline.controller.ControllerRig.json;
+import static org.naspipeline.controller.ControllerRig.post;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.File;
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+import org.naspipeline.api.JsonCodec;
+import org.naspipeline.testkit.KafkaCluster;
+import org.naspipeline.testkit.KafkaExtension;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+import org.openqa.selenium.By;
+import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.Keys;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+
+/**
+ * The web UI in Debian's Chromium (through chromium-driver, both installed by {@code .ci/run}) against one controller
+ * on the in-process broker, with a synthetic experiment whose results this test produces: the table's rows are those
+ * of {@code /trials}, the scatter's highlighted points those of {@code /pareto}, a new result shows without a reload,
+ * cancel works, and a bad spec shows the API's path-precise errors. Screenshots (animations off) go to
+ * {@code target/ui-screenshots/}. The UI's own endpoints are also checked from a plain client with bad input.
+ */
+@ExtendWith(KafkaExtension.class)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class WebUiIT {
+    static final String TOKEN = "t-ui";
+    static final Path SCREENSHOTS = Path.of("target", "ui-screenshots");
+    @TempDir
+    static Path dir;
+    static ControllerRig.Running controller;
+    static String base;
+    static ChromeDriver browser;
+    static SyntheticTrials worker;
+    static String id;
+
+    @BeforeAll
+    static void start(KafkaCluster kafka) throws Exception {
+        TopicSetup.ensure(kafka.bootstrapServers(), 4);
+        String appId = "ui-" + UUID.randomUUID().toString().substring(0, 6);
+        ApiTokens tokens = ApiTokens.parse("NAS_API_TOKEN", "acme=" + TOKEN + ",globex=t-globex");
+        controller = ControllerRig.start(ControllerRig.config(kafka.bootstrapServers(), appId, dir.resolve(appId), ControllerRig.freePort(), tokens));
+        base = controller.base();
+        ControllerRig.awaitReady(base);
+        worker = new SyntheticTrials(kafka.bootstrapServers(), base, TOKEN);
+        id = "ui-" + UUID.randomUUID().toString().substring(0, 6);
+        assertThat(post(base, "/api/v1/experiments", spec(id, 400, 4), TOKEN).statusCode()).isEqualTo(201);
+        worker.complete(id, 30);
+        worker.fail(id, "out of memory at layer \"conv2\" <b>not html</b>");
+        browser = chromium();
+        Files.createDirectories(SCREENSHOTS);
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        if (browser != null) {
+            browser.quit();
+        }
+        if (worker != null) {
+            worker.close();
+        }
+        if (controller != null) {
+            controller.close();
+        }
+    }
+
+    /** Chromium headless at a fixed size with reduced motion; a missing browser fails with what installs it. */
+    static ChromeDriver chromium() {
+        File driver = new File("/usr/bin/chromedriver");
+        File binary = new File("/usr/bin/chromium");
+        if (!driver.canExecute() || !binary.canExecute()) {
+            throw new AssertionError("the browser tests need Debian's chromium and chromium-driver; `bash .ci/run` installs them "
+                    + "(apt-get install chromium chromium-driver)");
+        }
+        ChromeOptions options = new ChromeOptions().setBinary(binary)
+                .addArguments("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu", "--window-size=1400,1000",
+                        "--force-prefers-reduced-motion", "--hide-scrollbars", "--lang=en-US");
+        options.setCapability("goog:loggingPrefs", java.util.Map.of("browser", "ALL", "performance", "ALL"));
+        ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(driver).usingAnyFreePort().build();
+        return new ChromeDriver(service, options);
+    }
+
+    /** The multi-objective example (accuracy and latency, size at most 2 MB) with {@code id} and a budget. */
+    static byte[] spec(String id, int maxTrials, int parallelism) throws Exception {
+        ObjectNode root = (ObjectNode) JsonCodec.readTree(Files.readAllBytes(Path.of("..", "examples", "multi-objective.json")));
+        root.put("id", id);
+        ((ObjectNode) root.get("budget")).put("maxTrials", maxTrials).put("parallelism", parallelism);
+        return JsonCodec.write(root);
+    }
+
+    /** Opens a view of the UI with the token entered, animations off, and waits for it to be drawn. */
+    static void open(String hash, String ready) {
+        browser.get(base + "/ui/?animations=off");
+        WebElement token = browser.findElement(By.id("token"));
+        token.clear();
+        token.sendKeys(TOKEN, Keys.ENTER);
+        browser.get(base + "/ui/?animations=off#" + hash);
+        await().atMost(Duration.ofSeconds(30)).until(() -> ready.equals(browser.findElement(By.tagName("body")).getAttribute("data-ready")));
+    }
+
+    static Object js(String script, Object... args) {
+        return ((JavascriptExecutor) browser).executeScript(script, args);
+    }
+
+    static void screenshot(String name) throws Exception {
+        Files.copy(browser.getScreenshotAs(OutputType.FILE).toPath(), SCREENSHOTS.resolve(name + ".png"),
+                java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    }
+
+    static List<String> tableIds() {
+        List<String> ids = new ArrayList<>();
+        browser.findElements(By.cssSelector("#trial-rows tr")).forEach(tr -> ids.add(tr.getAttribute("data-trial-id")));
+        return ids;
+    }
+
+    static JsonNode api(String path) throws Exception {
+        HttpResponse<String> r = get(base, path, TOKEN);
+        assertThat(r.statusCode()).as(path + ": " + r.body()).isEqualTo(200);
+        return json(r);
+    }
+
+    @Test
+    @Order(1)
+    void theTableAndTheParetoChartShowWhatTheApiAnswers() throws Exception {
+        open("/experiments/" + id, "experiment");
+        JsonNode trials = api("/api/v1/experiments/" + id + "/trials");
+        List<String> apiIds = new ArrayList<>();
+        trials.forEach(t -> apiIds.add(t.path("trialId").asText()));
+        assertThat(tableIds()).as("the first page, in creation order").isEqualTo(apiIds.subList(0, Math.min(50, apiIds.size())));
+        for (WebElement tr : browser.findElements(By.cssSelector("#trial-rows tr"))) {
+            JsonNode t = trials.get(apiIds.indexOf(tr.getAttribute("data-trial-id")));
+            assertThat(tr.findElement(By.cssSelector(".status")).getText()).isEqualTo(t.path("status").asText());
+            String accuracy = tr.findElement(By.cssSelector("td[data-metric=accuracy]")).getText();
+            assertThat(accuracy).isEqualTo(t.path("metrics").isObject()
+                    ? String.format(java.util.Locale.ROOT, "%.4f", t.path("metrics").path("accuracy").asDouble()) : "–");
+        }
+        assertThat(browser.findElement(By.id("page-info")).getText()).endsWith(" of " + trials.size());
+
+        // sorted by accuracy, best first, on the server: the same order as /trials sorted the same way
+        sortBy("accuracy", "ascending");
+        sortBy("accuracy", "descending");
+        await().atMost(Duration.ofSeconds(10)).until(() -> !tableIds().isEmpty() && tableIds().get(0).equals(byAccuracy(trials).get(0)));
+        assertThat(tableIds()).isEqualTo(byAccuracy(trials).subList(0, Math.min(50, trials.size())));
+
+        Set<String> paretoIds = new HashSet<>();
+        api("/api/v1/experiments/" + id + "/pareto").path("front").forEach(p -> paretoIds.add(p.path("trialId").asText()));
+        @SuppressWarnings("unchecked")
+        List<String> highlighted = (List<String>) js("return echarts.getInstanceByDom(document.getElementById('scatter')).getOption()"
+                + ".series.find(s => s.id === 'front').data.map(d => d.name);");
+        assertThat(paretoIds).isNotEmpty();
+        assertThat(new HashSet<>(highlighted)).isEqualTo(paretoIds);
+        long completed = api("/api/v1/experiments/" + id).path("completed").asLong();
+        Object plotted = js("const c = echarts.getInstanceByDom(document.getElementById('scatter'));"
+                + "return c.getModel().getSeriesByIndex(0).getData().count() + c.getModel().getSeriesByIndex(1).getData().count();");
+        assertThat(((Number) plotted).longValue()).as("every completed trial is a point").isEqualTo(completed);
+        sortBy("trialId", "ascending"); // a new column sorts ascending first
+        await().atMost(Duration.ofSeconds(10)).until(() -> tableIds().equals(apiIds.subList(0, Math.min(50, apiIds.size()))));
+        screenshot("experiment");
+        js("document.getElementById('scatter').scrollIntoView();");
+        // the charts below the fold are drawn when they come into view
+        await().atMost(Duration.ofSeconds(30)).until(() -> (Boolean) js("return ['history', 'parallel']"
+                + ".every(n => document.getElementById(n).dataset.firstFinishedAt);"));
+        screenshot("experiment-charts");
+        js("window.scrollTo(0, 0);");
+
+        // keyboard: arrows move between rows, Enter opens the focused trial
+        js("document.querySelector('#trial-rows tr').focus();");
+        browser.switchTo().activeElement().sendKeys(Keys.ARROW_DOWN);
+        browser.switchTo().activeElement().sendKeys(Keys.ARROW_DOWN);
+        browser.switchTo().activeElement().sendKeys(Keys.ARROW_UP);
+        browser.switchTo().activeElement().sendKeys(Keys.ARROW_DOWN);
+        assertThat(browser.switchTo().activeElement().getAttribute("data-trial-id")).isEqualTo(apiIds.get(2));
+        browser.switchTo().activeElement().sendKeys(Keys.ENTER);
+        await().atMost(Duration.ofSeconds(30)).until(() -> "trial".equals(browser.findElement(By.tagName("body")).getAttribute("data-ready")));
+        assertThat(browser.findElement(By.tagName("h1")).getText()).isEqualTo(apiIds.get(2));
+        screenshot("trial");
+    }
+
+    /** Clicks the header of {@code column} and waits until the table is sorted {@code direction} by it. */
+    static void sortBy(String column, String direction) {
+        browser.findElement(By.cssSelector("th[data-key=" + column + "] button")).click();
+        try {
+            await().atMost(Duration.ofSeconds(10)).ignoreExceptions().until(() ->
+                    direction.equals(browser.findElement(By.cssSelector("th[data-key=" + column + "]")).getAttribute("aria-sort")));
+        } catch (org.awaitility.core.ConditionTimeoutException e) {
+            String direct;
+            try {
+                long t0 = System.nanoTime();
+                HttpResponse<String> r = get(base, "/api/v1/experiments/" + id + "/trial-page?sort=" + column, TOKEN);
+                direct = r.statusCode() + " in " + (System.nanoTime() - t0) / 1_000_000 + " ms";
+            } catch (Exception x) {
+                direct = x.toString();
+            }
+            throw new AssertionError("not sorted by " + column + " " + direction + "; a plain client: " + direct + "; the page: " + pageState() + "; its log: "
+                    + browser.manage().logs().get("browser").getAll(), e);
+        }
+    }
+
+    /** The browser's requests that started and have not finished, from Chrome's network log. */
+    static List<String> pendingRequests() {
+        java.util.Map<String, String> open = new java.util.LinkedHashMap<>();
+        for (org.openqa.selenium.logging.LogEntry e : browser.manage().logs().get("performance").getAll()) {
+            JsonNode m = JsonCodec.readTree(e.getMessage().getBytes(java.nio.charset.StandardCharsets.UTF_8)).path("message");
+            String method = m.path("method").asText();
+            String request = m.path("params").path("requestId").asText();
+            if (method.equals("Network.requestWillBeSent")) {
+                open.put(request, m.path("params").path("request").path("url").asText().replaceAll("^.*/api/v1", ""));
+            } else if (method.equals("Network.responseReceived") && open.containsKey(request)) {
+                open.put(request, open.get(request) + " [" + m.path("params").path("response").path("status").asInt() + " on connection "
+                        + m.path("params").path("response").path("connectionId").asText() + "]");
+            } else if (method.equals("Network.loadingFinished") || method.equals("Network.loadingFailed")) {
+                open.remove(request);
+            }
+        }
+        return new ArrayList<>(open.values());
+    }
+
+    /** What the page shows and which of its requests are still open, for a failure's message. */
+    static Object pageState() {
+        return js("return {info: (document.getElementById('page-info') || {}).textContent, notice: document.getElementById('notice').textContent,"
+                + " live: document.body.dataset.live, open: document.body.dataset.requests, hash: location.hash, requests: performance.getEntriesByType('resource')"
+                + ".filter(e => e.name.includes('/api/')).map(e => e.name.replace(/^.*\\/api\\/v1/, '') + ' ' + Math.round(e.startTime)"
+                + " + '-' + Math.round(e.responseEnd))};");
+    }
+
+    /** The ids of {@code trials} by accuracy, best first, trials without one last, ties in creation order. */
+    static List<String> byAccuracy(JsonNode trials) {
+        List<JsonNode> rows = new ArrayList<>();
+        trials.forEach(rows::add);
+        rows.sort(Comparator.comparing((JsonNode t) -> t.path("metrics").isObject() ? -t.path("metrics").path("accuracy").asDouble()
+                : Double.POSITIVE_INFINITY));
+        return rows.stream().map(t -> t.path("trialId").asText()).toList();
+    }
+
+    @Test
+    @Order(2)
+    void aFailedTrialShowsItsReasonAsText() throws Exception {
+        String failed = null;
+        for (JsonNode t : api("/api/v1/experiments/" + id + "/trials")) {
+            if (t.path("status").asText().equals("failed")) {
+                failed = t.path("trialId").asText();
+            }
+        }
+        assertThat(failed).isNotNull();
+        open("/experiments/" + id + "/trials/" + failed, "trial");
+        assertThat(browser.findElement(By.cssSelector("#failure pre")).getText()).isEqualTo("out of memory at layer \"conv2\" <b>not html</b>");
+        assertThat(browser.findElements(By.cssSelector("#failure b"))).as("data is text, never HTML").isEmpty();
+    }
+
+    @Test
+    @Order(3)
+    void aNewResultAppearsWithoutAReloadAndCancelEndsTheExperiment() throws Exception {
+        open("/experiments/" + id, "experiment");
+        await().atMost(Duration.ofSeconds(30)).until(() -> "connected".equals(browser.findElement(By.tagName("body")).getAttribute("data-live")));
+        js("window.notReloaded = true;");
+        long before = api("/api/v1/experiments/" + id).path("completed").asLong();
+        String fresh = worker.complete(id, 1).iterator().next();
+        // the page redraws parts of itself as events come: an element found a moment ago may be replaced
+
+        List<String> pending = new ArrayList<>();
+        try {
+            await().atMost(Duration.ofSeconds(30))
+                    .ignoreExceptionsInstanceOf(org.openqa.selenium.StaleElementReferenceException.class)
+                    .conditionEvaluationListener(c -> {
+                        if (!c.isSatisfied() && c.getRemainingTimeInMS() < 2_000 && pending.isEmpty()) {
+                            pending.addAll(pendingRequests());
+                            pending.add(String.valueOf(pageState()));
+                        }
+                    })
+                    .untilAsserted(() -> {
+                assertThat(js("const c = echarts.getInstanceByDom(document.getElementById('scatter'));"
+                        + "return c.getModel().getSeriesByIndex(0).getData().count() + c.getModel().getSeriesByIndex(1).getData().count();"))
+                        .isEqualTo(before + 1);
+                assertThat(browser.findElement(By.cssSelector("#summary [data-key=progress]")).getText())
+                        .contains((before + 1 + 1) + "/400"); // the failed trial counts as done
+                WebElement row = browser.findElement(By.cssSelector("#trial-rows tr[data-trial-id='" + fresh + "']"));
+                assertThat(row.findElement(By.cssSelector(".status")).getText()).isEqualTo("completed");
+            });
+        } catch (org.awaitility.core.ConditionTimeoutException e) {
+            throw new AssertionError("the new result is not on the page; open requests near the end: " + pending, e);
+        }
+        assertThat(js("return window.notReloaded === true;")).isEqualTo(true);
+
+        browser.findElement(By.id("cancel")).click();
+        browser.findElement(By.id("confirm-cancel")).click();
+        await().atMost(Duration.ofSeconds(30)).ignoreExceptionsInstanceOf(org.openqa.selenium.StaleElementReferenceException.class)
+                .until(() -> browser.findElement(By.cssSelector("#summary [data-key=status]")).getText().contains("cancelled"));
+        assertThat(api("/api/v1/experiments/" + id).path("status").asText()).isEqualTo("cancelled");
+        assertThat(browser.findElement(By.id("cancel")).isEnabled()).isFalse();
+        assertThat(js("return window.notReloaded === true;")).isEqualTo(true);
+        screenshot("experiment-cancelled");
+    }
+
+    @Test
+    @Order(4)
+    void aBadSpecShowsTheApisPathPreciseErrors() throws Exception {
+        open("/", "experiments");
+        ObjectNode bad = (ObjectNode) JsonCodec.readTree(spec("ui-bad", 10, 2));
+        ((ObjectNode) bad.get("budget")).put("maxTrials", 0);
+        ((ObjectNode) bad.get("strategy")).put("name", "hyperband");
+        ((ObjectNode) bad.get("dataset")).put("nmae", "x");
+        String text = JsonCodec.writePretty(bad);
+        HttpResponse<String> direct = post(base, "/api/v1/experiments", text.getBytes(java.nio.charset.StandardCharsets.UTF_8), TOKEN);
+        assertThat(direct.statusCode()).isEqualTo(400);
+        List<String> expected = new ArrayList<>();
+        json(direct).path("errors").forEach(e -> expected.add(e.path("path").asText() + ": " + e.path("message").asText()));
+
+        WebElement editor = browser.findElement(By.id("spec"));
+        js("arguments[0].value = arguments[1];", editor, text);
+        browser.findElement(By.id("submit")).click();
+        await().atMost(Duration.ofSeconds(10)).until(() -> !browser.findElements(By.cssSelector("#submit-errors li")).isEmpty());
+        List<String> shown = new ArrayList<>();
+        browser.findElements(By.cssSelector("#submit-errors li")).forEach(li -> shown.add(li.getText()));
+        assertThat(shown).isEqualTo(expected).anyMatch(e -> e.startsWith("dataset.nmae: "));
+        browser.findElement(By.cssSelector("#submit-errors li[data-path='dataset.nmae'] a")).click();
+        assertThat(js("const t = document.getElementById('spec'); return t.value.substring(t.selectionStart, t.selectionEnd);"))
+                .isEqualTo("\"nmae\"");
+        assertThat(browser.findElement(By.cssSelector("#experiments tr[data-id='" + id + "']")).getText()).contains(id, "cancelled");
+        screenshot("experiments");
+    }
+
+    @Test
+    @Order(5)
+    void theUiEndpointsAnswerUnderTheReadRulesAndRefuseBadInput() throws Exception {
+        HttpResponse<String> root = get(base, "/", null);
+        assertThat(root.statusCode()).isEqualTo(302);
+        assertThat(root.headers().firstValue("Location")).contains("/ui/");
+        HttpResponse<String> page = get(base, "/ui/", null);
+        assertThat(page.statusCode()).isEqualTo(200);
+        assertThat(page.headers().firstValue("Content-Security-Policy")).contains(WebUi.CONTENT_SECURITY_POLICY);
+        assertThat(page.body()).contains("vendor/echarts.min.js").doesNotContain("http://", "https://");
+        HttpResponse<String> echarts = get(base, "/ui/vendor/echarts.min.js", null);
+        assertThat(echarts.statusCode()).isEqualTo(200);
+        assertThat(echarts.body()).contains("6.1.0");
+        for (String missing : List.of("/ui/nope.js", "/ui/../pom.xml", "/ui/%2e%2e/%2e%2e/etc/passwd", "/ui/vendor/")) {
+            assertThat(get(base, missing, null).statusCode()).as(missing).isIn(400, 403, 404);
+        }
+
+        String trials = "/api/v1/experiments/" + id;
+        JsonNode points = api(trials + "/points");
+        assertThat(points.path("trialIds").size()).isEqualTo(api(trials).path("completed").asInt());
+        Set<String> front = new HashSet<>();
+        points.path("front").forEach(f -> front.add(f.asText()));
+        Set<String> pareto = new HashSet<>();
+        api(trials + "/pareto").path("front").forEach(p -> pareto.add(p.path("trialId").asText()));
+        assertThat(front).isEqualTo(pareto);
+        assertThat(points.path("history").path("trialIds").size()).as("every ended trial").isEqualTo(api(trials).path("completed").asInt()
+                + api(trials).path("failed").asInt());
+
+        JsonNode page2 = api(trials + "/trial-page?offset=10&limit=5&status=completed&sort=latencyMs&order=asc");
+        assertThat(page2.path("rows")).hasSize(5);
+        List<Double> latencies = new ArrayList<>();
+        page2.path("rows").forEach(r -> latencies.add(r.path("trial").path("metrics").path("latencyMsP50").asDouble()));
+        assertThat(latencies).isSorted();
+        String firstId = api(trials + "/trials").get(0).path("trialId").asText();
+        assertThat(api(trials + "/trial-page?q=" + firstId.toUpperCase(java.util.Locale.ROOT)).path("total").asInt()).isEqualTo(1);
+        JsonNode detail = api(trials + "/trials/" + firstId);
+        assertThat(detail.path("row").path("trial").path("trialId").asText()).isEqualTo(firstId);
+
+        for (String bad : List.of("offset=-1", "offset=abc", "offset=99999999999", "limit=0", "limit=501", "limit=1e3", "sort=candidate",
+                "order=up", "status=done", "q=" + "x".repeat(201), "offset=1&offset=2", "color=red")) {
+            HttpResponse<String> r = get(base, trials + "/trial-page?" + bad, TOKEN);
+            assertThat(r.statusCode()).as(bad).isEqualTo(400);
+            String name = bad.substring(0, bad.indexOf('='));
+            assertThat(json(r).path("errors").get(0).path("path").asText()).as(bad).isEqualTo(name);
+        }
+        HttpResponse<String> unknownTrial = get(base, trials + "/trials/" + id + "-t9999", TOKEN);
+        assertThat(unknownTrial.statusCode()).isEqualTo(404);
+        assertThat(json(unknownTrial).path("errors").get(0).path("path").asText()).isEqualTo("trialId");
+        for (String path : List.of("/trial-page", "/points", "/trials/" + firstId, "/events")) {
+            assertThat(get(base, trials + path, null).statusCode()).as(path + " without a token").isEqualTo(401);
+            assertThat(get(base, trials + path, "t-globex").statusCode()).as(path + " of another tenant").isEqualTo(404);
+            assertThat(get(base, "/api/v1/experiments/nope" + path, TOKEN).statusCode()).as(path + " of no experiment").isEqualTo(404);
+        }
+
+        // the experiments page's one stream of several experiments
+        for (String bad : List.of("", "?ids=", "?ids=a&ids=b", "?ids=" + String.join(",", java.util.Collections.nCopies(101, "x")))) {
+            HttpResponse<String> r = get(base, "/api/v1/events" + bad, TOKEN);
+            assertThat(r.statusCode()).as(bad).isEqualTo(400);
+            assertThat(json(r).path("errors").get(0).path("path").asText()).isEqualTo("ids");
+        }
+        assertThat(get(base, "/api/v1/events?ids=" + id, null).statusCode()).isEqualTo(401);
+
+        // the event stream carries a worker's progress as it happens
+        java.util.concurrent.ConcurrentLinkedQueue<String> lines = new java.util.concurrent.ConcurrentLinkedQueue<>();
+        String live = "ui-live-" + UUID.randomUUID().toString().substring(0, 6);
+        assertThat(post(base, "/api/v1/experiments", spec(live, 10, 1), TOKEN).statusCode()).isEqualTo(201);
+        ControllerRig.awaitStatus(base, live, "running", TOKEN);
+        HttpResponse<java.util.stream.Stream<String>> stream = ControllerRig.HTTP.send(HttpRequest.newBuilder(
+                URI.create(base + "/api/v1/experiments/" + live + "/events")).header("Authorization", "Bearer " + TOKEN).build(),
+                HttpResponse.BodyHandlers.ofLines());
+        assertThat(stream.statusCode()).isEqualTo(200);
+        assertThat(stream.headers().firstValue("Content-Type")).contains("text/event-stream; charset=utf-8");
+        Thread reader = new Thread(() -> stream.body().forEach(lines::add), "sse-reader");
+        reader.setDaemon(true);
+        reader.start();
+        String trial = worker.progress(live, 2);
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(lines).anyMatch(l -> l.startsWith("data: ")
+                && l.contains("\"type\":\"progress\"") && l.contains("\"trialId\":\"" + trial + "\"") && l.contains("\"epoch\":2")));
+        assertThat(lines).contains("event: trial");
+        stream.body().close();
+        assertThat(get(base, "/health/live", null).statusCode()).isEqualTo(200);
+    }
+}

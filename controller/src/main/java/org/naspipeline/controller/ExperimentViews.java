@@ -15,10 +15,14 @@ import org.naspipeline.api.TrialStatus;
 public final class ExperimentViews {
     private ExperimentViews() {}
 
-    /** One experiment at a glance; {@code startedAtMillis}: when it was accepted (wall clock). */
+    /**
+     * One experiment at a glance; {@code startedAtMillis}: when it was accepted (wall clock; null in a summary
+     * forwarded by an older controller instance, which lacks it).
+     */
     public record Summary(String id, String name, String tenant, ExperimentStatus status, String strategy, int maxTrials,
                           int parallelism, int issued, int inFlight, int completed, int failed, String bestTrialId,
-                          Double bestAccuracy, int paretoFrontSize, Double hypervolume, long startedAtMillis) {}
+                          Double bestAccuracy, int paretoFrontSize, Double hypervolume,
+                          @org.naspipeline.api.AddedField Long startedAtMillis) {}
 
     /**
      * One trial: its candidate, current attempt, status, and metrics or failure reason; the artifact of a completed

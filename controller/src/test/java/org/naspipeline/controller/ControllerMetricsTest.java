@@ -13,7 +13,7 @@ class ControllerMetricsTest {
     static final Duration RETENTION = Duration.ofMinutes(10);
 
     static ExperimentViews.Summary summary(String id, ExperimentStatus status) {
-        return new ExperimentViews.Summary(id, "n", "default", status, "random", 4, 2, 4, 0, 4, 0, id + "-t0001", 0.9, 2, 0.5, 0);
+        return new ExperimentViews.Summary(id, "n", "default", status, "random", 4, 2, 4, 0, 4, 0, id + "-t0001", 0.9, 2, 0.5, 0L);
     }
 
     static long seriesOf(SimpleMeterRegistry registry, String experiment) {

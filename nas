@@ -11,7 +11,13 @@ JAR="$NAS_HOME/cli/target/nas.jar"
 if [ ! -f "$JAR" ] || [ -n "$(find "$NAS_HOME" \( -path "$NAS_HOME/.git" -o -name target -o -path "$NAS_HOME/out" \) -prune -o \
       \( -name '*.java' -o -name 'pom.xml' -o -path '*/src/main/resources/*' \) -newer "$JAR" -print -quit)" ]; then
   echo "nas: building (first run or sources changed)…" >&2
-  (cd "$NAS_HOME" && ./mvnw -q -B -ntp install -DskipTests -Djib.skip) >&2
+  ui=()
+  if ! command -v npm >/dev/null 2>&1 || ! command -v node >/dev/null 2>&1; then
+    # the web UI's ECharts is vendored from npm at build time; without it the UI serves its tables but no charts
+    echo "nas: node/npm not found: building the web UI without its charts (apt-get install nodejs npm to have them)" >&2
+    ui=(-Dexec.skip=true)
+  fi
+  (cd "$NAS_HOME" && ./mvnw -q -B -ntp install -DskipTests -Djib.skip "${ui[@]}") >&2
 fi
 
 cd "$NAS_HOME"

@@ -15,7 +15,7 @@ import picocli.CommandLine.Option;
 /** {@code nas bench …}: benchmarks that print JSON, recorded in docs/benchmarks.md. */
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Run a benchmark and print its results as JSON.",
         subcommands = {BenchCommand.Strategies.class, BenchCommand.Trial.class, BenchCommand.Controller.class, BenchCommand.Workers.class,
-                BenchCommand.Compression.class, BenchCommand.Failover.class})
+                BenchCommand.Compression.class, BenchCommand.Failover.class, BenchCommand.Colocation.class})
 final class BenchCommand {
 
     /** Prints {@code {"benchmark": name, "result": result}} as JSON on standard output. */
@@ -194,6 +194,84 @@ final class BenchCommand {
             printJson("failover", r);
             System.err.printf(Locale.ROOT, "kill → restart elsewhere: median %.2f s (min %.2f, max %.2f) over %d runs%n",
                     r.medianSeconds(), r.minSeconds(), r.maxSeconds(), r.runs().size());
+            return 0;
+        }
+    }
+
+    /** {@code nas bench colocation}: N co-located DJL workers against one worker using every core. */
+    @Command(name = "colocation", mixinStandardHelpOptions = true,
+            description = "N real DJL worker processes on this machine against one worker using all cores, on the same "
+                    + "trials: aggregate training samples/s and the latency p50 and CV of each candidate under each "
+                    + "setup, with default settings (and, unless --no-oversubscribed, each worker on every core as before "
+                    + "thread budgets). Prints JSON.")
+    static final class Colocation implements Callable<Integer> {
+        @Option(names = "--workers", defaultValue = "2", description = "co-located worker processes (default: ${DEFAULT-VALUE})")
+        int workers;
+
+        @Option(names = "--trials", defaultValue = "2", description = "rounds of the candidates per worker (default: ${DEFAULT-VALUE})")
+        int trials;
+
+        @Option(names = "--candidate", description = "candidate JSON, repeatable (default: examples/candidates/cnn-small.json "
+                + "and examples/candidates/cnn-ds.json)")
+        List<java.nio.file.Path> candidates;
+
+        @Option(names = "--data", description = "Fashion-MNIST directory (default: NAS_DATA_DIR, the full set, the bundled subset)")
+        java.nio.file.Path data;
+
+        @Option(names = "--train-limit", defaultValue = "4000", description = "training examples (default: ${DEFAULT-VALUE})")
+        int trainLimit;
+
+        @Option(names = "--test-limit", defaultValue = "1000", description = "test examples (default: ${DEFAULT-VALUE})")
+        int testLimit;
+
+        @Option(names = "--epochs", defaultValue = "1", description = "epochs per trial (default: ${DEFAULT-VALUE})")
+        int epochs;
+
+        @Option(names = "--rounds", defaultValue = "2", description = "times each setup runs, alternating (default: ${DEFAULT-VALUE})")
+        int rounds;
+
+        @Option(names = "--no-oversubscribed", negatable = false,
+                description = "skip the setup with every worker on every core")
+        boolean noOversubscribed;
+
+        @Option(names = "--json", description = "JSON only (the default prints JSON too, plus summary lines on stderr)")
+        boolean json;
+
+        @Override
+        public Integer call() throws Exception {
+            if (workers < 2 || trials < 1 || rounds < 1 || epochs < 1 || trainLimit < 100 || testLimit < 10) {
+                throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
+                        "--workers must be ≥ 2, --trials, --rounds and --epochs ≥ 1, --train-limit ≥ 100, --test-limit ≥ 10");
+            }
+            List<java.nio.file.Path> files = candidates != null ? candidates
+                    : List.of(java.nio.file.Path.of("examples/candidates/cnn-small.json"),
+                            java.nio.file.Path.of("examples/candidates/cnn-ds.json"));
+            Map<String, org.naspipeline.api.Candidate> read = new LinkedHashMap<>();
+            for (java.nio.file.Path f : files) {
+                String name = f.getFileName().toString().replaceAll("\\.json$", "");
+                try {
+                    read.put(name, JsonCodec.readCandidate(java.nio.file.Files.readAllBytes(f)));
+                } catch (java.io.IOException | RuntimeException e) {
+                    throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
+                            "--candidate " + f + ": " + e.getMessage());
+                }
+            }
+            ColocationBenchmark.Settings settings = new ColocationBenchmark.Settings(workers, trials, read,
+                    new org.naspipeline.api.DatasetSpec("fashion-mnist", trainLimit, testLimit),
+                    new org.naspipeline.api.TrainingSpec(epochs, 64, 0.002, "adam"), data, rounds, !noOversubscribed);
+            ColocationBenchmark.Result r = inTempDirectory("colocation", dir -> ColocationBenchmark.run(dir, settings, System.err));
+            if (r == null) {
+                return 1;
+            }
+            printJson("colocation", r);
+            if (!json) {
+                for (ColocationBenchmark.Summary s : r.summary()) {
+                    System.err.printf(Locale.ROOT, "%-14s training %.0f samples/s (%.2f× one, paired %.2f×), wall %.0f samples/s "
+                            + "(%.2f×), latency p50 %s ms, ratio to one %s, paired %s%n", s.setup(), s.trainingSamplesPerSecond(),
+                            s.trainingRatio(), s.pairedTrainingRatio(), s.wallSamplesPerSecond(), s.wallRatio(), s.latencyMsP50(),
+                            s.latencyRatio(), s.pairedLatencyRatio());
+                }
+            }
             return 0;
         }
     }

@@ -12,8 +12,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The CPU side of one worker (or of one {@code nas evaluate}): its registration on this host, its thread budget, and
  * the host-wide measurement gate. Each trial applies the budget to the PyTorch engine on the slot's own thread
- * (PyTorch's OpenMP thread count belongs to the calling thread), re-read at each trial start so that workers
- * started or stopped since are taken into account. A latency measurement runs alone on the host with
+ * (PyTorch's OpenMP thread count belongs to the calling thread), re-read at each trial and epoch start so that
+ * workers started or stopped since are taken into account. A latency measurement runs alone on the host with
  * {@code NAS_LATENCY_THREADS} threads, then the training threads are restored.
  */
 public final class WorkerCpu implements AutoCloseable {

@@ -12,6 +12,7 @@ import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.naspipeline.api.Topics;
 import org.naspipeline.ops.KafkaClientOverrides;
 import org.slf4j.Logger;
@@ -48,8 +49,7 @@ public final class TopicSetup {
                     }
                 }
             }
-            Map<String, TopicDescription> described = new HashMap<>(
-                    admin.describeTopics(List.of(Topics.EXPERIMENTS, Topics.TRIAL_RESULTS)).allTopicNames().get(30, TimeUnit.SECONDS));
+            Map<String, TopicDescription> described = new HashMap<>(describeCreated(admin));
             int a = described.get(Topics.EXPERIMENTS).partitions().size();
             int b = described.get(Topics.TRIAL_RESULTS).partitions().size();
             if (a != b) {
@@ -63,6 +63,26 @@ public final class TopicSetup {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while setting up topics", e);
+        }
+    }
+
+    /**
+     * Describes the co-partitioned topics. Just after they were created, a broker may answer that it does not host
+     * them yet (its metadata has not caught up): that answer is retried for up to 10 s.
+     */
+    private static Map<String, TopicDescription> describeCreated(Admin admin)
+            throws ExecutionException, TimeoutException, InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (true) {
+            try {
+                return admin.describeTopics(List.of(Topics.EXPERIMENTS, Topics.TRIAL_RESULTS)).allTopicNames()
+                        .get(30, TimeUnit.SECONDS);
+            } catch (ExecutionException e) {
+                if (!(e.getCause() instanceof UnknownTopicOrPartitionException) || System.nanoTime() > deadline) {
+                    throw e;
+                }
+                Thread.sleep(200);
+            }
         }
     }
 }

@@ -1,31 +1,13 @@
 package org.naspipeline.strategy;
 
-import java.util.List;
-import org.naspipeline.api.ValidationError;
-
 /**
  * Provides {@code tpe}. Settings: {@code gamma} (good fraction), {@code maxGood}, {@code candidates} (draws
  * from l(x) per proposal), {@code priorWeight}, {@code startupTrials} (random proposals first),
  * {@code window} (results the bad set is drawn from), {@code multivariate}, {@code constantLiar}; defaults in
  * docs/strategies.md.
  */
-public final class TpeProvider implements SearchStrategyProvider {
-    @Override
-    public String name() {
-        return "tpe";
-    }
-
-    private static TpeSettings read(StrategyContext context) {
-        return TpeSettings.read(context);
-    }
-
-    @Override
-    public List<ValidationError> validate(StrategyContext context) {
-        return read(context).errors();
-    }
-
-    @Override
-    public SearchStrategy create(StrategyContext context) {
-        return new Tpe(context, read(context));
+public final class TpeProvider extends TpeFamilyProvider {
+    public TpeProvider() {
+        super("tpe", Tpe::new);
     }
 }

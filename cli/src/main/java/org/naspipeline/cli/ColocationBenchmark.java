@@ -22,6 +22,7 @@ import org.naspipeline.api.TrialEvent;
 import org.naspipeline.api.TrialMetrics;
 import org.naspipeline.api.TrialRequest;
 import org.naspipeline.api.TrialResult;
+import org.naspipeline.controller.TopicSetup;
 import org.naspipeline.devbroker.EmbeddedKafka;
 
 /**
@@ -106,7 +107,7 @@ final class ColocationBenchmark {
         long lastResult = 0;
         try (EmbeddedKafka kafka = EmbeddedKafka.start(here.resolve("kafka"), "127.0.0.1", 0, Map.of());
              WorkerFleet fleet = new WorkerFleet(kafka, here, "bench-colocation")) {
-            WorkerFleet.ensureTopics(kafka.bootstrapServers(), workers);
+            TopicSetup.ensure(kafka.bootstrapServers(), workers);
             Map<String, String> env = new LinkedHashMap<>(extra);
             for (int w = 1; w <= workers; w++) {
                 Map<String, String> e = new HashMap<>(env);

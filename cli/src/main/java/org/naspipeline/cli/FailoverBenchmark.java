@@ -20,6 +20,7 @@ import org.naspipeline.api.ModelFamily;
 import org.naspipeline.api.TrainingSpec;
 import org.naspipeline.api.TrialEvent;
 import org.naspipeline.api.TrialRequest;
+import org.naspipeline.controller.TopicSetup;
 import org.naspipeline.devbroker.EmbeddedKafka;
 import org.naspipeline.ops.KafkaClientOverrides;
 
@@ -70,7 +71,7 @@ final class FailoverBenchmark {
         String trialId = experiment + "-t1";
         try (EmbeddedKafka kafka = EmbeddedKafka.start(dir.resolve("kafka"), "127.0.0.1", 0, s.broker());
              WorkerFleet fleet = new WorkerFleet(kafka, dir, "bench-failover")) {
-            WorkerFleet.ensureTopics(kafka.bootstrapServers(), s.partitions());
+            TopicSetup.ensure(kafka.bootstrapServers(), s.partitions());
             try (KafkaConsumer<String, byte[]> results = fleet.resultReader()) {
                 for (int w = 1; w <= s.workers(); w++) {
                     String id = "failover-worker-" + w;

@@ -30,7 +30,6 @@ import org.naspipeline.api.JsonCodec;
 import org.naspipeline.api.Topics;
 import org.naspipeline.api.TrialEvent;
 import org.naspipeline.api.TrialRequest;
-import org.naspipeline.controller.TopicSetup;
 import org.naspipeline.devbroker.EmbeddedKafka;
 import org.naspipeline.worker.service.WorkerMain;
 
@@ -54,21 +53,6 @@ final class WorkerFleet implements AutoCloseable {
         Files.createDirectories(dir);
         this.reaper = new Thread(() -> workers.values().forEach(Process::destroyForcibly), "bench-worker-reaper");
         Runtime.getRuntime().addShutdownHook(reaper);
-    }
-
-    /** Creates the topics; a broker that has just started may not serve a new topic's metadata yet, so try again. */
-    static void ensureTopics(String bootstrap, int partitions) throws InterruptedException {
-        for (int attempt = 1; ; attempt++) {
-            try {
-                TopicSetup.ensure(bootstrap, partitions);
-                return;
-            } catch (IllegalStateException e) {
-                if (attempt == 5) {
-                    throw e;
-                }
-                Thread.sleep(1000); // a bench set-up retry, not a test
-            }
-        }
     }
 
     /**

@@ -695,7 +695,7 @@
         ['MACs', int(m.macs)], ['bytes', int(m.sizeBytes)], ['training', `${num(m.trainSeconds, 1)} s, ${int(m.samplesPerSecond)} samples/s on ${m.device}`],
       ].map(([k, v]) => el('tr', {}, el('th', { scope: 'row', text: k }), el('td', { class: 'num', text: v }))))));
     }
-    parts.push(el('h2', { text: 'Layers' }), layers(t.candidate));
+    parts.push(el('h2', { text: 'Layers' }), m && m.layers ? layerTable(m) : layers(t.candidate));
     if (m && m.compression) parts.push(el('h2', { text: 'Compression' }), compression(m.compression));
     const curveNode = el('div', { id: 'curve', class: 'chart', role: 'img', 'aria-label': 'Learning curve' });
     parts.push(el('h2', { text: 'Learning curve' }), curveNode);
@@ -731,6 +731,25 @@
     }, () => route());
   }
 
+  // The measured model as the worker reported it: a residual block's branches indented under it, then its sum.
+  function layerTable(m) {
+    const total = m.layers.reduce((sum, l) => sum + l.macs, 0);
+    const rows = m.layers.map(l => {
+      const depth = (l.path.match(/\.(body|shortcut)\[/g) || []).length;
+      const branch = depth ? l.path.replace(/^.*\.(body|shortcut)\[.*$/, '$1') : '';
+      return el('tr', { 'data-path': l.path }, el('td', { class: 'layer', style: `padding-left: ${0.5 + 1.5 * depth}rem`, text: (branch ? `${branch}: ` : '') + l.layer }),
+        el('td', { class: 'path muted', text: l.path }),
+        el('td', { class: 'num shape', text: l.outputShape ? l.outputShape.join(' × ') : '–' }),
+        ...[int(l.params), int(l.nonZeroParams), int(l.macs), total && l.macs ? `${num(100 * l.macs / total, 1)} %` : ''].map(v => el('td', { class: 'num', text: v })));
+    });
+    const foot = el('tr', {}, el('th', { scope: 'row', text: 'total' }), el('td', {}), el('td', {}),
+      ...[int(m.params), int(m.nonZeroParams), int(m.macs), ''].map(v => el('td', { class: 'num', text: v })));
+    return el('table', { id: 'layers' },
+      el('thead', {}, el('tr', {}, ['layer', 'path', 'output shape', 'params', 'non-zero', 'MACs', 'share of MACs'].map((h, i) => el('th', { scope: 'col', class: i > 1 ? 'num' : null, text: h })))),
+      el('tbody', {}, rows), el('tfoot', {}, foot));
+  }
+
+  // Before a worker has measured it (or from a worker older than per-layer reports): the layers the candidate describes.
   function layers(candidate) {
     const a = candidate && candidate.architecture;
     const list = el('ol', { id: 'layers' });

@@ -49,6 +49,7 @@ public final class RecordChecks {
                 finite(errors, "metrics.testAccuracy", c.metrics().testAccuracy());
                 finite(errors, "metrics.latencyMsP50", c.metrics().latencyMsP50());
                 finite(errors, "metrics.latencyMsP95", c.metrics().latencyMsP95());
+                layers(errors, c.metrics().layers());
             }
         } else if (e instanceof TrialEvent.Progress p) {
             if (p.epoch() < 1 || p.epochs() < p.epoch()) {
@@ -96,6 +97,25 @@ public final class RecordChecks {
             errors.add(path, "must not be blank");
         } else if (id.length() > MAX_ID_LENGTH) {
             errors.add(path, "must be at most " + MAX_ID_LENGTH + " characters (got " + id.length() + ")");
+        }
+    }
+
+    /** A layer table, where present: every row with its path and description, counts and dimensions not negative. */
+    private static void layers(Errors errors, List<TrialMetrics.Layer> layers) {
+        for (int i = 0; layers != null && i < layers.size(); i++) {
+            String at = "metrics.layers[" + i + "]";
+            TrialMetrics.Layer l = layers.get(i);
+            if (!errors.required(at, l)) {
+                continue;
+            }
+            errors.required(at + ".path", l.path());
+            errors.required(at + ".layer", l.layer());
+            if (l.params() < 0 || l.nonZeroParams() < 0 || l.macs() < 0) {
+                errors.add(at, "params, nonZeroParams and macs must not be negative");
+            }
+            if (l.outputShape() != null && l.outputShape().stream().anyMatch(d -> d == null || d < 0)) {
+                errors.add(at + ".outputShape", "must be a list of dimensions, none negative (got " + l.outputShape() + ")");
+            }
         }
     }
 

@@ -1,5 +1,9 @@
 package org.naspipeline.api;
 
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+
 /**
  * What a worker measured for a trained model.
  *
@@ -18,6 +22,9 @@ package org.naspipeline.api;
  *   <li>{@code compression}: for a compressed candidate, what each stage did and how the artifact is stored and
  *       run; null when the candidate has no compression. All the figures above are then of the final artifact
  *       as saved, reloaded from its file.</li>
+ *   <li>{@code layers}: the measured model layer by layer in forward order (see {@link Layer}); their params and
+ *       MACs add up to {@code params} and {@code macs}. Null in results of workers older than this field and in
+ *       synthetic metrics.</li>
  * </ul>
  */
 public record TrialMetrics(
@@ -44,7 +51,27 @@ public record TrialMetrics(
         int threads,
         CompressionReport compression,
         @AddedField Integer latencyThreads,
-        @AddedField Boolean latencyExclusive) {
+        @AddedField Boolean latencyExclusive,
+        @AddedField List<Layer> layers) {
+
+    /** Copies the layer list (a null row stays, for {@link RecordChecks} to report at its index). */
+    public TrialMetrics {
+        layers = layers == null ? null : Collections.unmodifiableList(new ArrayList<>(layers));
+    }
+
+    /**
+     * One layer of the measured model: its position in the network ({@code layers[3]}; {@code layers[2].body[0]}
+     * and {@code layers[2].shortcut[0]} inside a residual block, whose own row {@code layers[2]} is the sum of its
+     * branches, listed after them, with no weights or MACs of its own), what it is ({@code conv 3×3, 16→32}), its
+     * output shape for one example (batch dimension left out, e.g. {@code [32, 14, 14]}), its weights in total and
+     * not zero (batch-norm statistics included), and the MACs of one batch-1 forward pass through it.
+     */
+    public record Layer(String path, String layer, List<Long> outputShape, long params, long nonZeroParams, long macs) {
+        /** Copies the shape (a null dimension stays, for {@link RecordChecks} to report). */
+        public Layer {
+            outputShape = outputShape == null ? null : Collections.unmodifiableList(new ArrayList<>(outputShape));
+        }
+    }
 
     /** Metrics of an uncompressed model measured on its training threads, without the host-wide lock. */
     public TrialMetrics(double accuracy, double testAccuracy, double trainLoss, double latencyMsP50, double latencyMsP95,
@@ -54,7 +81,7 @@ public record TrialMetrics(
                         int threads) {
         this(accuracy, testAccuracy, trainLoss, latencyMsP50, latencyMsP95, latencyCv, latencyBatch, latencyBatchMsP50,
                 latencyBatchMsP95, params, nonZeroParams, macs, sizeBytes, peakMemoryBytes, trainSeconds, samplesPerSecond,
-                trainSamples, validationSamples, testSamples, device, threads, null, threads, null);
+                trainSamples, validationSamples, testSamples, device, threads, null, threads, null, null);
     }
 
     /**

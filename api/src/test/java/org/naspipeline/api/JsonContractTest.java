@@ -149,19 +149,26 @@ class JsonContractTest {
     }
 
     @Test
-    void resultsOfWorkersOlderThanTheLatencyConditionsReadWithNulls() {
+    void resultsOfWorkersOlderThanTheAddedFieldsReadWithNulls() {
         TrialMetrics full = new TrialMetrics(0.81, 0.8, 0.5, 1.2, 1.9, 0.05, 32, 9.5, 11.0, 12345, 12000, 987_654, 50_000,
-                null, 12.5, 800, 4000, 400, 1000, "cpu()", 2, null, 1, true);
+                null, 12.5, 800, 4000, 400, 1000, "cpu()", 2, null, 1, true,
+                List.of(new TrialMetrics.Layer("layers[0]", "conv 3×3, 1→16", List.of(16L, 28L, 28L), 144, 140, 112_896),
+                        new TrialMetrics.Layer("layers[1]", "dense 12544→10", List.of(10L), 125_450, 125_450, 125_440)));
         TrialResult.Completed now = new TrialResult.Completed(1, "e1", "e1-t0001", 1, "w1", full, "file:///tmp/a");
         String json = new String(JsonCodec.write(now), StandardCharsets.UTF_8);
-        assertThat(json).contains("\"latencyThreads\":1", "\"latencyExclusive\":true");
+        assertThat(json).contains("\"latencyThreads\":1", "\"latencyExclusive\":true",
+                "{\"path\":\"layers[0]\",\"layer\":\"conv 3×3, 1→16\",\"outputShape\":[16,28,28],\"params\":144,"
+                        + "\"nonZeroParams\":140,\"macs\":112896}");
         assertThat(JsonCodec.read(utf8(json), TrialEvent.class)).isEqualTo(now);
         assertThat(JsonCodec.readStoredState(utf8(json), TrialEvent.class)).isEqualTo(now);
-        String older = json.replace(",\"latencyThreads\":1", "").replace(",\"latencyExclusive\":true", "");
-        assertThat(older).doesNotContain("latencyThreads").doesNotContain("latencyExclusive");
+        int layers = json.indexOf(",\"layers\":[");
+        String older = (json.substring(0, layers) + json.substring(json.indexOf("}]", layers) + 2))
+                .replace(",\"latencyThreads\":1", "").replace(",\"latencyExclusive\":true", "");
+        assertThat(older).doesNotContain("latencyThreads").doesNotContain("latencyExclusive").doesNotContain("layers");
         TrialResult.Completed read = (TrialResult.Completed) JsonCodec.read(utf8(older), TrialEvent.class);
         assertThat(read.metrics().latencyThreads()).isNull();
         assertThat(read.metrics().latencyExclusive()).isNull();
+        assertThat(read.metrics().layers()).isNull();
         assertThat(read.metrics().threads()).isEqualTo(2);
         assertThat(((TrialResult.Completed) JsonCodec.readStoredState(utf8(older), TrialEvent.class)).metrics()
                 .latencyThreads()).isNull();
@@ -171,6 +178,31 @@ class JsonContractTest {
                         e -> assertThat(e.errors().get(0).toString()).contains("threads"));
         assertThatThrownBy(() -> JsonCodec.read(utf8(json.replace("\"latencyThreads\":1", "\"latencyThreads\":\"1\"")),
                 TrialEvent.class)).isInstanceOf(InvalidInputException.class);
+    }
+
+    @Test
+    void aResultsLayerTableIsCheckedRowByRowAtItsPath() {
+        String good = "{\"type\":\"completed\",\"schemaVersion\":1,\"experimentId\":\"e\",\"trialId\":\"t\",\"attempt\":1,"
+                + "\"workerId\":\"w\",\"artifactUri\":\"file:///a\",\"metrics\":" + new String(JsonCodec.write(
+                        TrialMetrics.synthetic(0.8, 1.0, 100)), StandardCharsets.UTF_8).replace("\"layers\":null", "\"layers\":LAYERS") + "}";
+        String row = "{\"path\":\"layers[0]\",\"layer\":\"ReLU\",\"outputShape\":[16,28,28],\"params\":0,\"nonZeroParams\":0,\"macs\":0}";
+        TrialResult.Completed read = (TrialResult.Completed) RecordChecks.trialEvent("e", utf8(good.replace("LAYERS", "[" + row + "]")));
+        assertThat(read.metrics().layers()).singleElement().satisfies(l -> assertThat(l.outputShape()).containsExactly(16L, 28L, 28L));
+        assertThat(RecordChecks.trialEvent("e", utf8(good.replace("LAYERS", "null"))).toString()).contains("layers=null");
+        java.util.Map<String, String> bad = new java.util.LinkedHashMap<>();
+        bad.put("[" + row + ",null]", "metrics.layers[1]: is required");
+        bad.put("[" + row.replace("\"layer\":\"ReLU\",", "") + "]", "metrics.layers[0].layer: is required");
+        bad.put("[" + row.replace("\"path\":\"layers[0]\"", "\"path\":null") + "]", "metrics.layers[0].path: is required");
+        bad.put("[" + row.replace("\"macs\":0", "\"macs\":-1") + "]", "metrics.layers[0]: params, nonZeroParams and macs must not be negative");
+        bad.put("[" + row.replace("[16,28,28]", "[16,null,-2]") + "]", "metrics.layers[0].outputShape: must be a list of dimensions");
+        bad.put("[" + row.replace("[16,28,28]", "[\"16\"]") + "]", "metrics.layers[0].outputShape[0]");
+        bad.put("[" + row.replace("\"params\":0", "\"params\":1.5") + "]", "metrics.layers[0].params");
+        bad.put("\"conv\"", "metrics.layers");
+        bad.put("{}", "metrics.layers");
+        bad.put("[[]]", "metrics.layers[0]");
+        bad.forEach((layers, error) -> assertThatThrownBy(() -> RecordChecks.trialEvent("e", utf8(good.replace("LAYERS", layers))))
+                .as(layers).isInstanceOfSatisfying(InvalidInputException.class,
+                        e -> assertThat(e.errors()).as(layers).anySatisfy(v -> assertThat(v.toString()).startsWith(error))));
     }
 
     @Test

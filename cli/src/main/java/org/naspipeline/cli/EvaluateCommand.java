@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.concurrent.locks.ReentrantLock;
@@ -150,8 +151,29 @@ final class EvaluateCommand implements Callable<Integer> {
         console.printf(Locale.ROOT, "saved size            %,d bytes (%s)%n", m.sizeBytes(), artifact);
         console.printf(Locale.ROOT, "training              %d examples, %.1f s, %.0f samples/s on %s, %d threads%n",
                 m.trainSamples(), m.trainSeconds(), m.samplesPerSecond(), m.device(), m.threads());
+        if (m.layers() != null) {
+            printLayers(console, m.layers());
+        }
         if (m.compression() != null) {
             printCompression(m.compression());
+        }
+    }
+
+    /**
+     * The layer table, one row per layer: a residual block's branches indented and named, then its sum; the output
+     * shape of one example, weights (total and non-zero) and batch-1 MACs.
+     */
+    static void printLayers(PrintStream out, List<TrialMetrics.Layer> layers) {
+        out.printf(Locale.ROOT, "%-46s %-16s %10s %10s %12s%n", "layer", "output shape", "params", "non-zero", "MACs");
+        for (TrialMetrics.Layer l : layers) {
+            java.util.regex.Matcher branch = java.util.regex.Pattern.compile("\\.(body|shortcut)\\[\\d+]$").matcher(l.path());
+            // ASCII, so that a console in any locale shows it
+            String what = l.layer().replace("→", "->").replace("×", "x");
+            String name = branch.find() ? "  " + branch.group(1) + ": " + what : what;
+            String shape = l.outputShape() == null ? "-"
+                    : l.outputShape().stream().map(String::valueOf).collect(java.util.stream.Collectors.joining(" x "));
+            out.printf(Locale.ROOT, "%-46s %-16s %,10d %,10d %,12d%n", name.length() > 46 ? name.substring(0, 43) + "..." : name,
+                    shape, l.params(), l.nonZeroParams(), l.macs());
         }
     }
 

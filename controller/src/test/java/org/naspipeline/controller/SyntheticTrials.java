@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -54,6 +55,41 @@ final class SyntheticTrials implements AutoCloseable {
                 latency * 10, params, params, params * 30, size, null, 2.0, 1000, 8000, 1000, 2000, "synthetic", 1);
     }
 
+    /**
+     * The metrics with the layer table a worker reports for the reference CNN (examples/candidates/cnn-small.json on
+     * 28×28 images: 423,978 weights, 4,642,560 MACs), and those totals; the first pooling layer's description is
+     * {@code pool}.
+     */
+    static TrialMetrics withLayers(TrialMetrics m, String pool) {
+        List<TrialMetrics.Layer> layers = List.of(
+                layer("layers[0]", "conv 3×3, 1→32", 288, 288, 225_792, 32, 28, 28),
+                layer("layers[1]", "batch norm", 128, 64, 0, 32, 28, 28),
+                layer("layers[2]", "ReLU", 0, 0, 0, 32, 28, 28),
+                layer("layers[3]", pool, 0, 0, 0, 32, 14, 14),
+                layer("layers[4].body[0]", "conv 3×3, 32→64", 18_432, 18_432, 3_612_672, 64, 14, 14),
+                layer("layers[4].body[1]", "batch norm", 256, 128, 0, 64, 14, 14),
+                layer("layers[4].body[2]", "ReLU", 0, 0, 0, 64, 14, 14),
+                layer("layers[4].shortcut[0]", "conv 1×1, 32→64", 2_048, 2_048, 401_408, 64, 14, 14),
+                layer("layers[4]", "residual sum (projection shortcut)", 0, 0, 0, 64, 14, 14),
+                layer("layers[5]", "max pool 2×2", 0, 0, 0, 64, 7, 7),
+                layer("layers[6]", "flatten", 0, 0, 0, 3136),
+                layer("layers[7]", "dense 3136→128", 401_536, 401_408, 401_408, 128),
+                layer("layers[8]", "ReLU", 0, 0, 0, 128),
+                layer("layers[9]", "dropout 0.2", 0, 0, 0, 128),
+                layer("layers[10]", "dense 128→10", 1_290, 1_280, 1_280, 10));
+        return new TrialMetrics(m.accuracy(), m.testAccuracy(), m.trainLoss(), m.latencyMsP50(), m.latencyMsP95(), m.latencyCv(),
+                m.latencyBatch(), m.latencyBatchMsP50(), m.latencyBatchMsP95(),
+                layers.stream().mapToLong(TrialMetrics.Layer::params).sum(),
+                layers.stream().mapToLong(TrialMetrics.Layer::nonZeroParams).sum(),
+                layers.stream().mapToLong(TrialMetrics.Layer::macs).sum(), m.sizeBytes(), null, m.trainSeconds(),
+                m.samplesPerSecond(), m.trainSamples(), m.validationSamples(), m.testSamples(), m.device(), m.threads(), null,
+                1, true, layers);
+    }
+
+    private static TrialMetrics.Layer layer(String path, String what, long params, long nonZero, long macs, long... shape) {
+        return new TrialMetrics.Layer(path, what, java.util.Arrays.stream(shape).boxed().toList(), params, nonZero, macs);
+    }
+
     /** Completes trials as they are scheduled until {@code count} have completed; returns their ids. */
     Set<String> complete(String id, int count) {
         Set<String> done = new HashSet<>();
@@ -69,6 +105,23 @@ final class SyntheticTrials implements AutoCloseable {
             return done.size() >= count && completed(id) >= count;
         });
         return done;
+    }
+
+    /** Completes one scheduled trial of {@code id} with the metrics {@code metrics} gives for its trial id; returns its id. */
+    String completeOne(String id, java.util.function.Function<String, TrialMetrics> metrics) {
+        String[] trial = {null};
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).until(() -> {
+            for (JsonNode t : trials(id)) {
+                if (t.path("status").asText().equals("scheduled")) {
+                    trial[0] = t.path("trialId").asText();
+                    send(id, new TrialResult.Completed(V, id, trial[0], t.path("attempt").asInt(), "synthetic-1",
+                            metrics.apply(trial[0]), "file:///tmp/nas/" + trial[0]));
+                    return true;
+                }
+            }
+            return false;
+        });
+        return trial[0];
     }
 
     /** Reports {@code epochs} epochs of progress for a scheduled trial of {@code id}, then returns its id. */

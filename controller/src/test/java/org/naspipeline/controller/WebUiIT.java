@@ -22,6 +22,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.UUID;
 import org.naspipeline.api.JsonCodec;
+import org.naspipeline.api.TrialMetrics;
 import org.naspipeline.testkit.KafkaCluster;
 import org.naspipeline.testkit.KafkaExtension;
 import org.junit.jupiter.api.AfterAll;
@@ -60,6 +61,8 @@ class WebUiIT {
     static ChromeDriver browser;
     static SyntheticTrials worker;
     static String id;
+    static String layered;
+    static String hostile;
 
     @BeforeAll
     static void start(KafkaCluster kafka) throws Exception {
@@ -73,6 +76,9 @@ class WebUiIT {
         id = "ui-" + UUID.randomUUID().toString().substring(0, 6);
         assertThat(post(base, "/api/v1/experiments", spec(id, 400, 4), TOKEN).statusCode()).isEqualTo(201);
         worker.complete(id, 30);
+        layered = worker.completeOne(id, t -> SyntheticTrials.withLayers(SyntheticTrials.metrics(t), "max pool 2×2"));
+        hostile = worker.completeOne(id, t -> SyntheticTrials.withLayers(SyntheticTrials.metrics(t),
+                "max pool <img src=x onerror=\"document.body.dataset.pwned=1\">"));
         worker.fail(id, "out of memory at layer \"conv2\" <b>not html</b>");
         browser = chromium();
         Files.createDirectories(SCREENSHOTS);
@@ -200,7 +206,7 @@ class WebUiIT {
         browser.switchTo().activeElement().sendKeys(Keys.ENTER);
         await().atMost(Duration.ofSeconds(30)).until(() -> "trial".equals(browser.findElement(By.tagName("body")).getAttribute("data-ready")));
         assertThat(browser.findElement(By.tagName("h1")).getText()).isEqualTo(apiIds.get(2));
-        screenshot("trial");
+        screenshot("trial-from-the-table");
     }
 
     /** Clicks the header of {@code column} and waits until the table is sorted {@code direction} by it. */
@@ -261,6 +267,42 @@ class WebUiIT {
 
     @Test
     @Order(2)
+    void aCompletedTrialShowsItsLayerTableAsTheWorkerReportedIt() throws Exception {
+        open("/experiments/" + id + "/trials/" + layered, "trial");
+        JsonNode reported = api("/api/v1/experiments/" + id + "/trials/" + layered).path("row").path("trial").path("metrics").path("layers");
+        List<WebElement> rows = browser.findElements(By.cssSelector("#layers tbody tr"));
+        assertThat(rows).hasSize(reported.size()).hasSize(15);
+        for (int i = 0; i < rows.size(); i++) {
+            JsonNode l = reported.get(i);
+            List<WebElement> cells = rows.get(i).findElements(By.tagName("td"));
+            assertThat(cells.get(0).getText()).endsWith(l.path("layer").asText());
+            assertThat(cells.get(1).getText()).isEqualTo(l.path("path").asText());
+            List<String> dims = new ArrayList<>();
+            l.path("outputShape").forEach(d -> dims.add(d.asText()));
+            assertThat(cells.get(2).getText()).isEqualTo(String.join(" × ", dims));
+            assertThat(cells.get(3).getText().replace(",", "")).isEqualTo(l.path("params").asText());
+            assertThat(cells.get(5).getText().replace(",", "")).isEqualTo(l.path("macs").asText());
+        }
+        // the branches of the residual block are indented and named; its sum follows them
+        assertThat(rows.get(4).findElement(By.cssSelector("td.layer")).getText()).isEqualTo("body: conv 3×3, 32→64");
+        assertThat(rows.get(7).findElement(By.cssSelector("td.layer")).getText()).isEqualTo("shortcut: conv 1×1, 32→64");
+        assertThat(rows.get(8).findElement(By.cssSelector("td.layer")).getText()).isEqualTo("residual sum (projection shortcut)");
+        assertThat(rows.get(4).findElement(By.cssSelector("td.layer")).getCssValue("padding-left"))
+                .isNotEqualTo(rows.get(8).findElement(By.cssSelector("td.layer")).getCssValue("padding-left"));
+        assertThat(rows.get(4).findElements(By.tagName("td")).get(6).getText()).isEqualTo("77.8 %");
+        assertThat(rows.get(2).findElements(By.tagName("td")).get(6).getText()).as("no MACs, no share").isEmpty();
+        assertThat(browser.findElement(By.cssSelector("#layers tfoot")).getText()).contains("423,978", "423,648", "4,642,560");
+        screenshot("trial");
+
+        open("/experiments/" + id + "/trials/" + hostile, "trial");
+        assertThat(browser.findElements(By.cssSelector("#layers tbody tr")).get(3).findElement(By.cssSelector("td.layer")).getText())
+                .isEqualTo("max pool <img src=x onerror=\"document.body.dataset.pwned=1\">");
+        assertThat(browser.findElements(By.cssSelector("#layers img"))).as("data is text, never HTML").isEmpty();
+        assertThat(browser.findElement(By.tagName("body")).getAttribute("data-pwned")).isNull();
+    }
+
+    @Test
+    @Order(3)
     void aFailedTrialShowsItsReasonAsText() throws Exception {
         String failed = null;
         for (JsonNode t : api("/api/v1/experiments/" + id + "/trials")) {
@@ -275,7 +317,7 @@ class WebUiIT {
     }
 
     @Test
-    @Order(3)
+    @Order(4)
     void aNewResultAppearsWithoutAReloadAndCancelEndsTheExperiment() throws Exception {
         open("/experiments/" + id, "experiment");
         await().atMost(Duration.ofSeconds(30)).until(() -> "connected".equals(browser.findElement(By.tagName("body")).getAttribute("data-live")));
@@ -319,7 +361,7 @@ class WebUiIT {
     }
 
     @Test
-    @Order(4)
+    @Order(5)
     void aBadSpecShowsTheApisPathPreciseErrors() throws Exception {
         open("/", "experiments");
         ObjectNode bad = (ObjectNode) JsonCodec.readTree(spec("ui-bad", 10, 2));
@@ -347,7 +389,7 @@ class WebUiIT {
     }
 
     @Test
-    @Order(5)
+    @Order(6)
     void theUiEndpointsAnswerUnderTheReadRulesAndRefuseBadInput() throws Exception {
         HttpResponse<String> root = get(base, "/", null);
         assertThat(root.statusCode()).isEqualTo(302);

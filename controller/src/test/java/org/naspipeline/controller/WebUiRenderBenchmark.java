@@ -161,7 +161,7 @@ class WebUiRenderBenchmark {
                 for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(50))) {
                     TrialRequest req = JsonCodec.read(r.value(), TrialRequest.class);
                     producer.send(new ProducerRecord<>(Topics.TRIAL_RESULTS, req.experimentId(), JsonCodec.write(new TrialResult.Completed(
-                            1, req.experimentId(), req.trialId(), req.attempt(), "bench", SyntheticTrials.metrics(req.trialId()), null))));
+                            1, req.experimentId(), req.trialId(), req.attempt(), "bench", SyntheticTrials.withLayers(SyntheticTrials.metrics(req.trialId()), "max pool 2×2"), null))));
                 }
                 producer.flush();
             }

@@ -7,6 +7,7 @@ import ai.djl.nn.Block;
 import ai.djl.translate.TranslateException;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.Lock;
@@ -138,7 +139,7 @@ public final class TrialRunner implements TrialEvaluator {
             }
             long measureStart = System.nanoTime();
             double validation = stats.validationAccuracy(); // measured after the last epoch; not repeated
-            Measured m = measure(model, builder, data);
+            Measured m = measure(model, plan, builder, data);
             ArtifactStore.StoredArtifact artifact = artifacts.saveModel(req, model);
             TrialMetrics metrics = metrics(validation, m, stats, artifact.sizeBytes(), data, null);
             return completed(req, metrics, artifact, progress, measureStart);
@@ -194,7 +195,7 @@ public final class TrialRunner implements TrialEvaluator {
             ArtifactStore.StoredArtifact artifact = artifacts.saveCompressed(req, encoded.bytes());
             NetworkPlan saved = ArtifactFormat.decode(artifacts.readCompressed(artifact));
             try (Model model = modelOf(saved, req.trialId() + "-saved")) {
-                Measured m = measure(model, builder, data);
+                Measured m = measure(model, saved, builder, data);
                 double validation = ModelMeter.accuracy(model, data.validation(), cpu.gate());
                 CompressionReport report = new CompressionReport(outcome.stages(),
                         String.join(", ", encoded.weightEncodings()), executedAs(c, encoded));
@@ -242,20 +243,24 @@ public final class TrialRunner implements TrialEvaluator {
         }
     }
 
-    /** Test accuracy, latencies (with their threads and whether they held the host-wide lock), weights and MACs. */
+    /**
+     * Test accuracy, latencies (with their threads and whether they held the host-wide lock), weights and MACs, in
+     * total and per layer.
+     */
     private record Measured(double test, ModelMeter.Latency one, ModelMeter.Latency many, int latencyThreads,
-                            boolean exclusive, long[] params, long macs, Long memory) {}
+                            boolean exclusive, long[] params, long macs, List<TrialMetrics.Layer> layers, Long memory) {}
 
     private record Latencies(ModelMeter.Latency one, ModelMeter.Latency many) {}
 
-    private Measured measure(Model model, ModelBuilder builder, DatasetSplits data) {
+    /** Measures {@code model}, built from {@code plan}. */
+    private Measured measure(Model model, NetworkPlan plan, ModelBuilder builder, DatasetSplits data) {
         double test = ModelMeter.accuracy(model, data.test(), cpu.gate());
         WorkerCpu.Measured<Latencies> timed = cpu.measureLatency(() -> new Latencies(
                 ModelMeter.latency(model, data.test(), 1, measurement.latencyRuns()),
                 ModelMeter.latency(model, data.test(), measurement.latencyBatch(), measurement.latencyRuns())));
         return new Measured(test, timed.value().one(), timed.value().many(), timed.threads(), timed.exclusive(),
                 ModelMeter.parameters(model.getBlock()), MacCounter.count(model.getBlock(), builder.inputShape(1)),
-                ModelMeter.deviceMemoryBytes(device));
+                LayerTable.of(plan, model.getBlock(), builder.inputShape(1)), ModelMeter.deviceMemoryBytes(device));
     }
 
     private TrialMetrics metrics(double validation, Measured m, TrainingLoop.Stats stats, long sizeBytes, DatasetSplits data,
@@ -263,7 +268,7 @@ public final class TrialRunner implements TrialEvaluator {
         return new TrialMetrics(validation, m.test(), stats.lastEpochLoss(), m.one().p50(), m.one().p95(), m.one().cv(),
                 measurement.latencyBatch(), m.many().p50(), m.many().p95(), m.params()[0], m.params()[1], m.macs(), sizeBytes,
                 m.memory(), stats.seconds(), stats.samplesPerSecond(), data.train().count(), data.validation().count(),
-                data.test().count(), device.toString(), threads(), report, m.latencyThreads(), m.exclusive());
+                data.test().count(), device.toString(), threads(), report, m.latencyThreads(), m.exclusive(), m.layers());
     }
 
     private TrialResult completed(TrialRequest req, TrialMetrics metrics, ArtifactStore.StoredArtifact artifact,

@@ -147,6 +147,10 @@ class CompressionIT {
             assertThat(l.to()).isEqualTo("dense(1568→16) + dense(16→64)");
             assertThat(l.reconstructionError()).isBetween(0.0, 1.0);
         });
+        // the result's layer table is of the saved, factorized model
+        assertThat(m.layers()).extracting(TrialMetrics.Layer::layer).containsSubsequence("dense 1568→16", "dense 16→64", "dense 64→10");
+        assertThat(m.layers().stream().mapToLong(TrialMetrics.Layer::params).sum()).isEqualTo(m.params());
+        assertThat(m.layers().stream().mapToLong(TrialMetrics.Layer::macs).sum()).isEqualTo(m.macs());
     }
 
     static long denseWeights(NetworkPlan plan) {

@@ -87,6 +87,15 @@ class TrialRunnerIT {
         assertThat(m.nonZeroParams()).isBetween(params - 200, params); // BN running stats start at 0/1 and move
         // MACs: conv1 16·28·28·9 + conv2 32·14·14·144 + projection 32·14·14·16 + fc 1568·64 + 64·10
         assertThat(m.macs()).isEqualTo(16L * 28 * 28 * 9 + 32L * 14 * 14 * 144 + 32L * 14 * 14 * 16 + 1568L * 64 + 640);
+        // layer by layer, adding up to the totals
+        assertThat(m.layers()).extracting(TrialMetrics.Layer::layer).containsExactly("conv 3×3, 1→16", "batch norm", "ReLU",
+                "max pool 2×2", "conv 3×3, 16→32", "batch norm", "ReLU", "conv 1×1, 16→32", "residual sum (projection shortcut)",
+                "max pool 2×2", "flatten", "dense 1568→64", "ReLU", "dense 64→10");
+        assertThat(m.layers().get(4)).isEqualTo(new TrialMetrics.Layer("layers[4].body[0]", "conv 3×3, 16→32",
+                List.of(32L, 14L, 14L), 4608, m.layers().get(4).nonZeroParams(), 32L * 14 * 14 * 144));
+        assertThat(m.layers().stream().mapToLong(TrialMetrics.Layer::params).sum()).isEqualTo(m.params());
+        assertThat(m.layers().stream().mapToLong(TrialMetrics.Layer::nonZeroParams).sum()).isEqualTo(m.nonZeroParams());
+        assertThat(m.layers().stream().mapToLong(TrialMetrics.Layer::macs).sum()).isEqualTo(m.macs());
         assertThat(m.peakMemoryBytes()).isNull(); // the CPU engine exposes none
         Path params0 = Path.of(java.net.URI.create(done.artifactUri())).resolve("model").resolve("model-0000.params");
         assertThat(Files.size(params0)).isEqualTo(m.sizeBytes());

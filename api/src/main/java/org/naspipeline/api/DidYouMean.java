@@ -4,13 +4,13 @@ import java.util.Collection;
 import java.util.Locale;
 
 /** Suggests the known name closest to a misspelt one (Levenshtein distance, case-insensitive). */
-final class DidYouMean {
+public final class DidYouMean {
     private static final int MAX_COMPARED_LENGTH = 100;
 
     private DidYouMean() {}
 
     /** The closest of {@code known} when it is near enough to be a likely typo of {@code given}, else null. */
-    static String closest(String given, Collection<String> known) {
+    public static String closest(String given, Collection<String> known) {
         if (given.length() > MAX_COMPARED_LENGTH) {
             return null;
         }

@@ -30,7 +30,8 @@ final class ApiCommands {
 
     static int fail(ApiClient.ApiException e) {
         System.err.println(e.getMessage());
-        return e.status == 400 || e.status == 404 || e.status == 409 || e.status == 413 ? 2 : 1;
+        return e.status == ApiClient.ApiException.BAD_SETTING || e.status == 400 || e.status == 404 || e.status == 409
+                || e.status == 413 ? 2 : 1;
     }
 
     /** {@code nas submit FILE [--watch]}. */
@@ -94,7 +95,7 @@ final class ApiCommands {
                 if (watch) {
                     return watch(api, id);
                 }
-                JsonNode e = api.get("/api/v1/experiments/" + id);
+                JsonNode e = api.get(ApiClient.experiment(id, ""));
                 System.out.println(json ? JsonCodec.writePretty(e) : line(e));
                 return 0;
             } catch (ApiClient.ApiException e) {
@@ -108,7 +109,7 @@ final class ApiCommands {
             while (true) {
                 JsonNode e;
                 try {
-                    e = api.get("/api/v1/experiments/" + id);
+                    e = api.get(ApiClient.experiment(id, ""));
                 } catch (ApiClient.ApiException ex) {
                     if (ex.status != 404 && ex.status != 503) {
                         throw ex;
@@ -169,7 +170,7 @@ final class ApiCommands {
     @Command(name = "cancel", mixinStandardHelpOptions = true, description = "Cancel an experiment: running trials are stopped.")
     static final class Cancel extends OnExperiment {
         void send(ApiClient api) {
-            api.delete("/api/v1/experiments/" + id);
+            api.delete(ApiClient.experiment(id, ""));
         }
 
         String verb() {
@@ -181,7 +182,7 @@ final class ApiCommands {
     @Command(name = "pause", mixinStandardHelpOptions = true, description = "Pause an experiment: running trials finish, no new ones start.")
     static final class Pause extends OnExperiment {
         void send(ApiClient api) {
-            api.post("/api/v1/experiments/" + id + "/pause", new byte[0]);
+            api.post(ApiClient.experiment(id, "/pause"), new byte[0]);
         }
 
         String verb() {
@@ -193,7 +194,7 @@ final class ApiCommands {
     @Command(name = "resume", mixinStandardHelpOptions = true, description = "Resume a paused experiment.")
     static final class Resume extends OnExperiment {
         void send(ApiClient api) {
-            api.post("/api/v1/experiments/" + id + "/resume", new byte[0]);
+            api.post(ApiClient.experiment(id, "/resume"), new byte[0]);
         }
 
         String verb() {
@@ -213,7 +214,7 @@ final class ApiCommands {
         @Override
         public Integer call() {
             try {
-                JsonNode p = client().get("/api/v1/experiments/" + id + "/pareto");
+                JsonNode p = client().get(ApiClient.experiment(id, "/pareto"));
                 if (json) {
                     System.out.println(JsonCodec.writePretty(p));
                     return 0;

@@ -26,6 +26,27 @@ final class BenchCommand {
         System.out.println(JsonCodec.writePretty(out));
     }
 
+    /**
+     * {@code --json}, the same for every benchmark: standard output always carries the JSON; without the option a
+     * readable summary (and, for long benchmarks, progress) goes to standard error as well.
+     */
+    static final class JsonOnly {
+        @Option(names = "--json", description = "JSON only: no summary or progress lines on stderr (stdout always carries the JSON)")
+        boolean json;
+
+        /** Where a benchmark's progress goes: stderr, or nowhere with {@code --json}. */
+        java.io.PrintStream progress() {
+            return json ? new java.io.PrintStream(java.io.OutputStream.nullOutputStream()) : System.err;
+        }
+
+        /** Prints a summary or progress line on stderr unless {@code --json}. */
+        void say(String format, Object... args) {
+            if (!json) {
+                System.err.printf(Locale.ROOT, format + "%n", args);
+            }
+        }
+    }
+
     /** A benchmark of worker processes whose logs go to a directory. */
     interface FleetRun<R> {
         R run(java.nio.file.Path dir) throws Exception;
@@ -50,6 +71,9 @@ final class BenchCommand {
             description = "Results/s ingested end to end and result → next-request latency, with instant synthetic "
                     + "trials against an in-process broker. Prints JSON.")
     static final class Controller implements Callable<Integer> {
+        @picocli.CommandLine.Mixin
+        JsonOnly output;
+
         @Option(names = "--trials", defaultValue = "40000", description = "trials (default: ${DEFAULT-VALUE})")
         int trials;
 
@@ -84,8 +108,8 @@ final class BenchCommand {
             ControllerBenchmark.Result r = ControllerBenchmark.run(dir, spec,
                     warmupTrials == null ? trials / 4 : warmupTrials, commitIntervalMs, streamsMetrics);
             printJson("controller", r);
-            System.err.printf(Locale.ROOT, "%.0f results/s overall, %.0f results/s after %d warm-up results; "
-                    + "reaction p50 %.1f ms, p99 %.1f ms; CPU %.2f cores, %.3f ms per result (stream thread %.3f ms)%n",
+            output.say("%.0f results/s overall, %.0f results/s after %d warm-up results; "
+                    + "reaction p50 %.1f ms, p99 %.1f ms; CPU %.2f cores, %.3f ms per result (stream thread %.3f ms)",
                     r.resultsPerSecond(), r.steadyResultsPerSecond(), r.warmupTrials(), r.reactionMsP50(), r.reactionMsP99(),
                     r.processCpuCores(), r.processCpuMsPerResult(), r.streamThreadCpuMsPerResult());
             return 0;
@@ -115,8 +139,8 @@ final class BenchCommand {
         @Option(names = "--spec", defaultValue = "examples/multi-objective.json", description = "space to sample (default: ${DEFAULT-VALUE})")
         java.nio.file.Path specFile;
 
-        @Option(names = "--json", description = "JSON only (the default prints JSON too, plus a summary line on stderr)")
-        boolean json;
+        @picocli.CommandLine.Mixin
+        JsonOnly output;
 
         @Override
         public Integer call() throws Exception {
@@ -129,10 +153,7 @@ final class BenchCommand {
             java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("nas-bench-workers");
             WorkersBenchmark.Result r = WorkersBenchmark.run(dir, spec, workers, parts, trialMillis);
             printJson("workers", r);
-            if (!json) {
-                System.err.printf(Locale.ROOT, "efficiency %.3f (end to end %.3f), idle %.3f%n", r.efficiency(),
-                        r.endToEndEfficiency(), r.idleFraction());
-            }
+            output.say("efficiency %.3f (end to end %.3f), idle %.3f", r.efficiency(), r.endToEndEfficiency(), r.idleFraction());
             return 0;
         }
     }
@@ -143,6 +164,9 @@ final class BenchCommand {
                     + "trial starts on one, that worker is SIGKILLed, and the time until the trial's started event from "
                     + "another worker is measured. Prints each run and the median as JSON.")
     static final class Failover implements Callable<Integer> {
+        @picocli.CommandLine.Mixin
+        JsonOnly output;
+
         @Option(names = "--runs", defaultValue = "5", description = "kills measured (default: ${DEFAULT-VALUE})")
         int runs;
 
@@ -187,12 +211,12 @@ final class BenchCommand {
                 throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this), e.getMessage());
             }
             FailoverBenchmark.Settings chosen = settings;
-            FailoverBenchmark.Result r = inTempDirectory("failover", dir -> FailoverBenchmark.run(dir, chosen, System.err));
+            FailoverBenchmark.Result r = inTempDirectory("failover", dir -> FailoverBenchmark.run(dir, chosen, output.progress()));
             if (r == null) {
                 return 1;
             }
             printJson("failover", r);
-            System.err.printf(Locale.ROOT, "kill → restart elsewhere: median %.2f s (min %.2f, max %.2f) over %d runs%n",
+            output.say("kill → restart elsewhere: median %.2f s (min %.2f, max %.2f) over %d runs",
                     r.medianSeconds(), r.minSeconds(), r.maxSeconds(), r.runs().size());
             return 0;
         }
@@ -234,8 +258,8 @@ final class BenchCommand {
                 description = "skip the setup with every worker on every core")
         boolean noOversubscribed;
 
-        @Option(names = "--json", description = "JSON only (the default prints JSON too, plus summary lines on stderr)")
-        boolean json;
+        @picocli.CommandLine.Mixin
+        JsonOnly output;
 
         @Override
         public Integer call() throws Exception {
@@ -259,18 +283,16 @@ final class BenchCommand {
             ColocationBenchmark.Settings settings = new ColocationBenchmark.Settings(workers, trials, read,
                     new org.naspipeline.api.DatasetSpec("fashion-mnist", trainLimit, testLimit),
                     new org.naspipeline.api.TrainingSpec(epochs, 64, 0.002, "adam"), data, rounds, !noOversubscribed);
-            ColocationBenchmark.Result r = inTempDirectory("colocation", dir -> ColocationBenchmark.run(dir, settings, System.err));
+            ColocationBenchmark.Result r = inTempDirectory("colocation", dir -> ColocationBenchmark.run(dir, settings, output.progress()));
             if (r == null) {
                 return 1;
             }
             printJson("colocation", r);
-            if (!json) {
-                for (ColocationBenchmark.Summary s : r.summary()) {
-                    System.err.printf(Locale.ROOT, "%-14s training %.0f samples/s (%.2f× one, paired %.2f×), wall %.0f samples/s "
-                            + "(%.2f×), latency p50 %s ms, ratio to one %s, paired %s%n", s.setup(), s.trainingSamplesPerSecond(),
+            for (ColocationBenchmark.Summary s : r.summary()) {
+                output.say("%-14s training %.0f samples/s (%.2f× one, paired %.2f×), wall %.0f samples/s "
+                            + "(%.2f×), latency p50 %s ms, ratio to one %s, paired %s", s.setup(), s.trainingSamplesPerSecond(),
                             s.trainingRatio(), s.pairedTrainingRatio(), s.wallSamplesPerSecond(), s.wallRatio(), s.latencyMsP50(),
                             s.latencyRatio(), s.pairedLatencyRatio());
-                }
             }
             return 0;
         }
@@ -296,8 +318,8 @@ final class BenchCommand {
         @Option(names = "--rounds", defaultValue = "5", description = "epochs of each loop, alternating (default: ${DEFAULT-VALUE})")
         int rounds;
 
-        @Option(names = "--json", description = "JSON only (the default prints JSON too, plus a summary line on stderr)")
-        boolean json;
+        @picocli.CommandLine.Mixin
+        JsonOnly output;
 
         @Override
         public Integer call() throws Exception {
@@ -322,9 +344,7 @@ final class BenchCommand {
             out.put("dataset", where.toString());
             out.put("result", r);
             System.out.println(JsonCodec.writePretty(out));
-            if (!json) {
-                System.err.printf(Locale.ROOT, "pipeline / bare loop = %.3f (%.0f vs %.0f samples/s)%n", r.ratio(), r.pipelineMedian(), r.bareMedian());
-            }
+            output.say("pipeline / bare loop = %.3f (%.0f vs %.0f samples/s)", r.ratio(), r.pipelineMedian(), r.bareMedian());
             return 0;
         }
     }
@@ -335,6 +355,9 @@ final class BenchCommand {
                     + "MACs, bytes, latency before/after; latency ratios measured side by side), and runs a "
                     + "distillation experiment over several seeds. Prints JSON.")
     static final class Compression implements Callable<Integer> {
+        @picocli.CommandLine.Mixin
+        JsonOnly output;
+
         @Option(names = "--candidate", defaultValue = "examples/candidates/cnn-small.json", description = "reference candidate JSON (default: ${DEFAULT-VALUE})")
         java.nio.file.Path candidate;
 
@@ -346,7 +369,7 @@ final class BenchCommand {
         @Option(names = "--data", description = "Fashion-MNIST directory (default: NAS_DATA_DIR, the full set, the bundled subset)")
         java.nio.file.Path data;
 
-        @Option(names = "--train-limit", defaultValue = "10000", description = "training examples, 10% held out (default: ${DEFAULT-VALUE})")
+        @Option(names = "--train-limit", defaultValue = "10000", description = "training examples, 10%% held out (default: ${DEFAULT-VALUE})")
         int trainLimit;
 
         @Option(names = "--test-limit", defaultValue = "2000", description = "test examples (default: ${DEFAULT-VALUE})")
@@ -376,7 +399,7 @@ final class BenchCommand {
                     new org.naspipeline.worker.pipeline.CompressionBenchmark(ai.djl.Device.cpu()).run(
                             new org.naspipeline.worker.pipeline.CompressionBenchmark.Settings(reference, studentArch, data,
                                     trainLimit, testLimit, epochs, fineTuneEpochs, seeds, latencyRounds, out),
-                            line -> System.err.println(line));
+                            line -> output.say("%s", line));
             Map<String, Object> json = new LinkedHashMap<>();
             json.put("benchmark", "compression");
             json.put("result", r);
@@ -387,9 +410,12 @@ final class BenchCommand {
 
     /** {@code nas bench strategies}: search quality on problems with known optima. */
     @Command(name = "strategies", mixinStandardHelpOptions = true,
-            description = "Search quality of every strategy over many seeds: trials to the top 1% of an NK landscape "
+            description = "Search quality of every strategy over many seeds: trials to the top 1%% of an NK landscape "
                     + "over a NAS-like space, and ZDT1 hypervolume. Synthetic, instant evaluation.")
     static final class Strategies implements Callable<Integer> {
+        @picocli.CommandLine.Mixin
+        JsonOnly output;
+
         @Option(names = "--seeds", defaultValue = "" + StrategyBenchmark.DEFAULT_SEEDS, description = "seeds per strategy (default: ${DEFAULT-VALUE})")
         int seeds;
 
@@ -432,7 +458,7 @@ final class BenchCommand {
             zdtOut.put("results", zdt);
             out.put("zdt1", zdtOut);
             System.out.println(JsonCodec.writePretty(out));
-            System.err.printf(Locale.ROOT, "NK top-1%%: %s%n", ratios);
+            output.say("NK top-1%%: %s", ratios);
             return 0;
         }
     }

@@ -1,21 +1,12 @@
 package org.naspipeline.cli;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
-import java.net.URI;
-import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.concurrent.Callable;
-import org.naspipeline.api.InvalidInputException;
-import org.naspipeline.api.JsonCodec;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -35,40 +26,18 @@ final class ExportCommand extends ApiCommands.Target implements Callable<Integer
 
     @Override
     public Integer call() {
-        String base = url != null ? url : System.getenv().getOrDefault("NAS_API_URL", "http://localhost:8080");
-        String bearer = token != null ? token : System.getenv("NAS_API_TOKEN");
-        URI uri;
+        byte[] body;
         try {
-            uri = URI.create((base.endsWith("/") ? base.substring(0, base.length() - 1) : base) + "/api/v1/experiments/"
-                    + URLEncoder.encode(id, StandardCharsets.UTF_8).replace("+", "%20") + "/trials?format=csv");
-        } catch (IllegalArgumentException e) {
-            System.err.println("--url: not a URL (" + base + ")");
-            return 2;
-        }
-        HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(60)).GET();
-        if (bearer != null && !bearer.isBlank()) {
-            request.header("Authorization", "Bearer " + bearer);
-        }
-        HttpResponse<byte[]> response;
-        try {
-            response = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build()
-                    .send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
-        } catch (IOException e) {
-            System.err.println("cannot reach the controller at " + base + ": " + e);
-            return 1;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return 1;
-        }
-        if (response.statusCode() != 200) {
-            return ApiCommands.fail(new ApiClient.ApiException(response.statusCode(), failure(response)));
+            body = client().getBytes(ApiClient.experiment(id, "/trials?format=csv"), Duration.ofSeconds(60));
+        } catch (ApiClient.ApiException e) {
+            return ApiCommands.fail(e);
         }
         if ("-".equals(csv)) {
-            System.out.write(response.body(), 0, response.body().length);
+            System.out.write(body, 0, body.length);
             System.out.flush();
             return 0;
         }
-        return write(Path.of(csv), response.body());
+        return write(Path.of(csv), body);
     }
 
     /** Writes {@code body} to {@code file} through a temporary sibling, so a failure leaves no partial file. */
@@ -111,20 +80,5 @@ final class ExportCommand extends ApiCommands.Target implements Callable<Integer
             }
         }
         return lines;
-    }
-
-    /** "HTTP 404" and the API's error list, as the other commands print it. */
-    private static String failure(HttpResponse<byte[]> response) {
-        StringBuilder message = new StringBuilder("HTTP " + response.statusCode());
-        try {
-            JsonNode body = response.body().length == 0 ? null : JsonCodec.readTree(response.body());
-            if (body != null && body.has("errors")) {
-                body.get("errors").forEach(e -> message.append("\n  ").append(e.path("path").asText()).append(": ")
-                        .append(e.path("message").asText()));
-            }
-        } catch (InvalidInputException e) {
-            message.append(" (not an answer of the nas API)");
-        }
-        return message.toString();
     }
 }

@@ -149,7 +149,7 @@ class ControllerApiIT {
         assertThat(nas("status", id, "--url", base, "--token", TOKEN)).startsWith(id + " [##############################] 12/12 completed best ");
         assertThat(nas("pareto", id, "--url", base, "--token", TOKEN)).startsWith("Pareto front of " + id + ": " + front.size() + " trial(s), hypervolume ");
         assertThat(nas("status", "--url", base, "--token", TOKEN)).contains(id, longId);
-        assertThat(new picocli.CommandLine(new Nas()).execute("submit", dir.resolve("missing.json").toString(), "--url", base)).isEqualTo(2);
+        assertThat(Nas.commandLine().execute("submit", dir.resolve("missing.json").toString(), "--url", base)).isEqualTo(2);
     }
 
     /** Runs a nas command in-process and returns what it printed; fails unless it exits 0. */
@@ -159,7 +159,7 @@ class ControllerApiIT {
         int code;
         System.setOut(new java.io.PrintStream(out, true, StandardCharsets.UTF_8));
         try {
-            code = new picocli.CommandLine(new Nas()).execute(args);
+            code = Nas.commandLine().execute(args);
         } finally {
             System.setOut(saved);
         }

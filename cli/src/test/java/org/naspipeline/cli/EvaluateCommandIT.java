@@ -10,7 +10,6 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.naspipeline.api.TrialMetrics;
-import picocli.CommandLine;
 
 /** {@code nas evaluate} trains a candidate for real and prints its measurements, layer by layer too. */
 class EvaluateCommandIT {
@@ -24,7 +23,7 @@ class EvaluateCommandIT {
         int exit;
         System.setOut(new PrintStream(bytes, true, StandardCharsets.UTF_8));
         try {
-            exit = new CommandLine(new Nas()).execute("evaluate", ComposeFile.REPO.resolve("examples/candidates/cnn-small.json").toString(),
+            exit = Nas.commandLine().execute("evaluate", ComposeFile.REPO.resolve("examples/candidates/cnn-small.json").toString(),
                     "--epochs", "1", "--train-limit", "500", "--test-limit", "200", "--out", dir.toString());
         } finally {
             System.setOut(before);

@@ -63,7 +63,7 @@ class ExportCommandIT {
         System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
         System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
         try {
-            code = new picocli.CommandLine(new Nas()).execute(args);
+            code = Nas.commandLine().execute(args);
         } finally {
             System.setOut(savedOut);
             System.setErr(savedErr);
@@ -131,10 +131,10 @@ class ExportCommandIT {
         Run unreachable = nas("export", id, "--csv", none.toString(), "--url", "http://localhost:" + ControllerApiIT.freePort(),
                 "--token", TOKEN);
         assertThat(unreachable.code()).isEqualTo(1);
-        assertThat(unreachable.err()).startsWith("cannot reach the controller at http://localhost:");
+        assertThat(unreachable.err()).startsWith("no controller at http://localhost:").contains("start `nas controller`, or set NAS_API_URL");
         Run badUrl = nas("export", id, "--csv", none.toString(), "--url", "http://local host:80", "--token", TOKEN);
         assertThat(badUrl.code()).isEqualTo(2);
-        assertThat(badUrl.err()).contains("--url: not a URL");
+        assertThat(badUrl.err()).startsWith("--url: 'http://local host:80' is not an http(s) URL of the controller");
         Run noCsv = nas("export", id, "--url", base);
         assertThat(noCsv.code()).isEqualTo(2);
         assertThat(noCsv.err()).contains("Missing required option: '--csv=FILE'");

@@ -11,7 +11,7 @@ public record CompressionSpec(
         PruningSpec pruning,
         Quantization quantization,
         DistillationSpec distillation,
-        double lowRankRatio,
+        Double lowRankRatio,
         Integer fineTuneEpochs,
         Double fineTuneLearningRate,
         String baseModel,
@@ -24,9 +24,13 @@ public record CompressionSpec(
     public static final CompressionSpec NONE =
             new CompressionSpec(PruningSpec.NONE, Quantization.FP32, DistillationSpec.OFF, 1.0);
 
-    /** Normalizes absent parts to "no compression" and one fine-tuning epoch. */
+    /**
+     * Normalizes absent parts to "no compression" (no pruning, fp32, no distillation, low-rank ratio 1) and one
+     * fine-tuning epoch, so a partial block such as {@code {"quantization": "int8-per-channel"}} means just that.
+     */
     public CompressionSpec {
         pruning = pruning == null ? PruningSpec.NONE : pruning;
+        lowRankRatio = lowRankRatio == null ? 1.0 : lowRankRatio;
         quantization = quantization == null ? Quantization.FP32 : quantization;
         distillation = distillation == null ? DistillationSpec.OFF : distillation;
         fineTuneEpochs = fineTuneEpochs == null ? 1 : fineTuneEpochs;

@@ -157,9 +157,17 @@ public final class JsonCodec {
         return readChecked(json, COMMAND_SCHEMA, ExperimentCommand.class);
     }
 
-    /** Reads a candidate file a worker wrote (lenient: omitted compression means none). */
+    /**
+     * Reads a candidate file (a user's, or one a worker wrote), leniently: omitted compression, or an omitted part
+     * of it, means none. A pruning method without its ratio is an error at its path.
+     */
     public static Candidate readCandidate(byte[] json) {
-        return read(LENIENT, json, Candidate.class, MAX_INPUT_BYTES);
+        Candidate c = read(LENIENT, json, Candidate.class, MAX_INPUT_BYTES);
+        if (c.compression() != null && c.compression().pruning().ratio() == null) {
+            throw new InvalidInputException(List.of(new ValidationError("compression.pruning.ratio",
+                    "is required for method " + c.compression().pruning().method().name().toLowerCase(java.util.Locale.ROOT).replace('_', '-'))));
+        }
+        return c;
     }
 
     /**

@@ -10,7 +10,7 @@ import java.util.Set;
  * under one threshold; {@code one-shot} prunes once before fine-tuning, {@code agp} raises the sparsity during
  * fine-tuning along Zhu and Gupta's cubic schedule. L1-filter pruning is always per layer and one-shot.
  */
-public record PruningSpec(PruningMethod method, double ratio, String scope, String schedule) {
+public record PruningSpec(PruningMethod method, Double ratio, String scope, String schedule) {
     /** No pruning. */
     public static final PruningSpec NONE = new PruningSpec(PruningMethod.NONE, 0.0);
     /** Magnitude-pruning scopes. */
@@ -18,14 +18,19 @@ public record PruningSpec(PruningMethod method, double ratio, String scope, Stri
     /** Magnitude-pruning schedules. */
     public static final Set<String> SCHEDULES = Set.of("one-shot", "agp");
 
-    /** Applies the defaults: per layer, one-shot. */
+    /**
+     * Applies the defaults: no pruning when the method is absent, ratio 0 where nothing is pruned, per layer,
+     * one-shot. A method that prunes keeps an absent ratio absent, for {@link JsonCodec#readCandidate} to report.
+     */
     public PruningSpec {
+        method = method == null ? PruningMethod.NONE : method;
+        ratio = ratio == null && method == PruningMethod.NONE ? Double.valueOf(0.0) : ratio;
         scope = scope == null ? "layer" : scope;
         schedule = schedule == null ? "one-shot" : schedule;
     }
 
     /** Per-layer, one-shot pruning. */
-    public PruningSpec(PruningMethod method, double ratio) {
+    public PruningSpec(PruningMethod method, Double ratio) {
         this(method, ratio, null, null);
     }
 

@@ -22,6 +22,9 @@ public final class RecordChecks {
         ids(errors, r.experimentId(), r.trialId(), r.attempt());
         if (errors.required("candidate", r.candidate())) {
             errors.required("candidate.architecture", r.candidate().architecture());
+            if (r.candidate().compression() != null) {
+                errors.required("candidate.compression.pruning.ratio", r.candidate().compression().pruning().ratio());
+            }
         }
         errors.required("dataset", r.dataset());
         errors.required("training", r.training());

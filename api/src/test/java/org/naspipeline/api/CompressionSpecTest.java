@@ -19,6 +19,38 @@ class CompressionSpecTest {
     }
 
     @Test
+    void aCandidatesPartialCompressionBlockMeansNoneForWhatItLeavesOut() {
+        String arch = "{\"architecture\": {\"family\": \"mlp\", \"hiddenUnits\": [32], \"head\": {\"denseUnits\": 0, \"dropout\": 0}}";
+        CompressionSpec q = JsonCodec.readCandidate((arch + ", \"compression\": {\"quantization\": \"int8-per-channel\"}}")
+                .getBytes(StandardCharsets.UTF_8)).compression();
+        assertThat(q).isEqualTo(new CompressionSpec(PruningSpec.NONE, Quantization.INT8_PER_CHANNEL, DistillationSpec.OFF, 1.0));
+        assertThat(q.needsFineTune()).isFalse();
+        for (String partial : List.of("{}", "{\"lowRankRatio\": null}", "{\"pruning\": {\"method\": \"none\"}}", "{\"pruning\": {}}",
+                "{\"pruning\": null, \"distillation\": null}")) {
+            assertThat(JsonCodec.readCandidate((arch + ", \"compression\": " + partial + "}").getBytes(StandardCharsets.UTF_8))
+                    .compression().isNone()).as(partial).isTrue();
+        }
+        CompressionSpec lowRank = JsonCodec.readCandidate((arch + ", \"compression\": {\"lowRankRatio\": 0.5}}")
+                .getBytes(StandardCharsets.UTF_8)).compression();
+        assertThat(lowRank.lowRankRatio()).isEqualTo(0.5);
+        assertThat(lowRank.pruning()).isEqualTo(PruningSpec.NONE);
+        // a method that prunes needs its ratio
+        assertThatThrownBy(() -> JsonCodec.readCandidate((arch + ", \"compression\": {\"pruning\": {\"method\": \"magnitude\"}}}")
+                .getBytes(StandardCharsets.UTF_8))).isInstanceOfSatisfying(InvalidInputException.class,
+                        e -> assertThat(e.errors()).extracting(Object::toString)
+                                .containsExactly("compression.pruning.ratio: is required for method magnitude"));
+        // a trial request from any client: a pruning method without a ratio is refused at its path, not unboxed later
+        TrialRequest request = new TrialRequest(1, "e", "e-t1", 1, new Candidate(JsonCodec.readCandidate((arch + "}")
+                .getBytes(StandardCharsets.UTF_8)).architecture(), new CompressionSpec(new PruningSpec(PruningMethod.MAGNITUDE, 0.5),
+                Quantization.FP32, DistillationSpec.OFF, 1.0)), new DatasetSpec("fashion-mnist", 100, 50), TrainingSpec.defaults(), 7L);
+        String json = new String(JsonCodec.write(request), StandardCharsets.UTF_8);
+        assertThat(RecordChecks.trialRequest("e-t1", json.getBytes(StandardCharsets.UTF_8))).isEqualTo(request);
+        assertThatThrownBy(() -> RecordChecks.trialRequest("e-t1", json.replace("\"ratio\":0.5", "\"ratio\":null")
+                .getBytes(StandardCharsets.UTF_8))).isInstanceOfSatisfying(InvalidInputException.class,
+                        e -> assertThat(e.errors()).extracting(Object::toString).contains("candidate.compression.pruning.ratio: is required"));
+    }
+
+    @Test
     void everyExampleSpecIsValidForBothValidators() throws Exception {
         for (String name : List.of("fashion-mnist.json", "multi-objective.json", "joint-compression.json", "compression-only.json")) {
             String json = example(name);

@@ -221,15 +221,118 @@ final class ApiCommands {
                 }
                 System.out.printf(Locale.ROOT, "Pareto front of %s: %d trial(s), hypervolume %s%n", id, p.path("front").size(),
                         p.path("hypervolume").isNumber() ? String.format(Locale.ROOT, "%.6g", p.path("hypervolume").asDouble()) : "-");
-                p.path("front").forEach(pt -> {
-                    StringBuilder row = new StringBuilder(String.format(Locale.ROOT, "  %-28s", pt.path("trialId").asText()));
+                ApiClient api = client();
+                for (JsonNode pt : p.path("front")) {
+                    String trialId = pt.path("trialId").asText();
+                    StringBuilder row = new StringBuilder(String.format(Locale.ROOT, "  %-28s", trialId));
                     pt.path("objectives").fields().forEachRemaining(f -> row.append(String.format(Locale.ROOT, " %s=%.4g", f.getKey(), f.getValue().asDouble())));
+                    JsonNode trial = api.get(ApiClient.experiment(id, "/trials/" + java.net.URLEncoder.encode(trialId,
+                            java.nio.charset.StandardCharsets.UTF_8).replace("+", "%20"))).path("row");
+                    row.append("  ").append(trial.path("architecture").asText("-"));
+                    if (!trial.path("compression").asText("none").equals("none")) {
+                        row.append(" | ").append(trial.path("compression").asText());
+                    }
                     System.out.println(row);
-                });
+                }
                 return 0;
             } catch (ApiClient.ApiException e) {
                 return fail(e);
             }
         }
+    }
+
+    /** {@code nas trials ID}: the trial table, sorted and filtered by the controller (its {@code /trial-page}). */
+    @Command(name = "trials", mixinStandardHelpOptions = true,
+            description = "Print an experiment's trials as a table: candidate in short, metrics, worker; * marks the Pareto front.")
+    static final class Trials extends Target implements Callable<Integer> {
+        @Parameters(index = "0", description = "experiment id")
+        String id;
+
+        @Option(names = "--sort", defaultValue = "trialId", description = "trialId, status, attempt, workerId, accuracy, testAccuracy, "
+                + "latencyMs, params, macs, sizeBytes or durationSeconds (default: ${DEFAULT-VALUE}; metrics sort best first)")
+        String sort;
+
+        @Option(names = "--asc", description = "sort a metric ascending (default: accuracies descending, the others ascending)")
+        boolean ascending;
+
+        @Option(names = "--status", description = "only trials with this status: scheduled, running, completed, failed")
+        String status;
+
+        @Option(names = "--filter", paramLabel = "TEXT", description = "only trials whose id, worker, architecture or compression contains TEXT")
+        String filter;
+
+        @Option(names = "--limit", defaultValue = "50", description = "at most this many rows, 1 to 500 (default: ${DEFAULT-VALUE})")
+        int limit;
+
+        @Option(names = "--offset", defaultValue = "0", description = "skip this many rows first (default: ${DEFAULT-VALUE})")
+        int offset;
+
+        @Option(names = "--json", description = "print the API's JSON page")
+        boolean json;
+
+        @Option(names = "--csv", description = "print every trial as CSV (as `nas export ID --csv -`), ignoring the other options")
+        boolean csv;
+
+        @Override
+        public Integer call() {
+            try {
+                ApiClient api = client();
+                if (csv) {
+                    byte[] body = api.getBytes(ApiClient.experiment(id, "/trials?format=csv"), java.time.Duration.ofSeconds(60));
+                    System.out.write(body, 0, body.length);
+                    System.out.flush();
+                    return 0;
+                }
+                boolean descending = !ascending && (sort.equals("accuracy") || sort.equals("testAccuracy"));
+                StringBuilder query = new StringBuilder("/trial-page?sort=" + encode(sort) + "&order=" + (descending ? "desc" : "asc")
+                        + "&limit=" + limit + "&offset=" + offset);
+                if (status != null) {
+                    query.append("&status=").append(encode(status));
+                }
+                if (filter != null) {
+                    query.append("&q=").append(encode(filter));
+                }
+                JsonNode page = api.get(ApiClient.experiment(id, query.toString()));
+                if (json) {
+                    System.out.println(JsonCodec.writePretty(page));
+                    return 0;
+                }
+                System.out.printf(Locale.ROOT, "%-26s %-9s %3s %-44s %-22s %7s %7s %8s %10s %11s %-14s%n", "TRIAL", "STATUS", "ATT",
+                        "ARCHITECTURE", "COMPRESSION", "VAL", "TEST", "P50 MS", "PARAMS", "BYTES", "WORKER");
+                for (JsonNode row : page.path("rows")) {
+                    JsonNode t = row.path("trial");
+                    JsonNode m = t.path("metrics");
+                    System.out.printf(Locale.ROOT, "%-26s %-9s %3d %-44s %-22s %7s %7s %8s %10s %11s %-14s%n",
+                            cut((row.path("onParetoFront").asBoolean() ? "* " : "  ") + t.path("trialId").asText(), 26),
+                            t.path("status").asText(), t.path("attempt").asInt(), cut(row.path("architecture").asText("-"), 44),
+                            cut(row.path("compression").asText("-"), 22), number(m.path("accuracy"), "%.4f"),
+                            number(m.path("testAccuracy"), "%.4f"), number(m.path("latencyMsP50"), "%.3f"),
+                            number(m.path("params"), "%,d"), number(m.path("sizeBytes"), "%,d"), cut(t.path("workerId").asText("-"), 14));
+                }
+                int shown = page.path("rows").size();
+                System.out.printf(Locale.ROOT, "%d of %d trial(s)%s; * on the Pareto front%n", shown, page.path("total").asInt(),
+                        offset + shown < page.path("total").asInt() ? " (--offset " + (offset + shown) + " for more)" : "");
+                return 0;
+            } catch (ApiClient.ApiException e) {
+                return fail(e);
+            }
+        }
+
+        private static String encode(String s) {
+            return java.net.URLEncoder.encode(s, java.nio.charset.StandardCharsets.UTF_8);
+        }
+    }
+
+    /** {@code s} in at most {@code width} characters. */
+    static String cut(String s, int width) {
+        return s.length() <= width ? s : s.substring(0, width - 1) + "…";
+    }
+
+    /** A JSON number in {@code format}, or {@code -} when absent. */
+    static String number(JsonNode n, String format) {
+        if (!n.isNumber()) {
+            return "-";
+        }
+        return format.endsWith("d") ? String.format(Locale.ROOT, format, n.asLong()) : String.format(Locale.ROOT, format, n.asDouble());
     }
 }

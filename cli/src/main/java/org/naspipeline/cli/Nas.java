@@ -16,7 +16,7 @@ import picocli.CommandLine.Command;
 @Command(name = "nas", mixinStandardHelpOptions = true, versionProvider = Nas.Versions.class,
         description = "Neural architecture search and model compression on Kafka.",
         subcommands = {DemoCommand.class, BrokerCommand.class, ControllerCommand.class, WorkerCommand.class, ApiCommands.Submit.class,
-                ApiCommands.Status.class, ApiCommands.Cancel.class, ApiCommands.Pause.class, ApiCommands.Resume.class, ApiCommands.Pareto.class, ExportCommand.class, EvaluateCommand.class, BenchCommand.class,
+                ApiCommands.Status.class, ApiCommands.Cancel.class, ApiCommands.Pause.class, ApiCommands.Resume.class, ApiCommands.Pareto.class, ApiCommands.Trials.class, ExportCommand.class, EvaluateCommand.class, BenchCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Nas {
     /** Set to print the stack trace of an unexpected failure as well as its one-line message. */

@@ -149,6 +149,24 @@ class ControllerApiIT {
         assertThat(nas("status", id, "--url", base, "--token", TOKEN)).startsWith(id + " [##############################] 12/12 completed best ");
         assertThat(nas("pareto", id, "--url", base, "--token", TOKEN)).startsWith("Pareto front of " + id + ": " + front.size() + " trial(s), hypervolume ");
         assertThat(nas("status", "--url", base, "--token", TOKEN)).contains(id, longId);
+        // the trial table: sorted by the controller, candidate in short, the front marked
+        List<String> table = nas("trials", id, "--sort", "accuracy", "--url", base, "--token", TOKEN).lines().toList();
+        assertThat(table.get(0)).startsWith("TRIAL").contains("ARCHITECTURE", "COMPRESSION", "VAL", "TEST", "P50 MS", "WORKER");
+        assertThat(table).hasSize(1 + 12 + 1).last().isEqualTo("12 of 12 trial(s); * on the Pareto front");
+        List<Double> accuracies = table.subList(1, 13).stream().map(l -> l.trim().split("\\s+"))
+                .map(cells -> Double.parseDouble(cells[cells.length - 6])).toList(); // VAL, TEST, P50, PARAMS, BYTES, WORKER
+        assertThat(accuracies).isSortedAccordingTo(java.util.Comparator.reverseOrder());
+        assertThat(table.subList(1, 13).stream().filter(l -> l.startsWith("* ")).map(l -> l.substring(2).trim().split("\\s+")[0]))
+                .containsExactlyInAnyOrderElementsOf(front);
+        assertThat(table.get(1)).contains("completed", "cnn[");
+        assertThat(nas("trials", id, "--limit", "5", "--offset", "10", "--url", base, "--token", TOKEN))
+                .endsWith("2 of 12 trial(s); * on the Pareto front\n");
+        assertThat(nas("trials", id, "--status", "failed", "--url", base, "--token", TOKEN)).endsWith("0 of 0 trial(s); * on the Pareto front\n");
+        assertThat(JsonCodec.readTree(nas("trials", id, "--json", "--limit", "3", "--url", base, "--token", TOKEN)
+                .getBytes(StandardCharsets.UTF_8)).path("rows")).hasSize(3);
+        assertThat(nas("trials", id, "--csv", "--url", base, "--token", TOKEN).split("\r\n")).hasSize(13);
+        assertThat(nas("pareto", id, "--url", base, "--token", TOKEN).lines().skip(1)).hasSize(front.size())
+                .allSatisfy(l -> assertThat(l).contains("cnn["));
         assertThat(Nas.commandLine().execute("submit", dir.resolve("missing.json").toString(), "--url", base)).isEqualTo(2);
     }
 

@@ -110,10 +110,15 @@ final class ApiClient {
         }
     }
 
-    private byte[] send(HttpRequest.Builder request, Duration timeout) {
+    /** Adds the bearer token, when one is set, to a request made outside this client (e.g. an event stream). */
+    void authorize(HttpRequest.Builder request) {
         if (token != null && !token.isBlank()) {
             request.header("Authorization", "Bearer " + token);
         }
+    }
+
+    private byte[] send(HttpRequest.Builder request, Duration timeout) {
+        authorize(request);
         HttpResponse<byte[]> response;
         try {
             response = http.send(request.timeout(timeout).build(), HttpResponse.BodyHandlers.ofByteArray());

@@ -40,7 +40,8 @@ final class ApiCommands {
         @Parameters(index = "0", description = "experiment spec file")
         Path file;
 
-        @Option(names = "--watch", description = "follow the experiment until it ends: progress bar and best so far")
+        @Option(names = "--watch", description = "follow the experiment until it ends: trials completed, failed and in flight, "
+                + "best so far, ETA, and each running trial's epoch (survives a controller restart)")
         boolean watch;
 
         @Override
@@ -56,7 +57,7 @@ final class ApiCommands {
             try {
                 String id = api.post("/api/v1/experiments", body).path("id").asText();
                 System.out.println("submitted " + id);
-                return watch ? Status.watch(api, id) : 0;
+                return watch ? Watch.onStdout(api, id).run() : 0;
             } catch (ApiClient.ApiException e) {
                 return fail(e);
             }
@@ -69,7 +70,7 @@ final class ApiCommands {
         @Parameters(index = "0", arity = "0..1", description = "experiment id (omit to list all)")
         String id;
 
-        @Option(names = "--watch", description = "follow the experiment until it ends")
+        @Option(names = "--watch", description = "follow the experiment until it ends (as submit --watch)")
         boolean watch;
 
         @Option(names = "--json", description = "print the API's JSON")
@@ -93,41 +94,13 @@ final class ApiCommands {
                     return 0;
                 }
                 if (watch) {
-                    return watch(api, id);
+                    return Watch.onStdout(api, id).run();
                 }
                 JsonNode e = api.get(ApiClient.experiment(id, ""));
                 System.out.println(json ? JsonCodec.writePretty(e) : line(e));
                 return 0;
             } catch (ApiClient.ApiException e) {
                 return fail(e);
-            }
-        }
-
-        /** Polls every 2 s, printing a progress bar and the best so far, until the experiment ends. */
-        static int watch(ApiClient api, String id) throws InterruptedException {
-            String last = "";
-            while (true) {
-                JsonNode e;
-                try {
-                    e = api.get(ApiClient.experiment(id, ""));
-                } catch (ApiClient.ApiException ex) {
-                    if (ex.status != 404 && ex.status != 503) {
-                        throw ex;
-                    }
-                    e = null; // not accepted yet, or the owner is moving: try again
-                }
-                if (e != null) {
-                    String now = line(e);
-                    if (!now.equals(last)) {
-                        System.out.println(now);
-                        last = now;
-                    }
-                    String status = e.path("status").asText();
-                    if (!"running".equals(status) && !"paused".equals(status)) {
-                        return "completed".equals(e.path("status").asText()) ? 0 : 1;
-                    }
-                }
-                Thread.sleep(2000); // polling interval of an interactive command
             }
         }
 

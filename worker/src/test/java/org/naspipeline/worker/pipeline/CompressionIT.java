@@ -200,10 +200,10 @@ class CompressionIT {
                 phases.add(phase);
             }
         };
-        // magnitude pruning: with L1-filter pruning this fine-tuning diverged to NaN at a varying batch on an AMD EPYC
-        // machine (before the CPU budget too), an open defect of its own; the stage bookkeeping is what is tested here
-        CompressionSpec c = new CompressionSpec(new PruningSpec(PruningMethod.MAGNITUDE, 0.5, "layer", "one-shot"),
-                Quantization.INT8_PER_CHANNEL, DistillationSpec.OFF, 0.5, 2, 0.001, baseUri);
+        // L1-filter pruning at 0.25 leaves 12 and 24 filters, whose convolution gradients the engine got wrong (and
+        // NaN now and then) on AMD EPYC AVX-512 hosts until oneDNN was capped at SSE4.1 (ConvolutionEngineIT)
+        CompressionSpec c = new CompressionSpec(new PruningSpec(PruningMethod.L1_FILTER, 0.25), Quantization.INT8_PER_CHANNEL,
+                DistillationSpec.OFF, 0.5, 2, 0.001, baseUri);
         TrialResult.Completed done = completed(run("all", new Candidate(TrialRunnerIT.SMALL_CNN.architecture(), c), 7, listener));
         assertThat(phases).containsExactly("prune", "lowrank", "train", "quantize", "measure");
         List<CompressionReport.Stage> stages = done.metrics().compression().stages();

@@ -93,6 +93,12 @@ class OnnxModelIT {
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageStartingWith("odd.onnx: ONNX Runtime cannot load the model: ")
                 .hasMessageContaining("NoSuchOperator");
+        // a weight whose bytes do not fill its shape
+        OnnxMl.GraphProto.Builder g1 = valid.getGraph().toBuilder();
+        g1.setInitializer(0, g1.getInitializer(0).toBuilder().setRawData(com.google.protobuf.ByteString.copyFrom(new byte[3])));
+        byte[] shortWeight = valid.toBuilder().setGraph(g1).build().toByteArray();
+        assertThatThrownBy(() -> OnnxModel.load(shortWeight, "short.onnx", 1)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("short.onnx: ONNX Runtime cannot load the model: ");
         // a well-formed protobuf of another kind is not a model
         byte[] tensor = valid.getGraph().getInitializer(0).toByteArray();
         assertThatThrownBy(() -> OnnxModel.load(tensor, "tensor.onnx", 1)).isInstanceOf(IllegalArgumentException.class)

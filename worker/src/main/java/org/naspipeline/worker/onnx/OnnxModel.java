@@ -20,6 +20,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.SortedSet;
 import java.util.stream.Stream;
+import org.naspipeline.worker.cpu.MeasurementGate;
 import org.naspipeline.worker.data.TensorData;
 
 /**
@@ -217,12 +218,23 @@ public final class OnnxModel implements AutoCloseable {
 
     /** Top-1 accuracy over the split. */
     public double accuracy(TensorData data) {
+        return accuracy(data, null);
+    }
+
+    /**
+     * Top-1 accuracy over the split, each batch a unit of work of {@code gate} (null: none), so that it pauses
+     * for a latency measurement elsewhere on the host, as the DJL evaluation does.
+     */
+    public double accuracy(TensorData data, MeasurementGate gate) {
         checkFits(data);
         int size = sampleSize();
         long correct = 0;
         for (int from = 0; from < data.count(); from += EVAL_BATCH) {
             int n = Math.min(EVAL_BATCH, data.count() - from);
-            float[] logits = run(Arrays.copyOfRange(data.features(), from * size, (from + n) * size), n);
+            float[] logits;
+            try (MeasurementGate.Work work = gate == null ? null : gate.work()) {
+                logits = run(Arrays.copyOfRange(data.features(), from * size, (from + n) * size), n);
+            }
             for (int i = 0; i < n; i++) {
                 if (argMax(logits, i * classes, classes) == (int) data.labels()[from + i]) {
                     correct++;

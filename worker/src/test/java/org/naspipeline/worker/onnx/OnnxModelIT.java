@@ -54,6 +54,7 @@ class OnnxModelIT {
                 correct += OnnxModel.argMax(logits, i * 3, 3) == (int) d.labels()[i] ? 1 : 0;
             }
             assertThat(m.accuracy(d)).isEqualTo(correct / 300.0);
+            assertThat(m.accuracy(d, org.naspipeline.worker.cpu.MeasurementGate.in(dir))).isEqualTo(correct / 300.0);
             Latency l = m.latency(d, 4, 25);
             assertThat(l.runs()).isBetween(OnnxModel.MIN_RUNS, 25);
             assertThat(l.batch()).isEqualTo(4);

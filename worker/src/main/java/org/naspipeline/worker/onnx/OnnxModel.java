@@ -260,6 +260,10 @@ public final class OnnxModel implements AutoCloseable {
             throw new IllegalArgumentException("dataset examples of shape " + Arrays.toString(data.sampleShape())
                     + " do not fit " + source + ", whose input is " + Arrays.toString(sampleShape));
         }
+        if (data.classes() != classes) {
+            throw new IllegalArgumentException("dataset has " + data.classes() + " classes, but " + source + " gives "
+                    + classes + " class scores");
+        }
         if (data.count() < 1) {
             throw new IllegalArgumentException("dataset: no examples");
         }

@@ -125,6 +125,12 @@ class OnnxModelIT {
             assertThatThrownBy(() -> m.run(new float[0], 0)).isInstanceOf(IllegalArgumentException.class);
             assertThatThrownBy(() -> m.accuracy(data(10, 1, 28, 28))).isInstanceOf(IllegalArgumentException.class)
                     .hasMessage("dataset examples of shape [1, 28, 28] do not fit model.onnx, whose input is [2, 4, 4]");
+            TensorData tenClasses = data(10, 2, 4, 4);
+            TensorData wrongClasses = new TensorData(tenClasses.features(), tenClasses.labels(), 10, tenClasses.sampleShape(), 10);
+            assertThatThrownBy(() -> m.accuracy(wrongClasses)).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessage("dataset has 10 classes, but model.onnx gives 3 class scores");
+            TensorData empty = new TensorData(new float[0], new float[0], 0, new long[] {2, 4, 4}, 3);
+            assertThatThrownBy(() -> m.accuracy(empty)).isInstanceOf(IllegalArgumentException.class).hasMessage("dataset: no examples");
             assertThatThrownBy(() -> m.latency(data(10, 2, 4, 4), 0, 10)).isInstanceOf(IllegalArgumentException.class)
                     .hasMessage("latency: batch and runs must be ≥ 1 (got 0, 10)");
             // the session still serves after refusing bad input

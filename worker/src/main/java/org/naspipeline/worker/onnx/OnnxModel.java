@@ -57,8 +57,8 @@ public final class OnnxModel implements AutoCloseable {
         this.source = source;
         this.threads = threads;
         checkProtobuf(bytes, source);
+        options = new OrtSession.SessionOptions();
         try {
-            options = new OrtSession.SessionOptions();
             options.setIntraOpNumThreads(threads);
             options.setInterOpNumThreads(1);
             options.setExecutionMode(OrtSession.SessionOptions.ExecutionMode.SEQUENTIAL);
@@ -67,6 +67,7 @@ public final class OnnxModel implements AutoCloseable {
                 options.enableProfiling(profileDir.resolve("ort").toString());
             }
         } catch (OrtException e) {
+            options.close();
             throw new IllegalStateException("onnxruntime: cannot set up a session: " + e.getMessage(), e);
         }
         try {

@@ -46,6 +46,20 @@ class OnnxParityIT {
     }
 
     @Test
+    void oddMapsAndEvenKernelsKeepDjlsShapes() {
+        // 7×7 → even 2×2 kernel with padding 1 on each side (DJL's k/2) → 8×8 → pool → 4×4 → 3×3 conv → avg pool → 2×2
+        NetworkPlan odd = new NetworkPlan(new long[] {2, 7, 7}, 3, List.of(
+                new NetworkPlan.Conv(2, 4, 2, 1, true, null, null), new Relu(), new NetworkPlan.Pool(true),
+                new NetworkPlan.Conv(4, 4, 3, 2, true, null, null), new NetworkPlan.Pool(false),
+                new Flatten(), new Dense(16, 3, true, null, null)));
+        assertSameLogits(TestPlans.withRandomWeights(odd, 8), 5, 13);
+        NetworkPlan oddPool = new NetworkPlan(new long[] {1, 7, 7}, 3, List.of(
+                new NetworkPlan.Conv(1, 3, 3, 1, true, null, null), new NetworkPlan.Pool(true), new NetworkPlan.Pool(false),
+                new Flatten(), new Dense(3, 3, true, null, null)));
+        assertSameLogits(TestPlans.withRandomWeights(oddPool, 9), 5, 14);
+    }
+
+    @Test
     void everyLayerKindRunsOnInt8KernelsWhenQuantized() {
         NetworkPlan plan = TestPlans.withRandomWeights(TestPlans.everyLayerKind(), 3);
         Random r = new Random(4);

@@ -1,0 +1,296 @@
+package org.naspipeline.worker.onnx;
+
+import static org.naspipeline.worker.onnx.OnnxGraph.integer;
+import static org.naspipeline.worker.onnx.OnnxGraph.ints;
+import static org.naspipeline.worker.onnx.OnnxGraph.real;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import org.naspipeline.worker.compress.Quantizer;
+import org.naspipeline.worker.model.NetworkPlan;
+import org.naspipeline.worker.model.NetworkPlan.Conv;
+import org.naspipeline.worker.model.NetworkPlan.Dense;
+import org.naspipeline.worker.model.NetworkPlan.Layer;
+import org.naspipeline.worker.model.NetworkPlan.Norm;
+import org.naspipeline.worker.model.NetworkPlan.Pool;
+import org.naspipeline.worker.model.NetworkPlan.Residual;
+
+/**
+ * Walks a plan and writes its ONNX graph, tracking each activation's shape so that a layer the graph cannot
+ * express is reported at its path. Every op output is first a float tensor named after the layer's path; a
+ * consumer that wants it quantized calls {@link #quantized}, which in int8 mode adds QuantizeLinear →
+ * DequantizeLinear with the calibrated code (and in fp32 mode records the tensor as a calibration point). ReLU
+ * reads its input unquantized, so a conv or dense layer followed by ReLU gets one Q after the ReLU, the pattern
+ * ONNX Runtime fuses into QLinearConv / QGemm. Max pooling and flatten keep their input's code.
+ */
+final class PlanTranslator {
+    /** DJL's batch-norm epsilon. */
+    static final float BN_EPSILON = 1e-5f;
+
+    private final OnnxGraph graph = new OnnxGraph();
+    private final ActivationRanges ranges;
+    private final boolean unsignedActivations;
+    private final List<String> calibrationPoints = new ArrayList<>();
+
+    /** An activation: its float tensor, shape without the batch, and once quantized its DQ output and code. */
+    private static final class Value {
+        final String name;
+        final long[] dims;
+        final Value codeOf;
+        String dequantized;
+        QuantParams code;
+
+        Value(String name, long[] dims, Value codeOf) {
+            this.name = name;
+            this.dims = dims;
+            this.codeOf = codeOf;
+        }
+    }
+
+    /**
+     * A translator writing an fp32 graph ({@code ranges} null) or an int8 QDQ graph with those activation codes,
+     * activations signed (S8S8) or {@code unsignedActivations} (U8S8); weights are always signed.
+     */
+    PlanTranslator(ActivationRanges ranges, boolean unsignedActivations) {
+        this.ranges = ranges;
+        this.unsignedActivations = unsignedActivations;
+    }
+
+    /** The graph of {@code plan}, its output renamed to {@code logits}; with {@code exposeCalibration}, every calibration point is an extra output. */
+    byte[] translate(NetworkPlan plan, boolean exposeCalibration) {
+        for (long d : plan.inputShape()) {
+            if (d < 1) {
+                throw new UnexportableLayerException("inputShape", "dimensions must be ≥ 1 (got " + Arrays.toString(plan.inputShape()) + ")");
+            }
+        }
+        if (plan.inputShape().length != 3 && plan.inputShape().length != 1) {
+            throw new UnexportableLayerException("inputShape", "must be (channels, height, width) or (features), got "
+                    + Arrays.toString(plan.inputShape()));
+        }
+        graph.input("input", plan.inputShape());
+        Value out = sequence("layers", plan.layers(), new Value("input", plan.inputShape(), null));
+        if (out.dims.length != 1 || out.dims[0] != plan.classes()) {
+            throw new UnexportableLayerException("layers", "the network ends in shape " + Arrays.toString(out.dims)
+                    + ", not the " + plan.classes() + " class scores");
+        }
+        graph.node("Identity", List.of(out.name), "logits");
+        graph.output("logits", new long[] {plan.classes()});
+        if (exposeCalibration) {
+            for (String p : calibrationPoints) {
+                graph.output(p, null);
+            }
+        }
+        return graph.model(ranges == null ? "fp32" : "int8 QDQ (" + (unsignedActivations ? "U8S8" : "S8S8") + ", per-channel weights)");
+    }
+
+    /** The tensors whose ranges an int8 export needs, in graph order ({@code input} first when used). */
+    List<String> calibrationPoints() {
+        return List.copyOf(calibrationPoints);
+    }
+
+    private Value sequence(String prefix, List<Layer> layers, Value in) {
+        Value v = in;
+        for (int i = 0; i < layers.size(); i++) {
+            Layer layer = layers.get(i);
+            String path = prefix + "[" + i + "]";
+            if (layer instanceof Conv c) {
+                Norm fold = i + 1 < layers.size() && layers.get(i + 1) instanceof Norm n && n.channels() == c.out() ? n : null;
+                if (fold != null) {
+                    i++;
+                }
+                v = conv(path, c, fold, prefix + "[" + i + "]", v);
+            } else if (layer instanceof Dense d) {
+                v = dense(path, d, v);
+            } else if (layer instanceof Norm n) {
+                v = norm(path, n, v);
+            } else if (layer instanceof NetworkPlan.Relu) {
+                v = new Value(graph.node("Relu", List.of(v.name), path), v.dims, null);
+            } else if (layer instanceof Pool p) {
+                v = pool(path, p, v);
+            } else if (layer instanceof NetworkPlan.Flatten) {
+                if (v.dims.length != 1) {
+                    long features = Arrays.stream(v.dims).reduce(1, (a, b) -> a * b);
+                    v = new Value(graph.node("Flatten", List.of(quantized(v)), path, integer("axis", 1)), new long[] {features}, v);
+                }
+            } else if (layer instanceof Residual r) {
+                v = residual(path, r, v);
+            } else if (!(layer instanceof NetworkPlan.Dropout)) {
+                throw new UnexportableLayerException(path, "layer " + layer + " has no ONNX form");
+            }
+        }
+        return v;
+    }
+
+    private Value residual(String path, Residual r, Value in) {
+        Value body = sequence(path + ".body", r.body(), in);
+        Value shortcut = r.shortcut().isEmpty() ? in : sequence(path + ".shortcut", r.shortcut(), in);
+        if (!Arrays.equals(body.dims, shortcut.dims)) {
+            throw new UnexportableLayerException(path, "the body gives shape " + Arrays.toString(body.dims)
+                    + " but the shortcut " + Arrays.toString(shortcut.dims) + "; they cannot be added");
+        }
+        return new Value(graph.node("Add", List.of(quantized(body), quantized(shortcut)), path), body.dims, null);
+    }
+
+    private Value pool(String path, Pool p, Value in) {
+        if (in.dims.length != 3 || in.dims[1] < 2 || in.dims[2] < 2) {
+            throw new UnexportableLayerException(path, "2×2 pooling needs a feature map of at least 2×2, got shape "
+                    + Arrays.toString(in.dims));
+        }
+        long[] dims = {in.dims[0], in.dims[1] / 2, in.dims[2] / 2};
+        String out = graph.node(p.max() ? "MaxPool" : "AveragePool", List.of(quantized(in)), path,
+                ints("kernel_shape", 2, 2), ints("strides", 2, 2));
+        return new Value(out, dims, p.max() ? in : null);
+    }
+
+    private Value norm(String path, Norm n, Value in) {
+        if (in.dims.length < 1 || in.dims[0] != n.channels()) {
+            throw new UnexportableLayerException(path, "batch norm over " + n.channels() + " channels reads shape "
+                    + Arrays.toString(in.dims));
+        }
+        float[][] p = {n.gamma(), n.beta(), n.mean(), n.var()};
+        String[] names = {"gamma", "beta", "mean", "var"};
+        List<String> inputs = new ArrayList<>(List.of(quantized(in)));
+        for (int j = 0; j < 4; j++) {
+            check(path + "." + names[j], p[j], n.channels());
+            inputs.add(graph.floats(path + "." + names[j], p[j], n.channels()));
+        }
+        return new Value(graph.node("BatchNormalization", inputs, path, real("epsilon", BN_EPSILON)), in.dims, null);
+    }
+
+    private Value conv(String path, Conv c, Norm fold, String outPath, Value in) {
+        if (in.dims.length != 3 || in.dims[0] != c.in()) {
+            throw new UnexportableLayerException(path, c + " reads shape " + Arrays.toString(in.dims)
+                    + "; it needs (" + c.in() + ", height, width)");
+        }
+        if (c.groups() < 1 || c.in() % c.groups() != 0 || c.out() % c.groups() != 0 || c.kernel() < 1) {
+            throw new UnexportableLayerException(path, c + ": groups " + c.groups() + " must divide both channel counts");
+        }
+        check(path + ".weight", c.weight(), c.weightCount());
+        float[] bias = c.hasBias() ? check(path + ".bias", c.bias(), c.out()) : null;
+        float[] weight = c.weight();
+        if (fold != null) {
+            String at = outPath;
+            float[] scale = new float[c.out()];
+            float[] mean = check(at + ".mean", fold.mean(), c.out());
+            float[] beta = check(at + ".beta", fold.beta(), c.out());
+            float[] var = check(at + ".var", fold.var(), c.out());
+            float[] gamma = check(at + ".gamma", fold.gamma(), c.out());
+            weight = weight.clone();
+            float[] folded = new float[c.out()];
+            for (int o = 0; o < c.out(); o++) {
+                scale[o] = (float) (gamma[o] / Math.sqrt((double) var[o] + BN_EPSILON));
+                for (int j = 0; j < c.filterSize(); j++) {
+                    weight[o * c.filterSize() + j] *= scale[o];
+                }
+                folded[o] = (float) (((bias == null ? 0 : bias[o]) - (double) mean[o]) * scale[o] + beta[o]);
+            }
+            bias = folded;
+        }
+        int k = c.kernel();
+        long[] wDims = {c.out(), c.in() / c.groups(), k, k};
+        List<String> inputs = weighted(path, in, weight, wDims, bias);
+        String out = graph.node("Conv", inputs, outPath, ints("kernel_shape", k, k), ints("strides", 1, 1),
+                ints("pads", k / 2, k / 2, k / 2, k / 2), integer("group", c.groups()));
+        // DJL pads k/2 on both sides: odd kernels keep the size, even ones grow it by one
+        long h = in.dims[1] + 2L * (k / 2) - k + 1;
+        long w = in.dims[2] + 2L * (k / 2) - k + 1;
+        return new Value(out, new long[] {c.out(), h, w}, null);
+    }
+
+    private Value dense(String path, Dense d, Value in) {
+        if (in.dims.length != 1 || in.dims[0] != d.in()) {
+            throw new UnexportableLayerException(path, d + " reads shape " + Arrays.toString(in.dims)
+                    + "; it needs (" + d.in() + ") features (a flatten before it)");
+        }
+        check(path + ".weight", d.weight(), d.in() * d.out());
+        float[] bias = d.hasBias() ? check(path + ".bias", d.bias(), d.out()) : null;
+        List<String> inputs = weighted(path, in, d.weight(), new long[] {d.out(), d.in()}, bias);
+        return new Value(graph.node("Gemm", inputs, path, integer("transB", 1)), new long[] {d.out()}, null);
+    }
+
+    /**
+     * The inputs of a conv or Gemm: activation, weight and optional bias; in int8 mode the weight per output
+     * channel symmetric int8 ({@link Quantizer#perChannel}) and the bias int32 at scale {@code x_scale · w_scale},
+     * each behind a DequantizeLinear on axis 0.
+     */
+    private List<String> weighted(String path, Value in, float[] weight, long[] wDims, float[] bias) {
+        int out = (int) wDims[0];
+        List<String> inputs = new ArrayList<>();
+        inputs.add(quantized(in));
+        if (ranges == null) {
+            inputs.add(graph.floats(path + ".weight", weight, wDims));
+            if (bias != null) {
+                inputs.add(graph.floats(path + ".bias", bias, out));
+            }
+            return inputs;
+        }
+        Quantizer.Symmetric q = Quantizer.perChannel(weight, out);
+        float[] scales = q.scales().clone();
+        for (int o = 0; o < out; o++) {
+            if (scales[o] == 0) {
+                scales[o] = 1f; // an all-zero channel: every code is 0 anyway, and the bias needs a non-zero scale
+            }
+        }
+        inputs.add(dequantize(path + ".weight", graph.int8s(path + ".weight_q", q.codes(), wDims), scales,
+                graph.int8s(path + ".weight_zero_point", new byte[out], out)));
+        if (bias != null) {
+            float xs = in.code.scale();
+            int[] codes = new int[out];
+            float[] biasScales = new float[out];
+            for (int o = 0; o < out; o++) {
+                biasScales[o] = xs * scales[o];
+                double b = Math.rint(bias[o] / (double) biasScales[o]);
+                codes[o] = (int) Math.max(Integer.MIN_VALUE + 1L, Math.min(Integer.MAX_VALUE, b));
+            }
+            inputs.add(dequantize(path + ".bias", graph.int32s(path + ".bias_q", codes, out), biasScales,
+                    graph.int32s(path + ".bias_zero_point", new int[out], out)));
+        }
+        return inputs;
+    }
+
+    private String dequantize(String name, String codes, float[] scales, String zeroPoints) {
+        String s = graph.floats(name + "_scale", scales, scales.length);
+        return graph.node("DequantizeLinear", List.of(codes, s, zeroPoints), name, integer("axis", 0));
+    }
+
+    /** The tensor a quantized consumer reads: in int8 mode Q → DQ of {@code v} (added once), else {@code v} itself. */
+    private String quantized(Value v) {
+        if (ranges == null) {
+            if (v.codeOf == null && !calibrationPoints.contains(v.name)) {
+                calibrationPoints.add(v.name);
+            }
+            return v.name;
+        }
+        if (v.dequantized == null) {
+            if (v.codeOf != null) {
+                quantized(v.codeOf);
+            }
+            v.code = v.codeOf != null ? v.codeOf.code : ranges.params(v.name, unsignedActivations);
+            String scale = graph.floats(v.name + "/scale", new float[] {v.code.scale()});
+            byte[] zeroPoint = {(byte) v.code.zeroPoint()};
+            String zp = unsignedActivations ? graph.uint8s(v.name + "/zero_point", zeroPoint) : graph.int8s(v.name + "/zero_point", zeroPoint);
+            String q = graph.node("QuantizeLinear", List.of(v.name, scale, zp), v.name + "/q");
+            v.dequantized = graph.node("DequantizeLinear", List.of(q, scale, zp), v.name + "/dq");
+        }
+        return v.dequantized;
+    }
+
+    /** {@code values} when it holds {@code n} finite numbers, else an error naming the parameter. */
+    private static float[] check(String path, float[] values, int n) {
+        String layer = path.substring(0, path.lastIndexOf('.'));
+        String param = path.substring(path.lastIndexOf('.') + 1);
+        if (values == null) {
+            throw new UnexportableLayerException(layer, param + " is missing (the plan has no trained weights)");
+        }
+        if (values.length != n) {
+            throw new UnexportableLayerException(layer, param + " has " + values.length + " values, the layer's shape needs " + n);
+        }
+        for (int i = 0; i < values.length; i++) {
+            if (!Float.isFinite(values[i])) {
+                throw new UnexportableLayerException(layer, param + "[" + i + "] is not finite (" + values[i] + ")");
+            }
+        }
+        return values;
+    }
+}

@@ -15,6 +15,7 @@ import java.nio.FloatBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import org.naspipeline.worker.measure.LatencyTimer;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -34,9 +35,6 @@ public final class OnnxModel implements AutoCloseable {
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(OnnxModel.class);
     static final int EVAL_BATCH = 256;
     /** Warm-up runs, minimum timed runs and the time after which no more timed runs start, as for DJL. */
-    static final int WARMUP = 20;
-    static final int MIN_RUNS = 20;
-    static final long LATENCY_BUDGET_NANOS = 2_000_000_000L;
 
     private final byte[] bytes;
     private final String source;
@@ -271,8 +269,8 @@ public final class OnnxModel implements AutoCloseable {
     }
 
     /**
-     * Times {@code runs} forward passes of {@code batch} examples (cycled from {@code data}) after {@link #WARMUP}
-     * untimed ones, stopping early once {@link #LATENCY_BUDGET_NANOS} has passed but never before {@link #MIN_RUNS}.
+     * Times forward passes of {@code batch} examples (cycled from {@code data}) with {@link LatencyTimer}, as the DJL
+     * measurement does.
      */
     public Latency latency(TensorData data, int batch, int runs) {
         checkFits(data);
@@ -284,23 +282,7 @@ public final class OnnxModel implements AutoCloseable {
         for (int i = 0; i < batch; i++) {
             System.arraycopy(data.features(), (i % data.count()) * size, input, i * size, size);
         }
-        long[] nanos = new long[runs];
-        int done = 0;
-        long timedStart = 0;
-        for (int i = -WARMUP; i < runs; i++) {
-            if (i == 0) {
-                timedStart = System.nanoTime();
-            } else if (i >= MIN_RUNS && System.nanoTime() - timedStart > LATENCY_BUDGET_NANOS) {
-                break;
-            }
-            long t0 = System.nanoTime();
-            run(input, batch);
-            if (i >= 0) {
-                nanos[i] = System.nanoTime() - t0;
-                done = i + 1;
-            }
-        }
-        return Latency.of(Arrays.copyOf(nanos, done), batch, threads);
+        return Latency.of(LatencyTimer.time(() -> run(input, batch), runs), batch, threads);
     }
 
     /**

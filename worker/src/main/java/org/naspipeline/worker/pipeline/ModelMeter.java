@@ -13,15 +13,11 @@ import ai.djl.util.Pair;
 import java.util.Arrays;
 import org.naspipeline.worker.cpu.MeasurementGate;
 import org.naspipeline.worker.data.TensorData;
+import org.naspipeline.worker.measure.LatencyTimer;
 
 /** Measures a trained model: accuracy on a split, forward latency, parameter counts. */
 final class ModelMeter {
     static final int EVAL_BATCH = 256;
-    private static final int WARMUP = 20;
-    /** Timed runs always done, whatever the time. */
-    static final int MIN_RUNS = 20;
-    /** Time after which no more timed runs start (each batch size separately). */
-    static final long LATENCY_BUDGET_NANOS = 2_000_000_000L;
 
     private ModelMeter() {}
 
@@ -49,52 +45,28 @@ final class ModelMeter {
         return org.naspipeline.worker.model.ModelBuilder.batchShape(data.sampleShape(), batch);
     }
 
-    /** Latency statistics of {@code runs} timed forward passes in ms. */
-    record Latency(double p50, double p95, double cv) {}
-
     /**
-     * Times forward passes at {@code batch} examples after warm-up, reading the result back to the host each
-     * time so that asynchronous devices are timed to completion: {@code runs} of them, or fewer once
-     * {@link #LATENCY_BUDGET_NANOS} has passed (never fewer than {@link #MIN_RUNS}). The cap keeps a slow model's
-     * batch-N measurement, which holds the host-wide measurement lock, from pausing co-located training for long.
+     * Times forward passes at {@code batch} examples with {@link LatencyTimer}, reading the result back to the host
+     * each time so that asynchronous devices are timed to completion.
      */
-    static Latency latency(Model model, TensorData data, int batch, int runs) {
+    static LatencyTimer.Stats latency(Model model, TensorData data, int batch, int runs) {
         int size = data.sampleSize();
         int n = Math.min(batch, data.count());
         ParameterStore params = new ParameterStore(model.getNDManager(), false);
-        long[] nanos = new long[runs];
-        int done = 0;
         try (NDManager scope = model.getNDManager().newSubManager()) {
             float[] input = new float[batch * size];
             for (int i = 0; i < batch; i++) {
                 System.arraycopy(data.features(), (i % n) * size, input, i * size, size);
             }
             NDArray x = scope.create(input, shape(data, batch));
-            long timedStart = 0;
-            for (int i = -WARMUP; i < runs; i++) {
-                if (i == 0) {
-                    timedStart = System.nanoTime();
-                } else if (i >= MIN_RUNS && System.nanoTime() - timedStart > LATENCY_BUDGET_NANOS) {
-                    break;
-                }
-                long t0 = System.nanoTime();
+            return LatencyTimer.time(() -> {
                 try (NDManager run = scope.newSubManager()) {
                     NDArray out = model.getBlock().forward(params, new NDList(x), false).singletonOrThrow();
                     out.attach(run);
                     out.getFloat(0, 0);
                 }
-                if (i >= 0) {
-                    nanos[i] = System.nanoTime() - t0;
-                    done = i + 1;
-                }
-            }
+            }, runs);
         }
-        long[] timed = Arrays.copyOf(nanos, done);
-        double mean = Arrays.stream(timed).average().orElse(0);
-        double var = Arrays.stream(timed).mapToDouble(t -> (t - mean) * (t - mean)).sum() / Math.max(1, done - 1);
-        Arrays.sort(timed);
-        return new Latency(timed[done / 2] / 1e6, timed[Math.min(done - 1, (int) Math.ceil(done * 0.95) - 1)] / 1e6,
-                mean > 0 ? Math.sqrt(var) / mean : 0);
     }
 
     /** {total, non-zero} parameter counts. */

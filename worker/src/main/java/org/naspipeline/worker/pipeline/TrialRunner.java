@@ -23,6 +23,7 @@ import org.naspipeline.worker.cpu.WorkerCpu;
 import org.naspipeline.worker.data.DatasetResolver;
 import org.naspipeline.worker.data.DatasetSplits;
 import org.naspipeline.worker.data.Datasets;
+import org.naspipeline.worker.measure.LatencyTimer;
 import org.naspipeline.worker.model.MacCounter;
 import org.naspipeline.worker.compress.ArtifactFormat;
 import org.naspipeline.worker.model.ModelBuilder;
@@ -247,10 +248,10 @@ public final class TrialRunner implements TrialEvaluator {
      * Test accuracy, latencies (with their threads and whether they held the host-wide lock), weights and MACs, in
      * total and per layer.
      */
-    private record Measured(double test, ModelMeter.Latency one, ModelMeter.Latency many, int latencyThreads,
+    private record Measured(double test, LatencyTimer.Stats one, LatencyTimer.Stats many, int latencyThreads,
                             boolean exclusive, long[] params, long macs, List<TrialMetrics.Layer> layers, Long memory) {}
 
-    private record Latencies(ModelMeter.Latency one, ModelMeter.Latency many) {}
+    private record Latencies(LatencyTimer.Stats one, LatencyTimer.Stats many) {}
 
     /** Measures {@code model}, built from {@code plan}. */
     private Measured measure(Model model, NetworkPlan plan, ModelBuilder builder, DatasetSplits data) {

@@ -56,7 +56,7 @@ class OnnxModelIT {
             assertThat(m.accuracy(d)).isEqualTo(correct / 300.0);
             assertThat(m.accuracy(d, org.naspipeline.worker.cpu.MeasurementGate.in(dir))).isEqualTo(correct / 300.0);
             Latency l = m.latency(d, 4, 25);
-            assertThat(l.runs()).isBetween(OnnxModel.MIN_RUNS, 25);
+            assertThat(l.runs()).isBetween(org.naspipeline.worker.measure.LatencyTimer.MIN_RUNS, 25);
             assertThat(l.batch()).isEqualTo(4);
             assertThat(l.threads()).isEqualTo(2);
             assertThat(l.p50()).isPositive().isLessThanOrEqualTo(l.p95());

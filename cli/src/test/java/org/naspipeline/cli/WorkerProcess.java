@@ -23,10 +23,15 @@ final class WorkerProcess {
         this.log = log;
     }
 
-    /** Starts a synthetic-evaluator worker with its HTTP server on a free port; {@code env} adds or overrides variables. */
+    /**
+     * Starts a synthetic-evaluator worker with its HTTP server on a free port; {@code env} adds or overrides variables
+     * ({@code kafka} null: {@code env} names the bootstrap servers).
+     */
     static WorkerProcess start(KafkaCluster kafka, String workerId, String group, Path dir, Map<String, String> env) throws IOException {
         Map<String, String> e = new HashMap<>();
-        e.put("NAS_KAFKA_BOOTSTRAP", kafka.bootstrapServers());
+        if (kafka != null) {
+            e.put("NAS_KAFKA_BOOTSTRAP", kafka.bootstrapServers());
+        }
         e.put("NAS_WORKER_GROUP", group);
         e.put("NAS_WORKER_ID", workerId);
         e.put("NAS_EVALUATOR", "synthetic");

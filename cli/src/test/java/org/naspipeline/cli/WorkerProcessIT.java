@@ -105,6 +105,20 @@ class WorkerProcessIT {
     }
 
     @Test
+    void aWorkerWithoutABrokerSaysSoInAFewLinesAndGivesUpWithOne() throws Exception {
+        String nowhere = "127.0.0.1:" + ControllerApiIT.freePort();
+        WorkerProcess w = WorkerProcess.start(null, "w-nowhere", group, dir, Map.of("NAS_KAFKA_BOOTSTRAP", nowhere,
+                "NAS_KAFKA_CLIENT_DEFAULT_API_TIMEOUT_MS", "12000", "NAS_KAFKA_CLIENT_REQUEST_TIMEOUT_MS", "5000"));
+        assertThat(w.process.waitFor(90, TimeUnit.SECONDS)).as("gives up").isTrue();
+        String log = w.logText();
+        assertThat(w.process.exitValue()).as(log).isEqualTo(1);
+        assertThat(log).contains("worker: the worker did not start: cannot reach the Kafka broker at " + nowhere
+                + " (NAS_KAFKA_BOOTSTRAP): ", "is the broker running and the address right?").doesNotContain("\tat ");
+        // every client warns at each attempt, several a second; a burst of 3 gets through, then one every 10 s
+        assertThat(log.lines().filter(l -> l.contains("NetworkClient"))).as(log).hasSizeBetween(1, 6);
+    }
+
+    @Test
     void theCpuBudgetIsLoggedAtStartAndBadCpuSettingsStopTheStartNamingTheVariable(KafkaCluster kafka) throws Exception {
         Path notADirectory = Files.writeString(dir.resolve("a-file"), "x");
         Map<String, String> cases = Map.of(

@@ -30,12 +30,28 @@ public final class ServiceRunner {
             return launch.run();
         } catch (RuntimeException e) {
             LOG.debug("{} start-up failed", service, e);
-            System.err.println(service + ": " + e.getMessage());
+            System.err.println(service + ": " + messages(e));
             return 1;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return 1;
         }
+    }
+
+    /**
+     * The message of {@code e}; where it only says what failed (a Kafka client's "Failed to create new
+     * KafkaAdminClient", "Failed to construct kafka consumer"), with its cause's message, which says why.
+     */
+    static String messages(Throwable e) {
+        String message = e.getMessage() == null || e.getMessage().isBlank() ? "failed without a reason" : e.getMessage();
+        String last = message;
+        for (Throwable c = e.getCause(); c != null && last.matches("(?s).*\\bFailed to (create|construct) .*"); c = c.getCause()) {
+            if (c.getMessage() != null && !message.contains(c.getMessage())) {
+                message += ": " + c.getMessage();
+                last = c.getMessage();
+            }
+        }
+        return message;
     }
 
     /**

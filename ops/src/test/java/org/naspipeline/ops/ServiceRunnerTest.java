@@ -26,6 +26,17 @@ class ServiceRunnerTest {
     }
 
     @Test
+    void aKafkaClientThatFailsToStartSaysWhy() {
+        IllegalStateException e = new IllegalStateException("the worker did not start: Failed to create new KafkaAdminClient",
+                new org.apache.kafka.common.KafkaException("Failed to create new KafkaAdminClient",
+                        new org.apache.kafka.common.config.ConfigException("default.api.timeout.ms must be at least request.timeout.ms")));
+        assertThat(ServiceRunner.messages(e)).isEqualTo("the worker did not start: Failed to create new KafkaAdminClient: "
+                + "default.api.timeout.ms must be at least request.timeout.ms");
+        assertThat(ServiceRunner.messages(new IllegalStateException("bucket 'models' does not exist", new java.io.IOException("404"))))
+                .as("a message that says why stands alone").isEqualTo("bucket 'models' does not exist");
+    }
+
+    @Test
     void aLaunchsOwnStatusIsKeptAndAnInterruptionGivesOneWithTheFlagRestored() throws Exception {
         assertThat(ServiceRunner.exitStatus("controller", () -> 0)).isZero();
         assertThat(ServiceRunner.exitStatus("controller", () -> {

@@ -114,7 +114,13 @@ public final class WorkerService implements AutoCloseable {
         LOG.info("worker {} starting with {} slot(s) on {}, group {}, bootstrap {}, client overrides: {}", config.workerId(),
                 slotCount, runners.stream().map(TrialEvaluator::device).toList(), config.groupId(), config.bootstrapServers(),
                 config.kafka().describe());
-        controlReader.start(System.currentTimeMillis());
+        try {
+            controlReader.start(System.currentTimeMillis());
+        } catch (org.apache.kafka.common.errors.TimeoutException e) {
+            // the first call that needs a broker: say what to check rather than Kafka's "fetching topic metadata"
+            throw new IllegalStateException("cannot reach the Kafka broker at " + config.bootstrapServers()
+                    + " (NAS_KAFKA_BOOTSTRAP): " + e.getMessage() + "; is the broker running and the address right?", e);
+        }
         consumer.subscribe(List.of(Topics.TRIALS), new Rebalance());
         pollThread.start();
     }

@@ -20,6 +20,7 @@ if [ ! -f "$JAR" ] || [ -n "$(find "$NAS_HOME" \( -path "$NAS_HOME/.git" -o -nam
   (cd "$NAS_HOME" && ./mvnw -q -B -ntp install -DskipTests -Djib.skip "${ui[@]}") >&2
 fi
 
-cd "$NAS_HOME"
+# Run from the user's directory: their relative paths resolve there; the project's own files (examples, the
+# bundled dataset) are found through NAS_HOME, and what commands write by default goes to $XDG_STATE_HOME/nas.
 # DJL must never download at run time: the PyTorch natives come from the jars on the classpath.
 exec java ${NAS_JAVA_OPTS:--Xmx4g} -Dai.djl.offline=true -jar "$JAR" "$@"

@@ -84,7 +84,7 @@ final class BenchCommand {
         @Option(names = "--strategy", defaultValue = "random", description = "strategy (default: ${DEFAULT-VALUE})")
         String strategy;
 
-        @Option(names = "--spec", defaultValue = "examples/multi-objective.json", description = "space and settings to use (default: ${DEFAULT-VALUE})")
+        @Option(names = "--spec", defaultValue = "${env:NAS_HOME:-.}/examples/multi-objective.json", description = "space and settings to use (default: ${DEFAULT-VALUE})")
         java.nio.file.Path specFile;
 
         @Option(names = "--warmup-trials", description = "results left out of the steady-state figures, as JIT warm-up "
@@ -136,7 +136,7 @@ final class BenchCommand {
         @Option(names = "--partitions", description = "partitions of the pipeline topics (default: 2 × workers)")
         Integer partitions;
 
-        @Option(names = "--spec", defaultValue = "examples/multi-objective.json", description = "space to sample (default: ${DEFAULT-VALUE})")
+        @Option(names = "--spec", defaultValue = "${env:NAS_HOME:-.}/examples/multi-objective.json", description = "space to sample (default: ${DEFAULT-VALUE})")
         java.nio.file.Path specFile;
 
         @picocli.CommandLine.Mixin
@@ -268,8 +268,7 @@ final class BenchCommand {
                         "--workers must be ≥ 2, --trials, --rounds and --epochs ≥ 1, --train-limit ≥ 100, --test-limit ≥ 10");
             }
             List<java.nio.file.Path> files = candidates != null ? candidates
-                    : List.of(java.nio.file.Path.of("examples/candidates/cnn-small.json"),
-                            java.nio.file.Path.of("examples/candidates/cnn-ds.json"));
+                    : List.of(NasPaths.bundled("examples/candidates/cnn-small.json"), NasPaths.bundled("examples/candidates/cnn-ds.json"));
             Map<String, org.naspipeline.api.Candidate> read = new LinkedHashMap<>();
             for (java.nio.file.Path f : files) {
                 String name = f.getFileName().toString().replaceAll("\\.json$", "");
@@ -303,7 +302,7 @@ final class BenchCommand {
             description = "Training samples/s of the trial pipeline vs a bare DJL loop, same model, data and threads, "
                     + "alternating rounds. Prints JSON.")
     static final class Trial implements Callable<Integer> {
-        @Option(names = "--candidate", defaultValue = "examples/candidates/cnn-small.json", description = "candidate JSON (default: ${DEFAULT-VALUE})")
+        @Option(names = "--candidate", defaultValue = "${env:NAS_HOME:-.}/examples/candidates/cnn-small.json", description = "candidate JSON (default: ${DEFAULT-VALUE})")
         java.nio.file.Path candidate;
 
         @Option(names = "--data", description = "Fashion-MNIST directory (default: NAS_DATA_DIR, the full set, the bundled subset)")
@@ -358,7 +357,7 @@ final class BenchCommand {
         @picocli.CommandLine.Mixin
         JsonOnly output;
 
-        @Option(names = "--candidate", defaultValue = "examples/candidates/cnn-small.json", description = "reference candidate JSON (default: ${DEFAULT-VALUE})")
+        @Option(names = "--candidate", defaultValue = "${env:NAS_HOME:-.}/examples/candidates/cnn-small.json", description = "reference candidate JSON (default: ${DEFAULT-VALUE})")
         java.nio.file.Path candidate;
 
         @Option(names = "--student", defaultValue = "{\"family\":\"cnn\",\"stages\":[{\"blocks\":1,\"filters\":8,\"kernelSize\":3,"
@@ -387,7 +386,8 @@ final class BenchCommand {
         @Option(names = "--latency-rounds", defaultValue = "5", description = "alternating latency rounds of 200 runs (default: ${DEFAULT-VALUE})")
         int latencyRounds;
 
-        @Option(names = "--out", defaultValue = "out/bench-compression", description = "artifact directory (default: ${DEFAULT-VALUE})")
+        @Option(names = "--out", description = "artifact directory (default: $XDG_STATE_HOME/nas/bench-compression, "
+                + "else ~/.local/state/nas/bench-compression)")
         java.nio.file.Path out;
 
         @Override
@@ -398,7 +398,8 @@ final class BenchCommand {
             org.naspipeline.worker.pipeline.CompressionBenchmark.Result r =
                     new org.naspipeline.worker.pipeline.CompressionBenchmark(ai.djl.Device.cpu()).run(
                             new org.naspipeline.worker.pipeline.CompressionBenchmark.Settings(reference, studentArch, data,
-                                    trainLimit, testLimit, epochs, fineTuneEpochs, seeds, latencyRounds, out),
+                                    trainLimit, testLimit, epochs, fineTuneEpochs, seeds, latencyRounds,
+                                    out != null ? out : NasPaths.state("bench-compression")),
                             line -> output.say("%s", line));
             Map<String, Object> json = new LinkedHashMap<>();
             json.put("benchmark", "compression");

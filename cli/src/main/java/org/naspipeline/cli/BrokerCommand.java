@@ -16,7 +16,7 @@ final class BrokerCommand implements Callable<Integer> {
     @Option(names = "--port", defaultValue = "9092", description = "listener port (default: ${DEFAULT-VALUE})")
     int port;
 
-    @Option(names = "--data-dir", defaultValue = "data/kafka", description = "log directory (default: ${DEFAULT-VALUE})")
+    @Option(names = "--data-dir", description = "log directory (default: $XDG_STATE_HOME/nas/kafka, else ~/.local/state/nas/kafka)")
     Path dataDir;
 
     @Option(names = "--partitions", description = "partitions per topic (default: NAS_PARTITIONS or 4)")
@@ -24,7 +24,7 @@ final class BrokerCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws InterruptedException {
-        EmbeddedKafka kafka = EmbeddedKafka.start(dataDir, port);
+        EmbeddedKafka kafka = EmbeddedKafka.start(dataDir != null ? dataDir : NasPaths.state("kafka"), port);
         int p = partitions != null ? partitions
                 : Settings.fromEnvironment().get(org.naspipeline.api.config.Setting.integer("NAS_PARTITIONS", 4, "partitions"));
         TopicSetup.ensure(kafka.bootstrapServers(), p);

@@ -39,16 +39,16 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--strategy", description = "search strategy (default: the spec's)")
     String strategy;
 
-    @Option(names = "--out", defaultValue = "out/demo", description = "output directory (default: ${DEFAULT-VALUE})")
+    @Option(names = "--out", description = "output directory (default: $XDG_STATE_HOME/nas/demo, else ~/.local/state/nas/demo)")
     Path out;
 
     @Option(names = "--data", description = "Fashion-MNIST directory (default: NAS_DATA_DIR, the full set, the bundled subset)")
     Path data;
 
-    @Option(names = "--spec", defaultValue = "examples/fashion-mnist.json", description = "experiment spec (default: ${DEFAULT-VALUE})")
+    @Option(names = "--spec", defaultValue = "${env:NAS_HOME:-.}/examples/fashion-mnist.json", description = "experiment spec (default: ${DEFAULT-VALUE})")
     Path specFile;
 
-    @Option(names = "--timeout", defaultValue = "PT30M", description = "give up after this ISO-8601 duration (default: ${DEFAULT-VALUE})")
+    @Option(names = "--timeout", defaultValue = "30m", description = "give up after this long: 90s, 10m, 1h or ISO-8601 (default: ${DEFAULT-VALUE})")
     Duration timeout;
 
     private final PrintStream console = System.out;
@@ -84,25 +84,48 @@ final class DemoCommand implements Callable<Integer> {
                 new BudgetSpec(trials, workers, spec.budget().maxAttempts()));
         DatasetResolver.ResolvedDataset dataset = DatasetResolver.fromEnvironment().resolve(spec.dataset(), data);
         console.println("dataset: " + dataset);
-        Files.createDirectories(out);
-        Path work = out.resolve("run-" + runId);
+        Path outDir = out != null ? out : NasPaths.state("demo");
+        Files.createDirectories(outDir);
+        Path work = outDir.resolve("run-" + runId);
         long start = System.nanoTime();
         console.printf("starting in-process Kafka, the controller and %d worker(s)…%n", workers);
         List<ExperimentEvent> events;
+        // Ctrl-C: the broker's log and the controller's state go (they are large and of no use after the run);
+        // the trained models stay
+        Thread cleanup = new Thread(() -> removeRunState(work), "nas-demo-cleanup");
+        Runtime.getRuntime().addShutdownHook(cleanup);
         try (EmbeddedKafka kafka = EmbeddedKafka.start(work.resolve("kafka"), 0);
              LocalPipeline pipeline = new LocalPipeline(kafka.bootstrapServers(), workers, work, dataset.dir(), runId, cpu)) {
             pipeline.submit(spec);
             console.printf("submitted %s: %s search, %d trials, %d epoch(s) each, on %s%n", spec.id(),
                     spec.strategy().name(), trials, spec.training().epochs(), dataset);
             events = new ExperimentWatcher(kafka.bootstrapServers()).follow(spec.id(), timeout, this::show);
+        } finally {
+            removeRunState(work);
+            Runtime.getRuntime().removeShutdownHook(cleanup);
         }
         double wall = (System.nanoTime() - start) / 1e9;
         DemoSummary summary = DemoSummary.from(spec.id(), spec.strategy().name(), dataset.toString(), wall, events);
-        Path summaryFile = out.resolve("summary.json");
+        Path summaryFile = outDir.resolve("summary.json");
         Files.writeString(summaryFile, JsonCodec.writePretty(summary));
         printTable(summary);
-        console.printf("wall time %.1f s; summary written to %s%n", wall, summaryFile);
+        console.printf("wall time %.1f s; summary written to %s; trained models in %s%n", wall, summaryFile, work.resolve("artifacts"));
         return "completed".equals(summary.status()) ? 0 : 1;
+    }
+
+    /** Deletes the run's broker log and controller state, keeping its artifacts; what cannot be deleted stays. */
+    static void removeRunState(Path work) {
+        for (String dir : List.of("kafka", "state")) {
+            Path root = work.resolve(dir);
+            if (!Files.exists(root)) {
+                continue;
+            }
+            try (java.util.stream.Stream<Path> files = Files.walk(root)) {
+                files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            } catch (IOException | java.io.UncheckedIOException e) {
+                System.err.println("nas demo: could not remove " + root + ": " + e.getMessage());
+            }
+        }
     }
 
     private void show(ExperimentEvent event) {

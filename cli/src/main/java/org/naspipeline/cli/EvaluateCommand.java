@@ -82,8 +82,8 @@ final class EvaluateCommand implements Callable<Integer> {
     @Option(names = "--latency-batch", defaultValue = "32", description = "second latency batch size (default: ${DEFAULT-VALUE})")
     int latencyBatch;
 
-    @Option(names = "--out", defaultValue = "out/evaluate",
-            description = "artifact directory or s3://bucket/prefix (NAS_S3_* settings apply) (default: ${DEFAULT-VALUE})")
+    @Option(names = "--out", description = "artifact directory or s3://bucket/prefix (NAS_S3_* settings apply) "
+            + "(default: $XDG_STATE_HOME/nas/evaluate, else ~/.local/state/nas/evaluate)")
     String out;
 
     @Option(names = "--json", description = "print the result as JSON")
@@ -134,7 +134,8 @@ final class EvaluateCommand implements Callable<Integer> {
         Device d = DeviceSelection.parse(device).get(0);
         ArtifactStore store;
         try {
-            store = ArtifactStores.open("--out", out, WorkerConfig.s3(Settings.fromEnvironment()));
+            store = ArtifactStores.open("--out", out != null ? out : NasPaths.state("evaluate").toString(),
+                    WorkerConfig.s3(Settings.fromEnvironment()));
         } catch (IllegalArgumentException | IllegalStateException e) {
             System.err.println(e.getMessage()); // names the option or variable to fix
             return 2;

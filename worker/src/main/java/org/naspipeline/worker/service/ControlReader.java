@@ -33,16 +33,28 @@ final class ControlReader {
     private final String workerId;
     private final org.apache.kafka.clients.consumer.Consumer<String, byte[]> control;
     private final Consumer<ConsumerRecords<String, byte[]>> sink;
+    /** How often a worker that started before the control topic existed looks for it again. */
+    static final Duration TOPIC_RECHECK = Duration.ofSeconds(5);
+
+    private final Duration recheck;
     private List<TopicPartition> partitions = List.of();
+    private long nextTopicCheckNanos;
     private Map<TopicPartition, Long> catchUpTo = Map.of();
     private long catchUpDeadlineNanos;
     private boolean caughtUp;
 
     ControlReader(String workerId, org.apache.kafka.clients.consumer.Consumer<String, byte[]> control,
                   Consumer<ConsumerRecords<String, byte[]>> sink) {
+        this(workerId, control, sink, TOPIC_RECHECK);
+    }
+
+    /** As above, looking for a missing control topic every {@code recheck}. */
+    ControlReader(String workerId, org.apache.kafka.clients.consumer.Consumer<String, byte[]> control,
+                  Consumer<ConsumerRecords<String, byte[]>> sink, Duration recheck) {
         this.workerId = workerId;
         this.control = control;
         this.sink = sink;
+        this.recheck = recheck;
     }
 
     /** Assigns every partition and positions each {@link #LOOKBACK} back from {@code nowMillis}. */
@@ -51,8 +63,10 @@ final class ControlReader {
                 .map(pi -> new TopicPartition(pi.topic(), pi.partition())).toList();
         control.assign(partitions);
         if (partitions.isEmpty()) {
-            LOG.warn("worker {}: topic {} not found; stop and cancel instructions will not reach this worker",
-                    workerId, Topics.TRIAL_CONTROL);
+            // started before the controller created the topics: nothing to catch up on; look again while polling
+            LOG.warn("worker {}: topic {} not there yet; looking for it every {} s (stop and cancel instructions reach "
+                    + "this worker once it exists)", workerId, Topics.TRIAL_CONTROL, recheck.toSeconds());
+            nextTopicCheckNanos = System.nanoTime() + recheck.toNanos();
             caughtUp = true;
             return;
         }
@@ -93,6 +107,9 @@ final class ControlReader {
      */
     void poll() {
         try {
+            if (partitions.isEmpty() && !assignOnceTheTopicExists()) {
+                return; // an unassigned consumer must not be polled
+            }
             if (caughtUp) {
                 sink.accept(control.poll(Duration.ZERO));
                 return;
@@ -113,6 +130,27 @@ final class ControlReader {
         } catch (org.apache.kafka.common.errors.RetriableException e) {
             LOG.warn("worker {}: transient error reading {}, continuing: {}", workerId, Topics.TRIAL_CONTROL, e.getMessage());
         }
+    }
+
+    /**
+     * For a worker that started before the control topic existed: every {@link #TOPIC_RECHECK}, looks for it, and
+     * once it is there reads it from its beginning (every instruction it holds came after this worker started).
+     */
+    private boolean assignOnceTheTopicExists() {
+        if (System.nanoTime() < nextTopicCheckNanos) {
+            return false;
+        }
+        nextTopicCheckNanos = System.nanoTime() + recheck.toNanos();
+        List<TopicPartition> found = control.partitionsFor(Topics.TRIAL_CONTROL).stream()
+                .map(pi -> new TopicPartition(pi.topic(), pi.partition())).toList();
+        if (found.isEmpty()) {
+            return false;
+        }
+        partitions = found;
+        control.assign(partitions);
+        control.seekToBeginning(partitions);
+        LOG.info("worker {}: topic {} found; reading it from its beginning", workerId, Topics.TRIAL_CONTROL);
+        return true;
     }
 
     /** Whether the instructions that existed at start have been read (or the wait for them is over). */

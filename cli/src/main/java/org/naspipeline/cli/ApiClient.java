@@ -25,11 +25,13 @@ final class ApiClient {
     private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(10);
 
     /**
-     * A non-2xx answer, with the API's error list; status 0 when there was no answer, {@link #BAD_SETTING} when the
-     * URL given is not usable.
+     * A non-2xx answer, with the API's error list; status 0 when no connection could be made (nothing was sent),
+     * {@link #NO_ANSWER} when the request may have been sent but no answer came, {@link #BAD_SETTING} when the URL
+     * given is not usable.
      */
     static final class ApiException extends RuntimeException {
         static final int BAD_SETTING = -1;
+        static final int NO_ANSWER = -2;
 
         final int status;
 
@@ -126,12 +128,13 @@ final class ApiClient {
             throw new ApiException(0, "no answer from " + base + " within " + CONNECT_TIMEOUT.toSeconds()
                     + " s: is the controller running there? Start `nas controller`, or set NAS_API_URL (or --url)");
         } catch (HttpTimeoutException e) {
-            throw new ApiException(0, "the controller at " + base + " did not answer within " + timeout.toSeconds() + " s; try again");
+            throw new ApiException(ApiException.NO_ANSWER, "the controller at " + base + " did not answer within "
+                    + timeout.toSeconds() + " s; try again");
         } catch (ConnectException | UnresolvedAddressException e) {
             throw new ApiException(0, "no controller at " + base + " (" + (e.getMessage() == null ? "connection refused" : e.getMessage())
                     + "): start `nas controller`, or set NAS_API_URL (or --url)");
         } catch (IOException e) {
-            throw new ApiException(0, "cannot reach the controller at " + base + ": "
+            throw new ApiException(ApiException.NO_ANSWER, "cannot reach the controller at " + base + ": "
                     + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

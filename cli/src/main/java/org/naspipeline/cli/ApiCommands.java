@@ -44,6 +44,13 @@ final class ApiCommands {
                 + "best so far, ETA, and each running trial's epoch (survives a controller restart)")
         boolean watch;
 
+        @Option(names = {"-q", "--quiet"}, description = "print only the experiment's id (for scripts: id=$(nas submit -q spec.json))")
+        boolean quiet;
+
+        @Option(names = "--wait", defaultValue = "0s", description = "wait up to this long for a controller that is starting "
+                + "or not reachable yet, e.g. 2m (default: ${DEFAULT-VALUE}: fail at once)")
+        java.time.Duration waitFor;
+
         @Override
         public Integer call() throws Exception {
             byte[] body;
@@ -54,12 +61,20 @@ final class ApiCommands {
                 return 2;
             }
             ApiClient api = client();
-            try {
-                String id = api.post("/api/v1/experiments", body).path("id").asText();
-                System.out.println("submitted " + id);
-                return watch ? Watch.onStdout(api, id).run() : 0;
-            } catch (ApiClient.ApiException e) {
-                return fail(e);
+            long deadline = System.nanoTime() + waitFor.toNanos();
+            while (true) {
+                try {
+                    String id = api.post("/api/v1/experiments", body).path("id").asText();
+                    System.out.println(quiet ? id : "submitted " + id);
+                    return watch ? Watch.onStdout(api, id).run() : 0;
+                } catch (ApiClient.ApiException e) {
+                    // nothing listening yet (nothing was sent), or not ready (503): worth waiting for when asked to; a
+                    // request that may have arrived is never sent twice
+                    if ((e.status != 0 && e.status != 503) || System.nanoTime() > deadline) {
+                        return fail(e);
+                    }
+                    Thread.sleep(1000);
+                }
             }
         }
     }

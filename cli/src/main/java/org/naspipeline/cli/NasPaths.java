@@ -21,8 +21,9 @@ final class NasPaths {
     /** {@code $XDG_STATE_HOME/nas/<name>}, or {@code ~/.local/state/nas/<name>}. */
     static Path state(String name) {
         String xdg = System.getenv("XDG_STATE_HOME");
+        String home = System.getenv("HOME"); // as the launcher and the shell see it (Java's user.home is the passwd entry)
         Path base = xdg != null && !xdg.isBlank() && Path.of(xdg).isAbsolute() ? Path.of(xdg)
-                : Path.of(System.getProperty("user.home"), ".local", "state");
+                : Path.of(home != null && home.startsWith("/") ? home : System.getProperty("user.home"), ".local", "state");
         return base.resolve("nas").resolve(name);
     }
 }

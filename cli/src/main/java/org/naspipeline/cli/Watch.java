@@ -85,7 +85,8 @@ final class Watch {
                         outage = null;
                     }
                 } catch (ApiClient.ApiException e) {
-                    if (e.status != 0 && e.status != 404 && e.status != 503 && e.status != 502) {
+                    if (e.status != 0 && e.status != ApiClient.ApiException.NO_ANSWER && e.status != 404 && e.status != 503
+                            && e.status != 502) {
                         throw e; // 401, 403, a bad URL: retrying would not help
                     }
                     String why = e.status == 404 ? "the experiment is not known yet (or its owner is moving)" : e.getMessage();
@@ -98,7 +99,8 @@ final class Watch {
                     continue;
                 }
                 List<String> block = block(summary);
-                String now = String.join("\n", block);
+                // on a terminal the clock ticks in place; in a file a block is worth a line only when something else moved
+                String now = terminal ? String.join("\n", block) : String.join("\n", block(summary, false));
                 if (!now.equals(last)) {
                     draw(block);
                     last = now;
@@ -117,6 +119,10 @@ final class Watch {
 
     /** The lines shown for {@code summary} and the running trials. */
     List<String> block(JsonNode summary) {
+        return block(summary, true);
+    }
+
+    private List<String> block(JsonNode summary, boolean times) {
         List<String> lines = new ArrayList<>();
         int completed = summary.path("completed").asInt();
         int failed = summary.path("failed").asInt();
@@ -131,7 +137,7 @@ final class Watch {
             line.append(String.format(Locale.ROOT, ", front %d, hypervolume %.4g", summary.path("paretoFrontSize").asInt(),
                     summary.path("hypervolume").asDouble()));
         }
-        if (summary.path("startedAtMillis").isNumber()) {
+        if (times && summary.path("startedAtMillis").isNumber()) {
             long elapsed = Math.max(0, clock.getAsLong() - summary.path("startedAtMillis").asLong());
             line.append(", ").append(duration(elapsed)).append(" elapsed");
             if (ended > 0 && ended < max && "running".equals(summary.path("status").asText())) {

@@ -311,9 +311,9 @@ final class ApiCommands {
         }
     }
 
-    /** {@code s} in at most {@code width} characters. */
+    /** {@code s} in at most {@code width} characters, cut with ASCII dots (a console in any locale shows them). */
     static String cut(String s, int width) {
-        return s.length() <= width ? s : s.substring(0, width - 1) + "…";
+        return s.length() <= width ? s : s.substring(0, width - 3) + "...";
     }
 
     /** A JSON number in {@code format}, or {@code -} when absent. */

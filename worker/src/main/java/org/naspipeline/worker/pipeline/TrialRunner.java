@@ -24,7 +24,6 @@ import org.naspipeline.worker.data.DatasetResolver;
 import org.naspipeline.worker.data.DatasetSplits;
 import org.naspipeline.worker.data.Datasets;
 import org.naspipeline.worker.measure.LatencyTimer;
-import org.naspipeline.worker.model.MacCounter;
 import org.naspipeline.worker.compress.ArtifactFormat;
 import org.naspipeline.worker.model.ModelBuilder;
 import org.naspipeline.worker.model.NetworkPlan;
@@ -259,9 +258,12 @@ public final class TrialRunner implements TrialEvaluator {
         WorkerCpu.Measured<Latencies> timed = cpu.measureLatency(() -> new Latencies(
                 ModelMeter.latency(model, data.test(), 1, measurement.latencyRuns()),
                 ModelMeter.latency(model, data.test(), measurement.latencyBatch(), measurement.latencyRuns())));
-        return new Measured(test, timed.value().one(), timed.value().many(), timed.threads(), timed.exclusive(),
-                ModelMeter.parameters(model.getBlock()), MacCounter.count(model.getBlock(), builder.inputShape(1)),
-                LayerTable.of(plan, model.getBlock(), builder.inputShape(1)), ModelMeter.deviceMemoryBytes(device));
+        // the totals are the layer table's sums: each layer's weights and MACs are counted once
+        List<TrialMetrics.Layer> layers = LayerTable.of(plan, model.getBlock(), builder.inputShape(1));
+        long[] params = {layers.stream().mapToLong(TrialMetrics.Layer::params).sum(),
+                layers.stream().mapToLong(TrialMetrics.Layer::nonZeroParams).sum()};
+        return new Measured(test, timed.value().one(), timed.value().many(), timed.threads(), timed.exclusive(), params,
+                layers.stream().mapToLong(TrialMetrics.Layer::macs).sum(), layers, ModelMeter.deviceMemoryBytes(device));
     }
 
     private TrialMetrics metrics(double validation, Measured m, TrainingLoop.Stats stats, long sizeBytes, DatasetSplits data,

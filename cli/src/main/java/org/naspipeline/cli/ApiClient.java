@@ -101,7 +101,27 @@ final class ApiClient {
 
     /** The path of one experiment (and what follows it), its id escaped: an id may hold any character. */
     static String experiment(String id, String rest) {
-        return "/api/v1/experiments/" + java.net.URLEncoder.encode(id, java.nio.charset.StandardCharsets.UTF_8).replace("+", "%20") + rest;
+        return "/api/v1/experiments/" + encode(id) + rest;
+    }
+
+    /**
+     * A stream of Server-Sent Events from {@code path} over this client's connection settings and token; null when
+     * the controller answers other than 200 (the caller tries again later).
+     */
+    java.io.InputStream events(String path) throws IOException, InterruptedException {
+        HttpRequest.Builder request = HttpRequest.newBuilder(uri(path)).header("Accept", "text/event-stream").GET();
+        authorize(request);
+        HttpResponse<java.io.InputStream> response = http.send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
+        if (response.statusCode() == 200) {
+            return response.body();
+        }
+        response.body().close();
+        return null;
+    }
+
+    /** {@code s} escaped for a path segment or a query value (a space is %20 in both). */
+    static String encode(String s) {
+        return java.net.URLEncoder.encode(s, java.nio.charset.StandardCharsets.UTF_8).replace("+", "%20");
     }
 
     private URI uri(String path) {
@@ -112,8 +132,7 @@ final class ApiClient {
         }
     }
 
-    /** Adds the bearer token, when one is set, to a request made outside this client (e.g. an event stream). */
-    void authorize(HttpRequest.Builder request) {
+    private void authorize(HttpRequest.Builder request) {
         if (token != null && !token.isBlank()) {
             request.header("Authorization", "Bearer " + token);
         }

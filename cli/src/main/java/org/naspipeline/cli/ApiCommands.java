@@ -214,8 +214,7 @@ final class ApiCommands {
                     String trialId = pt.path("trialId").asText();
                     StringBuilder row = new StringBuilder(String.format(Locale.ROOT, "  %-28s", trialId));
                     pt.path("objectives").fields().forEachRemaining(f -> row.append(String.format(Locale.ROOT, " %s=%.4g", f.getKey(), f.getValue().asDouble())));
-                    JsonNode trial = api.get(ApiClient.experiment(id, "/trials/" + java.net.URLEncoder.encode(trialId,
-                            java.nio.charset.StandardCharsets.UTF_8).replace("+", "%20"))).path("row");
+                    JsonNode trial = api.get(ApiClient.experiment(id, "/trials/" + ApiClient.encode(trialId))).path("row");
                     row.append("  ").append(trial.path("architecture").asText("-"));
                     if (!trial.path("compression").asText("none").equals("none")) {
                         row.append(" | ").append(trial.path("compression").asText());
@@ -266,19 +265,16 @@ final class ApiCommands {
             try {
                 ApiClient api = client();
                 if (csv) {
-                    byte[] body = api.getBytes(ApiClient.experiment(id, "/trials?format=csv"), java.time.Duration.ofSeconds(60));
-                    System.out.write(body, 0, body.length);
-                    System.out.flush();
-                    return 0;
+                    return ExportCommand.export(api, id, "-");
                 }
                 boolean descending = !ascending && (sort.equals("accuracy") || sort.equals("testAccuracy"));
-                StringBuilder query = new StringBuilder("/trial-page?sort=" + encode(sort) + "&order=" + (descending ? "desc" : "asc")
+                StringBuilder query = new StringBuilder("/trial-page?sort=" + ApiClient.encode(sort) + "&order=" + (descending ? "desc" : "asc")
                         + "&limit=" + limit + "&offset=" + offset);
                 if (status != null) {
-                    query.append("&status=").append(encode(status));
+                    query.append("&status=").append(ApiClient.encode(status));
                 }
                 if (filter != null) {
-                    query.append("&q=").append(encode(filter));
+                    query.append("&q=").append(ApiClient.encode(filter));
                 }
                 JsonNode page = api.get(ApiClient.experiment(id, query.toString()));
                 if (json) {
@@ -304,10 +300,6 @@ final class ApiCommands {
             } catch (ApiClient.ApiException e) {
                 return fail(e);
             }
-        }
-
-        private static String encode(String s) {
-            return java.net.URLEncoder.encode(s, java.nio.charset.StandardCharsets.UTF_8);
         }
     }
 

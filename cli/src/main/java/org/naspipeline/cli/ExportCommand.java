@@ -26,12 +26,16 @@ final class ExportCommand extends ApiCommands.Target implements Callable<Integer
 
     @Override
     public Integer call() {
-        byte[] body;
         try {
-            body = client().getBytes(ApiClient.experiment(id, "/trials?format=csv"), Duration.ofSeconds(60));
+            return export(client(), id, csv);
         } catch (ApiClient.ApiException e) {
             return ApiCommands.fail(e);
         }
+    }
+
+    /** Writes the trials of {@code id} as CSV to {@code csv} ({@code -}: standard output); the exit status. */
+    static int export(ApiClient api, String id, String csv) {
+        byte[] body = api.getBytes(ApiClient.experiment(id, "/trials?format=csv"), Duration.ofSeconds(60));
         if ("-".equals(csv)) {
             System.out.write(body, 0, body.length);
             System.out.flush();

@@ -4,12 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.io.PrintStream;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -179,19 +174,13 @@ final class Watch {
 
     /** Reads the event stream until the watch ends, reconnecting with backoff when it drops. */
     private void followEvents() {
-        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
         long backoff = 500;
         while (!done) {
             try {
-                HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(api.base() + ApiClient.experiment(id, "/events")))
-                        .header("Accept", "text/event-stream").GET();
-                api.authorize(request);
-                HttpResponse<java.io.InputStream> response = http.send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
-                if (response.statusCode() == 200) {
+                java.io.InputStream stream = api.events(ApiClient.experiment(id, "/events"));
+                if (stream != null) {
                     backoff = 500;
-                    read(response.body());
-                } else {
-                    response.body().close();
+                    read(stream);
                 }
             } catch (InterruptedException e) {
                 return;

@@ -13,7 +13,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -53,8 +52,7 @@ class CliMessagesIT {
     }
 
     static Run nas(Map<String, String> env, String... args) throws Exception {
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Dai.djl.offline=true", "-cp", classpath(), Nas.class.getName()));
+        List<String> command = NasProcess.nasCommand();
         command.addAll(List.of(args));
         Path out = Files.createTempFile(dir, "out", ".txt");
         Path err = Files.createTempFile(dir, "err", ".txt");
@@ -65,11 +63,6 @@ class CliMessagesIT {
         Process p = pb.start();
         assertThat(p.waitFor(120, TimeUnit.SECONDS)).as(String.join(" ", args)).isTrue();
         return new Run(p.exitValue(), Files.readString(out), Files.readString(err));
-    }
-
-    private static String classpath() {
-        return java.util.Arrays.stream(System.getProperty("java.class.path").split(File.pathSeparator))
-                .map(p -> Path.of(p).toAbsolutePath().toString()).collect(Collectors.joining(File.pathSeparator));
     }
 
     static void assertOneMessage(Run r, int code, String message) {

@@ -9,7 +9,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Collectors;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -34,8 +33,7 @@ class CpuSettingsCliIT {
     })
     void aBadCpuSettingStopsTheCommandNamingTheVariable(String command, String variable, String value) throws Exception {
         Path file = Files.writeString(dir.resolve("a-file"), "x");
-        List<String> args = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Dai.djl.offline=true", "-cp", classpath(), Nas.class.getName()));
+        List<String> args = NasProcess.nasCommand();
         args.addAll(List.of(command.trim().split("\\s+")));
         args.addAll(command.startsWith("evaluate") ? List.of("--out", dir.resolve("out").toString()) : List.of());
         // from the repository root, where the commands' default files are
@@ -51,8 +49,4 @@ class CpuSettingsCliIT {
         assertThat(out).contains(variable + ": ").doesNotContain("\tat ").doesNotContain("Exception");
     }
 
-    private static String classpath() {
-        return java.util.Arrays.stream(System.getProperty("java.class.path").split(File.pathSeparator))
-                .map(p -> Path.of(p).toAbsolutePath().toString()).collect(Collectors.joining(File.pathSeparator));
-    }
 }

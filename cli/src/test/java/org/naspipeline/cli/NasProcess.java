@@ -15,6 +15,17 @@ import java.util.Map;
 final class NasProcess {
     private NasProcess() {}
 
+    /**
+     * The {@code nas} command as a separate JVM on this test's class path (made absolute, so it works from any
+     * directory): {@code java -Dai.djl.offline=true -cp … org.naspipeline.cli.Nas}, arguments to be added.
+     */
+    static List<String> nasCommand() {
+        String classpath = java.util.Arrays.stream(System.getProperty("java.class.path").split(java.io.File.pathSeparator))
+                .map(p -> Path.of(p).toAbsolutePath().toString()).collect(java.util.stream.Collectors.joining(java.io.File.pathSeparator));
+        return new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Dai.djl.offline=true",
+                "-cp", classpath, Nas.class.getName()));
+    }
+
     /** The launcher jar of {@code service} ({@code controller} or {@code worker}), built by the reactor. */
     static Path jar(String service) {
         Path jar = Path.of("..", service, "target", "nas-" + service + ".jar").toAbsolutePath().normalize();

@@ -61,10 +61,7 @@ class WatchIT {
 
     /** {@code nas ARGS} in a pseudo-terminal; what it draws collects in {@code screen}. */
     Process inTerminal(StringBuffer screen, String... args) throws Exception {
-        String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        String classpath = java.util.Arrays.stream(System.getProperty("java.class.path").split(File.pathSeparator))
-                .map(p -> Path.of(p).toAbsolutePath().toString()).collect(Collectors.joining(File.pathSeparator));
-        String command = javaBin + " -cp '" + classpath + "' " + Nas.class.getName() + " "
+        String command = NasProcess.nasCommand().stream().map(a -> "'" + a + "'").collect(Collectors.joining(" ")) + " "
                 + java.util.Arrays.stream(args).map(a -> "'" + a + "'").collect(Collectors.joining(" "));
         ProcessBuilder pb = new ProcessBuilder("script", "-qfec", command, "/dev/null").redirectErrorStream(true);
         pb.environment().put("TERM", "xterm");
@@ -146,9 +143,9 @@ class WatchIT {
 
         // piped to a file: one block, no control characters, exit 0 (the experiment has ended)
         Path log = dir.resolve("watch.txt");
-        Process piped = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
-                System.getProperty("java.class.path"), Nas.class.getName(), "status", id, "--watch", "--url", base, "--token", TOKEN)
-                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        List<String> status = NasProcess.nasCommand();
+        status.addAll(List.of("status", id, "--watch", "--url", base, "--token", TOKEN));
+        Process piped = new ProcessBuilder(status).redirectErrorStream(true).redirectOutput(log.toFile()).start();
         processes.add(piped);
         assertThat(piped.waitFor(60, TimeUnit.SECONDS)).isTrue();
         String text = Files.readString(log);

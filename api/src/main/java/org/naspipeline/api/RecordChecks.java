@@ -53,6 +53,7 @@ public final class RecordChecks {
                 finite(errors, "metrics.latencyMsP50", c.metrics().latencyMsP50());
                 finite(errors, "metrics.latencyMsP95", c.metrics().latencyMsP95());
                 layers(errors, c.metrics().layers());
+                inference(errors, c.metrics().inference());
             }
         } else if (e instanceof TrialEvent.Progress p) {
             if (p.epoch() < 1 || p.epochs() < p.epoch()) {
@@ -119,6 +120,42 @@ public final class RecordChecks {
             if (l.outputShape() != null && l.outputShape().stream().anyMatch(d -> d == null || d < 0)) {
                 errors.add(at + ".outputShape", "must be a list of dimensions, none negative (got " + l.outputShape() + ")");
             }
+        }
+    }
+
+    /**
+     * The inference block, where present: runtime and model named, files plain names (a client joins them to the
+     * attempt's location, so a path must not lead out of it), the measured model among them or a directory of the
+     * attempt, and an accuracy in [0, 1].
+     */
+    private static void inference(Errors errors, TrialMetrics.Inference inference) {
+        if (inference == null) {
+            return;
+        }
+        String at = "metrics.inference";
+        errors.required(at + ".runtime", inference.runtime());
+        if (errors.required(at + ".model", inference.model())) {
+            fileName(errors, at + ".model", inference.model());
+        }
+        for (int i = 0; i < inference.kernels().size(); i++) {
+            errors.required(at + ".kernels[" + i + "]", inference.kernels().get(i));
+        }
+        for (int i = 0; i < inference.files().size(); i++) {
+            if (errors.required(at + ".files[" + i + "]", inference.files().get(i))) {
+                fileName(errors, at + ".files[" + i + "]", inference.files().get(i));
+            }
+        }
+        if (inference.fp32TestAccuracy() != null) {
+            errors.range(at + ".fp32TestAccuracy", inference.fp32TestAccuracy(), 0, 1);
+        }
+    }
+
+    /** A file name of an attempt: letters, digits, dot, dash and underscore, not {@code .} or {@code ..}. */
+    private static void fileName(Errors errors, String path, String name) {
+        if (!name.matches("[A-Za-z0-9._-]{1,100}") || name.equals(".") || name.equals("..")) {
+            String shown = name.length() > 60 ? name.substring(0, 60) + "…" : name;
+            errors.add(path, "must be a plain file name of letters, digits, '.', '-' or '_' (got "
+                    + new String(JsonCodec.write(shown), java.nio.charset.StandardCharsets.UTF_8) + ")");
         }
     }
 

@@ -25,6 +25,9 @@ import java.util.List;
  *   <li>{@code layers}: the measured model layer by layer in forward order (see {@link Layer}); their params and
  *       MACs add up to {@code params} and {@code macs}. Null in results of workers older than this field and in
  *       synthetic metrics.</li>
+ *   <li>{@code inference}: the runtime the test accuracy, latency and size were measured in, the model file that was
+ *       measured and the kernels that ran (see {@link Inference}). Null in results of workers older than this field
+ *       and in synthetic metrics.</li>
  * </ul>
  */
 public record TrialMetrics(
@@ -52,11 +55,36 @@ public record TrialMetrics(
         CompressionReport compression,
         @AddedField Integer latencyThreads,
         @AddedField Boolean latencyExclusive,
-        @AddedField List<Layer> layers) {
+        @AddedField List<Layer> layers,
+        @AddedField Inference inference) {
 
     /** Copies the layer list (a null row stays, for {@link RecordChecks} to report at its index). */
     public TrialMetrics {
         layers = layers == null ? null : Collections.unmodifiableList(new ArrayList<>(layers));
+    }
+
+    /**
+     * Where the model was measured and what a user deploys.
+     *
+     * <ul>
+     *   <li>{@code runtime}: the inference runtime and its version, e.g. {@code onnxruntime 1.29.0} or
+     *       {@code djl 0.36.0 PyTorch 2.7.1}.</li>
+     *   <li>{@code model}: the file of the attempt that was measured (test accuracy, latency, {@code sizeBytes}), e.g.
+     *       {@code model.int8.onnx}.</li>
+     *   <li>{@code kernels}: the operators the runtime actually ran, read from its profiler (e.g. {@code QLinearConv}),
+     *       sorted; empty where the runtime has no profiler.</li>
+     *   <li>{@code files}: the deployable model files saved in the attempt (plain file names beside
+     *       {@code candidate.json}), e.g. {@code [model.onnx, model.int8.onnx]}.</li>
+     *   <li>{@code fp32TestAccuracy}: the fp32 file's test accuracy when the measured model is int8, so the int8
+     *       accuracy is reported beside it; else null.</li>
+     * </ul>
+     */
+    public record Inference(String runtime, String model, List<String> kernels, List<String> files, Double fp32TestAccuracy) {
+        /** Copies the lists (absent: empty; a null entry stays, for {@link RecordChecks} to report). */
+        public Inference {
+            kernels = kernels == null ? List.of() : Collections.unmodifiableList(new ArrayList<>(kernels));
+            files = files == null ? List.of() : Collections.unmodifiableList(new ArrayList<>(files));
+        }
     }
 
     /**
@@ -81,7 +109,7 @@ public record TrialMetrics(
                         int threads) {
         this(accuracy, testAccuracy, trainLoss, latencyMsP50, latencyMsP95, latencyCv, latencyBatch, latencyBatchMsP50,
                 latencyBatchMsP95, params, nonZeroParams, macs, sizeBytes, peakMemoryBytes, trainSeconds, samplesPerSecond,
-                trainSamples, validationSamples, testSamples, device, threads, null, threads, null, null);
+                trainSamples, validationSamples, testSamples, device, threads, null, threads, null, null, null);
     }
 
     /**

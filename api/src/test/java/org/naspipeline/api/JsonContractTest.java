@@ -153,7 +153,9 @@ class JsonContractTest {
         TrialMetrics full = new TrialMetrics(0.81, 0.8, 0.5, 1.2, 1.9, 0.05, 32, 9.5, 11.0, 12345, 12000, 987_654, 50_000,
                 null, 12.5, 800, 4000, 400, 1000, "cpu()", 2, null, 1, true,
                 List.of(new TrialMetrics.Layer("layers[0]", "conv 3×3, 1→16", List.of(16L, 28L, 28L), 144, 140, 112_896),
-                        new TrialMetrics.Layer("layers[1]", "dense 12544→10", List.of(10L), 125_450, 125_450, 125_440)));
+                        new TrialMetrics.Layer("layers[1]", "dense 12544→10", List.of(10L), 125_450, 125_450, 125_440)),
+                new TrialMetrics.Inference("onnxruntime 1.29.0", "model.int8.onnx", List.of("QLinearConv"),
+                        List.of("model.onnx", "model.int8.onnx"), 0.8));
         TrialResult.Completed now = new TrialResult.Completed(1, "e1", "e1-t0001", 1, "w1", full, "file:///tmp/a");
         String json = new String(JsonCodec.write(now), StandardCharsets.UTF_8);
         assertThat(json).contains("\"latencyThreads\":1", "\"latencyExclusive\":true",
@@ -162,13 +164,17 @@ class JsonContractTest {
         assertThat(JsonCodec.read(utf8(json), TrialEvent.class)).isEqualTo(now);
         assertThat(JsonCodec.readStoredState(utf8(json), TrialEvent.class)).isEqualTo(now);
         int layers = json.indexOf(",\"layers\":[");
-        String older = (json.substring(0, layers) + json.substring(json.indexOf("}]", layers) + 2))
+        String withoutLayers = (json.substring(0, layers) + json.substring(json.indexOf("}]", layers) + 2))
                 .replace(",\"latencyThreads\":1", "").replace(",\"latencyExclusive\":true", "");
-        assertThat(older).doesNotContain("latencyThreads").doesNotContain("latencyExclusive").doesNotContain("layers");
+        int inference = withoutLayers.indexOf(",\"inference\":{");
+        String older = withoutLayers.substring(0, inference) + withoutLayers.substring(withoutLayers.indexOf("}", inference) + 1);
+        assertThat(older).doesNotContain("latencyThreads").doesNotContain("latencyExclusive").doesNotContain("layers")
+                .doesNotContain("inference");
         TrialResult.Completed read = (TrialResult.Completed) JsonCodec.read(utf8(older), TrialEvent.class);
         assertThat(read.metrics().latencyThreads()).isNull();
         assertThat(read.metrics().latencyExclusive()).isNull();
         assertThat(read.metrics().layers()).isNull();
+        assertThat(read.metrics().inference()).isNull();
         assertThat(read.metrics().threads()).isEqualTo(2);
         assertThat(((TrialResult.Completed) JsonCodec.readStoredState(utf8(older), TrialEvent.class)).metrics()
                 .latencyThreads()).isNull();
@@ -203,6 +209,41 @@ class JsonContractTest {
         bad.forEach((layers, error) -> assertThatThrownBy(() -> RecordChecks.trialEvent("e", utf8(good.replace("LAYERS", layers))))
                 .as(layers).isInstanceOfSatisfying(InvalidInputException.class,
                         e -> assertThat(e.errors()).as(layers).anySatisfy(v -> assertThat(v.toString()).startsWith(error))));
+    }
+
+    @Test
+    void aResultsInferenceBlockIsCheckedAtItsPathAndItsFilesCannotLeaveTheAttempt() {
+        String good = "{\"type\":\"completed\",\"schemaVersion\":1,\"experimentId\":\"e\",\"trialId\":\"t\",\"attempt\":1,"
+                + "\"workerId\":\"w\",\"artifactUri\":\"file:///a\",\"metrics\":" + new String(JsonCodec.write(
+                        TrialMetrics.synthetic(0.8, 1.0, 100)), StandardCharsets.UTF_8).replace("\"inference\":null", "\"inference\":INFERENCE") + "}";
+        String block = "{\"runtime\":\"onnxruntime 1.29.0\",\"model\":\"model.int8.onnx\",\"kernels\":[\"QGemm\",\"QLinearConv\"],"
+                + "\"files\":[\"model.onnx\",\"model.int8.onnx\"],\"fp32TestAccuracy\":0.81}";
+        TrialResult.Completed read = (TrialResult.Completed) RecordChecks.trialEvent("e", utf8(good.replace("INFERENCE", block)));
+        assertThat(read.metrics().inference()).isEqualTo(new TrialMetrics.Inference("onnxruntime 1.29.0", "model.int8.onnx",
+                List.of("QGemm", "QLinearConv"), List.of("model.onnx", "model.int8.onnx"), 0.81));
+        assertThat(((TrialResult.Completed) RecordChecks.trialEvent("e", utf8(good.replace("INFERENCE",
+                "{\"runtime\":\"djl\",\"model\":\"model\",\"kernels\":[],\"files\":[],\"fp32TestAccuracy\":null}")))).metrics().inference()
+                .fp32TestAccuracy()).isNull();
+        java.util.Map<String, String> bad = new java.util.LinkedHashMap<>();
+        bad.put(block.replace("\"runtime\":\"onnxruntime 1.29.0\",", ""), "metrics.inference.runtime: is required");
+        bad.put(block.replace("\"model\":\"model.int8.onnx\"", "\"model\":null"), "metrics.inference.model: is required");
+        bad.put(block.replace("\"model\":\"model.int8.onnx\"", "\"model\":\"../../etc/passwd\""), "metrics.inference.model: must be a plain file name");
+        bad.put(block.replace("\"model.onnx\",", "\"..\","), "metrics.inference.files[0]: must be a plain file name");
+        bad.put(block.replace("\"model.onnx\",", "\"/etc/shadow\","), "metrics.inference.files[0]: must be a plain file name");
+        bad.put(block.replace("\"model.onnx\",", "\"a\\\\b\","), "metrics.inference.files[0]: must be a plain file name");
+        bad.put(block.replace("\"model.onnx\",", "\"\","), "metrics.inference.files[0]: must be a plain file name");
+        bad.put(block.replace("\"model.onnx\",", "\"" + "m".repeat(101) + "\","), "metrics.inference.files[0]: must be a plain file name");
+        bad.put(block.replace("\"model.onnx\",", "null,"), "metrics.inference.files[1]: is required".replace("[1]", "[0]"));
+        bad.put(block.replace("\"QGemm\",", "null,"), "metrics.inference.kernels[0]: is required");
+        bad.put(block.replace("\"kernels\":[\"QGemm\",\"QLinearConv\"],", ""), "metrics.inference.kernels: is required");
+        bad.put(block.replace("0.81", "1.5"), "metrics.inference.fp32TestAccuracy: must be in [0, 1]");
+        bad.put(block.replace("0.81", "\"NaN\""), "metrics.inference.fp32TestAccuracy");
+        bad.put(block.replace("[\"model.onnx\",\"model.int8.onnx\"]", "\"model.onnx\""), "metrics.inference.files");
+        bad.put("[]", "metrics.inference");
+        bad.put("\"onnxruntime\"", "metrics.inference");
+        bad.forEach((inference, error) -> assertThatThrownBy(() -> RecordChecks.trialEvent("e", utf8(good.replace("INFERENCE", inference))))
+                .as(inference).isInstanceOfSatisfying(InvalidInputException.class,
+                        e -> assertThat(e.errors()).as(inference).anySatisfy(v -> assertThat(v.toString()).startsWith(error))));
     }
 
     @Test

@@ -83,7 +83,7 @@ final class SyntheticTrials implements AutoCloseable {
                 layers.stream().mapToLong(TrialMetrics.Layer::nonZeroParams).sum(),
                 layers.stream().mapToLong(TrialMetrics.Layer::macs).sum(), m.sizeBytes(), null, m.trainSeconds(),
                 m.samplesPerSecond(), m.trainSamples(), m.validationSamples(), m.testSamples(), m.device(), m.threads(), null,
-                1, true, layers);
+                1, true, layers, null);
     }
 
     private static TrialMetrics.Layer layer(String path, String what, long params, long nonZero, long macs, long... shape) {

@@ -271,7 +271,7 @@ public final class TrialRunner implements TrialEvaluator {
         return new TrialMetrics(validation, m.test(), stats.lastEpochLoss(), m.one().p50(), m.one().p95(), m.one().cv(),
                 measurement.latencyBatch(), m.many().p50(), m.many().p95(), m.params()[0], m.params()[1], m.macs(), sizeBytes,
                 m.memory(), stats.seconds(), stats.samplesPerSecond(), data.train().count(), data.validation().count(),
-                data.test().count(), device.toString(), threads(), report, m.latencyThreads(), m.exclusive(), m.layers());
+                data.test().count(), device.toString(), threads(), report, m.latencyThreads(), m.exclusive(), m.layers(), null);
     }
 
     private TrialResult completed(TrialRequest req, TrialMetrics metrics, ArtifactStore.StoredArtifact artifact,

@@ -140,8 +140,11 @@ class PipelineEndToEndIT {
         for (ExperimentEvent.TrialFinished f : finished) {
             String uri = artifacts.attemptUri("artifacts", id, f.trialId(), 1);
             assertThat(stored.get(f.trialId())).isEqualTo(uri);
-            assertThat(artifacts.files(uri)).containsExactly("candidate.json", "metrics.json", "model.nasm");
-            assertThat((long) artifacts.read(uri, "model.nasm").length).isEqualTo(f.metrics().sizeBytes());
+            assertThat(artifacts.files(uri)).containsExactly("candidate.json", "metrics.json", "model.int8.onnx", "model.nasm",
+                    "model.onnx");
+            // measured in ONNX Runtime (the default) on the int8 file, which is the size
+            assertThat((long) artifacts.read(uri, "model.int8.onnx").length).isEqualTo(f.metrics().sizeBytes());
+            assertThat(f.metrics().inference().model()).isEqualTo("model.int8.onnx");
         }
         assertThat(finished).hasSize(2).allSatisfy(f -> {
             assertThat(f.status()).isEqualTo(TrialStatus.COMPLETED);
@@ -150,7 +153,7 @@ class PipelineEndToEndIT {
             org.naspipeline.api.TrialMetrics m = f.metrics();
             assertThat(m.trainSeconds()).as("loaded, not trained").isZero();
             assertThat(m.compression().weightFormat()).isEqualTo("i8-channel");
-            assertThat((double) m.sizeBytes()).isLessThanOrEqualTo(0.27 * base.metrics().sizeBytes());
+            assertThat((double) m.sizeBytes()).isLessThanOrEqualTo(0.27 * base.metrics().sizeBytes()); // base: its model.onnx
             assertThat(m.compression().stages().get(0).before().testAccuracy()).isEqualTo(base.metrics().testAccuracy());
         });
         assertThat(finished).extracting(f -> f.candidate().compression().pruning().method())
@@ -192,14 +195,27 @@ class PipelineEndToEndIT {
         Map<String, String> stored = artifactUris(kafka, id, finished);
         String teacher = artifacts.attemptUri("artifacts", id, id + "-teacher", 1);
         assertThat(stored.get(id + "-teacher")).isEqualTo(teacher);
-        assertThat(artifacts.files(teacher)).containsExactly("candidate.json", "metrics.json", "model/model-0000.params");
+        assertThat(artifacts.files(teacher)).containsExactly("candidate.json", "metrics.json", "model.onnx",
+                "model/model-0000.params");
         for (String trial : List.of(id + "-t0001", id + "-t0002")) {
             String uri = artifacts.attemptUri("artifacts", id, trial, 1);
             assertThat(stored.get(trial)).isEqualTo(uri);
-            assertThat(artifacts.files(uri)).contains("candidate.json", "metrics.json");
+            assertThat(artifacts.files(uri)).contains("candidate.json", "metrics.json", "model.onnx");
             org.naspipeline.api.Candidate ran = JsonCodec.readCandidate(artifacts.read(uri, "candidate.json"));
             assertThat(ran.compression().distillation().teacher()).as(trial).isEqualTo(teacher);
         }
+        // the joint search's objectives (accuracy, latencyMs, sizeBytes) are of the deployed ONNX file in ONNX Runtime
+        assertThat(finished).allSatisfy(f -> {
+            org.naspipeline.api.TrialMetrics m = f.metrics();
+            String uri = artifacts.attemptUri("artifacts", id, f.trialId(), 1);
+            assertThat(m.inference().runtime()).as(f.trialId()).startsWith("onnxruntime ");
+            assertThat(m.latencyMsP50()).as(f.trialId()).isPositive();
+            assertThat((long) artifacts.read(uri, m.inference().model()).length).as(f.trialId()).isEqualTo(m.sizeBytes());
+            boolean int8 = f.candidate().compression().quantization() != org.naspipeline.api.Quantization.FP32;
+            assertThat(m.inference().model()).as(f.trialId()).isEqualTo(int8 ? "model.int8.onnx" : "model.onnx");
+            assertThat(m.inference().kernels().stream().anyMatch(org.naspipeline.worker.pipeline.TrialRunner::isInt8Kernel))
+                    .as(f.trialId() + " ran int8 kernels").isEqualTo(int8);
+        });
         assertThat(events.get(events.size() - 1)).isInstanceOfSatisfying(ExperimentEvent.Completed.class,
                 c -> assertThat(c.completedTrials()).isEqualTo(2));
     }

@@ -130,6 +130,11 @@ public final class S3ArtifactStore implements ArtifactStore, AutoCloseable {
     }
 
     @Override
+    public void saveFile(StoredArtifact artifact, String name, byte[] bytes) throws IOException {
+        put(ArtifactLocation.bucket(artifact.uri()).prefix() + name, RequestBody.fromBytes(bytes));
+    }
+
+    @Override
     public void attachMetadata(StoredArtifact artifact, TrialRequest request, TrialMetrics metrics) throws IOException {
         String attempt = ArtifactLocation.bucket(artifact.uri()).prefix();
         put(attempt + CANDIDATE_FILE, RequestBody.fromString(JsonCodec.writePretty(request.candidate()), StandardCharsets.UTF_8));

@@ -70,6 +70,11 @@ public final class WorkerCpu implements AutoCloseable {
         return ThreadBudget.of(settings, processors, slots, local);
     }
 
+    /** The intra-op threads latency is measured with ({@code NAS_LATENCY_THREADS}). */
+    public int latencyThreads() {
+        return settings.latencyThreads();
+    }
+
     /** The host-wide measurement gate; training holds it around each unit of work. */
     public MeasurementGate gate() {
         return gate;

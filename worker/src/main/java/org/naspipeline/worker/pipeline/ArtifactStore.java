@@ -9,8 +9,8 @@ import org.naspipeline.api.TrialRequest;
 /**
  * Where trained models go: a directory (one machine or a shared volume) or an S3 bucket. Every store keeps one
  * attempt under {@code experimentId/trialId/attempt-N/}: the DJL files {@code model/model-0000.params} of an
- * uncompressed model or the {@code model.nasm} file of a compressed one, {@code candidate.json} and
- * {@code metrics.json}.
+ * uncompressed model or the {@code model.nasm} file of a compressed one, the deployable ONNX files
+ * {@code model.onnx} and (for an int8 model) {@code model.int8.onnx}, {@code candidate.json} and {@code metrics.json}.
  */
 public interface ArtifactStore {
     /** The directory of an uncompressed model's DJL files in an attempt, and the name they are saved under. */
@@ -21,6 +21,10 @@ public interface ArtifactStore {
     String CANDIDATE_FILE = "candidate.json";
     /** The attempt's measured metrics. */
     String METRICS_FILE = "metrics.json";
+    /** The fp32 ONNX model of an attempt (see {@link org.naspipeline.worker.onnx.OnnxExporter}). */
+    String ONNX_FILE = "model.onnx";
+    /** The int8 ONNX model of an attempt whose candidate quantizes. */
+    String ONNX_INT8_FILE = "model.int8.onnx";
 
     /** Saves the model of a trial attempt and reports where and how many bytes the saved weights take. */
     StoredArtifact saveModel(TrialRequest request, Model model) throws IOException;
@@ -33,6 +37,12 @@ public interface ArtifactStore {
 
     /** Reads the file of a compressed model saved by {@link #saveCompressed}. */
     byte[] readCompressed(StoredArtifact artifact) throws IOException;
+
+    /**
+     * Saves a further file of the attempt, e.g. {@link #ONNX_FILE}, beside the model saved by {@link #saveModel} or
+     * {@link #saveCompressed} (which remove what an earlier run of the attempt left, these files included).
+     */
+    void saveFile(StoredArtifact artifact, String name, byte[] bytes) throws IOException;
 
     /** Stores the candidate and its metrics beside the saved model. */
     void attachMetadata(StoredArtifact artifact, TrialRequest request, TrialMetrics metrics) throws IOException;

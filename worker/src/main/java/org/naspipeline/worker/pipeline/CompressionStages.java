@@ -10,7 +10,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.function.BooleanSupplier;
-import java.util.function.ToDoubleFunction;
 import org.naspipeline.api.CompressionReport;
 import org.naspipeline.api.CompressionReport.LayerChange;
 import org.naspipeline.api.CompressionReport.Snapshot;
@@ -52,11 +51,19 @@ final class CompressionStages {
     private final Device device;
     private final ModelBuilder builder;
     private final DatasetSplits data;
-    private final ToDoubleFunction<Model> batchOneP50;
+    private final SnapshotLatency batchOneP50;
 
-    /** Stages measuring each snapshot's batch-1 p50 latency with {@code batchOneP50} (the trial's own measurement). */
+    /** The batch-1 p50 latency in ms of a snapshot: its plan, the plan as a DJL model, the format it is in. */
+    interface SnapshotLatency {
+        double p50(NetworkPlan plan, Model model, Quantization format);
+    }
+
+    /**
+     * Stages measuring each snapshot's batch-1 p50 latency with {@code batchOneP50} (the trial's own measurement, in
+     * its runtime).
+     */
     CompressionStages(TrainingLoop loop, Device device, ModelBuilder builder, DatasetSplits data,
-                      ToDoubleFunction<Model> batchOneP50) {
+                      SnapshotLatency batchOneP50) {
         this.loop = loop;
         this.device = device;
         this.builder = builder;
@@ -64,8 +71,16 @@ final class CompressionStages {
         this.batchOneP50 = batchOneP50;
     }
 
-    /** The compressed plan (weights as they will be stored), the stage reports and the last fine-tuning loss. */
-    record Outcome(NetworkPlan plan, List<CompressionReport.Stage> stages, double fineTuneLoss, String failure) {}
+    /**
+     * The compressed plan (weights as they will be stored), the same before quantization (the plan itself when the
+     * candidate does not quantize), the stage reports and the last fine-tuning loss.
+     */
+    record Outcome(NetworkPlan plan, NetworkPlan unquantized, List<CompressionReport.Stage> stages, double fineTuneLoss,
+                   String failure) {
+        Outcome(NetworkPlan plan, List<CompressionReport.Stage> stages, double fineTuneLoss, String failure) {
+            this(plan, plan, stages, fineTuneLoss, failure);
+        }
+    }
 
     Outcome run(TrialRequest req, NetworkPlan trained, Model teacher, ProgressListener progress, BooleanSupplier cancelled)
             throws IOException, TranslateException {
@@ -113,6 +128,7 @@ final class CompressionStages {
             loss = f.loss();
             stages.add("finetune", "train", fineTuneSettings(req), t0, current, Quantization.FP32, List.of());
         }
+        NetworkPlan unquantized = current;
         if (c.quantization() != Quantization.FP32) {
             long t0 = System.nanoTime();
             NetworkPlan quantized = ArtifactFormat.decode(ArtifactFormat.encode(current, c.quantization()).bytes());
@@ -121,7 +137,7 @@ final class CompressionStages {
             stages.add("quantize", "quantize", c.quantization().name().toLowerCase(Locale.ROOT).replace('_', '-')
                     + " weights; biases and batch-norm fp32", t0, current, c.quantization(), errors);
         }
-        return new Outcome(current, stages.list, loss, null);
+        return new Outcome(current, unquantized, stages.list, loss, null);
     }
 
     /** The stage reports so far; each new stage starts from the previous one's measured result. */
@@ -265,7 +281,7 @@ final class CompressionStages {
             long[] params = ModelMeter.parameters(built.block());
             return new Snapshot(ModelMeter.accuracy(model, data.validation(), loop.gate()),
                     ModelMeter.accuracy(model, data.test(), loop.gate()), params[0], params[1],
-                    MacCounter.count(built.block(), builder.inputShape(1)), bytes, batchOneP50.applyAsDouble(model));
+                    MacCounter.count(built.block(), builder.inputShape(1)), bytes, batchOneP50.p50(plan, model, quantization));
         }
     }
 }

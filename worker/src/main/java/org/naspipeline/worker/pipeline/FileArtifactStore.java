@@ -29,6 +29,7 @@ public final class FileArtifactStore implements ArtifactStore {
     public StoredArtifact saveCompressed(TrialRequest request, byte[] modelFile) throws IOException {
         Path dir = attemptDir(request);
         ScratchDirectory.deleteRecursively(dir.resolve(MODEL_DIR));
+        deleteDeployable(dir);
         Files.createDirectories(dir);
         Path file = dir.resolve(COMPRESSED_FILE);
         Files.write(file, modelFile);
@@ -44,6 +45,7 @@ public final class FileArtifactStore implements ArtifactStore {
     public StoredArtifact saveModel(TrialRequest request, Model model) throws IOException {
         Path dir = attemptDir(request);
         Files.deleteIfExists(dir.resolve(COMPRESSED_FILE));
+        deleteDeployable(dir);
         Path modelDir = dir.resolve(MODEL_DIR);
         // A redelivered attempt runs again: replace what an earlier run left, so the size is this model's alone
         // (DJL numbers a second save in the same directory as a new epoch file instead of overwriting).
@@ -55,6 +57,17 @@ public final class FileArtifactStore implements ArtifactStore {
             bytes = files.filter(Files::isRegularFile).mapToLong(FileArtifactStore::size).sum();
         }
         return new StoredArtifact(dir.toUri().toString(), bytes);
+    }
+
+    /** Removes the ONNX files an earlier run of the attempt saved, so that none of them outlives its model. */
+    private static void deleteDeployable(Path dir) throws IOException {
+        Files.deleteIfExists(dir.resolve(ONNX_FILE));
+        Files.deleteIfExists(dir.resolve(ONNX_INT8_FILE));
+    }
+
+    @Override
+    public void saveFile(StoredArtifact artifact, String name, byte[] bytes) throws IOException {
+        Files.write(Path.of(java.net.URI.create(artifact.uri())).resolve(name), bytes);
     }
 
     @Override

@@ -3,10 +3,10 @@ package org.naspipeline.worker.pipeline;
 import ai.djl.Device;
 import ai.djl.Model;
 import ai.djl.engine.Engine;
-import ai.djl.nn.Block;
 import ai.djl.translate.TranslateException;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -16,6 +16,7 @@ import org.naspipeline.api.CompressionReport;
 import org.naspipeline.api.CompressionSpec;
 import org.naspipeline.api.DatasetSpec;
 import org.naspipeline.api.ExperimentSpec;
+import org.naspipeline.api.Quantization;
 import org.naspipeline.api.TrialMetrics;
 import org.naspipeline.api.TrialRequest;
 import org.naspipeline.api.TrialResult;
@@ -29,14 +30,20 @@ import org.naspipeline.worker.model.ModelBuilder;
 import org.naspipeline.worker.model.NetworkPlan;
 import org.naspipeline.worker.model.PlanBlocks;
 import org.naspipeline.worker.model.UnbuildableArchitectureException;
+import org.naspipeline.worker.onnx.Latency;
+import org.naspipeline.worker.onnx.OnnxExporter;
+import org.naspipeline.worker.onnx.OnnxModel;
+import org.naspipeline.worker.onnx.UnexportableLayerException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Runs one trial end to end without Kafka: resolve and load the dataset, build the model from the candidate,
  * train it (distilling from a teacher, or loading a trained base model instead, when the compression config
- * says so), run the compression stages ({@link CompressionStages}), and measure validation and test accuracy,
- * latency, parameters, MACs and the saved size; a compressed model is measured as reloaded from its file.
+ * says so), run the compression stages ({@link CompressionStages}), save the model with its ONNX files
+ * ({@link OnnxFiles}), and measure validation and test accuracy, latency, parameters, MACs and the size in the
+ * configured {@link InferenceRuntime}: the deployed ONNX file in ONNX Runtime, or the DJL model (a compressed one as
+ * reloaded from its file). A layer the ONNX exporter cannot express fails the trial without retry.
  * {@code TrialResult run(TrialRequest)} is the whole contract; the worker service and {@code nas evaluate} both
  * call it.
  */
@@ -54,10 +61,26 @@ public final class TrialRunner implements TrialEvaluator {
     /** Loaded splits by dataset spec (limits included), so consecutive trials do not re-read the files. */
     private final Map<DatasetSpec, DatasetSplits> cache = new ConcurrentHashMap<>();
 
-    /** How latency is measured. */
-    public record MeasurementSettings(int latencyBatch, int latencyRuns) {
-        /** Batch 32 besides batch 1, 200 timed runs each. */
+    /**
+     * How models are measured: latency at batch 1 and {@code latencyBatch}, at most {@code latencyRuns} timed runs
+     * each; the runtime that measures; how the activations of int8 ONNX files are calibrated.
+     */
+    public record MeasurementSettings(int latencyBatch, int latencyRuns, InferenceRuntime runtime,
+                                      OnnxExporter.Calibration calibration) {
+        /** Min/max over 8 batches of 32 training examples. */
+        public static final OnnxExporter.Calibration CALIBRATION = OnnxExporter.Calibration.minMax(8, 32);
+        /** Batch 32 besides batch 1, 200 timed runs each, in ONNX Runtime. */
         public static final MeasurementSettings DEFAULT = new MeasurementSettings(32, 200);
+
+        /** In ONNX Runtime, int8 calibrated by {@link #CALIBRATION}. */
+        public MeasurementSettings(int latencyBatch, int latencyRuns) {
+            this(latencyBatch, latencyRuns, InferenceRuntime.ONNXRUNTIME, CALIBRATION);
+        }
+
+        /** The same in another runtime. */
+        public MeasurementSettings in(InferenceRuntime other) {
+            return new MeasurementSettings(latencyBatch, latencyRuns, other, calibration);
+        }
     }
 
     /**
@@ -117,6 +140,8 @@ public final class TrialRunner implements TrialEvaluator {
             return req.candidate().compression().isNone()
                     ? runUncompressed(req, plan, builder, data, progress, cancelled)
                     : runCompressed(req, plan, builder, data, progress, cancelled);
+        } catch (UnexportableLayerException e) {
+            return failed(req, "cannot export the model to ONNX: " + e.getMessage(), false);
         } catch (IllegalArgumentException e) {
             return failed(req, e.getMessage(), false);
         } catch (IOException e) {
@@ -129,19 +154,23 @@ public final class TrialRunner implements TrialEvaluator {
     private TrialResult runUncompressed(TrialRequest req, NetworkPlan plan, ModelBuilder builder, DatasetSplits data,
                                         ProgressListener progress, BooleanSupplier cancelled)
             throws IOException, TranslateException {
-        Block block = PlanBlocks.build(plan).block();
+        PlanBlocks.Built built = PlanBlocks.build(plan);
         try (Model model = Model.newInstance(req.trialId(), device)) {
-            model.setBlock(block);
+            model.setBlock(built.block());
             TrainingLoop.Stats stats = loop.train(req, model, data, progress, cancelled);
             progress.onPhase("train", stats.seconds());
             if (stats.failure() != null) {
                 return failed(req, stats.failure(), false);
             }
             long measureStart = System.nanoTime();
-            double validation = stats.validationAccuracy(); // measured after the last epoch; not repeated
-            Measured m = measure(model, plan, builder, data);
+            OnnxFiles files = OnnxFiles.export(PlanBlocks.capture(built), null, data.train(), measurement.calibration(),
+                    cpu.latencyThreads());
             ArtifactStore.StoredArtifact artifact = artifacts.saveModel(req, model);
-            TrialMetrics metrics = metrics(validation, m, stats, artifact.sizeBytes(), data, null);
+            files.saveTo(artifacts, artifact);
+            // DJL's validation accuracy was measured after the last epoch; not repeated
+            Measured m = measure(model, plan, builder, data, files, ArtifactStore.MODEL_DIR, artifact.sizeBytes(),
+                    stats.validationAccuracy());
+            TrialMetrics metrics = metrics(m, stats, data, null);
             return completed(req, metrics, artifact, progress, measureStart);
         }
     }
@@ -184,8 +213,8 @@ public final class TrialRunner implements TrialEvaluator {
                     trained = PlanBlocks.capture(built);
                 }
             }
-            CompressionStages stages = new CompressionStages(loop, device, builder, data, snapshot -> cpu.measureLatency(
-                    () -> ModelMeter.latency(snapshot, data.test(), 1, measurement.latencyRuns()).p50()).value());
+            CompressionStages stages = new CompressionStages(loop, device, builder, data,
+                    (snapshot, model, quantization) -> batchOneP50(snapshot, model, quantization, data));
             CompressionStages.Outcome outcome = stages.run(req, trained, teacher, progress, cancelled);
             if (outcome.failure() != null) {
                 return failed(req, outcome.failure(), false);
@@ -194,18 +223,21 @@ public final class TrialRunner implements TrialEvaluator {
             ArtifactFormat.Encoded encoded = ArtifactFormat.encode(outcome.plan(), c.quantization());
             ArtifactStore.StoredArtifact artifact = artifacts.saveCompressed(req, encoded.bytes());
             NetworkPlan saved = ArtifactFormat.decode(artifacts.readCompressed(artifact));
+            OnnxFiles files = OnnxFiles.export(outcome.unquantized(), c.quantization() == Quantization.FP32 ? null : saved,
+                    data.train(), measurement.calibration(), cpu.latencyThreads());
+            files.saveTo(artifacts, artifact);
             try (Model model = modelOf(saved, req.trialId() + "-saved")) {
-                Measured m = measure(model, saved, builder, data);
-                double validation = ModelMeter.accuracy(model, data.validation(), cpu.gate());
+                Measured m = measure(model, saved, builder, data, files, ArtifactStore.COMPRESSED_FILE,
+                        artifact.sizeBytes(), Double.NaN);
                 CompressionReport report = new CompressionReport(outcome.stages(),
-                        String.join(", ", encoded.weightEncodings()), executedAs(c, encoded));
+                        String.join(", ", encoded.weightEncodings()), executedAs(c, encoded, files, m.deployed()));
                 // the loss of the last training run (fine-tuning if any); time and throughput of the training from
                 // scratch, zero for a loaded base model
                 double loss = !Double.isNaN(outcome.fineTuneLoss()) ? outcome.fineTuneLoss()
                         : stats != null ? stats.lastEpochLoss() : 0;
-                TrainingLoop.Stats training = new TrainingLoop.Stats(null, loss, validation,
+                TrainingLoop.Stats training = new TrainingLoop.Stats(null, loss, m.deployed().validation(),
                         stats == null ? 0 : stats.seconds(), stats == null ? 0 : stats.samplesPerSecond());
-                TrialMetrics metrics = metrics(validation, m, training, artifact.sizeBytes(), data, report);
+                TrialMetrics metrics = metrics(m, training, data, report);
                 return completed(req, metrics, artifact, progress, measureStart);
             }
         } finally {
@@ -215,18 +247,39 @@ public final class TrialRunner implements TrialEvaluator {
         }
     }
 
-    /** What the engine really ran when the compressed model was measured. */
-    private String executedAs(CompressionSpec c, ArtifactFormat.Encoded encoded) {
+    /** What really ran when the compressed model was measured. */
+    private String executedAs(CompressionSpec c, ArtifactFormat.Encoded encoded, OnnxFiles files, Deployed d) {
         boolean sparse = encoded.weightEncodings().stream().anyMatch(e -> e.endsWith("+bitmask"));
-        String on = "fp32 on " + device;
-        if (c.quantization() != org.naspipeline.api.Quantization.FP32) {
-            on += ": int8 weights dequantized to fp32 at load, so latency is of fp32 kernels, not int8";
+        boolean int8 = c.quantization() != org.naspipeline.api.Quantization.FP32;
+        List<String> notes = new ArrayList<>();
+        String on;
+        if (measurement.runtime() == InferenceRuntime.DJL) {
+            on = "fp32 on " + device;
+            if (int8) {
+                notes.add("int8 weights dequantized to fp32 at load, so latency is of fp32 kernels, not int8");
+            }
+            if (sparse) {
+                notes.add("pruned weights stored as bitmask + values, expanded to dense tensors at load (no sparse kernels)");
+            }
+        } else {
+            on = (int8 ? "int8 QDQ graph " : "fp32 graph ") + files.deployedName() + " on " + d.inference().runtime()
+                    + ", CPU, " + d.threads() + " thread(s); kernels: " + String.join(", ", d.inference().kernels());
+            if (int8) {
+                notes.add("activations calibrated " + files.calibration());
+                if (d.inference().kernels().stream().noneMatch(TrialRunner::isInt8Kernel)) {
+                    notes.add("no int8 kernel ran: the runtime kept every quantized layer in float");
+                }
+            }
+            if (sparse) {
+                notes.add("pruned weights are dense zeros in the ONNX file (no sparse kernels)");
+            }
         }
-        if (sparse) {
-            on += (on.contains(":") ? "; " : ": ") + "pruned weights stored as bitmask + values, expanded to dense "
-                    + "tensors at load (no sparse kernels)";
-        }
-        return on;
+        return notes.isEmpty() ? on : on + "; " + String.join("; ", notes);
+    }
+
+    /** Whether an ONNX Runtime kernel computes in int8 ({@code QLinearConv}, {@code QGemm}, {@code MatMulInteger}…). */
+    public static boolean isInt8Kernel(String kernel) {
+        return kernel.startsWith("QLinear") || kernel.equals("QGemm") || kernel.contains("Integer");
     }
 
     /** A model holding the plan's weights, ready for inference or as a teacher. */
@@ -244,34 +297,96 @@ public final class TrialRunner implements TrialEvaluator {
     }
 
     /**
-     * Test accuracy, latencies (with their threads and whether they held the host-wide lock), weights and MACs, in
-     * total and per layer.
+     * The deployed model as the runtime measured it: validation and test accuracy, latencies with their threads and
+     * whether they held the host-wide lock, the measured file's bytes, and what ran.
      */
-    private record Measured(double test, LatencyTimer.Stats one, LatencyTimer.Stats many, int latencyThreads,
-                            boolean exclusive, long[] params, long macs, List<TrialMetrics.Layer> layers, Long memory) {}
+    private record Deployed(double validation, double test, LatencyTimer.Stats one, LatencyTimer.Stats many, int threads,
+                            boolean exclusive, long sizeBytes, TrialMetrics.Inference inference) {}
+
+    /** The deployed model's figures, weights and MACs in total and per layer, device memory. */
+    private record Measured(Deployed deployed, long[] params, long macs, List<TrialMetrics.Layer> layers, Long memory) {}
 
     private record Latencies(LatencyTimer.Stats one, LatencyTimer.Stats many) {}
 
-    /** Measures {@code model}, built from {@code plan}. */
-    private Measured measure(Model model, NetworkPlan plan, ModelBuilder builder, DatasetSplits data) {
-        double test = ModelMeter.accuracy(model, data.test(), cpu.gate());
-        WorkerCpu.Measured<Latencies> timed = cpu.measureLatency(() -> new Latencies(
-                ModelMeter.latency(model, data.test(), 1, measurement.latencyRuns()),
-                ModelMeter.latency(model, data.test(), measurement.latencyBatch(), measurement.latencyRuns())));
+    /**
+     * Measures the trained model in the configured runtime: {@code model} (built from {@code plan}) in DJL, saved as
+     * {@code djlFile} of {@code djlBytes} bytes, with its validation accuracy {@code djlValidation} (NaN: measure it);
+     * or the deployed file of {@code files} in ONNX Runtime. The layer table is the plan's either way.
+     */
+    private Measured measure(Model model, NetworkPlan plan, ModelBuilder builder, DatasetSplits data, OnnxFiles files,
+                             String djlFile, long djlBytes, double djlValidation) {
+        Deployed deployed = measurement.runtime() == InferenceRuntime.DJL
+                ? measureDjl(model, data, files, djlFile, djlBytes, djlValidation)
+                : measureOnnx(files, data);
         // the totals are the layer table's sums: each layer's weights and MACs are counted once
         List<TrialMetrics.Layer> layers = LayerTable.of(plan, model.getBlock(), builder.inputShape(1));
         long[] params = {layers.stream().mapToLong(TrialMetrics.Layer::params).sum(),
                 layers.stream().mapToLong(TrialMetrics.Layer::nonZeroParams).sum()};
-        return new Measured(test, timed.value().one(), timed.value().many(), timed.threads(), timed.exclusive(), params,
-                layers.stream().mapToLong(TrialMetrics.Layer::macs).sum(), layers, ModelMeter.deviceMemoryBytes(device));
+        return new Measured(deployed, params, layers.stream().mapToLong(TrialMetrics.Layer::macs).sum(), layers,
+                ModelMeter.deviceMemoryBytes(device));
     }
 
-    private TrialMetrics metrics(double validation, Measured m, TrainingLoop.Stats stats, long sizeBytes, DatasetSplits data,
-                                 CompressionReport report) {
-        return new TrialMetrics(validation, m.test(), stats.lastEpochLoss(), m.one().p50(), m.one().p95(), m.one().cv(),
-                measurement.latencyBatch(), m.many().p50(), m.many().p95(), m.params()[0], m.params()[1], m.macs(), sizeBytes,
-                m.memory(), stats.seconds(), stats.samplesPerSecond(), data.train().count(), data.validation().count(),
-                data.test().count(), device.toString(), threads(), report, m.latencyThreads(), m.exclusive(), m.layers(), null);
+    private Deployed measureDjl(Model model, DatasetSplits data, OnnxFiles files, String file, long bytes, double validation) {
+        double v = Double.isNaN(validation) ? ModelMeter.accuracy(model, data.validation(), cpu.gate()) : validation;
+        double test = ModelMeter.accuracy(model, data.test(), cpu.gate());
+        WorkerCpu.Measured<Latencies> timed = cpu.measureLatency(() -> new Latencies(
+                ModelMeter.latency(model, data.test(), 1, measurement.latencyRuns()),
+                ModelMeter.latency(model, data.test(), measurement.latencyBatch(), measurement.latencyRuns())));
+        return new Deployed(v, test, timed.value().one(), timed.value().many(), timed.threads(), timed.exclusive(), bytes,
+                new TrialMetrics.Inference(InferenceRuntime.DJL.describe(), file, List.of(), files.names(), null));
+    }
+
+    /**
+     * Measures the deployed ONNX file in ONNX Runtime on {@code NAS_LATENCY_THREADS} threads: accuracies (each batch
+     * a unit of work of the host-wide gate), latencies (holding it), the kernels that ran (its profiler), and for an
+     * int8 file the fp32 file's test accuracy beside it.
+     */
+    private Deployed measureOnnx(OnnxFiles files, DatasetSplits data) {
+        try (OnnxModel deployed = OnnxModel.load(files.deployed(), files.deployedName(), cpu.latencyThreads())) {
+            double validation = deployed.accuracy(data.validation(), cpu.gate());
+            double test = deployed.accuracy(data.test(), cpu.gate());
+            WorkerCpu.Measured<Latencies> timed = cpu.measureLatency(() -> new Latencies(
+                    stats(deployed.latency(data.test(), 1, measurement.latencyRuns())),
+                    stats(deployed.latency(data.test(), measurement.latencyBatch(), measurement.latencyRuns()))));
+            Double fp32 = null;
+            if (files.int8() != null) {
+                try (OnnxModel reference = OnnxModel.load(files.fp32(), ArtifactStore.ONNX_FILE, cpu.latencyThreads())) {
+                    fp32 = reference.accuracy(data.test(), cpu.gate());
+                }
+            }
+            TrialMetrics.Inference inference = new TrialMetrics.Inference(InferenceRuntime.ONNXRUNTIME.describe(),
+                    files.deployedName(), List.copyOf(deployed.kernels()), files.names(), fp32);
+            return new Deployed(validation, test, timed.value().one(), timed.value().many(), deployed.threads(),
+                    timed.exclusive(), files.deployed().length, inference);
+        }
+    }
+
+    private static LatencyTimer.Stats stats(Latency l) {
+        return new LatencyTimer.Stats(l.p50(), l.p95(), l.cv(), l.runs());
+    }
+
+    /**
+     * The batch-1 p50 latency of a compression stage's model in the configured runtime: {@code model} in DJL, or
+     * {@code plan} exported to ONNX (int8 when {@code quantization} is, calibrated as the trial's file) in ONNX Runtime.
+     */
+    private double batchOneP50(NetworkPlan plan, Model model, Quantization quantization, DatasetSplits data) {
+        if (measurement.runtime() == InferenceRuntime.DJL) {
+            return cpu.measureLatency(() -> ModelMeter.latency(model, data.test(), 1, measurement.latencyRuns()).p50()).value();
+        }
+        OnnxFiles files = OnnxFiles.export(plan, quantization == Quantization.FP32 ? null : plan, data.train(),
+                measurement.calibration(), cpu.latencyThreads());
+        try (OnnxModel onnx = OnnxModel.load(files.deployed(), files.deployedName(), cpu.latencyThreads())) {
+            return cpu.measureLatency(() -> onnx.latency(data.test(), 1, measurement.latencyRuns()).p50()).value();
+        }
+    }
+
+    private TrialMetrics metrics(Measured m, TrainingLoop.Stats stats, DatasetSplits data, CompressionReport report) {
+        Deployed d = m.deployed();
+        return new TrialMetrics(d.validation(), d.test(), stats.lastEpochLoss(), d.one().p50(), d.one().p95(), d.one().cv(),
+                measurement.latencyBatch(), d.many().p50(), d.many().p95(), m.params()[0], m.params()[1], m.macs(),
+                d.sizeBytes(), m.memory(), stats.seconds(), stats.samplesPerSecond(), data.train().count(),
+                data.validation().count(), data.test().count(), device.toString(), threads(), report, d.threads(),
+                d.exclusive(), m.layers(), d.inference());
     }
 
     private TrialResult completed(TrialRequest req, TrialMetrics metrics, ArtifactStore.StoredArtifact artifact,

@@ -64,7 +64,7 @@ public final class WorkerAssembly {
         List<TrialRunner> runners = new ArrayList<>();
         for (Device d : slots) {
             runners.add(new TrialRunner(resolver, config.dataDir(), artifacts, config.workerId(), d, engineLock, cpu,
-                    new TrialRunner.MeasurementSettings(config.latencyBatch(), TrialRunner.MeasurementSettings.DEFAULT.latencyRuns())));
+                    config.measurement()));
         }
         cpu.bindTo(registry);
         return new WorkerService(config, runners, registry);

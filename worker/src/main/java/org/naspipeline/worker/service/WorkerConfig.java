@@ -12,6 +12,9 @@ import org.naspipeline.worker.artifact.ArtifactLocation;
 import org.naspipeline.worker.artifact.ArtifactStores;
 import org.naspipeline.worker.artifact.S3Settings;
 import org.naspipeline.worker.cpu.CpuSettings;
+import org.naspipeline.worker.onnx.OnnxExporter;
+import org.naspipeline.worker.pipeline.InferenceRuntime;
+import org.naspipeline.worker.pipeline.TrialRunner;
 
 /**
  * The worker's configuration, read from the environment. {@code artifactUri} is where models are saved (a path,
@@ -20,7 +23,8 @@ import org.naspipeline.worker.cpu.CpuSettings;
 public record WorkerConfig(
         String bootstrapServers, String groupId, String workerId, int slots, String devices, Path dataDir,
         String artifactUri, S3Settings s3, int shutdownGraceSeconds, int latencyBatch, String evaluator, long syntheticDelayMillis,
-        String httpHost, int httpPort, KafkaClientOverrides kafka, CpuSettings cpu) {
+        String httpHost, int httpPort, KafkaClientOverrides kafka, CpuSettings cpu, InferenceRuntime runtime,
+        OnnxExporter.Calibration calibration) {
 
     static final Setting<String> BOOTSTRAP = Setting.string("NAS_KAFKA_BOOTSTRAP", "localhost:9092", "Kafka bootstrap servers");
     static final Setting<String> GROUP = Setting.string("NAS_WORKER_GROUP", "nas-workers", "consumer group shared by all workers");
@@ -43,12 +47,22 @@ public record WorkerConfig(
             "on shutdown, how long running trials may finish before they are abandoned for redelivery");
     static final Setting<String> EVALUATOR = Setting.string("NAS_EVALUATOR", "djl",
             "djl (train and measure) or synthetic (control-plane tests: sleeps, returns labelled fake metrics)");
+    static final Setting<String> RUNTIME = Setting.string("NAS_INFERENCE_RUNTIME", InferenceRuntime.ONNXRUNTIME.setting(),
+            "runtime that measures accuracy, latency and size: onnxruntime (the saved ONNX file, real int8 kernels) or djl");
+    static final Setting<Integer> CALIBRATION_BATCHES = Setting.integer("NAS_INT8_CALIBRATION_BATCHES",
+            TrialRunner.MeasurementSettings.CALIBRATION.batches(),
+            "int8 ONNX files: batches of " + TrialRunner.MeasurementSettings.CALIBRATION.batchSize()
+                    + " training examples their activation ranges are calibrated on");
+    static final Setting<Double> CALIBRATION_PERCENTILE = new Setting<>("NAS_INT8_CALIBRATION_PERCENTILE",
+            TrialRunner.MeasurementSettings.CALIBRATION.percentile(), Double::valueOf,
+            "int8 ONNX files: central percentile of each activation kept in range (100: min/max)");
     static final Setting<Integer> SYNTHETIC_DELAY = Setting.integer("NAS_SYNTHETIC_DELAY_MS", 1000, "synthetic evaluator: time per trial");
     static final Setting<Integer> HTTP_PORT = Setting.integer("NAS_WORKER_HTTP_PORT", 8081,
             "port of /health and /metrics (0: any free port, -1: no HTTP server)");
     /** Every setting, for the start-up log (plus the pass-through {@code NAS_KAFKA_CLIENT_*} properties). */
     public static final List<Setting<?>> ALL = List.of(BOOTSTRAP, GROUP, ID, SLOTS, DEVICES, DATA, ARTIFACTS,
-            ARTIFACT_URI, S3_ENDPOINT, S3_REGION, S3_PATH_STYLE, GRACE, LATENCY_BATCH, EVALUATOR, SYNTHETIC_DELAY,
+            ARTIFACT_URI, S3_ENDPOINT, S3_REGION, S3_PATH_STYLE, GRACE, LATENCY_BATCH, RUNTIME, CALIBRATION_BATCHES,
+            CALIBRATION_PERCENTILE, EVALUATOR, SYNTHETIC_DELAY,
             OpsHttpServer.HOST, HTTP_PORT, CpuSettings.CPUS, CpuSettings.THREADS, CpuSettings.LATENCY_THREADS,
             CpuSettings.LOCAL_DIR);
 
@@ -58,7 +72,8 @@ public record WorkerConfig(
                                         String evaluator, long syntheticDelayMillis) {
         return new WorkerConfig(bootstrapServers, groupId, workerId, slots, devices, dataDir, artifactDir.toString(),
                 S3Settings.AWS, shutdownGraceSeconds, latencyBatch, evaluator, syntheticDelayMillis,
-                OpsHttpServer.HOST.defaultValue(), -1, KafkaClientOverrides.NONE, CpuSettings.defaults());
+                OpsHttpServer.HOST.defaultValue(), -1, KafkaClientOverrides.NONE, CpuSettings.defaults(),
+                InferenceRuntime.ONNXRUNTIME, TrialRunner.MeasurementSettings.CALIBRATION);
     }
 
     /** Reads the configuration; {@code dataDir} stays null when not configured (the resolver decides). */
@@ -93,9 +108,36 @@ public record WorkerConfig(
         KafkaClientOverrides kafka = KafkaClientOverrides.from(s);
         checkGroupTiming(kafka);
         CpuSettings cpu = CpuSettings.from(s);
+        InferenceRuntime runtime = runtime(s);
+        OnnxExporter.Calibration calibration = calibration(s);
         return new WorkerConfig(s.get(BOOTSTRAP), s.get(GROUP), id, slots, s.get(DEVICES), data == null ? null : Path.of(data),
                 artifacts.trim(), s3(s), grace, latencyBatch, evaluator, s.get(SYNTHETIC_DELAY), s.get(OpsHttpServer.HOST), port,
-                kafka, cpu);
+                kafka, cpu, runtime, calibration);
+    }
+
+    /** The inference runtime from {@code NAS_INFERENCE_RUNTIME}. */
+    public static InferenceRuntime runtime(Settings s) {
+        return InferenceRuntime.parse(RUNTIME.env(), s.get(RUNTIME));
+    }
+
+    /** The int8 calibration from {@code NAS_INT8_CALIBRATION_BATCHES} and {@code NAS_INT8_CALIBRATION_PERCENTILE}. */
+    public static OnnxExporter.Calibration calibration(Settings s) {
+        int batches = s.get(CALIBRATION_BATCHES);
+        if (batches < 1 || batches > 10_000) {
+            throw new IllegalArgumentException(CALIBRATION_BATCHES.env() + ": must be in [1, 10000] (got " + batches + ")");
+        }
+        double percentile = s.get(CALIBRATION_PERCENTILE);
+        if (!(percentile > 50 && percentile <= 100)) {
+            throw new IllegalArgumentException(CALIBRATION_PERCENTILE.env() + ": must be in (50, 100] (got "
+                    + s.get(CALIBRATION_PERCENTILE) + ")");
+        }
+        return new OnnxExporter.Calibration(batches, TrialRunner.MeasurementSettings.CALIBRATION.batchSize(), percentile);
+    }
+
+    /** How trials' models are measured with this configuration. */
+    public TrialRunner.MeasurementSettings measurement() {
+        return new TrialRunner.MeasurementSettings(latencyBatch, TrialRunner.MeasurementSettings.DEFAULT.latencyRuns(),
+                runtime, calibration);
     }
 
     /**
@@ -159,25 +201,32 @@ public record WorkerConfig(
     /** A copy with another worker id (several workers in one process). */
     public WorkerConfig withWorkerId(String id) {
         return new WorkerConfig(bootstrapServers, groupId, id, slots, devices, dataDir, artifactUri, s3, shutdownGraceSeconds,
-                latencyBatch, evaluator, syntheticDelayMillis, httpHost, httpPort, kafka, cpu);
+                latencyBatch, evaluator, syntheticDelayMillis, httpHost, httpPort, kafka, cpu, runtime, calibration);
     }
 
     /** A copy with other Kafka client overrides. */
     public WorkerConfig withKafka(KafkaClientOverrides overrides) {
         return new WorkerConfig(bootstrapServers, groupId, workerId, slots, devices, dataDir, artifactUri, s3, shutdownGraceSeconds,
-                latencyBatch, evaluator, syntheticDelayMillis, httpHost, httpPort, overrides, cpu);
+                latencyBatch, evaluator, syntheticDelayMillis, httpHost, httpPort, overrides, cpu, runtime, calibration);
     }
 
     /** A copy saving models at {@code uri} (a path, {@code file:} or {@code s3://} URI) with these S3 settings. */
     public WorkerConfig withArtifacts(String uri, S3Settings settings) {
         return new WorkerConfig(bootstrapServers, groupId, workerId, slots, devices, dataDir, uri, settings,
-                shutdownGraceSeconds, latencyBatch, evaluator, syntheticDelayMillis, httpHost, httpPort, kafka, cpu);
+                shutdownGraceSeconds, latencyBatch, evaluator, syntheticDelayMillis, httpHost, httpPort, kafka, cpu, runtime, calibration);
+    }
+
+    /** A copy measuring in another runtime. */
+    public WorkerConfig withRuntime(InferenceRuntime other) {
+        return new WorkerConfig(bootstrapServers, groupId, workerId, slots, devices, dataDir, artifactUri, s3,
+                shutdownGraceSeconds, latencyBatch, evaluator, syntheticDelayMillis, httpHost, httpPort, kafka, cpu, other,
+                calibration);
     }
 
     /** A copy with other CPU settings. */
     public WorkerConfig withCpu(CpuSettings settings) {
         return new WorkerConfig(bootstrapServers, groupId, workerId, slots, devices, dataDir, artifactUri, s3,
-                shutdownGraceSeconds, latencyBatch, evaluator, syntheticDelayMillis, httpHost, httpPort, kafka, settings);
+                shutdownGraceSeconds, latencyBatch, evaluator, syntheticDelayMillis, httpHost, httpPort, kafka, settings, runtime, calibration);
     }
 
     private static String hostName() {

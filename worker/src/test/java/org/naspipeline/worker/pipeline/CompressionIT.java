@@ -40,14 +40,21 @@ class CompressionIT {
 
     @TempDir
     static Path store;
+    /** Measures in DJL, so that figures are those of the model.nasm artifact as reloaded. */
     static TrialRunner runner;
+    /** Measures in ONNX Runtime, the default, over the saved ONNX files. */
+    static TrialRunner onnx;
     static String baseUri;
     static TrialMetrics base;
 
     @BeforeAll
     static void trainTheReferenceModel() {
+        ReentrantLock engine = new ReentrantLock();
+        TrialRunner.MeasurementSettings measurement = new TrialRunner.MeasurementSettings(16, 50);
         runner = new TrialRunner(DatasetResolver.fromEnvironment(), TrialRunnerIT.DATA, new FileArtifactStore(store), "w1",
-                Device.cpu(), new ReentrantLock(), TestCpu.shared(), new TrialRunner.MeasurementSettings(16, 50));
+                Device.cpu(), engine, TestCpu.shared(), measurement.in(InferenceRuntime.DJL));
+        onnx = new TrialRunner(DatasetResolver.fromEnvironment(), TrialRunnerIT.DATA, new FileArtifactStore(store), "w1",
+                Device.cpu(), engine, TestCpu.shared(), measurement);
         TrialResult.Completed done = completed(run("base", TrialRunnerIT.SMALL_CNN, 42));
         baseUri = done.artifactUri();
         base = done.metrics();
@@ -58,8 +65,12 @@ class CompressionIT {
     }
 
     static TrialResult run(String trialId, Candidate candidate, long seed, ProgressListener listener) {
+        return run(runner, trialId, candidate, seed, listener);
+    }
+
+    static TrialResult run(TrialRunner with, String trialId, Candidate candidate, long seed, ProgressListener listener) {
         TrialRequest req = new TrialRequest(1, "exp", trialId, 1, candidate, DATA, TRAINING, seed);
-        return runner.run(req, listener, () -> false);
+        return with.run(req, listener, () -> false);
     }
 
     static TrialResult.Completed completed(TrialResult r) {
@@ -103,6 +114,47 @@ class CompressionIT {
         assertThat(m.compression().executedAs()).contains("dequantized to fp32");
         assertThat(q.layers()).isNotEmpty().allSatisfy(l -> assertThat(l.reconstructionError()).isBetween(0.0, 0.02));
         saved(done);
+    }
+
+    @Test
+    void inOnnxRuntimeTheInt8FileIsMeasuredAndRunsInt8KernelsBesideTheFp32One() throws Exception {
+        CompressionSpec c = new CompressionSpec(PruningSpec.NONE, Quantization.INT8_PER_CHANNEL, DistillationSpec.OFF, 1.0, 2,
+                0.001, baseUri);
+        TrialResult.Completed done = completed(run(onnx, "q8c-ort", new Candidate(TrialRunnerIT.SMALL_CNN.architecture(), c),
+                7, ProgressListener.NONE));
+        TrialMetrics m = done.metrics();
+        Path attempt = Path.of(java.net.URI.create(done.artifactUri()));
+        assertThat(m.inference().model()).isEqualTo("model.int8.onnx");
+        assertThat(m.inference().files()).containsExactly("model.onnx", "model.int8.onnx");
+        assertThat(m.inference().kernels()).contains("QLinearConv").anyMatch(k -> k.equals("QGemm"));
+        assertThat(Files.size(attempt.resolve("model.int8.onnx"))).isEqualTo(m.sizeBytes());
+        assertThat((double) m.sizeBytes()).isLessThanOrEqualTo(0.27 * Files.size(attempt.resolve("model.onnx")));
+        assertThat(attempt.resolve("model.nasm")).isRegularFile(); // still what teachers and base models load
+        // int8 accuracy beside the fp32 file's, which is the trained model's
+        assertThat(m.inference().fp32TestAccuracy()).isCloseTo(base.testAccuracy(), org.assertj.core.data.Offset.offset(0.006));
+        assertThat(Math.abs(m.inference().fp32TestAccuracy() - m.testAccuracy())).isLessThanOrEqualTo(0.01);
+        assertThat(m.compression().executedAs()).startsWith("int8 QDQ graph model.int8.onnx on onnxruntime 1.")
+                .contains("QLinearConv", "activations calibrated min/max over 8 × 32 training examples")
+                .doesNotContain("no int8 kernel");
+        assertThat(stage(m, "quantize").after().latencyMsP50()).isPositive();
+    }
+
+    @Test
+    void aModelTheExporterCannotWriteFailsTheTrialWithoutRetryNamingTheLayer() throws Exception {
+        // a base model whose first conv holds a NaN weight (a corrupt or diverged file)
+        TrainedModels.Loaded loaded = TrainedModels.load("base", baseUri, new FileArtifactStore(store),
+                new org.naspipeline.worker.model.ModelBuilder(new long[] {1, 28, 28}, 10), Device.cpu());
+        NetworkPlan.weightOf(loaded.plan().layers().get(0))[3] = Float.NaN;
+        Path corrupt = Files.createDirectories(store.resolve("corrupt"));
+        Files.write(corrupt.resolve("model.nasm"), ArtifactFormat.encode(loaded.plan(), Quantization.FP32).bytes());
+        Files.copy(Path.of(java.net.URI.create(baseUri)).resolve("candidate.json"), corrupt.resolve("candidate.json"));
+        CompressionSpec c = new CompressionSpec(PruningSpec.NONE, Quantization.INT8_PER_CHANNEL, DistillationSpec.OFF, 1.0, 2,
+                0.001, corrupt.toUri().toString());
+        TrialResult r = run(onnx, "nan", new Candidate(TrialRunnerIT.SMALL_CNN.architecture(), c), 7, ProgressListener.NONE);
+        assertThat(r).isInstanceOfSatisfying(TrialResult.Failed.class, f -> {
+            assertThat(f.retriable()).isFalse();
+            assertThat(f.reason()).startsWith("cannot export the model to ONNX: layers[0]: ").contains("NaN");
+        });
     }
 
     @Test
@@ -189,7 +241,7 @@ class CompressionIT {
     }
 
     @Test
-    void stagesRunInOrderAndEachReportsBeforeAndAfter() {
+    void stagesRunInOrderAndEachReportsBeforeAndAfter() throws Exception {
         List<String> phases = new java.util.ArrayList<>();
         ProgressListener listener = new ProgressListener() {
             @Override
@@ -204,7 +256,9 @@ class CompressionIT {
         // NaN now and then) on AMD EPYC AVX-512 hosts until oneDNN was capped at SSE4.1 (ConvolutionEngineIT)
         CompressionSpec c = new CompressionSpec(new PruningSpec(PruningMethod.L1_FILTER, 0.25), Quantization.INT8_PER_CHANNEL,
                 DistillationSpec.OFF, 0.5, 2, 0.001, baseUri);
-        TrialResult.Completed done = completed(run("all", new Candidate(TrialRunnerIT.SMALL_CNN.architecture(), c), 7, listener));
+        // in ONNX Runtime: the pruned + low-rank + int8 model exports and runs with int8 kernels
+        TrialResult.Completed done = completed(run(onnx, "all", new Candidate(TrialRunnerIT.SMALL_CNN.architecture(), c), 7,
+                listener));
         assertThat(phases).containsExactly("prune", "lowrank", "train", "quantize", "measure");
         List<CompressionReport.Stage> stages = done.metrics().compression().stages();
         assertThat(stages).extracting(CompressionReport.Stage::stage).containsExactly("prune", "lowrank", "finetune", "quantize");
@@ -212,7 +266,10 @@ class CompressionIT {
             assertThat(stages.get(i).before()).isEqualTo(stages.get(i - 1).after());
         }
         assertThat(stages.get(3).after().params()).isEqualTo(done.metrics().params());
-        assertThat(stages.get(3).after().bytes()).isEqualTo(done.metrics().sizeBytes());
+        assertThat(stages.get(3).after().bytes()).isEqualTo(Files.size(Path.of(java.net.URI.create(done.artifactUri()))
+                .resolve("model.nasm")));
+        assertThat(done.metrics().inference().kernels()).contains("QLinearConv");
+        assertThat(done.metrics().testAccuracy()).isGreaterThan(0.5);
     }
 
     @Test

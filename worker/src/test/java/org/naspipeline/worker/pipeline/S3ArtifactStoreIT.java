@@ -93,11 +93,13 @@ class S3ArtifactStoreIT {
         assertThat(base.artifactUri()).isEqualTo("s3://nas-it/runs/exp/exp-base/attempt-1");
         Map<String, Long> objects = server.objects(BUCKET, "runs/exp/exp-base/attempt-1/");
         assertThat(objects).containsOnlyKeys("runs/exp/exp-base/attempt-1/model/model-0000.params",
-                "runs/exp/exp-base/attempt-1/candidate.json", "runs/exp/exp-base/attempt-1/metrics.json");
-        // 784·32 + 32 + 32·10 + 10 fp32 weights, plus DJL's names and shapes
+                "runs/exp/exp-base/attempt-1/model.onnx", "runs/exp/exp-base/attempt-1/candidate.json",
+                "runs/exp/exp-base/attempt-1/metrics.json");
+        // 784·32 + 32 + 32·10 + 10 fp32 weights, plus DJL's names and shapes, or ONNX's graph
         long weights = 4L * (784 * 32 + 32 + 32 * 10 + 10);
-        assertThat(objects.get("runs/exp/exp-base/attempt-1/model/model-0000.params"))
-                .isEqualTo(base.metrics().sizeBytes()).isBetween(weights, weights + 1024);
+        assertThat(objects.get("runs/exp/exp-base/attempt-1/model/model-0000.params")).isBetween(weights, weights + 1024);
+        assertThat(objects.get("runs/exp/exp-base/attempt-1/model.onnx")).isEqualTo(base.metrics().sizeBytes())
+                .isBetween(weights, weights + 2048);
         assertThat(JsonCodec.readCandidate(server.read(BUCKET, "runs/exp/exp-base/attempt-1/candidate.json"))).isEqualTo(MLP);
         assertThat(new String(server.read(BUCKET, "runs/exp/exp-base/attempt-1/metrics.json"), StandardCharsets.UTF_8))
                 .isEqualTo(JsonCodec.writePretty(base.metrics()));
@@ -167,10 +169,13 @@ class S3ArtifactStoreIT {
             assertThat(done.metrics().compression().stages().get(0).before().testAccuracy())
                     .isEqualTo(base.metrics().testAccuracy());
             assertThat(server.objects(BUCKET, "runs/exp/exp-q8/attempt-1/")).containsOnlyKeys(
-                    "runs/exp/exp-q8/attempt-1/model.nasm", "runs/exp/exp-q8/attempt-1/candidate.json",
+                    "runs/exp/exp-q8/attempt-1/model.nasm", "runs/exp/exp-q8/attempt-1/model.onnx",
+                    "runs/exp/exp-q8/attempt-1/model.int8.onnx", "runs/exp/exp-q8/attempt-1/candidate.json",
                     "runs/exp/exp-q8/attempt-1/metrics.json")
-                    .containsEntry("runs/exp/exp-q8/attempt-1/model.nasm", done.metrics().sizeBytes());
-            assertThat((double) done.metrics().sizeBytes()).isLessThanOrEqualTo(0.27 * base.metrics().sizeBytes());
+                    .containsEntry("runs/exp/exp-q8/attempt-1/model.int8.onnx", done.metrics().sizeBytes());
+            assertThat(done.metrics().inference().model()).isEqualTo("model.int8.onnx");
+            // a quarter of the fp32 file, plus the int8 graph's scales and zero points, a few KB on this small MLP
+            assertThat((double) done.metrics().sizeBytes()).isLessThanOrEqualTo(0.30 * base.metrics().sizeBytes());
         });
     }
 

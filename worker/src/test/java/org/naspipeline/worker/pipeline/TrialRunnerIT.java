@@ -42,8 +42,12 @@ class TrialRunnerIT {
     Path artifacts;
 
     TrialRunner runner(Path store, Lock lock) {
+        return runner(store, lock, InferenceRuntime.ONNXRUNTIME);
+    }
+
+    TrialRunner runner(Path store, Lock lock, InferenceRuntime runtime) {
         return new TrialRunner(DatasetResolver.fromEnvironment(), DATA, new FileArtifactStore(store), "w1", Device.cpu(),
-                lock, TestCpu.shared(), new TrialRunner.MeasurementSettings(16, 50));
+                lock, TestCpu.shared(), new TrialRunner.MeasurementSettings(16, 50).in(runtime));
     }
 
     TrialRunner runner() {
@@ -97,12 +101,34 @@ class TrialRunnerIT {
         assertThat(m.layers().stream().mapToLong(TrialMetrics.Layer::nonZeroParams).sum()).isEqualTo(m.nonZeroParams());
         assertThat(m.layers().stream().mapToLong(TrialMetrics.Layer::macs).sum()).isEqualTo(m.macs());
         assertThat(m.peakMemoryBytes()).isNull(); // the CPU engine exposes none
-        Path params0 = Path.of(java.net.URI.create(done.artifactUri())).resolve("model").resolve("model-0000.params");
-        assertThat(Files.size(params0)).isEqualTo(m.sizeBytes());
+        // measured in ONNX Runtime on the saved model.onnx, whose bytes are the size; the DJL files are kept too
+        Path attempt = Path.of(java.net.URI.create(done.artifactUri()));
+        assertThat(m.inference().runtime()).startsWith("onnxruntime 1.");
+        assertThat(m.inference().model()).isEqualTo("model.onnx");
+        assertThat(m.inference().files()).containsExactly("model.onnx");
+        assertThat(m.inference().kernels()).contains("Conv", "Gemm").noneMatch(TrialRunner::isInt8Kernel);
+        assertThat(m.inference().fp32TestAccuracy()).isNull();
+        assertThat(Files.size(attempt.resolve("model.onnx"))).isEqualTo(m.sizeBytes());
         assertThat(m.sizeBytes()).isGreaterThan(m.params() * 4);
+        assertThat(attempt.resolve("model").resolve("model-0000.params")).isRegularFile();
         assertThat(progress).extracting(TrialEvent.Progress::epoch).containsExactly(1, 2);
         assertThat(progress.get(1).loss()).isLessThan(progress.get(0).loss());
-        assertThat(progress.get(1).validationAccuracy()).isEqualTo(m.accuracy());
+        // the ONNX file computes DJL's logits within 1e-4, so the validation accuracy is DJL's after the last epoch
+        assertThat(m.accuracy()).isCloseTo(progress.get(1).validationAccuracy(), org.assertj.core.data.Offset.offset(0.006));
+    }
+
+    @Test
+    void withTheDjlRuntimeTheTrainedModelIsMeasuredAndTheOnnxFileIsStillSaved() throws Exception {
+        TrialResult.Completed done = (TrialResult.Completed) runner(artifacts, new ReentrantLock(), InferenceRuntime.DJL)
+                .run(request(SMALL_CNN, 1, 300), ProgressListener.NONE, () -> false);
+        TrialMetrics m = done.metrics();
+        Path attempt = Path.of(java.net.URI.create(done.artifactUri()));
+        assertThat(m.inference().runtime()).startsWith("djl 0.36.0 PyTorch ");
+        assertThat(m.inference().model()).isEqualTo("model");
+        assertThat(m.inference().kernels()).isEmpty();
+        assertThat(m.inference().files()).containsExactly("model.onnx");
+        assertThat(Files.size(attempt.resolve("model").resolve("model-0000.params"))).isEqualTo(m.sizeBytes());
+        assertThat(attempt.resolve("model.onnx")).isRegularFile();
     }
 
     @Test
@@ -124,7 +150,7 @@ class TrialRunnerIT {
             assertThat(files.map(f -> f.getFileName().toString()).toList()).containsExactly("model-0000.params");
         }
         assertThat(again.metrics().sizeBytes()).isEqualTo(first.metrics().sizeBytes())
-                .isEqualTo(Files.size(modelDir.resolve("model-0000.params")));
+                .isEqualTo(Files.size(modelDir.resolve("../model.onnx")));
     }
 
     @Test

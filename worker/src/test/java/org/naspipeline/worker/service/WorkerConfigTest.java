@@ -61,6 +61,33 @@ class WorkerConfigTest {
     }
 
     @Test
+    void theInferenceRuntimeAndInt8CalibrationAreReadCheckedAndLogged() {
+        WorkerConfig defaults = from(Map.of());
+        assertThat(defaults.measurement().runtime()).isEqualTo(org.naspipeline.worker.pipeline.InferenceRuntime.ONNXRUNTIME);
+        assertThat(defaults.measurement().calibration()).isEqualTo(org.naspipeline.worker.onnx.OnnxExporter.Calibration.minMax(8, 32));
+        assertThat(defaults.measurement().latencyBatch()).isEqualTo(32);
+        WorkerConfig c = from(Map.of("NAS_INFERENCE_RUNTIME", " DJL ", "NAS_INT8_CALIBRATION_BATCHES", "16",
+                "NAS_INT8_CALIBRATION_PERCENTILE", "99.99", "NAS_LATENCY_BATCH", "8"));
+        assertThat(c.measurement().runtime()).isEqualTo(org.naspipeline.worker.pipeline.InferenceRuntime.DJL);
+        assertThat(c.measurement().calibration()).isEqualTo(new org.naspipeline.worker.onnx.OnnxExporter.Calibration(16, 32, 99.99));
+        assertThat(c.measurement().latencyBatch()).isEqualTo(8);
+        assertThat(c.withWorkerId("w2").measurement()).isEqualTo(c.measurement());
+        assertThat(c.withCpu(c.cpu()).withKafka(c.kafka()).withArtifacts("x", c.s3()).measurement()).isEqualTo(c.measurement());
+        assertThat(new Settings(Map.of()).describe(WorkerConfig.ALL)).contains("NAS_INFERENCE_RUNTIME=onnxruntime (default)",
+                "NAS_INT8_CALIBRATION_BATCHES=8 (default)", "NAS_INT8_CALIBRATION_PERCENTILE=100.0 (default)");
+        assertThatThrownBy(() -> from(Map.of("NAS_INFERENCE_RUNTIME", "tensorrt")))
+                .hasMessage("NAS_INFERENCE_RUNTIME: must be one of onnxruntime, djl (got 'tensorrt')");
+        for (String bad : new String[] {"0", "-3", "10001", "eight", "1e3"}) {
+            assertThatThrownBy(() -> from(Map.of("NAS_INT8_CALIBRATION_BATCHES", bad))).as(bad)
+                    .hasMessageStartingWith("NAS_INT8_CALIBRATION_BATCHES: ");
+        }
+        for (String bad : new String[] {"50", "100.5", "NaN", "Infinity", "-1", "all"}) {
+            assertThatThrownBy(() -> from(Map.of("NAS_INT8_CALIBRATION_PERCENTILE", bad))).as(bad)
+                    .hasMessageStartingWith("NAS_INT8_CALIBRATION_PERCENTILE: ");
+        }
+    }
+
+    @Test
     void malformedValuesStopTheStartUpNamingTheVariable() {
         assertThatThrownBy(() -> from(Map.of("NAS_ARTIFACT_URI", "s3://Models"))).isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("NAS_ARTIFACT_URI: 'Models' is not a valid S3 bucket name: only lower-case letters, digits, "

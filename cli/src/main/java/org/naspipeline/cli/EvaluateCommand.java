@@ -25,6 +25,7 @@ import org.naspipeline.worker.cpu.WorkerCpu;
 import org.naspipeline.worker.data.DatasetResolver;
 import org.naspipeline.worker.pipeline.ArtifactStore;
 import org.naspipeline.worker.pipeline.DeviceSelection;
+import org.naspipeline.worker.pipeline.InferenceRuntime;
 import org.naspipeline.worker.pipeline.TrialRunner;
 import org.naspipeline.worker.service.WorkerConfig;
 import picocli.CommandLine.Command;
@@ -86,6 +87,10 @@ final class EvaluateCommand implements Callable<Integer> {
             + "(default: $XDG_STATE_HOME/nas/evaluate, else ~/.local/state/nas/evaluate)")
     String out;
 
+    @Option(names = "--runtime", paramLabel = "RUNTIME", description = "what accuracy, latency and size are measured in: "
+            + "onnxruntime (the saved .onnx file, int8 kernels) or djl (default: NAS_INFERENCE_RUNTIME, else onnxruntime)")
+    String runtime;
+
     @Option(names = "--json", description = "print the result as JSON")
     boolean json;
 
@@ -140,8 +145,18 @@ final class EvaluateCommand implements Callable<Integer> {
             System.err.println(e.getMessage()); // names the option or variable to fix
             return 2;
         }
+        TrialRunner.MeasurementSettings measurement;
+        try {
+            Settings settings = Settings.fromEnvironment();
+            InferenceRuntime chosen = runtime != null ? InferenceRuntime.parse("--runtime", runtime)
+                    : WorkerConfig.runtime(settings);
+            measurement = new TrialRunner.MeasurementSettings(latencyBatch, 200, chosen, WorkerConfig.calibration(settings));
+        } catch (IllegalArgumentException e) {
+            System.err.println(e.getMessage()); // names the option or variable to fix
+            return 2;
+        }
         TrialRunner runner = new TrialRunner(DatasetResolver.fromEnvironment(), data, store, "evaluate",
-                d, new ReentrantLock(), cpu, new TrialRunner.MeasurementSettings(latencyBatch, 200));
+                d, new ReentrantLock(), cpu, measurement);
         TrialRequest request = new TrialRequest(ExperimentSpec.SCHEMA_VERSION, "evaluate",
                 candidateFile.getFileName().toString().replaceAll("\\.json$", ""), 1, candidate, datasetSpec, training, seed);
         TrialResult result = runner.run(request, p -> {
@@ -192,6 +207,16 @@ final class EvaluateCommand implements Callable<Integer> {
                         : "without the host-wide measurement lock");
         console.printf(Locale.ROOT, "parameters            %,d (%,d non-zero)%n", m.params(), m.nonZeroParams());
         console.printf(Locale.ROOT, "MACs                  %,d%n", m.macs());
+        if (m.inference() != null) {
+            TrialMetrics.Inference in = m.inference();
+            console.printf(Locale.ROOT, "measured in           %s, %s%s%n", in.runtime(), in.model(),
+                    in.kernels().isEmpty() ? "" : "; kernels: " + String.join(", ", in.kernels()));
+            if (in.fp32TestAccuracy() != null) {
+                console.printf(Locale.ROOT, "fp32 test accuracy    %.4f (%s, beside the int8 file's above)%n",
+                        in.fp32TestAccuracy(), ArtifactStore.ONNX_FILE);
+            }
+            console.printf(Locale.ROOT, "deployable files      %s%n", String.join(", ", in.files()));
+        }
         console.printf(Locale.ROOT, "saved size            %,d bytes (%s)%n", m.sizeBytes(), artifact);
         console.printf(Locale.ROOT, "training              %d examples, %.1f s, %.0f samples/s on %s, %d threads%n",
                 m.trainSamples(), m.trainSeconds(), m.samplesPerSecond(), m.device(), m.threads());

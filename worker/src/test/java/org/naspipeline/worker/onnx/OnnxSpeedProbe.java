@@ -86,13 +86,9 @@ public final class OnnxSpeedProbe {
         for (int r = 0; r < rounds; r++) {
             for (int batch : batches) {
                 float[] x = Arrays.copyOf(test.features(), batch * 784);
-                Map<String, Double> thisRound = new LinkedHashMap<>();
+                Map<String, Double> thisRound = paired(env, vs, sessions, x, batch, batch == 1 ? 300 : 30);
                 for (Variant v : vs) {
-                    double t = time(env, sessions.get(v.name), x, batch, batch == 1 ? 400 : 40);
-                    thisRound.put(v.name, t);
-                    p50.computeIfAbsent(v.name + " @" + batch, k -> new ArrayList<>()).add(t);
-                }
-                for (Variant v : vs) {
+                    p50.computeIfAbsent(v.name + " @" + batch, k -> new ArrayList<>()).add(thisRound.get(v.name));
                     ratio.computeIfAbsent(v.name + " @" + batch, k -> new ArrayList<>()).add(thisRound.get(v.name) / thisRound.get(v.baseline));
                     ratio0.computeIfAbsent(v.name + " @" + batch, k -> new ArrayList<>()).add(thisRound.get(v.name) / thisRound.get("fp32"));
                 }
@@ -106,6 +102,37 @@ public final class OnnxSpeedProbe {
             List<Double> q0 = ratio0.get(k);
             System.out.printf("%-28s %.4f ms [%.4f..%.4f]  ratio %.3f [%.3f..%.3f]  vs fp32 %.3f [%.3f..%.3f]%n", k, median(t), min(t), max(t),
                     median(q), min(q), max(q), median(q0), min(q0), max(q0));
+        }
+    }
+
+    /**
+     * Paired timing: 10 warm-up runs of each model, then {@code iterations} iterations each running every model once
+     * in turn; the median time per model, in ms. Models measured in the same iteration see the same host load.
+     */
+    static Map<String, Double> paired(OrtEnvironment env, List<Variant> vs, Map<String, OrtSession> sessions, float[] x, int n,
+                                      int iterations) throws Exception {
+        try (OnnxTensor t = OnnxTensor.createTensor(env, FloatBuffer.wrap(x), new long[] {n, 1, 28, 28})) {
+            Map<String, OnnxTensor> in = Map.of("input", t);
+            Map<String, double[]> times = new LinkedHashMap<>();
+            for (Variant v : vs) {
+                for (int i = 0; i < 10; i++) {
+                    sessions.get(v.name).run(in).close();
+                }
+                times.put(v.name, new double[iterations]);
+            }
+            for (int i = 0; i < iterations; i++) {
+                for (Variant v : vs) {
+                    long t0 = System.nanoTime();
+                    sessions.get(v.name).run(in).close();
+                    times.get(v.name)[i] = (System.nanoTime() - t0) / 1e6;
+                }
+            }
+            Map<String, Double> medians = new LinkedHashMap<>();
+            times.forEach((name, d) -> {
+                Arrays.sort(d);
+                medians.put(name, d[d.length / 2]);
+            });
+            return medians;
         }
     }
 

@@ -3,8 +3,10 @@ package org.naspipeline.worker.onnx;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.naspipeline.worker.data.TensorData;
 import org.naspipeline.worker.model.NetworkPlan;
 
@@ -21,7 +23,9 @@ import org.naspipeline.worker.model.NetworkPlan;
  *   <li>int8: a QDQ graph. Weights per output channel symmetric int8 from the project's {@code Quantizer},
  *       biases int32; activations QuantizeLinear/DequantizeLinear, uint8 by default (see {@link Activations}),
  *       with codes from {@link #calibrate}. ONNX Runtime fuses the groups into QLinearConv, QGemm, QLinearAdd,
- *       QLinearAveragePool; a ReLU after a conv or dense layer disappears into it.</li>
+ *       QLinearAveragePool; a ReLU after a conv or dense layer disappears into it. With U8 activations a
+ *       conv reading fewer than 4 channels (the first conv of an image network) stays float, with its ReLU and
+ *       pooling, because ONNX Runtime's int8 conv is slower than the float one there.</li>
  * </ul>
  * A layer that cannot be expressed fails with {@link UnexportableLayerException} naming its path.
  */
@@ -49,7 +53,7 @@ public final class OnnxExporter {
 
     /** The fp32 model. */
     public static byte[] fp32(NetworkPlan plan) {
-        return new PlanTranslator(null, false).translate(plan, false);
+        return new PlanTranslator(null, false).translate(plan, List.of());
     }
 
     /**
@@ -74,7 +78,16 @@ public final class OnnxExporter {
 
     /** The int8 QDQ model with activations coded as {@code activations}, codes from {@code ranges}. */
     public static byte[] int8(NetworkPlan plan, ActivationRanges ranges, Activations activations) {
-        return new PlanTranslator(ranges, activations == Activations.U8).translate(plan, false);
+        return new PlanTranslator(ranges, activations == Activations.U8).translate(plan, List.of());
+    }
+
+    /**
+     * The int8 QDQ model keeping ungrouped convs with fewer than {@code floatConvInputsBelow} input channels float
+     * (0: every conv int8), float ReLU → max pooling pairs written pooling first when {@code poolBeforeRelu}; the
+     * public exports use 4 and true. For measurements and tests.
+     */
+    static byte[] int8(NetworkPlan plan, ActivationRanges ranges, Activations activations, int floatConvInputsBelow, boolean poolBeforeRelu) {
+        return new PlanTranslator(ranges, activations == Activations.U8, floatConvInputsBelow, poolBeforeRelu).translate(plan, List.of());
     }
 
     /**
@@ -83,9 +96,13 @@ public final class OnnxExporter {
      * (cycled when there are fewer).
      */
     public static ActivationRanges calibrate(NetworkPlan plan, TensorData data, Calibration calibration, int threads) {
-        PlanTranslator t = new PlanTranslator(null, false);
-        byte[] model = t.translate(plan, true);
-        List<String> points = t.calibrationPoints();
+        return calibrate(plan, data, calibration, threads, 0, PlanTranslator.FLOAT_CONV_INPUTS_BELOW);
+    }
+
+    /** As above, for int8 graphs keeping ungrouped convs with fewer than each of {@code floatConvInputsBelow} input channels float. */
+    static ActivationRanges calibrate(NetworkPlan plan, TensorData data, Calibration calibration, int threads, int... floatConvInputsBelow) {
+        List<String> points = calibrationPoints(plan, floatConvInputsBelow);
+        byte[] model = new PlanTranslator(null, false).translate(plan, points);
         if (!Arrays.equals(data.sampleShape(), plan.inputShape())) {
             throw new IllegalArgumentException("calibration data: examples of shape " + Arrays.toString(data.sampleShape())
                     + " do not fit the plan's input " + Arrays.toString(plan.inputShape()));
@@ -172,10 +189,21 @@ public final class OnnxExporter {
         }
     }
 
-    /** The fp32 graph's tensors that an int8 export quantizes (for tests and reports). */
+    /**
+     * The fp32 graph's tensors that an int8 export quantizes, U8 (first convs with few input channels float) or S8
+     * (every conv int8), so that one calibration serves both; for tests and reports.
+     */
     static List<String> calibrationPoints(NetworkPlan plan) {
-        PlanTranslator t = new PlanTranslator(null, false);
-        t.translate(plan, true);
-        return new ArrayList<>(t.calibrationPoints());
+        return calibrationPoints(plan, 0, PlanTranslator.FLOAT_CONV_INPUTS_BELOW);
+    }
+
+    private static List<String> calibrationPoints(NetworkPlan plan, int... floatConvInputsBelow) {
+        Set<String> points = new LinkedHashSet<>();
+        for (int below : floatConvInputsBelow) {
+            PlanTranslator t = new PlanTranslator(null, false, below, false);
+            t.translate(plan, List.of());
+            points.addAll(t.calibrationPoints());
+        }
+        return new ArrayList<>(points);
     }
 }

@@ -18,6 +18,7 @@ import java.util.Arrays;
 import org.naspipeline.worker.measure.LatencyTimer;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.SortedSet;
 import java.util.stream.Stream;
@@ -290,6 +291,13 @@ public final class OnnxModel implements AutoCloseable {
      * zeros through a second session of the same model with the profiler on, read from the profile it writes.
      */
     public SortedSet<String> kernels() {
+        SortedSet<String> ops = new java.util.TreeSet<>();
+        kernelRuns().forEach(r -> ops.add(r.op()));
+        return ops;
+    }
+
+    /** Each kernel execution of that profiled run, in order, with the element type of its first input. */
+    List<OrtProfile.KernelRun> kernelRuns() {
         Path dir = null;
         try {
             dir = Files.createTempDirectory("nas-ort-profile");
@@ -297,7 +305,7 @@ public final class OnnxModel implements AutoCloseable {
                 long batch = fixedBatch > 0 ? fixedBatch : 1;
                 profiled.run(new float[(int) batch * sampleSize()], (int) batch);
                 String file = profiled.session.endProfiling();
-                return OrtProfile.kernels(Path.of(file));
+                return OrtProfile.runs(Path.of(file));
             }
         } catch (IOException e) {
             throw new IllegalStateException(source + ": the profile of a run cannot be read: " + e.getMessage(), e);

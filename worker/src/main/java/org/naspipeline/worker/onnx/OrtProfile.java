@@ -4,8 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.SortedSet;
-import java.util.TreeSet;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * Reads ONNX Runtime's profiler output (a JSON array of trace events): every node execution is an event of
@@ -17,19 +17,29 @@ final class OrtProfile {
 
     private OrtProfile() {}
 
-    /** The op types of the kernels that ran, sorted. */
-    static SortedSet<String> kernels(Path file) throws IOException {
+    /**
+     * One kernel execution: the node's name (after ORT's rewrites), its op type, and the element type of its first
+     * input ({@code float}, {@code uint8}, …; empty when the profile does not say).
+     */
+    record KernelRun(String node, String op, String inputType) {}
+
+    /** Every kernel execution in the profile, in order. */
+    static List<KernelRun> runs(Path file) throws IOException {
         JsonNode events = JSON.readTree(file.toFile());
         if (events == null || !events.isArray()) {
             throw new IOException(file.getFileName() + ": the profile is not a JSON array of events");
         }
-        SortedSet<String> ops = new TreeSet<>();
+        List<KernelRun> runs = new ArrayList<>();
         for (JsonNode e : events) {
             JsonNode op = e.path("args").path("op_name");
-            if ("Node".equals(e.path("cat").asText()) && e.path("name").asText().endsWith("_kernel_time") && op.isTextual()) {
-                ops.add(op.asText());
+            String name = e.path("name").asText();
+            if ("Node".equals(e.path("cat").asText()) && name.endsWith("_kernel_time") && op.isTextual()) {
+                // input_type_shape: [{"float": [1, 1, 28, 28]}, …], one object per input
+                JsonNode first = e.path("args").path("input_type_shape").path(0);
+                String type = first.isObject() && first.fieldNames().hasNext() ? first.fieldNames().next() : "";
+                runs.add(new KernelRun(name.substring(0, name.length() - "_kernel_time".length()), op.asText(), type));
             }
         }
-        return ops;
+        return runs;
     }
 }

@@ -22,7 +22,10 @@ import org.naspipeline.worker.model.NetworkPlan.Residual;
  * consumer that wants it quantized calls {@link #quantized}, which in int8 mode adds QuantizeLinear →
  * DequantizeLinear with the calibrated code (and in fp32 mode records the tensor as a calibration point). ReLU
  * reads its input unquantized, so a conv or dense layer followed by ReLU gets one Q after the ReLU, the pattern
- * ONNX Runtime fuses into QLinearConv / QGemm. Max pooling and flatten keep their input's code.
+ * ONNX Runtime fuses into QLinearConv / QGemm. Max pooling and flatten keep their input's code. In U8 mode an
+ * ungrouped conv with fewer than {@link #FLOAT_CONV_INPUTS_BELOW} input channels stays float (its int8 kernel is
+ * slower than the float one), and so do the ReLU, pooling and flatten after it, a ReLU → max pooling pair written
+ * pooling first so that ONNX Runtime does not move the next QuantizeLinear above the pooling (docs/onnx.md).
  */
 final class PlanTranslator {
     /** DJL's batch-norm epsilon. */
@@ -31,6 +34,18 @@ final class PlanTranslator {
     private final OnnxGraph graph = new OnnxGraph();
     private final ActivationRanges ranges;
     private final boolean unsignedActivations;
+    /**
+     * In the int8 graph an ungrouped conv with fewer input channels than this stays float, with the ReLU, pooling
+     * and flatten after it; the first consumer that is quantized quantizes its output (see docs/onnx.md).
+     */
+    static final int FLOAT_CONV_INPUTS_BELOW = 4;
+
+    private final int floatConvInputsBelow;
+    /**
+     * In the int8 graph a float ReLU → max pooling pair is written as max pooling → ReLU (the same values), so
+     * that the QuantizeLinear after it is not moved above the pooling by ONNX Runtime's QDQ propagation.
+     */
+    private final boolean poolBeforeRelu;
     private final List<String> calibrationPoints = new ArrayList<>();
 
     /** An activation: its float tensor, shape without the batch, and once quantized its DQ output and code. */
@@ -38,6 +53,8 @@ final class PlanTranslator {
         final String name;
         final long[] dims;
         final Value codeOf;
+        /** A float activation of a layer kept in float: float consumers read it as is, a quantized one adds its own Q. */
+        boolean floating;
         String dequantized;
         QuantParams code;
 
@@ -53,12 +70,27 @@ final class PlanTranslator {
      * activations signed (S8S8) or {@code unsignedActivations} (U8S8); weights are always signed.
      */
     PlanTranslator(ActivationRanges ranges, boolean unsignedActivations) {
-        this.ranges = ranges;
-        this.unsignedActivations = unsignedActivations;
+        this(ranges, unsignedActivations, unsignedActivations ? FLOAT_CONV_INPUTS_BELOW : 0, true);
     }
 
-    /** The graph of {@code plan}, its output renamed to {@code logits}; with {@code exposeCalibration}, every calibration point is an extra output. */
-    byte[] translate(NetworkPlan plan, boolean exposeCalibration) {
+    /**
+     * As above, keeping ungrouped convs with fewer than {@code floatConvInputsBelow} input channels float (0: none)
+     * and writing float ReLU → max pooling pairs pooling first when {@code poolBeforeRelu} (for measurements).
+     */
+    PlanTranslator(ActivationRanges ranges, boolean unsignedActivations, int floatConvInputsBelow, boolean poolBeforeRelu) {
+        this.ranges = ranges;
+        this.unsignedActivations = unsignedActivations;
+        this.floatConvInputsBelow = floatConvInputsBelow;
+        this.poolBeforeRelu = poolBeforeRelu;
+    }
+
+    private static Value floating(Value v, boolean floating) {
+        v.floating = floating;
+        return v;
+    }
+
+    /** The graph of {@code plan}, its output renamed to {@code logits}, each tensor in {@code expose} an extra output (for calibration). */
+    byte[] translate(NetworkPlan plan, List<String> expose) {
         for (long d : plan.inputShape()) {
             if (d < 1) {
                 throw new UnexportableLayerException("inputShape", "dimensions must be ≥ 1 (got " + Arrays.toString(plan.inputShape()) + ")");
@@ -76,10 +108,8 @@ final class PlanTranslator {
         }
         graph.node("Identity", List.of(out.name), "logits");
         graph.output("logits", new long[] {plan.classes()});
-        if (exposeCalibration) {
-            for (String p : calibrationPoints) {
-                graph.output(p, null);
-            }
+        for (String p : expose) {
+            graph.output(p, null);
         }
         return graph.model(ranges == null ? "fp32" : "int8 QDQ (" + (unsignedActivations ? "U8S8" : "S8S8") + ", per-channel weights)");
     }
@@ -104,14 +134,24 @@ final class PlanTranslator {
                 v = dense(path, d, v);
             } else if (layer instanceof Norm n) {
                 v = norm(path, n, v);
+            } else if (layer instanceof NetworkPlan.Relu && v.floating && poolBeforeRelu && ranges != null
+                    && i + 1 < layers.size() && layers.get(i + 1) instanceof Pool p && p.max() && v.dims.length == 3
+                    && v.dims[1] >= 2 && v.dims[2] >= 2) {
+                // max(relu(x)) = relu(max(x)): the pooled tensor keeps the name (and calibrated range) of the pooling
+                String next = prefix + "[" + (i + 1) + "]";
+                String pooled = graph.node("MaxPool", List.of(v.name), path, ints("kernel_shape", 2, 2), ints("strides", 2, 2));
+                v = floating(new Value(graph.node("Relu", List.of(pooled), next), new long[] {v.dims[0], v.dims[1] / 2, v.dims[2] / 2}, null), true);
+                i++;
             } else if (layer instanceof NetworkPlan.Relu) {
-                v = new Value(graph.node("Relu", List.of(v.name), path), v.dims, null);
+                v = floating(new Value(graph.node("Relu", List.of(v.name), path), v.dims, null), v.floating);
             } else if (layer instanceof Pool p) {
                 v = pool(path, p, v);
             } else if (layer instanceof NetworkPlan.Flatten) {
                 if (v.dims.length != 1) {
                     long features = Arrays.stream(v.dims).reduce(1, (a, b) -> a * b);
-                    v = new Value(graph.node("Flatten", List.of(quantized(v)), path, integer("axis", 1)), new long[] {features}, v);
+                    v = v.floating
+                            ? floating(new Value(graph.node("Flatten", List.of(v.name), path, integer("axis", 1)), new long[] {features}, null), true)
+                            : new Value(graph.node("Flatten", List.of(quantized(v)), path, integer("axis", 1)), new long[] {features}, v);
                 }
             } else if (layer instanceof Residual r) {
                 v = residual(path, r, v);
@@ -138,9 +178,9 @@ final class PlanTranslator {
                     + Arrays.toString(in.dims));
         }
         long[] dims = {in.dims[0], in.dims[1] / 2, in.dims[2] / 2};
-        String out = graph.node(p.max() ? "MaxPool" : "AveragePool", List.of(quantized(in)), path,
+        String out = graph.node(p.max() ? "MaxPool" : "AveragePool", List.of(in.floating ? in.name : quantized(in)), path,
                 ints("kernel_shape", 2, 2), ints("strides", 2, 2));
-        return new Value(out, dims, p.max() ? in : null);
+        return floating(new Value(out, dims, p.max() && !in.floating ? in : null), in.floating);
     }
 
     private Value norm(String path, Norm n, Value in) {
@@ -150,12 +190,12 @@ final class PlanTranslator {
         }
         float[][] p = {n.gamma(), n.beta(), n.mean(), n.var()};
         String[] names = {"gamma", "beta", "mean", "var"};
-        List<String> inputs = new ArrayList<>(List.of(quantized(in)));
+        List<String> inputs = new ArrayList<>(List.of(in.floating ? in.name : quantized(in)));
         for (int j = 0; j < 4; j++) {
             check(path + "." + names[j], p[j], n.channels());
             inputs.add(graph.floats(path + "." + names[j], p[j], n.channels()));
         }
-        return new Value(graph.node("BatchNormalization", inputs, path, real("epsilon", BN_EPSILON)), in.dims, null);
+        return floating(new Value(graph.node("BatchNormalization", inputs, path, real("epsilon", BN_EPSILON)), in.dims, null), in.floating);
     }
 
     private Value conv(String path, Conv c, Norm fold, String outPath, Value in) {
@@ -189,13 +229,14 @@ final class PlanTranslator {
         }
         int k = c.kernel();
         long[] wDims = {c.out(), c.in() / c.groups(), k, k};
-        List<String> inputs = weighted(path, in, weight, wDims, bias);
+        boolean keepFloat = c.groups() == 1 && c.in() < floatConvInputsBelow;
+        List<String> inputs = keepFloat ? floatInputs(path, in.name, weight, wDims, bias) : weighted(path, in, weight, wDims, bias);
         String out = graph.node("Conv", inputs, outPath, ints("kernel_shape", k, k), ints("strides", 1, 1),
                 ints("pads", k / 2, k / 2, k / 2, k / 2), integer("group", c.groups()));
         // DJL pads k/2 on both sides: odd kernels keep the size, even ones grow it by one
         long h = in.dims[1] + 2L * (k / 2) - k + 1;
         long w = in.dims[2] + 2L * (k / 2) - k + 1;
-        return new Value(out, new long[] {c.out(), h, w}, null);
+        return floating(new Value(out, new long[] {c.out(), h, w}, null), keepFloat);
     }
 
     private Value dense(String path, Dense d, Value in) {
@@ -216,15 +257,12 @@ final class PlanTranslator {
      */
     private List<String> weighted(String path, Value in, float[] weight, long[] wDims, float[] bias) {
         int out = (int) wDims[0];
-        List<String> inputs = new ArrayList<>();
-        inputs.add(quantized(in));
+        String x = quantized(in);
         if (ranges == null) {
-            inputs.add(graph.floats(path + ".weight", weight, wDims));
-            if (bias != null) {
-                inputs.add(graph.floats(path + ".bias", bias, out));
-            }
-            return inputs;
+            return floatInputs(path, x, weight, wDims, bias);
         }
+        List<String> inputs = new ArrayList<>();
+        inputs.add(x);
         Quantizer.Symmetric q = Quantizer.perChannel(weight, out);
         float[] scales = q.scales().clone();
         for (int o = 0; o < out; o++) {
@@ -245,6 +283,17 @@ final class PlanTranslator {
             }
             inputs.add(dequantize(path + ".bias", graph.int32s(path + ".bias_q", codes, out), biasScales,
                     graph.int32s(path + ".bias_zero_point", new int[out], out)));
+        }
+        return inputs;
+    }
+
+    /** The inputs of a float conv or Gemm: activation {@code x}, float weight and optional bias. */
+    private List<String> floatInputs(String path, String x, float[] weight, long[] wDims, float[] bias) {
+        List<String> inputs = new ArrayList<>();
+        inputs.add(x);
+        inputs.add(graph.floats(path + ".weight", weight, wDims));
+        if (bias != null) {
+            inputs.add(graph.floats(path + ".bias", bias, wDims[0]));
         }
         return inputs;
     }

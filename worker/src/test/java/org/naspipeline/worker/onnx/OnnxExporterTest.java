@@ -15,6 +15,7 @@ import org.naspipeline.worker.model.NetworkPlan.Conv;
 import org.naspipeline.worker.model.NetworkPlan.Dense;
 import org.naspipeline.worker.model.NetworkPlan.Flatten;
 import org.naspipeline.worker.model.NetworkPlan.Layer;
+import org.naspipeline.worker.model.NetworkPlan.Norm;
 import org.naspipeline.worker.model.NetworkPlan.Pool;
 import org.naspipeline.worker.model.NetworkPlan.Relu;
 import org.naspipeline.worker.model.NetworkPlan.Residual;
@@ -80,12 +81,16 @@ class OnnxExporterTest {
         OnnxMl.ModelProto m = parse(OnnxExporter.int8(p, new ActivationRanges(r)));
         Map<String, OnnxMl.TensorProto> init = m.getGraph().getInitializerList().stream()
                 .collect(Collectors.toMap(OnnxMl.TensorProto::getName, t -> t));
-        assertThat(init.get("layers[0].weight_q").getDataType()).isEqualTo(OnnxMl.TensorProto.DataType.INT8.getNumber());
-        assertThat(init.get("layers[0].weight_q").getDimsList()).containsExactly(8L, 3L, 3L, 3L);
-        assertThat(init.get("layers[0].weight_scale").getDimsList()).containsExactly(8L);
-        assertThat(init.get("layers[0].bias_q").getDataType()).isEqualTo(OnnxMl.TensorProto.DataType.INT32.getNumber());
+        // the first conv reads 3 channels: it stays float (its int8 kernel is slower than the float one)
+        assertThat(init).doesNotContainKeys("layers[0].weight_q", "input/zero_point");
+        assertThat(init.get("layers[0].weight").getDataType()).isEqualTo(OnnxMl.TensorProto.DataType.FLOAT.getNumber());
+        assertThat(init.get("layers[3].body[0].weight_q").getDataType()).isEqualTo(OnnxMl.TensorProto.DataType.INT8.getNumber());
+        assertThat(init.get("layers[3].body[0].weight_q").getDimsList()).containsExactly(8L, 1L, 3L, 3L);
+        assertThat(init.get("layers[3].body[0].weight_scale").getDimsList()).containsExactly(8L);
+        assertThat(init.get("layers[3].body[0].bias_q").getDataType()).isEqualTo(OnnxMl.TensorProto.DataType.INT32.getNumber());
+        assertThat(init.get("layers[5].body[1].weight_q").getDimsList()).containsExactly(12L, 6L, 1L, 1L);
         assertThat(init.get("layers[14].weight_q").getDimsList()).containsExactly(4L, 16L);
-        assertThat(init.get("input/zero_point").getDataType()).isEqualTo(OnnxMl.TensorProto.DataType.UINT8.getNumber());
+        assertThat(init.get("layers[2]/zero_point").getDataType()).isEqualTo(OnnxMl.TensorProto.DataType.UINT8.getNumber());
         assertThat(ops(m)).contains("QuantizeLinear", "DequantizeLinear").doesNotContain("Dropout");
         // the ReLU output's range starts at 0, so its zero point is the lowest code
         assertThat(init.get("layers[2]/zero_point").getRawData().byteAt(0)).isEqualTo((byte) 0);
@@ -93,7 +98,7 @@ class OnnxExporterTest {
         OnnxMl.ModelProto s8 = parse(OnnxExporter.int8(p, new ActivationRanges(r), OnnxExporter.Activations.S8));
         Map<String, OnnxMl.TensorProto> s8init = s8.getGraph().getInitializerList().stream()
                 .collect(Collectors.toMap(OnnxMl.TensorProto::getName, t -> t));
-        assertThat(s8init.get("input/zero_point").getDataType()).isEqualTo(OnnxMl.TensorProto.DataType.INT8.getNumber());
+        assertThat(s8init.get("layers[2]/zero_point").getDataType()).isEqualTo(OnnxMl.TensorProto.DataType.INT8.getNumber());
         assertThat(s8init.get("layers[2]/zero_point").getRawData().byteAt(0)).isEqualTo((byte) -128);
     }
 
@@ -183,6 +188,41 @@ class OnnxExporterTest {
         assertThat(OnnxExporter.calibrationPoints(p)).containsExactly("input", "layers[2]", "layers[3].body[2]",
                 "layers[3].body[3]", "layers[3]", "layers[5].body[0]", "layers[5].body[1]", "layers[5].shortcut[0]",
                 "layers[6]", "layers[7]", "layers[8]", "layers[10]", "layers[12]");
+    }
+
+    @Test
+    void aConvReadingFewChannelsStaysFloatWithItsReluAndPoolingAndIsQuantizedAfterThem() throws Exception {
+        NetworkPlan p = plan(new long[] {1, 8, 8}, 4, new Conv(1, 8, 3, 1, true, null, null), new Norm(8, null, null, null, null),
+                new Relu(), new Pool(true), new Conv(8, 8, 3, 1, true, null, null), new Relu(), new Flatten(),
+                new Dense(128, 4, true, null, null));
+        // one calibration serves U8 (the pooled float output is quantized) and S8 (every conv int8: the input and
+        // the ReLU's output, whose code the pooling keeps)
+        assertThat(OnnxExporter.calibrationPoints(p)).containsExactly("input", "layers[2]", "layers[5]", "layers[3]");
+        OnnxMl.ModelProto m = parse(OnnxExporter.int8(p, ranges(p)));
+        List<OnnxMl.NodeProto> nodes = m.getGraph().getNodeList();
+        // float conv (norm folded) → max pooling → ReLU → QuantizeLinear: the pooling runs before the ReLU (the same
+        // values), so ONNX Runtime does not move the quantize node above the pooling
+        assertThat(nodes.subList(0, 4)).extracting(OnnxMl.NodeProto::getOpType).containsExactly("Conv", "MaxPool", "Relu", "QuantizeLinear");
+        assertThat(nodes.subList(0, 4)).extracting(n -> n.getOutput(0)).containsExactly("layers[1]", "layers[2]", "layers[3]", "layers[3]/q");
+        assertThat(nodes.get(0).getInput(0)).isEqualTo("input");
+        assertThat(nodes.get(0).getInput(1)).isEqualTo("layers[0].weight");
+        Map<String, OnnxMl.TensorProto> init = m.getGraph().getInitializerList().stream()
+                .collect(Collectors.toMap(OnnxMl.TensorProto::getName, t -> t));
+        assertThat(init.get("layers[0].weight").getDataType()).isEqualTo(OnnxMl.TensorProto.DataType.FLOAT.getNumber());
+        assertThat(init.get("layers[4].weight_q").getDataType()).isEqualTo(OnnxMl.TensorProto.DataType.INT8.getNumber());
+        // the fp32 graph keeps the plan's order
+        assertThat(ops(parse(OnnxExporter.fp32(p))).subList(0, 3)).containsExactly("Conv", "Relu", "MaxPool");
+
+        // with 4 input channels, with S8 activations, or with every conv quantized on request, the first conv is int8
+        NetworkPlan four = plan(new long[] {4, 8, 8}, 4, new Conv(4, 8, 3, 1, true, null, null), new Relu(), new Flatten(),
+                new Dense(512, 4, true, null, null));
+        assertThat(OnnxExporter.calibrationPoints(four)).containsExactly("input", "layers[1]");
+        assertThat(parse(OnnxExporter.int8(four, ranges(four))).getGraph().getInitializerList())
+                .extracting(OnnxMl.TensorProto::getName).contains("layers[0].weight_q");
+        assertThat(ops(parse(OnnxExporter.int8(p, ranges(p), OnnxExporter.Activations.U8, 0, false))).subList(0, 2))
+                .containsExactly("QuantizeLinear", "DequantizeLinear");
+        assertThat(ops(parse(OnnxExporter.int8(p, ranges(p), OnnxExporter.Activations.S8))).subList(0, 2))
+                .as("S8 keeps every conv int8").containsExactly("QuantizeLinear", "DequantizeLinear");
     }
 
     @Test

@@ -2,6 +2,7 @@ package org.naspipeline.worker.onnx;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -49,12 +50,26 @@ class OnnxInt8IT {
         return (double) same / test.count();
     }
 
+    /**
+     * The model runs on int8 kernels except for the first conv (one input channel), which runs in float by design,
+     * and no max pooling runs ORT's generic int8 NCHW kernel (int8 pooling is NhwcMaxPool).
+     */
+    static void assertInt8Kernels(OnnxModel m) {
+        List<OrtProfile.KernelRun> runs = m.kernelRuns();
+        assertThat(runs).extracting(OrtProfile.KernelRun::op).contains("QLinearConv", "QGemm", "QLinearAdd");
+        List<OrtProfile.KernelRun> floatCompute = runs.stream().filter(r -> FLOAT_COMPUTE.contains(r.op())).toList();
+        assertThat(floatCompute).as("float compute kernels").hasSize(1)
+                .allSatisfy(r -> assertThat(r.op()).isIn("Conv", "FusedConv"));
+        assertThat(floatCompute.get(0).inputType()).isEqualTo("float");
+        assertThat(runs).filteredOn(r -> r.op().equals("MaxPool")).allSatisfy(r -> assertThat(r.inputType()).isEqualTo("float"));
+    }
+
     @Test
     void int8RunsOnInt8KernelsAndAgreesWithFp32() {
         byte[] int8 = OnnxExporter.int8(reference.plan, calibrate(reference.plan, OnnxExporter.Calibration.minMax(8, 32)));
         try (OnnxModel m = OnnxModel.load(int8, "model.int8.onnx", 1)) {
             Set<String> kernels = m.kernels();
-            assertThat(kernels).contains("QLinearConv", "QGemm", "QLinearAdd").doesNotContainAnyElementsOf(FLOAT_COMPUTE);
+            assertInt8Kernels(m);
             double agreement = agreement(m);
             double accuracy = m.accuracy(reference.data.test());
             System.out.printf("int8 min/max: agreement %.3f, accuracy %.4f vs fp32 %.4f, %d vs %d bytes, kernels %s%n",
@@ -66,10 +81,21 @@ class OnnxInt8IT {
     }
 
     @Test
+    void everyConvInInt8OnRequestAlsoRunsAndAgrees() {
+        byte[] all = OnnxExporter.int8(reference.plan, calibrate(reference.plan, OnnxExporter.Calibration.minMax(8, 32)),
+                OnnxExporter.Activations.U8, 0, false);
+        try (OnnxModel m = OnnxModel.load(all, "model.all-int8.onnx", 1)) {
+            assertThat(m.kernels()).contains("QLinearConv", "QGemm", "QLinearAdd").doesNotContainAnyElementsOf(FLOAT_COMPUTE);
+            assertThat(agreement(m)).isGreaterThanOrEqualTo(0.9);
+        }
+    }
+
+    @Test
     void percentileCalibrationClipsTheRangesAndStillAgrees() {
         ActivationRanges minMax = calibrate(reference.plan, OnnxExporter.Calibration.minMax(4, 32));
         ActivationRanges clipped = calibrate(reference.plan, new OnnxExporter.Calibration(4, 32, 99.9));
-        assertThat(clipped.ranges().keySet()).isEqualTo(minMax.ranges().keySet()).contains("input");
+        // the input for S8 (every conv int8), the pooled output of the float first conv for U8
+        assertThat(clipped.ranges().keySet()).isEqualTo(minMax.ranges().keySet()).contains("input", "layers[3]");
         clipped.ranges().forEach((name, r) -> {
             float[] full = minMax.ranges().get(name);
             assertThat(r[0]).as(name).isGreaterThanOrEqualTo(full[0]);
@@ -110,7 +136,7 @@ class OnnxInt8IT {
             for (int i = 0; i < onnx.length; i++) {
                 assertThat(onnx[i]).as("logit %d", i).isCloseTo(djl[i], org.assertj.core.data.Offset.offset(1e-4f));
             }
-            assertThat(q.kernels()).contains("QLinearConv", "QGemm").doesNotContainAnyElementsOf(FLOAT_COMPUTE);
+            assertInt8Kernels(q);
             float[] a = f.run(test.features(), test.count());
             float[] b = q.run(test.features(), test.count());
             int same = 0;

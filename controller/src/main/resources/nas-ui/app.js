@@ -684,7 +684,8 @@
     fact('on the Pareto front', d.row.onParetoFront ? 'yes' : 'no');
     fact('architecture', d.row.architecture || '–');
     fact('compression', d.row.compression || '–');
-    if (t.artifactUri) fact('artifact', el('a', { id: 'artifact', href: t.artifactUri, text: t.artifactUri }));
+    // a store URI (file:, s3://), which a browser cannot open: text, never a link (a result's URI could be javascript:)
+    if (t.artifactUri) fact('artifact', el('code', { id: 'artifact', class: 'uri', text: t.artifactUri }));
     const parts = [el('h1', { text: trialId }), facts];
     if (t.reason) parts.push(el('div', { id: 'failure', role: 'alert', class: 'card' }, el('div', { class: 'label', text: 'failure reason' }), el('pre', { text: t.reason })));
     if (m) {

@@ -310,7 +310,8 @@ class WebUiIT {
             assertThat(cells.get(1).getText()).isEqualTo(detail.path("files").get(i).path("uri").asText())
                     .isEqualTo("file:///tmp/nas/" + layered + "/" + detail.path("files").get(i).path("name").asText());
         }
-        assertThat(browser.findElements(By.cssSelector("#model-files a"))).as("store URIs are no downloads").isEmpty();
+        assertThat(browser.findElements(By.cssSelector("#model-files a, a#artifact"))).as("store URIs are no downloads").isEmpty();
+        assertThat(browser.findElement(By.id("artifact")).getText()).isEqualTo("file:///tmp/nas/" + layered);
         assertThat(browser.findElement(By.id("export-command")).getText())
                 .isEqualTo("nas export " + id + " --trial " + layered + " --format onnx --out " + layered + "-onnx");
         screenshot("trial");

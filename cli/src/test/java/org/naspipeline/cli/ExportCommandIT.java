@@ -40,6 +40,10 @@ import org.naspipeline.testkit.CloseAfterEach;
 import org.naspipeline.testkit.KafkaCluster;
 import org.naspipeline.testkit.KafkaExtension;
 import org.naspipeline.worker.artifact.S3TestServer;
+import org.naspipeline.worker.model.NetworkPlan;
+import org.naspipeline.worker.onnx.ActivationRanges;
+import org.naspipeline.worker.onnx.OnnxExporter;
+import org.naspipeline.worker.onnx.OnnxModel;
 import org.naspipeline.worker.pipeline.SyntheticEvaluator;
 import org.naspipeline.worker.service.WorkerConfig;
 import org.naspipeline.worker.service.WorkerService;
@@ -173,7 +177,7 @@ class ExportCommandIT {
     /**
      * {@code nas export ID --format onnx --out DIR} on results a plain producer writes to {@code nas.trial-results}, as a
      * current worker reports them, pointing at attempts this test lays out in a directory and in an s3proxy bucket:
-     * the files come out byte for byte; every class of bad input or unreachable store exits non-zero with one message
+     * the files (real ONNX files of the worker's exporter) come out byte for byte and run in ONNX Runtime; every class of bad input or unreachable store exits non-zero with one message
      * naming the option or the problem, and leaves DIR as it was.
      */
     @Test
@@ -191,8 +195,10 @@ class ExportCommandIT {
         String running = trials.get(5).path("trialId").asText();
         String deletedAttempt = trials.get(7).path("trialId").asText();
 
-        byte[] fp32 = bytes(1, 48_000);
-        byte[] int8 = bytes(2, 13_000);
+        // real ONNX files of a 16 → 3 dense classifier, as the worker's exporter writes them
+        NetworkPlan plan = classifier();
+        byte[] fp32 = OnnxExporter.fp32(plan);
+        byte[] int8 = OnnxExporter.int8(plan, new ActivationRanges(Map.of("input", new float[] {-1f, 1f})));
         TrialMetrics.Inference both = new TrialMetrics.Inference("onnxruntime 1.29.0", "model.int8.onnx",
                 List.of("QGemm", "QLinearConv", "QuantizeLinear"), List.of("model.onnx", "model.int8.onnx"), 0.8712);
         Path attempt = attempt(id, best, Map.of("model.onnx", fp32, "model.int8.onnx", int8, "model.nasm", bytes(3, 100)));
@@ -230,11 +236,22 @@ class ExportCommandIT {
             Run exported = nas("export", id, "--format", "onnx", "--out", out.toString(), "--url", base, "--token", TOKEN);
             assertThat(exported.code()).as(exported.err()).isZero();
             assertThat(exported.out()).contains("best: trial " + best + " (the best feasible trial by accuracy (maximize))",
-                    "wrote " + out.resolve("model.onnx") + " (48,000 bytes)", "wrote " + out.resolve("model.int8.onnx") + " (13,000 bytes)",
+                    "wrote " + out.resolve("model.onnx") + " (" + thousands(fp32.length) + " bytes)",
+                    "wrote " + out.resolve("model.int8.onnx") + " (" + thousands(int8.length) + " bytes)",
                     "measured: model.int8.onnx in onnxruntime 1.29.0, test accuracy 0.9000 (fp32 file 0.8712); kernels that ran: "
                             + "QGemm, QLinearConv, QuantizeLinear");
             assertThat(out.resolve("model.onnx")).hasBinaryContent(fp32);
             assertThat(out.resolve("model.int8.onnx")).hasBinaryContent(int8);
+            float[] x = new float[16];
+            java.util.Arrays.fill(x, 0.5f);
+            try (OnnxModel exportedFp32 = OnnxModel.load(out.resolve("model.onnx"), 1);
+                 OnnxModel exportedInt8 = OnnxModel.load(out.resolve("model.int8.onnx"), 1)) {
+                float[] expected = logits(plan, x);
+                assertThat(exportedFp32.run(x, 1)).as("the exported fp32 file runs in ONNX Runtime").containsExactly(expected,
+                        org.assertj.core.data.Offset.offset(1e-5f));
+                assertThat(exportedInt8.run(x, 1)).containsExactly(expected, org.assertj.core.data.Offset.offset(0.01f));
+                assertThat(exportedInt8.kernels()).as("and the int8 one with int8 kernels").contains("QGemm");
+            }
             assertThat(out.resolve("candidate.json")).hasSameBinaryContentAs(attempt.resolve("candidate.json"));
             assertThat(out.resolve("metrics.json")).hasSameBinaryContentAs(attempt.resolve("metrics.json"));
             assertThat(names(out)).as("the deployable files and the metadata, nothing else of the attempt")
@@ -256,7 +273,7 @@ class ExportCommandIT {
             Run s3Run = process(s3Env, "export", id, "--trial", inS3, "--format", "onnx", "--out", fromS3.toString(), "--url", base,
                     "--token", TOKEN);
             assertThat(s3Run.code()).as(s3Run.err()).isZero();
-            assertThat(s3Run.out()).contains("wrote " + fromS3.resolve("model.onnx") + " (48,000 bytes)",
+            assertThat(s3Run.out()).contains("wrote " + fromS3.resolve("model.onnx") + " (" + thousands(fp32.length) + " bytes)",
                     "measured: model.onnx in onnxruntime 1.29.0, test accuracy 0.8400; kernels that ran: Conv, Gemm");
             assertThat(s3Run.out() + s3Run.err()).doesNotContain("Exception");
             assertThat(fromS3.resolve("model.onnx")).hasBinaryContent(fp32);
@@ -365,7 +382,34 @@ class ExportCommandIT {
         return r.statusCode() == 200 ? JsonCodec.readTree(r.body()) : JsonCodec.readTree("{}".getBytes(StandardCharsets.UTF_8));
     }
 
-    /** {@code n} bytes, the same for the same seed (the CLI copies files, it does not read them). */
+    /** A 16 → 3 dense classifier with fixed weights. */
+    static NetworkPlan classifier() {
+        float[] weight = new float[3 * 16];
+        for (int i = 0; i < weight.length; i++) {
+            weight[i] = (i % 7 - 3) / 10f;
+        }
+        return new NetworkPlan(new long[] {16}, 3, List.of(new NetworkPlan.Dense(16, 3, true, weight, new float[] {0.1f, -0.2f, 0.3f})));
+    }
+
+    /** The classifier's logits for one example, by hand: weight (out, in) times x plus bias. */
+    static float[] logits(NetworkPlan plan, float[] x) {
+        NetworkPlan.Dense d = (NetworkPlan.Dense) plan.layers().get(0);
+        float[] y = new float[d.out()];
+        for (int o = 0; o < d.out(); o++) {
+            double sum = d.bias()[o];
+            for (int i = 0; i < d.in(); i++) {
+                sum += d.weight()[o * d.in() + i] * x[i];
+            }
+            y[o] = (float) sum;
+        }
+        return y;
+    }
+
+    static String thousands(long n) {
+        return String.format(java.util.Locale.ROOT, "%,d", n);
+    }
+
+    /** {@code n} bytes, the same for the same seed (for files the CLI copies without reading them). */
     static byte[] bytes(long seed, int n) {
         byte[] b = new byte[n];
         new java.util.Random(seed).nextBytes(b);

@@ -684,7 +684,8 @@
     fact('on the Pareto front', d.row.onParetoFront ? 'yes' : 'no');
     fact('architecture', d.row.architecture || '–');
     fact('compression', d.row.compression || '–');
-    if (t.artifactUri) fact('artifact', el('a', { id: 'artifact', href: t.artifactUri, text: t.artifactUri }));
+    // a store URI (file:, s3://), which a browser cannot open: text, never a link (a result's URI could be javascript:)
+    if (t.artifactUri) fact('artifact', el('code', { id: 'artifact', class: 'uri', text: t.artifactUri }));
     const parts = [el('h1', { text: trialId }), facts];
     if (t.reason) parts.push(el('div', { id: 'failure', role: 'alert', class: 'card' }, el('div', { class: 'label', text: 'failure reason' }), el('pre', { text: t.reason })));
     if (m) {
@@ -695,6 +696,7 @@
         ['MACs', int(m.macs)], ['bytes', int(m.sizeBytes)], ['training', `${num(m.trainSeconds, 1)} s, ${int(m.samplesPerSecond)} samples/s on ${m.device}`],
       ].map(([k, v]) => el('tr', {}, el('th', { scope: 'row', text: k }), el('td', { class: 'num', text: v }))))));
     }
+    if (m) parts.push(el('h2', { text: 'Deployable model' }), deployable(id, trialId, d));
     parts.push(el('h2', { text: 'Layers' }), m && m.layers ? layerTable(m) : layers(t.candidate));
     if (m && m.compression) parts.push(el('h2', { text: 'Compression' }), compression(m.compression));
     const curveNode = el('div', { id: 'curve', class: 'chart', role: 'img', 'aria-label': 'Learning curve' });
@@ -729,6 +731,34 @@
         route();
       }
     }, () => route());
+  }
+
+  // A word as the shell reads it: as it is when it holds no special character, else in single quotes.
+  const shellWord = s => /^[A-Za-z0-9._\/:=@%+-]+$/.test(s) ? s : `'${String(s).replace(/'/g, `'\\''`)}'`;
+
+  // Where a completed attempt was measured and what a user deploys: the runtime, the kernels that ran, the files with
+  // their artifact-store URIs (file: or s3://: the controller cannot read the store, so they are no downloads) and the
+  // nas export command that fetches them.
+  function deployable(id, trialId, d) {
+    const inf = d.inference;
+    if (!inf) {
+      return el('p', { id: 'inference', class: 'muted',
+        text: 'Measured by a worker without ONNX export: this attempt has no ONNX files to deploy.' });
+    }
+    const facts = el('dl', { class: 'facts', id: 'inference' });
+    const fact = (k, v) => facts.append(el('dt', { text: k }), el('dd', {}, v));
+    fact('runtime', inf.runtime);
+    fact('measured file', el('code', { text: inf.model }));
+    fact('kernels that ran', inf.kernels.length ? inf.kernels.join(', ') : '– (the runtime reports none)');
+    if (inf.fp32TestAccuracy !== null && inf.fp32TestAccuracy !== undefined) fact('fp32 test accuracy', num(inf.fp32TestAccuracy, 4));
+    const files = el('table', { id: 'model-files' },
+      el('thead', {}, el('tr', {}, el('th', { scope: 'col', text: 'file' }), el('th', { scope: 'col', text: 'artifact-store URI' }))),
+      el('tbody', {}, d.files.map(f => el('tr', { 'data-file': f.name }, el('td', {}, el('code', { text: f.name })),
+        el('td', {}, el('code', { class: 'uri', text: f.uri }))))));
+    const command = `nas export ${shellWord(id)} --trial ${shellWord(trialId)} --format onnx --out ${shellWord(`${trialId}-onnx`)}`;
+    return el('div', { id: 'deployable' }, facts, files,
+      el('p', {}, 'Fetch them (with the artifact store\'s credentials; these URIs are not browser downloads): '),
+      el('pre', { id: 'export-command', text: command }));
   }
 
   // The measured model as the worker reported it: a residual block's branches indented under it, then its sum.

@@ -86,6 +86,14 @@ final class SyntheticTrials implements AutoCloseable {
                 1, true, layers, null);
     }
 
+    /** The metrics with {@code inference} (where the model was measured, the deployable files) as a current worker reports it. */
+    static TrialMetrics withInference(TrialMetrics m, TrialMetrics.Inference inference) {
+        return new TrialMetrics(m.accuracy(), m.testAccuracy(), m.trainLoss(), m.latencyMsP50(), m.latencyMsP95(), m.latencyCv(),
+                m.latencyBatch(), m.latencyBatchMsP50(), m.latencyBatchMsP95(), m.params(), m.nonZeroParams(), m.macs(), m.sizeBytes(),
+                m.peakMemoryBytes(), m.trainSeconds(), m.samplesPerSecond(), m.trainSamples(), m.validationSamples(), m.testSamples(),
+                m.device(), m.threads(), m.compression(), m.latencyThreads(), m.latencyExclusive(), m.layers(), inference);
+    }
+
     private static TrialMetrics.Layer layer(String path, String what, long params, long nonZero, long macs, long... shape) {
         return new TrialMetrics.Layer(path, what, java.util.Arrays.stream(shape).boxed().toList(), params, nonZero, macs);
     }
@@ -107,7 +115,10 @@ final class SyntheticTrials implements AutoCloseable {
         return done;
     }
 
-    /** Completes one scheduled trial of {@code id} with the metrics {@code metrics} gives for its trial id; returns its id. */
+    /**
+     * Completes one scheduled trial of {@code id} with the metrics {@code metrics} gives for its trial id and waits
+     * until the controller shows it completed (so the next call cannot pick the same trial); returns its id.
+     */
     String completeOne(String id, java.util.function.Function<String, TrialMetrics> metrics) {
         String[] trial = {null};
         await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).until(() -> {
@@ -117,6 +128,14 @@ final class SyntheticTrials implements AutoCloseable {
                     send(id, new TrialResult.Completed(V, id, trial[0], t.path("attempt").asInt(), "synthetic-1",
                             metrics.apply(trial[0]), "file:///tmp/nas/" + trial[0]));
                     return true;
+                }
+            }
+            return false;
+        });
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100)).until(() -> {
+            for (JsonNode t : trials(id)) {
+                if (t.path("trialId").asText().equals(trial[0])) {
+                    return t.path("status").asText().equals("completed");
                 }
             }
             return false;

@@ -76,9 +76,13 @@ class WebUiIT {
         id = "ui-" + UUID.randomUUID().toString().substring(0, 6);
         assertThat(post(base, "/api/v1/experiments", spec(id, 400, 4), TOKEN).statusCode()).isEqualTo(201);
         worker.complete(id, 30);
-        layered = worker.completeOne(id, t -> SyntheticTrials.withLayers(SyntheticTrials.metrics(t), "max pool 2×2"));
-        hostile = worker.completeOne(id, t -> SyntheticTrials.withLayers(SyntheticTrials.metrics(t),
-                "max pool <img src=x onerror=\"document.body.dataset.pwned=1\">"));
+        layered = worker.completeOne(id, t -> SyntheticTrials.withInference(SyntheticTrials.withLayers(SyntheticTrials.metrics(t), "max pool 2×2"),
+                new TrialMetrics.Inference("onnxruntime 1.29.0", "model.int8.onnx", List.of("QGemm", "QLinearConv", "QuantizeLinear"),
+                        List.of("model.onnx", "model.int8.onnx"), 0.8765)));
+        hostile = worker.completeOne(id, t -> SyntheticTrials.withInference(SyntheticTrials.withLayers(SyntheticTrials.metrics(t),
+                "max pool <img src=x onerror=\"document.body.dataset.pwned=1\">"),
+                new TrialMetrics.Inference("<img src=x onerror=\"document.body.dataset.pwned=2\">", "model.onnx",
+                        List.of("<b>Conv</b>"), List.of("model.onnx"), null)));
         worker.fail(id, "out of memory at layer \"conv2\" <b>not html</b>");
         browser = chromium();
         Files.createDirectories(SCREENSHOTS);
@@ -292,9 +296,30 @@ class WebUiIT {
         assertThat(rows.get(4).findElements(By.tagName("td")).get(6).getText()).isEqualTo("77.8 %");
         assertThat(rows.get(2).findElements(By.tagName("td")).get(6).getText()).as("no MACs, no share").isEmpty();
         assertThat(browser.findElement(By.cssSelector("#layers tfoot")).getText()).contains("423,978", "423,648", "4,642,560");
+        // where it was measured, the kernels that ran, the files with their store URIs and the command that fetches them
+        JsonNode detail = api("/api/v1/experiments/" + id + "/trials/" + layered);
+        assertThat(detail.path("files")).hasSize(2);
+        List<WebElement> facts = browser.findElements(By.cssSelector("#inference dd"));
+        assertThat(facts).extracting(WebElement::getText)
+                .containsExactly("onnxruntime 1.29.0", "model.int8.onnx", "QGemm, QLinearConv, QuantizeLinear", "0.8765");
+        List<WebElement> files = browser.findElements(By.cssSelector("#model-files tbody tr"));
+        assertThat(files).hasSize(2);
+        for (int i = 0; i < files.size(); i++) {
+            List<WebElement> cells = files.get(i).findElements(By.tagName("td"));
+            assertThat(cells.get(0).getText()).isEqualTo(detail.path("files").get(i).path("name").asText());
+            assertThat(cells.get(1).getText()).isEqualTo(detail.path("files").get(i).path("uri").asText())
+                    .isEqualTo("file:///tmp/nas/" + layered + "/" + detail.path("files").get(i).path("name").asText());
+        }
+        assertThat(browser.findElements(By.cssSelector("#model-files a, a#artifact"))).as("store URIs are no downloads").isEmpty();
+        assertThat(browser.findElement(By.id("artifact")).getText()).isEqualTo("file:///tmp/nas/" + layered);
+        assertThat(browser.findElement(By.id("export-command")).getText())
+                .isEqualTo("nas export " + id + " --trial " + layered + " --format onnx --out " + layered + "-onnx");
         screenshot("trial");
 
         open("/experiments/" + id + "/trials/" + hostile, "trial");
+        assertThat(browser.findElement(By.cssSelector("#inference dd")).getText())
+                .isEqualTo("<img src=x onerror=\"document.body.dataset.pwned=2\">");
+        assertThat(browser.findElements(By.cssSelector("#inference img, #inference b"))).as("data is text, never HTML").isEmpty();
         assertThat(browser.findElements(By.cssSelector("#layers tbody tr")).get(3).findElement(By.cssSelector("td.layer")).getText())
                 .isEqualTo("max pool <img src=x onerror=\"document.body.dataset.pwned=1\">");
         assertThat(browser.findElements(By.cssSelector("#layers img"))).as("data is text, never HTML").isEmpty();
@@ -314,6 +339,19 @@ class WebUiIT {
         open("/experiments/" + id + "/trials/" + failed, "trial");
         assertThat(browser.findElement(By.cssSelector("#failure pre")).getText()).isEqualTo("out of memory at layer \"conv2\" <b>not html</b>");
         assertThat(browser.findElements(By.cssSelector("#failure b"))).as("data is text, never HTML").isEmpty();
+        assertThat(browser.findElements(By.id("deployable"))).as("no model, nothing to deploy").isEmpty();
+
+        String older = null;
+        for (JsonNode t : api("/api/v1/experiments/" + id + "/trials")) {
+            if (t.path("status").asText().equals("completed") && !t.path("metrics").path("inference").isObject()) {
+                older = t.path("trialId").asText();
+            }
+        }
+        assertThat(older).isNotNull();
+        open("/experiments/" + id + "/trials/" + older, "trial");
+        assertThat(browser.findElement(By.id("inference")).getText()).as("a result of a worker without ONNX export")
+                .isEqualTo("Measured by a worker without ONNX export: this attempt has no ONNX files to deploy.");
+        assertThat(browser.findElements(By.id("model-files"))).isEmpty();
     }
 
     @Test

@@ -40,7 +40,7 @@ public final class OnnxModel implements AutoCloseable {
     private final byte[] bytes;
     private final String source;
     private final int threads;
-    private final OrtEnvironment env = OrtEnvironment.getEnvironment();
+    private final OrtEnvironment env = OrtRuntime.environment();
     private final OrtSession.SessionOptions options;
     private final OrtSession session;
     private final String inputName;

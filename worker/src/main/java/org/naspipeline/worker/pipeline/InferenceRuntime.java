@@ -1,10 +1,10 @@
 package org.naspipeline.worker.pipeline;
 
 import ai.djl.engine.Engine;
-import ai.onnxruntime.OrtEnvironment;
 import java.util.Arrays;
 import java.util.Locale;
 import java.util.stream.Collectors;
+import org.naspipeline.worker.onnx.OrtRuntime;
 
 /**
  * The runtime a trial's model is measured in ({@code NAS_INFERENCE_RUNTIME}): test and validation accuracy, latency
@@ -47,7 +47,7 @@ public enum InferenceRuntime {
     /** The runtime and its version as results report it, e.g. {@code onnxruntime 1.29.0}. */
     public String describe() {
         if (this == ONNXRUNTIME) {
-            return "onnxruntime " + OrtEnvironment.getEnvironment().getVersion();
+            return "onnxruntime " + OrtRuntime.version();
         }
         Engine engine = Engine.getEngine("PyTorch");
         return "djl " + Engine.getDjlVersion() + " " + engine.getEngineName() + " " + engine.getVersion();

@@ -11,6 +11,8 @@ import org.naspipeline.worker.pipeline.DeviceSelection;
 import org.naspipeline.worker.artifact.ArtifactStores;
 import org.naspipeline.worker.pipeline.ArtifactStore;
 import org.naspipeline.worker.pipeline.SyntheticEvaluator;
+import org.naspipeline.worker.onnx.OrtRuntime;
+import org.naspipeline.worker.pipeline.InferenceRuntime;
 import org.naspipeline.worker.pipeline.TrialRunner;
 
 /** Wires a worker's parts the same way for its own process, {@code nas worker} and {@code nas demo}. */
@@ -52,6 +54,14 @@ public final class WorkerAssembly {
         if (slots.size() != config.slots()) { // one slot per GPU: register with the slots the worker really has
             cpu.close();
             cpu = WorkerCpu.open(config.cpu(), slots.size());
+        }
+        if (config.measurement().runtime() == InferenceRuntime.ONNXRUNTIME) {
+            try {
+                OrtRuntime.environment(); // now, so that a platform without its natives stops the start-up, not every trial
+            } catch (IllegalStateException e) {
+                cpu.close();
+                throw new IllegalStateException(e.getMessage() + "; set NAS_INFERENCE_RUNTIME=djl to measure in DJL instead", e);
+            }
         }
         DatasetResolver resolver = DatasetResolver.fromEnvironment();
         ArtifactStore artifacts;

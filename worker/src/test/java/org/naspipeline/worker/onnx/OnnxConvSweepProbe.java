@@ -18,7 +18,7 @@ public final class OnnxConvSweepProbe {
             {32, 32, 3, 32, 14}, {64, 64, 3, 64, 14}, {8, 8, 1, 1, 28}, {8, 32, 1, 1, 28}, {16, 32, 1, 1, 14}, {32, 64, 1, 1, 14},
             {8, 16, 3, 1, 28}, {16, 32, 3, 1, 14}};
         int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 5;
-        OrtEnvironment env = OrtEnvironment.getEnvironment();
+        OrtEnvironment env = OrtRuntime.environment();
         for (int[] c : cases) {
             int cin = c[0], cout = c[1], k = c[2], g = c[3], hw = c[4];
             NetworkPlan plan = TestPlans.withRandomWeights(new NetworkPlan(new long[] {cin, hw, hw}, 10, List.of(

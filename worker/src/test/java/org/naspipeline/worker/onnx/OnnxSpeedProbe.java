@@ -52,7 +52,7 @@ public final class OnnxSpeedProbe {
             List<String> keep = Arrays.asList(only.split(","));
             vs.removeIf(v -> !keep.contains(v.name) && !v.name.endsWith("fp32"));
         }
-        OrtEnvironment env = OrtEnvironment.getEnvironment();
+        OrtEnvironment env = OrtRuntime.environment();
         TensorData test = ref.data.test();
         Map<String, OrtSession> sessions = new LinkedHashMap<>();
         float[] fpLogits = null;

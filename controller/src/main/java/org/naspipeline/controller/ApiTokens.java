@@ -19,7 +19,7 @@ public final class ApiTokens {
     /** No tokens: the API is open. */
     public static final ApiTokens NONE = new ApiTokens(Map.of(), Map.of());
     /** The tenant name whose token is an admin token. */
-    public static final String ADMIN = "admin";
+    public static final String ADMIN = ActorHeaders.ADMIN;
     /** Tenant names: they travel in record headers and actor strings. */
     private static final Pattern TENANT = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
 

@@ -41,10 +41,6 @@ import org.slf4j.LoggerFactory;
  */
 final class ControllerApi {
     private static final Logger LOG = LoggerFactory.getLogger(ControllerApi.class);
-    /** Record header naming the submitting tenant. */
-    static final String TENANT_HEADER = "nas.tenant";
-    /** Record header naming who acted: {@code tenant:<name>}, {@code admin:<name>} or {@code anonymous}. */
-    static final String ACTOR_HEADER = "nas.actor";
     /** The longest {@code reason} a command may carry. */
     static final int MAX_REASON = 1024;
     /** The most experiments one event stream follows. */
@@ -321,9 +317,9 @@ final class ControllerApi {
     private Future<Void> send(String id, byte[] value, Caller caller) {
         ProducerRecord<String, byte[]> record = new ProducerRecord<>(Topics.EXPERIMENTS, id, value);
         if (caller.tenant() != null) {
-            record.headers().add(TENANT_HEADER, caller.tenant().getBytes(StandardCharsets.UTF_8));
+            record.headers().add(ActorHeaders.TENANT, caller.tenant().getBytes(StandardCharsets.UTF_8));
         }
-        record.headers().add(ACTOR_HEADER, caller.actor().getBytes(StandardCharsets.UTF_8));
+        record.headers().add(ActorHeaders.ACTOR, caller.actor().getBytes(StandardCharsets.UTF_8));
         return vertx.executeBlocking(() -> KafkaSends.awaitAck(producer.send(record), "submit to " + Topics.EXPERIMENTS,
                 Duration.ofSeconds(30)), false).<Void>mapEmpty().recover(e -> {
                     if (e instanceof RetriableException || e.getCause() instanceof RetriableException) {

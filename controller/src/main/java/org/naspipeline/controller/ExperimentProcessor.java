@@ -139,11 +139,11 @@ final class ExperimentProcessor implements Processor<String, byte[], String, byt
      * value when there is one). Headers from the topic are only as trustworthy as its ACLs.
      */
     static String actor(Headers headers) {
-        String actor = InputRouter.header(headers, ControllerApi.ACTOR_HEADER);
+        String actor = InputRouter.header(headers, ActorHeaders.ACTOR);
         if (actor != null) {
             return RecordChecks.abbreviate(actor);
         }
-        String tenant = InputRouter.header(headers, ControllerApi.TENANT_HEADER);
+        String tenant = InputRouter.header(headers, ActorHeaders.TENANT);
         return tenant == null ? "topic" : "topic:tenant:" + RecordChecks.abbreviate(tenant);
     }
 
@@ -202,9 +202,9 @@ final class ExperimentProcessor implements Processor<String, byte[], String, byt
             deadLetter(record, command.command() + " for unknown experiment '" + RecordChecks.abbreviate(record.key()) + "'");
             return;
         }
-        String tenant = InputRouter.header(record.headers(), ControllerApi.TENANT_HEADER);
-        String claimed = InputRouter.header(record.headers(), ControllerApi.ACTOR_HEADER);
-        if (tenant != null && !tenant.equals(state.tenant) && (claimed == null || !claimed.startsWith(ApiTokens.ADMIN + ":"))) {
+        String tenant = InputRouter.header(record.headers(), ActorHeaders.TENANT);
+        String claimed = InputRouter.header(record.headers(), ActorHeaders.ACTOR);
+        if (tenant != null && !tenant.equals(state.tenant) && (claimed == null || !claimed.startsWith(ActorHeaders.ADMIN + ":"))) {
             // headers are claims: this stops a tenant's service from touching another's experiment by mistake; only
             // the topic's ACLs stop a client that forges them (docs/operations.md, "Tenants and access")
             deadLetter(record, command.command() + " for experiment '" + record.key() + "' from tenant '"
@@ -264,7 +264,7 @@ final class ExperimentProcessor implements Processor<String, byte[], String, byt
         ExperimentState state = logic.start(spec, new TrialTable.Stored(trialStore, id), new StrategyLog.Stored(logStore, id),
                 context.currentSystemTimeMs(), actor, effects);
         specStore.put(id, JsonCodec.write(spec)); // after start, which may throw: then nothing of the experiment is stored
-        String tenant = InputRouter.header(record.headers(), ControllerApi.TENANT_HEADER);
+        String tenant = InputRouter.header(record.headers(), ActorHeaders.TENANT);
         state.tenant = tenant == null ? null : RecordChecks.abbreviate(tenant);
         LOG.info("experiment {} accepted from {}: strategy {}, {} trials, parallelism {}", id, actor, spec.strategy().name(),
                 spec.budget().maxTrials(), spec.budget().parallelism());

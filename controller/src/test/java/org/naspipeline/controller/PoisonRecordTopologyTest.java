@@ -152,17 +152,17 @@ class PoisonRecordTopologyTest extends TopologyTestBase {
     @Test
     void aCommandLabelledWithAnotherTenantIsRefusedUnlessAnAdminSentIt() throws Exception {
         RecordHeaders acme = new RecordHeaders();
-        acme.add(ControllerApi.TENANT_HEADER, bytes("acme"));
+        acme.add(ActorHeaders.TENANT, bytes("acme"));
         experiments.pipeInput(new TestRecord<>("owned", ControllerTopologyTest.exampleSpec(4, 1), acme));
         events.readValuesToList();
         RecordHeaders globex = new RecordHeaders();
-        globex.add(ControllerApi.TENANT_HEADER, bytes("globex"));
+        globex.add(ActorHeaders.TENANT, bytes("globex"));
         experiments.pipeInput(new TestRecord<>("owned", bytes("{\"command\": \"pause\"}"), globex));
         assertThat(deadLetterReason()).isEqualTo("PAUSE for experiment 'owned' from tenant 'globex', which does not own it");
         assertThat(events.readValuesToList()).isEmpty();
         RecordHeaders admin = new RecordHeaders();
-        admin.add(ControllerApi.TENANT_HEADER, bytes("admin"));
-        admin.add(ControllerApi.ACTOR_HEADER, bytes("admin:admin"));
+        admin.add(ActorHeaders.TENANT, bytes("admin"));
+        admin.add(ActorHeaders.ACTOR, bytes("admin:admin"));
         experiments.pipeInput(new TestRecord<>("owned", bytes("{\"command\": \"pause\"}"), admin));
         experiments.pipeInput(new TestRecord<>("owned", bytes("{\"command\": \"resume\"}"), new RecordHeaders()));
         assertThat(events.readValuesToList().stream().map(v -> JsonCodec.read(v, ExperimentEvent.class))
@@ -176,15 +176,15 @@ class PoisonRecordTopologyTest extends TopologyTestBase {
         byte[] garbage = new byte[100_000];
         java.util.Arrays.fill(garbage, (byte) 0xff);
         RecordHeaders headers = new RecordHeaders();
-        headers.add(ControllerApi.TENANT_HEADER, garbage);
-        headers.add(ControllerApi.ACTOR_HEADER, garbage);
+        headers.add(ActorHeaders.TENANT, garbage);
+        headers.add(ActorHeaders.ACTOR, garbage);
         experiments.pipeInput(new TestRecord<>("odd-headers", ControllerTopologyTest.exampleSpec(2, 1), headers));
         assertThat(dlq.readRecordsToList()).isEmpty();
         assertThat(events.readValuesToList()).first().satisfies(v -> assertThat(JsonCodec.read(v, ExperimentEvent.class))
                 .isInstanceOfSatisfying(ExperimentEvent.Accepted.class, a -> assertThat(a.actor()).hasSizeLessThanOrEqualTo(80)));
         RecordHeaders nullValues = new RecordHeaders();
-        nullValues.add(ControllerApi.TENANT_HEADER, null);
-        nullValues.add(ControllerApi.ACTOR_HEADER, null);
+        nullValues.add(ActorHeaders.TENANT, null);
+        nullValues.add(ActorHeaders.ACTOR, null);
         experiments.pipeInput(new TestRecord<>("odd-headers", bytes("{\"command\": \"pause\"}"), nullValues));
         assertThat(dlq.readRecordsToList()).isEmpty();
         assertThat(events.readValuesToList()).singleElement().satisfies(v -> assertThat(JsonCodec.read(v, ExperimentEvent.class))

@@ -36,6 +36,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
+import org.naspipeline.controller.http.ApiTokens;
+import org.naspipeline.controller.http.ExperimentQueries;
+import org.naspipeline.controller.logic.ActorHeaders;
 
 /**
  * Tenants on the real broker, from a plain HTTP client: a tenant's token acts on its own experiments only (others

@@ -1,11 +1,8 @@
 package org.naspipeline.controller.logic;
 
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import org.naspipeline.api.Candidate;
-import org.naspipeline.api.EarlyStoppingSpec;
 import org.naspipeline.api.ExperimentEvent;
 import org.naspipeline.api.ExperimentSpec;
 import org.naspipeline.api.ExperimentStatus;
@@ -15,29 +12,25 @@ import org.naspipeline.api.TrialRequest;
 import org.naspipeline.api.TrialResult;
 import org.naspipeline.api.TrialStatus;
 import org.naspipeline.api.ValidationError;
-import org.naspipeline.strategy.SearchStrategy;
 import org.naspipeline.strategy.StrategyContext;
 import org.naspipeline.strategy.StrategyRegistry;
 
 /**
- * The controller's decisions, free of Kafka: accept a spec, keep {@code parallelism} trials in flight, apply
- * results once per (trialId, attempt), retry retriable failures, and complete the experiment. The Streams
- * processor feeds it records and writes out its {@link Effects}.
- *
- * <p>An experiment that distils from a {@code teacherArchitecture} first runs one teacher trial
- * ({@code <id>-teacher}: that architecture, uncompressed, with the experiment's training settings). It is retried
- * and timed out like any trial but is not a search trial: the strategy never sees it and it counts neither
- * towards the budget nor the best. When it completes, its artifact is filled into every distilled candidate's
- * request; when it fails for good, the experiment fails.
+ * The controller's decisions, free of Kafka: the experiment lifecycle. Accept a spec, keep {@code parallelism} trials
+ * in flight, apply results once per (trialId, attempt), retry retriable failures, time out silent attempts, pause,
+ * resume, cancel, and complete the experiment. The Streams processor feeds it records and writes out its
+ * {@link Effects}. Separate concerns live beside it: the median stopping rule ({@link MedianStopping}), the teacher
+ * trial ({@link TeacherTrial}) and the strategies rebuilt by replay ({@link StrategyReplay}).
  */
 public final class ExperimentLogic {
     private static final int V = ExperimentSpec.SCHEMA_VERSION;
     private final StrategyRegistry registry;
-    /** Live strategies by experiment, with the log length they reflect; rebuilt by replay when stale. */
-    private final Map<String, CachedStrategy> strategies = new HashMap<>();
+    /** Live strategies by experiment, rebuilt by replaying their call logs when stale. */
+    private final StrategyReplay strategies;
 
     public ExperimentLogic(StrategyRegistry registry) {
         this.registry = registry;
+        this.strategies = new StrategyReplay(registry);
     }
 
     /** Semantic checks beyond the spec's own: the strategy name and settings. */
@@ -107,33 +100,7 @@ public final class ExperimentLogic {
         }
         double best = curve.isEmpty() ? progress.validationAccuracy() : Math.max(curve.get(curve.size() - 1), progress.validationAccuracy());
         curve.add(best);
-        EarlyStoppingSpec rule = state.spec.earlyStopping();
-        if (rule.rule() != EarlyStoppingSpec.Rule.MEDIAN || trial.stopRequested || progress.epoch() < rule.minEpochs()
-                || progress.epoch() >= progress.epochs()) {
-            return;
-        }
-        List<Double> peers = new java.util.ArrayList<>();
-        for (TrialRecord other : state.trials.all()) {
-            if (other.status == TrialStatus.COMPLETED && other.bestValidationByEpoch.size() >= progress.epoch()
-                    && !state.isTeacher(other.trialId)) {
-                peers.add(other.bestValidationByEpoch.get(progress.epoch() - 1));
-            }
-        }
-        if (peers.size() < rule.minTrials()) {
-            return;
-        }
-        double median = median(peers);
-        if (best < median) {
-            trial.stopRequested = true;
-            effects.controls.add(new TrialControl(V, state.spec.id(), trial.trialId, trial.attempt, TrialControl.Action.STOP,
-                    String.format(java.util.Locale.ROOT, "median stopping rule: best validation accuracy %.4f at epoch %d is "
-                            + "below the median %.4f of %d completed trials", best, progress.epoch(), median, peers.size())));
-        }
-    }
-
-    public static double median(List<Double> values) {
-        double[] v = values.stream().mapToDouble(Double::doubleValue).sorted().toArray();
-        return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
+        MedianStopping.check(state, trial, progress, best, effects);
     }
 
     /** Schedules the next attempt of a trial if attempts are left; returns whether it did. */
@@ -216,7 +183,9 @@ public final class ExperimentLogic {
 
     private void finish(ExperimentState state, TrialRecord trial, TrialResult result, long nowMillis, Effects effects) {
         if (state.isTeacher(trial.trialId)) {
-            finishTeacher(state, trial, result, nowMillis, effects);
+            if (TeacherTrial.finish(state, trial, result, nowMillis, effects)) {
+                fill(state, nowMillis, effects);
+            }
             return;
         }
         String experimentId = state.spec.id();
@@ -242,9 +211,7 @@ public final class ExperimentLogic {
         }
         state.inFlight.release(trial.trialId);
         state.trials.put(trial);
-        strategy(state).tell(trial.candidate, result);
-        state.logCall("tell:" + trial.trialId);
-        syncCache(state);
+        strategies.tell(state, trial, result);
         effects.events.add(new ExperimentEvent.TrialFinished(V, experimentId, trial.trialId, trial.candidate,
                 trial.status, result instanceof TrialResult.Completed c ? c.metrics() : null,
                 result instanceof TrialResult.Failed f ? f.reason() : null,
@@ -253,51 +220,12 @@ public final class ExperimentLogic {
         fill(state, nowMillis, effects);
     }
 
-    /** The teacher trial ended: keep its artifact and start the search, or fail the experiment. */
-    private void finishTeacher(ExperimentState state, TrialRecord trial, TrialResult result, long nowMillis, Effects effects) {
-        String experimentId = state.spec.id();
-        trial.result = result;
-        trial.endedAtMillis = nowMillis;
-        trial.status = result instanceof TrialResult.Completed ? TrialStatus.COMPLETED : TrialStatus.FAILED;
-        state.inFlight.release(trial.trialId);
-        state.trials.put(trial);
-        effects.events.add(new ExperimentEvent.TrialFinished(V, experimentId, trial.trialId, trial.candidate, trial.status,
-                result instanceof TrialResult.Completed c ? c.metrics() : null,
-                result instanceof TrialResult.Failed f ? f.reason() : null,
-                state.completed, state.failed, state.spec.budget().maxTrials(), state.bestTrialId));
-        if (result instanceof TrialResult.Completed c) {
-            state.teacherArtifact = c.artifactUri();
-            fill(state, nowMillis, effects);
-            return;
-        }
-        state.status = ExperimentStatus.FAILED;
-        effects.events.add(new ExperimentEvent.StatusChanged(V, experimentId, state.status,
-                "the teacher trial " + trial.trialId + " failed: " + ((TrialResult.Failed) result).reason(), ExperimentEvent.CONTROLLER));
-        effects.events.add(new ExperimentEvent.Completed(V, experimentId, state.status, state.completed, state.failed,
-                state.bestTrialId, state.bestAccuracy, ExperimentEvent.CONTROLLER));
-    }
-
-    /** Schedules the teacher trial on the lowest free slot. */
-    private void issueTeacher(ExperimentState state, long nowMillis, Effects effects) {
-        Candidate teacher = new Candidate(state.spec.searchSpace().compression().teacherArchitecture(),
-                org.naspipeline.api.CompressionSpec.NONE);
-        TrialRecord trial = new TrialRecord(state.teacherTrialId(), teacher, state.inFlight.freeSlot(), nowMillis);
-        state.teacherIssued = true;
-        state.trials.put(trial);
-        state.inFlight.hold(trial.trialId, trial.slot);
-        effects.requests.add(request(state, trial));
-        effects.events.add(new ExperimentEvent.TrialScheduled(V, state.spec.id(), trial.trialId, 1, teacher));
-    }
-
     /** Asks the strategy for exactly the missing number of trials, then completes the experiment if all ended. */
     private void fill(ExperimentState state, long nowMillis, Effects effects) {
         if (state.status != ExperimentStatus.RUNNING) {
             return;
         }
-        if (state.needsTeacher() && state.teacherArtifact == null) {
-            if (!state.teacherIssued) {
-                issueTeacher(state, nowMillis, effects);
-            }
+        if (TeacherTrial.holdsSearch(state, nowMillis, effects)) {
             return; // the search starts once the teacher is trained
         }
         Integer maxDuration = state.spec.budget().maxDurationSeconds();
@@ -305,9 +233,7 @@ public final class ExperimentLogic {
         int want = outOfTime ? 0
                 : Math.min(state.spec.budget().parallelism() - state.inFlight(), state.spec.budget().maxTrials() - state.issued);
         if (want > 0) {
-            List<Candidate> candidates = strategy(state).ask(want);
-            state.logCall("ask:" + want);
-            syncCache(state);
+            List<Candidate> candidates = strategies.ask(state, want);
             for (Candidate candidate : candidates) {
                 state.issued++;
                 int slot = state.inFlight.freeSlot();
@@ -325,62 +251,22 @@ public final class ExperimentLogic {
         }
     }
 
-    private static TrialRequest request(ExperimentState state, TrialRecord trial) {
+    /** The request for the current attempt of {@code trial}. */
+    static TrialRequest request(ExperimentState state, TrialRecord trial) {
         ExperimentSpec spec = state.spec;
         // Each trial gets its own seed, stable across attempts, derived from the experiment seed.
         long seed = spec.strategy().seed() * 1_000_003L + trial.trialId.hashCode();
-        return new TrialRequest(V, spec.id(), trial.trialId, trial.attempt, withTeacher(trial.candidate, state.teacherArtifact),
+        return new TrialRequest(V, spec.id(), trial.trialId, trial.attempt, TeacherTrial.withTeacher(trial.candidate, state.teacherArtifact),
                 spec.dataset(), spec.training().withOverrides(trial.candidate.parameters()), seed, trial.slot);
-    }
-
-    /** The candidate with the trained teacher's artifact filled in where it distils from the experiment's teacher. */
-    public static Candidate withTeacher(Candidate candidate, String teacherArtifact) {
-        org.naspipeline.api.CompressionSpec c = candidate.compression();
-        org.naspipeline.api.DistillationSpec d = c.distillation();
-        if (teacherArtifact == null || !d.enabled() || d.teacher() != null) {
-            return candidate;
-        }
-        org.naspipeline.api.DistillationSpec filled = new org.naspipeline.api.DistillationSpec(true, d.temperature(), d.alpha(),
-                d.loss(), teacherArtifact);
-        return new Candidate(candidate.architecture(), new org.naspipeline.api.CompressionSpec(c.pruning(), c.quantization(),
-                filled, c.lowRankRatio(), c.fineTuneEpochs(), c.fineTuneLearningRate(), c.baseModel(), c.lowRankLayers()),
-                candidate.parameters());
-    }
-
-    private SearchStrategy strategy(ExperimentState state) {
-        CachedStrategy cached = strategies.get(state.spec.id());
-        if (cached != null && cached.logSize == state.strategyCalls) {
-            return cached.strategy;
-        }
-        SearchStrategy strategy = registry.create(StrategyContext.of(state.spec));
-        for (String call : state.strategyLog.all(state.strategyCalls)) {
-            if (call.startsWith("ask:")) {
-                strategy.ask(Integer.parseInt(call.substring(4)));
-            } else {
-                TrialRecord told = state.trials.get(call.substring(5));
-                strategy.tell(told.candidate, told.result);
-            }
-        }
-        strategies.put(state.spec.id(), new CachedStrategy(strategy, state.strategyCalls));
-        return strategy;
-    }
-
-    private void syncCache(ExperimentState state) {
-        CachedStrategy cached = strategies.get(state.spec.id());
-        if (cached != null) {
-            strategies.put(state.spec.id(), new CachedStrategy(cached.strategy, state.strategyCalls));
-        }
     }
 
     /** Drops a cached strategy, e.g. when the store rolled back and the cache may be ahead of it. */
     public void forget(String experimentId) {
-        strategies.remove(experimentId);
+        strategies.forget(experimentId);
     }
 
     /** Drops every cached strategy (processing failed half-way: a cache may be ahead of its stored log). */
     public void forgetAll() {
-        strategies.clear();
+        strategies.forgetAll();
     }
-
-    private record CachedStrategy(SearchStrategy strategy, int logSize) {}
 }

@@ -1,16 +1,20 @@
 package org.naspipeline.controller.streams;
 
-import org.apache.kafka.common.serialization.Serdes;
 import java.util.Map;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.kstream.Consumed;
 import org.apache.kafka.streams.kstream.KStream;
 import org.apache.kafka.streams.kstream.Named;
-import org.apache.kafka.streams.kstream.Produced;
 import org.apache.kafka.streams.kstream.Repartitioned;
 import org.apache.kafka.streams.state.Stores;
+import org.naspipeline.api.ExperimentEvent;
 import org.naspipeline.api.Topics;
+import org.naspipeline.api.TrialControl;
+import org.naspipeline.api.TrialRequest;
 import org.naspipeline.controller.metrics.ControllerMetrics;
 import org.naspipeline.strategy.StrategyRegistry;
 
@@ -73,15 +77,18 @@ public final class ControllerTopology {
                 .process(() -> new InputRouter(Topics.EXPERIMENTS), Named.as("route-experiments"));
         KStream<String, byte[]> results = b.stream(Topics.TRIAL_RESULTS, bytes.withName("results-source"))
                 .process(() -> new InputRouter(Topics.TRIAL_RESULTS), Named.as("route-results"));
-        KStream<String, byte[]> out = experiments.merge(results, Named.as("inputs"))
+        experiments.merge(results, Named.as("inputs"))
                 .repartition(Repartitioned.<String, byte[]>as(BY_EXPERIMENT).withKeySerde(Serdes.String()).withValueSerde(Serdes.ByteArray()))
                 .process(() -> new ExperimentProcessor(registry, timeoutCheck, metrics), Named.as(PROCESSOR),
                         STORE, SPEC_STORE, TRIAL_STORE, STRATEGY_LOG_STORE);
-        out.to(Topics.TRIALS, Produced.with(Serdes.String(), Serdes.ByteArray()).withStreamPartitioner(new SlotPartitioner())
-                .withName(TRIALS_SINK));
-        out.to(Topics.EXPERIMENT_EVENTS, Produced.with(Serdes.String(), Serdes.ByteArray()).withName(EVENTS_SINK));
-        out.to(Topics.TRIAL_CONTROL, Produced.with(Serdes.String(), Serdes.ByteArray()).withName(CONTROL_SINK));
-        out.to(Topics.DLQ, Produced.with(Serdes.String(), Serdes.ByteArray()).withName(DLQ_SINK));
-        return b.build();
+        // Each sink serializes its own record type, so the processor forwards records, not bytes, and the slot
+        // partitioner reads the request it places instead of parsing its JSON again.
+        Topology topology = b.build();
+        StringSerializer keys = new StringSerializer();
+        topology.addSink(TRIALS_SINK, Topics.TRIALS, keys, new RecordSerializer<TrialRequest>(), new SlotPartitioner(), PROCESSOR);
+        topology.addSink(EVENTS_SINK, Topics.EXPERIMENT_EVENTS, keys, new RecordSerializer<ExperimentEvent>(), PROCESSOR);
+        topology.addSink(CONTROL_SINK, Topics.TRIAL_CONTROL, keys, new RecordSerializer<TrialControl>(), PROCESSOR);
+        topology.addSink(DLQ_SINK, Topics.DLQ, keys, new ByteArraySerializer(), PROCESSOR); // the original bytes
+        return topology;
     }
 }

@@ -41,11 +41,12 @@ import org.slf4j.LoggerFactory;
  * goes to the DLQ with the reason and processing continues. Anything that still throws reaches
  * {@link ProcessingErrorHandler}, which dead-letters the record too.
  */
-public final class ExperimentProcessor implements Processor<String, byte[], String, byte[]> {
+public final class ExperimentProcessor implements Processor<String, byte[], String, Object> {
     private static final Logger LOG = LoggerFactory.getLogger(ExperimentProcessor.class);
     private final ExperimentLogic logic;
     private final Duration timeoutCheckInterval;
-    private ProcessorContext<String, byte[]> context;
+    /** Forwards typed records to the sinks: requests, controls and events, and the original bytes to the DLQ. */
+    private ProcessorContext<String, Object> context;
     private KeyValueStore<String, byte[]> store;
     private KeyValueStore<String, byte[]> specStore;
     private KeyValueStore<String, byte[]> trialStore;
@@ -68,7 +69,7 @@ public final class ExperimentProcessor implements Processor<String, byte[], Stri
     }
 
     @Override
-    public void init(ProcessorContext<String, byte[]> context) {
+    public void init(ProcessorContext<String, Object> context) {
         this.context = context;
         headers.clear();
         this.store = context.getStateStore(ControllerTopology.STORE);
@@ -126,10 +127,13 @@ public final class ExperimentProcessor implements Processor<String, byte[], Stri
                 report(record);
             } else if (record.value() == null) {
                 deadLetter(record, "a tombstone (null value): experiments are ended with a cancel command, not deleted");
-            } else if (isCommand(record.value())) {
-                command(record);
             } else {
-                submit(record);
+                ExperimentInput in = ExperimentInput.read(record.value()); // parsed once, bound as a command or a spec
+                if (in.isCommand()) {
+                    command(record, in);
+                } else {
+                    submit(record, in);
+                }
             }
         });
     }
@@ -195,14 +199,12 @@ public final class ExperimentProcessor implements Processor<String, byte[], Stri
         }
     }
 
-    private void command(Record<String, byte[]> record) {
-        ExperimentCommand command;
-        try {
-            command = JsonCodec.readCommand(record.value());
-        } catch (InvalidInputException e) {
-            deadLetter(record, "unreadable command: " + e.getMessage());
+    private void command(Record<String, byte[]> record, ExperimentInput in) {
+        if (in.error() != null) {
+            deadLetter(record, "unreadable command: " + in.error().getMessage());
             return;
         }
+        ExperimentCommand command = in.command();
         ExperimentState state = header(record.key());
         if (state == null) {
             deadLetter(record, command.command() + " for unknown experiment '" + RecordChecks.abbreviate(record.key()) + "'");
@@ -233,17 +235,15 @@ public final class ExperimentProcessor implements Processor<String, byte[], Stri
         }
     }
 
-    private void submit(Record<String, byte[]> record) {
+    private void submit(Record<String, byte[]> record, ExperimentInput in) {
         String id = record.key(); // the router keyed it: the record key, or the spec's id when the record had none
         String eventKey = ExperimentSpec.ID_PATTERN.matcher(id).matches() ? id : null; // no event keyed by garbage
-        ExperimentSpec spec;
-        try {
-            spec = JsonCodec.readSpec(record.value());
-        } catch (InvalidInputException e) {
-            reject(record, eventKey, e.errors(),
-                    e.errors().stream().anyMatch(err -> err.path().equals("$")) ? "unreadable" : "invalid");
+        if (in.error() != null) {
+            List<ValidationError> errors = in.error().errors();
+            reject(record, eventKey, errors, errors.stream().anyMatch(err -> err.path().equals("$")) ? "unreadable" : "invalid");
             return;
         }
+        ExperimentSpec spec = in.spec();
         if (eventKey == null) {
             reject(record, null, List.of(new ValidationError("id", "the record key '" + RecordChecks.abbreviate(id)
                     + "' is not a valid experiment id (" + ExperimentSpec.ID_PATTERN.pattern() + ")")), "invalid");
@@ -320,15 +320,13 @@ public final class ExperimentProcessor implements Processor<String, byte[], Stri
         ((StoredTrialTable) state.trials).flush();
         ((StoredStrategyLog) state.strategyLog).flush();
         for (TrialRequest request : effects.requests) {
-            byte[] value = JsonCodec.write(request);
-            SlotPartitioner.forwarding(value, request);
-            context.forward(new Record<>(request.trialId(), value, timestamp), ControllerTopology.TRIALS_SINK);
+            context.forward(new Record<>(request.trialId(), request, timestamp), ControllerTopology.TRIALS_SINK);
         }
         for (org.naspipeline.api.TrialControl control : effects.controls) {
-            context.forward(new Record<>(control.trialId(), JsonCodec.write(control), timestamp), ControllerTopology.CONTROL_SINK);
+            context.forward(new Record<>(control.trialId(), control, timestamp), ControllerTopology.CONTROL_SINK);
         }
         for (ExperimentEvent event : effects.events) {
-            context.forward(new Record<>(id, JsonCodec.write(event), timestamp), ControllerTopology.EVENTS_SINK);
+            context.forward(new Record<>(id, event, timestamp), ControllerTopology.EVENTS_SINK);
         }
     }
 
@@ -337,8 +335,8 @@ public final class ExperimentProcessor implements Processor<String, byte[], Stri
         metrics.rejected(reason);
         deadLetter(record, "rejected experiment: " + errors);
         if (id != null) {
-            context.forward(new Record<>(id, JsonCodec.write(new ExperimentEvent.Rejected(ExperimentSpec.SCHEMA_VERSION, id, errors,
-                    actor(record.headers()))), record.timestamp()), ControllerTopology.EVENTS_SINK);
+            context.forward(new Record<>(id, new ExperimentEvent.Rejected(ExperimentSpec.SCHEMA_VERSION, id, errors,
+                    actor(record.headers())), record.timestamp()), ControllerTopology.EVENTS_SINK);
         }
     }
 

@@ -36,12 +36,32 @@ public final class OutputErrorHandler implements ProductionExceptionHandler {
             String reason = "cannot write to " + record.topic() + ": " + exception.getMessage();
             LOG.error("{} (input {}-{}@{}); the record goes to {} without its value", reason, context.topic(),
                     context.partition(), context.offset(), Topics.DLQ);
-            RecordHeaders headers = new RecordHeaders();
-            headers.add("nas.reason", reason.getBytes(StandardCharsets.UTF_8));
-            headers.add("nas.source", (context.topic() + "-" + context.partition() + "@" + context.offset()).getBytes(StandardCharsets.UTF_8));
-            headers.add("nas.destination", record.topic().getBytes(StandardCharsets.UTF_8));
-            return Response.resume(List.of(new ProducerRecord<>(Topics.DLQ, null, record.key(), null, headers)));
+            return deadLetter(context, record.topic(), record.key(), reason);
         }
         return Response.fail();
+    }
+
+    /**
+     * A record a sink cannot serialize (the sinks serialize the processor's records themselves; a pipeline record that
+     * cannot be written as JSON is a bug) goes to {@code nas.dlq} as its key and the reason, and processing continues,
+     * as it did when the processor serialized and {@link ProcessingErrorHandler} caught the failure.
+     */
+    @Override
+    public Response handleSerializationError(ErrorHandlerContext context, ProducerRecord record, Exception exception,
+                                             SerializationExceptionOrigin origin) {
+        String reason = "cannot serialize the " + origin.name().toLowerCase(java.util.Locale.ROOT) + " of a record for "
+                + record.topic() + ": " + exception.getMessage();
+        LOG.error("{} (input {}-{}@{}); the record goes to {} without its value", reason, context.topic(), context.partition(),
+                context.offset(), Topics.DLQ, exception);
+        return deadLetter(context, record.topic(), record.key() instanceof String k ? k.getBytes(StandardCharsets.UTF_8) : null, reason);
+    }
+
+    /** Resumes with a dead letter of {@code key} (no value) and the reason, where the record came from and was headed. */
+    private static Response deadLetter(ErrorHandlerContext context, String destination, byte[] key, String reason) {
+        RecordHeaders headers = new RecordHeaders();
+        headers.add("nas.reason", reason.getBytes(StandardCharsets.UTF_8));
+        headers.add("nas.source", (context.topic() + "-" + context.partition() + "@" + context.offset()).getBytes(StandardCharsets.UTF_8));
+        headers.add("nas.destination", destination.getBytes(StandardCharsets.UTF_8));
+        return Response.resume(List.of(new ProducerRecord<>(Topics.DLQ, null, key, null, headers)));
     }
 }

@@ -49,4 +49,20 @@ class OutputErrorHandlerTest {
         assertThat(new OutputErrorHandler().handleError(CONTEXT, event, new IllegalStateException("bug")).result())
                 .isEqualTo(ProductionExceptionHandler.Result.FAIL);
     }
+
+    @Test
+    void aRecordASinkCannotSerializeGoesToTheDlqAsItsKeyAndProcessingContinues() {
+        ProducerRecord<String, Object> unwritable = new ProducerRecord<>(Topics.TRIALS, "exp-t0001", new Object());
+        ProductionExceptionHandler.Response r = new OutputErrorHandler().handleSerializationError(CONTEXT, unwritable,
+                new IllegalArgumentException("cannot serialize Object"), ProductionExceptionHandler.SerializationExceptionOrigin.VALUE);
+        assertThat(r.result()).isEqualTo(ProductionExceptionHandler.Result.RESUME);
+        assertThat(r.deadLetterQueueRecords()).singleElement().satisfies(dlq -> {
+            assertThat(dlq.topic()).isEqualTo(Topics.DLQ);
+            assertThat(dlq.key()).isEqualTo("exp-t0001".getBytes(StandardCharsets.UTF_8));
+            assertThat(dlq.value()).isNull();
+            assertThat(new String(dlq.headers().lastHeader("nas.reason").value(), StandardCharsets.UTF_8))
+                    .isEqualTo("cannot serialize the value of a record for nas.trials: cannot serialize Object");
+            assertThat(new String(dlq.headers().lastHeader("nas.destination").value(), StandardCharsets.UTF_8)).isEqualTo(Topics.TRIALS);
+        });
+    }
 }

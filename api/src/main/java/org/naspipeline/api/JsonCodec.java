@@ -144,7 +144,12 @@ public final class JsonCodec {
      * {@link ExperimentSpec#validate()}; throws with every path-precise error found.
      */
     public static ExperimentSpec readSpec(byte[] json) {
-        ExperimentSpec spec = readChecked(json, SPEC_SCHEMA, ExperimentSpec.class);
+        return readSpec(readInputTree(json));
+    }
+
+    /** {@link #readSpec(byte[])} of a tree parsed by {@link #readInputTree}: the same checks, without parsing again. */
+    public static ExperimentSpec readSpec(JsonNode tree) {
+        ExperimentSpec spec = readChecked(tree, SPEC_SCHEMA, ExperimentSpec.class);
         List<ValidationError> errors = spec.validate();
         if (!errors.isEmpty()) {
             throw new InvalidInputException(errors);
@@ -154,7 +159,21 @@ public final class JsonCodec {
 
     /** Reads an experiment command from outside, checked against {@code schemas/experiment-command.schema.json}. */
     public static ExperimentCommand readCommand(byte[] json) {
-        return readChecked(json, COMMAND_SCHEMA, ExperimentCommand.class);
+        return readCommand(readInputTree(json));
+    }
+
+    /** {@link #readCommand(byte[])} of a tree parsed by {@link #readInputTree}: the same checks, without parsing again. */
+    public static ExperimentCommand readCommand(JsonNode tree) {
+        return readChecked(tree, COMMAND_SCHEMA, ExperimentCommand.class);
+    }
+
+    /**
+     * Parses outside input to a tree exactly as {@link #readSpec(byte[])} and {@link #readCommand(byte[])} do (at
+     * most 1 MiB, one value and nothing after it, NaN tokens kept, duplicate keys refused), for a reader that decides
+     * from the content which of the two to bind it with, so a record is parsed once.
+     */
+    public static JsonNode readInputTree(byte[] json) {
+        return parse(json);
     }
 
     /**
@@ -205,8 +224,8 @@ public final class JsonCodec {
      * Parses, checks against a schema, and binds the checked tree. A field set to null counts as absent (so an
      * optional one takes its default and a required one is reported missing), as the schemas' descriptions say.
      */
-    private static <T> T readChecked(byte[] json, SchemaCheck schema, Class<T> type) {
-        JsonNode tree = JsonTrees.withoutNullFields(parse(json));
+    private static <T> T readChecked(JsonNode parsed, SchemaCheck schema, Class<T> type) {
+        JsonNode tree = JsonTrees.withoutNullFields(parsed);
         List<ValidationError> errors = schema.check(tree);
         if (!errors.isEmpty()) {
             throw new InvalidInputException(errors);

@@ -26,7 +26,7 @@ import org.naspipeline.api.ExperimentSpec;
 import org.naspipeline.api.JsonCodec;
 import org.naspipeline.api.Objective;
 import org.naspipeline.api.TrialMetrics;
-import org.naspipeline.controller.ApiTokens;
+import org.naspipeline.controller.http.ApiTokens;
 import org.naspipeline.controller.ControllerConfig;
 import org.naspipeline.controller.ControllerVerticle;
 import org.naspipeline.controller.TopicSetup;

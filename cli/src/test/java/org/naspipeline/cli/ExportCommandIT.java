@@ -30,7 +30,7 @@ import org.naspipeline.api.JsonCodec;
 import org.naspipeline.api.Topics;
 import org.naspipeline.api.TrialMetrics;
 import org.naspipeline.api.TrialResult;
-import org.naspipeline.controller.ApiTokens;
+import org.naspipeline.controller.http.ApiTokens;
 import org.naspipeline.controller.ControllerConfig;
 import org.naspipeline.controller.ControllerVerticle;
 import org.naspipeline.controller.TopicSetup;

@@ -24,7 +24,7 @@ import org.awaitility.Awaitility;
 import org.naspipeline.api.Topics;
 import org.naspipeline.controller.ControllerConfig;
 import org.naspipeline.controller.ControllerVerticle;
-import org.naspipeline.controller.ApiTokens;
+import org.naspipeline.controller.http.ApiTokens;
 import org.naspipeline.controller.TopicSetup;
 import org.naspipeline.ops.Observability;
 import org.naspipeline.strategy.StrategyRegistry;

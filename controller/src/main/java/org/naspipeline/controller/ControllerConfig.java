@@ -4,6 +4,8 @@ import java.nio.file.Path;
 import java.util.List;
 import org.naspipeline.api.config.Setting;
 import org.naspipeline.api.config.Settings;
+import org.naspipeline.controller.http.ApiTokens;
+import org.naspipeline.controller.metrics.ControllerMetrics;
 import org.naspipeline.ops.KafkaClientOverrides;
 import org.naspipeline.ops.OpsHttpServer;
 

@@ -6,6 +6,10 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
 import org.naspipeline.api.Topics;
+import org.naspipeline.controller.metrics.ControllerMetrics;
+import org.naspipeline.controller.streams.ControllerTopology;
+import org.naspipeline.controller.streams.OutputErrorHandler;
+import org.naspipeline.controller.streams.ProcessingErrorHandler;
 import org.naspipeline.strategy.StrategyRegistry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -73,7 +77,7 @@ public final class ControllerService implements AutoCloseable {
         }
     }
 
-    static Properties streamsProps(ControllerConfig c) {
+    public static Properties streamsProps(ControllerConfig c) {
         Properties p = new Properties();
         p.put(StreamsConfig.APPLICATION_ID_CONFIG, c.applicationId());
         p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, c.bootstrapServers());

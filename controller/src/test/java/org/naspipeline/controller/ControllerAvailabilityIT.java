@@ -31,6 +31,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
+import org.naspipeline.controller.http.ApiTokens;
 
 /**
  * The controller's availability answers on a real broker: 503 with Retry-After (never 500, never a partial or

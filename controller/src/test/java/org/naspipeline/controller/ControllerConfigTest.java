@@ -7,6 +7,7 @@ import java.util.Map;
 import org.apache.kafka.streams.StreamsConfig;
 import org.junit.jupiter.api.Test;
 import org.naspipeline.api.config.Settings;
+import org.naspipeline.controller.metrics.ControllerMetrics;
 
 class ControllerConfigTest {
     @Test

@@ -29,6 +29,7 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.naspipeline.api.JsonCodec;
 import org.naspipeline.api.Topics;
+import org.naspipeline.controller.http.ApiTokens;
 import org.naspipeline.ops.Observability;
 import org.naspipeline.strategy.StrategyRegistry;
 

@@ -36,6 +36,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
+import org.naspipeline.controller.http.ApiTokens;
+import org.naspipeline.controller.http.ExperimentQueries;
+import org.naspipeline.controller.logic.ActorHeaders;
 
 /**
  * Tenants on the real broker, from a plain HTTP client: a tenant's token acts on its own experiments only (others
@@ -90,8 +93,8 @@ class ControllerTenantsIT {
                 assertThat(experimentRecords(kafka.bootstrapServers(), id)).as("only the submission: refused commands produce nothing")
                         .hasSize(1));
         List<ConsumerRecord<String, byte[]>> records = experimentRecords(kafka.bootstrapServers(), id);
-        assertThat(header(records.get(0), ControllerApi.TENANT_HEADER)).isEqualTo("acme");
-        assertThat(header(records.get(0), ControllerApi.ACTOR_HEADER)).isEqualTo("tenant:acme");
+        assertThat(header(records.get(0), ActorHeaders.TENANT)).isEqualTo("acme");
+        assertThat(header(records.get(0), ActorHeaders.ACTOR)).isEqualTo("tenant:acme");
         assertThat(json(get(base, path, "t-acme")).path("status").asText()).isEqualTo("running");
 
         // the own tenant and an admin may; the reason defaults to one naming the actor
@@ -103,9 +106,9 @@ class ControllerTenantsIT {
         awaitStatus(base, id, "cancelled", "t-admin");
         records = experimentRecords(kafka.bootstrapServers(), id);
         assertThat(records).hasSize(4);
-        assertThat(records).extracting(r -> header(r, ControllerApi.ACTOR_HEADER))
+        assertThat(records).extracting(r -> header(r, ActorHeaders.ACTOR))
                 .containsExactly("tenant:acme", "tenant:acme", "admin:admin", "tenant:acme");
-        assertThat(records).extracting(r -> header(r, ControllerApi.TENANT_HEADER)).containsExactly("acme", "acme", "admin", "acme");
+        assertThat(records).extracting(r -> header(r, ActorHeaders.TENANT)).containsExactly("acme", "acme", "admin", "acme");
         assertThat(records.subList(1, 4)).extracting(r -> JsonCodec.readTree(r.value()).path("reason").asText())
                 .containsExactly("pause over REST by tenant:acme", "resume over REST by admin:admin", "done here");
         // the controller records the actor on every lifecycle event

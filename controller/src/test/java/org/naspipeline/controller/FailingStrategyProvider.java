@@ -14,8 +14,8 @@ import org.naspipeline.strategy.StrategyContext;
  * processor's input checks, which must not stop the controller.
  */
 public final class FailingStrategyProvider implements SearchStrategyProvider {
-    static final String NAME = "failing-for-tests";
-    static final String LATE_NAME = "failing-late-for-tests";
+    public static final String NAME = "failing-for-tests";
+    public static final String LATE_NAME = "failing-late-for-tests";
 
     /** The strategy that fails only after its first result (so an experiment starts, then breaks). */
     public static final class Late implements SearchStrategyProvider {

@@ -27,6 +27,7 @@ import net.jqwik.api.constraints.Size;
 import net.jqwik.api.lifecycle.AfterContainer;
 import net.jqwik.api.lifecycle.BeforeContainer;
 import org.naspipeline.api.JsonCodec;
+import org.naspipeline.controller.http.ApiTokens;
 import org.naspipeline.devbroker.EmbeddedKafka;
 
 /**

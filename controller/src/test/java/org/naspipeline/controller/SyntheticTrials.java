@@ -27,7 +27,7 @@ import org.naspipeline.api.TrialResult;
  * (through its REST API) and produces their results to {@code nas.trial-results}, with synthetic metrics derived
  * from the trial id (so two runs agree) and {@code device = "synthetic"}.
  */
-final class SyntheticTrials implements AutoCloseable {
+public final class SyntheticTrials implements AutoCloseable {
     static final int V = ExperimentSpec.SCHEMA_VERSION;
     private final KafkaProducer<String, byte[]> producer;
     private final String base;
@@ -45,7 +45,7 @@ final class SyntheticTrials implements AutoCloseable {
      * The synthetic measurements of {@code trialId}, seeded by it: latency in [0.5, 5.5) ms, accuracy rising with
      * latency plus noise in [0.5, 0.95], size in [0.1, 2.5) MB (above the examples' 2 MB cap now and then).
      */
-    static TrialMetrics metrics(String trialId) {
+    public static TrialMetrics metrics(String trialId) {
         java.util.SplittableRandom random = new java.util.SplittableRandom(trialId.hashCode() * 0x9E3779B97F4A7C15L);
         double latency = 0.5 + 5 * random.nextDouble();
         double accuracy = Math.min(0.95, 0.5 + 0.35 * Math.sqrt((latency - 0.5) / 5) + 0.1 * random.nextDouble());
@@ -87,7 +87,7 @@ final class SyntheticTrials implements AutoCloseable {
     }
 
     /** The metrics with {@code inference} (where the model was measured, the deployable files) as a current worker reports it. */
-    static TrialMetrics withInference(TrialMetrics m, TrialMetrics.Inference inference) {
+    public static TrialMetrics withInference(TrialMetrics m, TrialMetrics.Inference inference) {
         return new TrialMetrics(m.accuracy(), m.testAccuracy(), m.trainLoss(), m.latencyMsP50(), m.latencyMsP95(), m.latencyCv(),
                 m.latencyBatch(), m.latencyBatchMsP50(), m.latencyBatchMsP95(), m.params(), m.nonZeroParams(), m.macs(), m.sizeBytes(),
                 m.peakMemoryBytes(), m.trainSeconds(), m.samplesPerSecond(), m.trainSamples(), m.validationSamples(), m.testSamples(),

@@ -23,6 +23,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
+import org.naspipeline.controller.http.ApiTokens;
+import org.naspipeline.controller.http.TrialCsvTest;
 
 /**
  * {@code GET /api/v1/experiments/{id}/trials?format=csv} from a plain HTTP client on two instances sharing the

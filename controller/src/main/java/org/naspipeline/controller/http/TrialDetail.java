@@ -1,0 +1,52 @@
+package org.naspipeline.controller.http;
+
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import org.naspipeline.api.TrialMetrics;
+import org.naspipeline.controller.logic.ExperimentState;
+import org.naspipeline.controller.logic.ExperimentViews;
+import org.naspipeline.controller.logic.ParetoTracker;
+import org.naspipeline.controller.logic.TrialRecord;
+
+/**
+ * One trial for the web UI's trial page ({@code GET /api/v1/experiments/{id}/trials/{trialId}}): the table row with
+ * its standing, the best validation accuracy reached by the end of each epoch of the current attempt (the learning
+ * curve as the controller keeps it; the page adds each epoch's own figures live from the progress events), and for a
+ * completed attempt the runtime it was measured in ({@code inference}, as the worker reported it; null from workers
+ * older than it) and its deployable files with their artifact-store URIs ({@code files}; empty otherwise).
+ */
+public record TrialDetail(TrialPages.Row row, List<Double> bestValidationByEpoch, TrialMetrics.Inference inference, List<FileLink> files) {
+
+    /**
+     * A deployable file of the attempt: its plain name and its URI in the artifact store ({@code file:} or
+     * {@code s3://}, what the worker reported the attempt under; the controller has no access to the store, so this
+     * is no HTTP download: {@code nas export} fetches it).
+     */
+    record FileLink(String name, String uri) {}
+
+    /** The trial {@code trialId} of {@code state}, or empty. */
+    static Optional<TrialDetail> of(ExperimentState state, String trialId) {
+        TrialRecord t = state.trials.get(trialId);
+        if (t == null) {
+            return Optional.empty();
+        }
+        ExperimentViews.TrialRow row = ExperimentViews.trials(List.of(t)).get(0);
+        TrialMetrics.Inference inference = row.metrics() == null ? null : row.metrics().inference();
+        return Optional.of(new TrialDetail(TrialPages.row(state, row, new HashSet<>(ParetoTracker.ids(state))),
+                List.copyOf(t.bestValidationByEpoch), inference, links(row.artifactUri(), inference)));
+    }
+
+    /**
+     * The files {@code inference} lists, each joined to the attempt's {@code artifactUri} with one slash (the file
+     * store reports attempt URIs ending in one, the S3 store without). The names are plain (letters, digits,
+     * {@code . - _}, checked when the result was read), so they need no escaping in a URI.
+     */
+    static List<FileLink> links(String artifactUri, TrialMetrics.Inference inference) {
+        if (artifactUri == null || inference == null) {
+            return List.of();
+        }
+        String dir = artifactUri.endsWith("/") ? artifactUri : artifactUri + "/";
+        return inference.files().stream().map(name -> new FileLink(name, dir + name)).toList();
+    }
+}

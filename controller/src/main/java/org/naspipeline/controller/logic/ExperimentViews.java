@@ -1,0 +1,85 @@
+package org.naspipeline.controller.logic;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.naspipeline.api.Candidate;
+import org.naspipeline.api.ExperimentStatus;
+import org.naspipeline.api.Objective;
+import org.naspipeline.api.TrialMetrics;
+import org.naspipeline.api.TrialResult;
+import org.naspipeline.api.TrialStatus;
+
+/** The read models of the REST API, derived from an experiment's stored state. */
+public final class ExperimentViews {
+    private ExperimentViews() {}
+
+    /**
+     * One experiment at a glance; {@code startedAtMillis}: when it was accepted (wall clock; null in a summary
+     * forwarded by an older controller instance, which lacks it).
+     */
+    public record Summary(String id, String name, String tenant, ExperimentStatus status, String strategy, int maxTrials,
+                          int parallelism, int issued, int inFlight, int completed, int failed, String bestTrialId,
+                          Double bestAccuracy, int paretoFrontSize, Double hypervolume,
+                          @org.naspipeline.api.AddedField Long startedAtMillis) {}
+
+    /**
+     * One trial: its candidate, current attempt, status, and metrics or failure reason; the artifact of a completed
+     * trial; {@code durationSeconds} from the current attempt's scheduling to the trial's end (null until it ended).
+     */
+    public record TrialRow(String trialId, int attempt, TrialStatus status, Candidate candidate, TrialMetrics metrics,
+                           String workerId, String reason, String artifactUri, Double durationSeconds) {}
+
+    /** One point of the Pareto front, in the objectives' own units. */
+    public record ParetoPoint(String trialId, Map<String, Double> objectives, Candidate candidate) {}
+
+    /**
+     * The feasible non-dominated trials over the spec's objectives, and their hypervolume against
+     * {@code reference} (in minimization form: accuracy negated), for 1 to 3 objectives.
+     */
+    public record Pareto(String id, List<Objective> objectives, List<ParetoPoint> front, Double hypervolume,
+                         double[] reference) {}
+
+    /** The summary of {@code state}, from its header alone. */
+    public static Summary summary(ExperimentState state) {
+        return new Summary(state.spec.id(), state.spec.name(), state.tenant, state.status, state.spec.strategy().name(),
+                state.spec.budget().maxTrials(), state.spec.budget().parallelism(), state.issued, state.inFlight(),
+                state.completed, state.failed, state.bestTrialId, state.bestAccuracy, state.front.size(),
+                ParetoTracker.hypervolume(state), state.startedAtMillis);
+    }
+
+    /** Every trial of {@code state}, in the order they were created. */
+    public static List<TrialRow> trials(ExperimentState state) {
+        return trials(state.trials.all());
+    }
+
+    /** The rows of {@code trials}, in their order. */
+    public static List<TrialRow> trials(List<TrialRecord> trials) {
+        List<TrialRow> rows = new ArrayList<>();
+        for (TrialRecord t : trials) {
+            TrialMetrics metrics = t.result instanceof TrialResult.Completed c ? c.metrics() : null;
+            String reason = t.result instanceof TrialResult.Failed f ? f.reason() : null;
+            String worker = t.result == null ? null : t.result.workerId();
+            String artifact = t.result instanceof TrialResult.Completed c ? c.artifactUri() : null;
+            Double duration = t.endedAtMillis > 0 && t.scheduledAtMillis > 0 && !t.inFlight()
+                    ? Math.max(0, t.endedAtMillis - t.scheduledAtMillis) / 1000.0 : null;
+            rows.add(new TrialRow(t.trialId, t.attempt, t.status, t.candidate, metrics, worker, reason, artifact, duration));
+        }
+        return rows;
+    }
+
+    /** The Pareto front kept in the header, with each point's metrics and candidate from the trial table. */
+    public static Pareto pareto(ExperimentState state) {
+        List<Objective> objectives = state.spec.objectives().objectives();
+        List<ParetoPoint> points = new ArrayList<>();
+        for (String id : ParetoTracker.ids(state)) {
+            TrialRecord t = state.trials.get(id);
+            TrialMetrics m = ((TrialResult.Completed) t.result).metrics();
+            Map<String, Double> values = new LinkedHashMap<>();
+            objectives.forEach(o -> values.put(o.metric().jsonName(), o.metric().of(m)));
+            points.add(new ParetoPoint(id, values, t.candidate));
+        }
+        return new Pareto(state.spec.id(), objectives, points, ParetoTracker.hypervolume(state), ParetoTracker.reference(state));
+    }
+}

@@ -1,0 +1,79 @@
+package org.naspipeline.controller.logic;
+
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.naspipeline.api.Candidate;
+import org.naspipeline.api.TrialResult;
+import org.naspipeline.strategy.SearchStrategy;
+import org.naspipeline.strategy.StrategyContext;
+import org.naspipeline.strategy.StrategyRegistry;
+
+/**
+ * Each experiment's live strategy, and its call log ({@code ask:N}, {@code tell:trialId}) in the experiment's state.
+ * The strategy object is not stored: it is rebuilt by replaying the log, which gives the same candidates because
+ * strategies are deterministic for a seed and call sequence. A cached strategy remembers the log length it reflects,
+ * so a rolled-back transaction (the store went back, the cache did not) forces a rebuild instead of diverging.
+ */
+final class StrategyReplay {
+    private final StrategyRegistry registry;
+    /** Live strategies by experiment, with the log length they reflect; rebuilt by replay when stale. */
+    private final Map<String, Cached> strategies = new HashMap<>();
+
+    StrategyReplay(StrategyRegistry registry) {
+        this.registry = registry;
+    }
+
+    /** Asks the experiment's strategy for {@code n} more candidates and logs the call. */
+    List<Candidate> ask(ExperimentState state, int n) {
+        List<Candidate> candidates = strategy(state).ask(n);
+        state.logCall("ask:" + n);
+        sync(state);
+        return candidates;
+    }
+
+    /** Tells the experiment's strategy the final {@code result} of {@code trial} and logs the call. */
+    void tell(ExperimentState state, TrialRecord trial, TrialResult result) {
+        strategy(state).tell(trial.candidate, result);
+        state.logCall("tell:" + trial.trialId);
+        sync(state);
+    }
+
+    private SearchStrategy strategy(ExperimentState state) {
+        Cached cached = strategies.get(state.spec.id());
+        if (cached != null && cached.logSize == state.strategyCalls) {
+            return cached.strategy;
+        }
+        SearchStrategy strategy = registry.create(StrategyContext.of(state.spec));
+        for (String call : state.strategyLog.all(state.strategyCalls)) {
+            if (call.startsWith("ask:")) {
+                strategy.ask(Integer.parseInt(call.substring(4)));
+            } else {
+                TrialRecord told = state.trials.get(call.substring(5));
+                strategy.tell(told.candidate, told.result);
+            }
+        }
+        strategies.put(state.spec.id(), new Cached(strategy, state.strategyCalls));
+        return strategy;
+    }
+
+    /** The cached strategy now reflects the log as it is after a call was appended. */
+    private void sync(ExperimentState state) {
+        Cached cached = strategies.get(state.spec.id());
+        if (cached != null) {
+            strategies.put(state.spec.id(), new Cached(cached.strategy, state.strategyCalls));
+        }
+    }
+
+    /** Drops a cached strategy, e.g. when the store rolled back and the cache may be ahead of it. */
+    void forget(String experimentId) {
+        strategies.remove(experimentId);
+    }
+
+    /** Drops every cached strategy (processing failed half-way: a cache may be ahead of its stored log). */
+    void forgetAll() {
+        strategies.clear();
+    }
+
+    private record Cached(SearchStrategy strategy, int logSize) {}
+}

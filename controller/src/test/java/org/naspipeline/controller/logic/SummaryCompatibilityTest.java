@@ -1,0 +1,26 @@
+package org.naspipeline.controller.logic;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.Test;
+import org.naspipeline.api.ExperimentStatus;
+import org.naspipeline.api.JsonCodec;
+
+/** Summaries forwarded between controller instances of two versions during a rolling upgrade. */
+class SummaryCompatibilityTest {
+    @Test
+    void aSummaryFromAnInstanceOlderThanStartedAtMillisReadsWithNull() {
+        ExperimentViews.Summary now = new ExperimentViews.Summary("e1", "n", "default", ExperimentStatus.RUNNING, "random",
+                4, 2, 1, 1, 0, 0, null, null, 0, null, 1_700_000_000_000L);
+        String json = new String(JsonCodec.write(new ExperimentViews.Summary[] {now}), StandardCharsets.UTF_8);
+        assertThat(JsonCodec.readStoredState(json.getBytes(StandardCharsets.UTF_8), ExperimentViews.Summary[].class))
+                .containsExactly(now);
+        String older = json.replace(",\"startedAtMillis\":1700000000000", "");
+        assertThat(older).doesNotContain("startedAtMillis");
+        ExperimentViews.Summary[] read = JsonCodec.readStoredState(older.getBytes(StandardCharsets.UTF_8),
+                ExperimentViews.Summary[].class);
+        assertThat(read[0].startedAtMillis()).isNull();
+        assertThat(read[0].id()).isEqualTo("e1");
+    }
+}

@@ -129,6 +129,16 @@ final class EvaluateCommand implements Callable<Integer> {
             e.errors().forEach(err -> System.err.println("  " + err));
             return 2;
         }
+        TrialRunner.MeasurementSettings measurement; // checked before anything is opened
+        try {
+            Settings settings = Settings.fromEnvironment();
+            InferenceRuntime chosen = runtime != null ? InferenceRuntime.parse("--runtime", runtime)
+                    : WorkerConfig.runtime(settings);
+            measurement = new TrialRunner.MeasurementSettings(latencyBatch, 200, chosen, WorkerConfig.calibration(settings));
+        } catch (IllegalArgumentException e) {
+            System.err.println(e.getMessage()); // names the option or variable to fix
+            return 2;
+        }
         WorkerCpu cpu; // before the engine loads: it reads the thread options once
         try {
             cpu = WorkerCpu.open(CpuSettings.from(Settings.fromEnvironment()), 1);
@@ -142,16 +152,6 @@ final class EvaluateCommand implements Callable<Integer> {
             store = ArtifactStores.open("--out", out != null ? out : NasPaths.state("evaluate").toString(),
                     WorkerConfig.s3(Settings.fromEnvironment()));
         } catch (IllegalArgumentException | IllegalStateException e) {
-            System.err.println(e.getMessage()); // names the option or variable to fix
-            return 2;
-        }
-        TrialRunner.MeasurementSettings measurement;
-        try {
-            Settings settings = Settings.fromEnvironment();
-            InferenceRuntime chosen = runtime != null ? InferenceRuntime.parse("--runtime", runtime)
-                    : WorkerConfig.runtime(settings);
-            measurement = new TrialRunner.MeasurementSettings(latencyBatch, 200, chosen, WorkerConfig.calibration(settings));
-        } catch (IllegalArgumentException e) {
             System.err.println(e.getMessage()); // names the option or variable to fix
             return 2;
         }

@@ -31,8 +31,6 @@ class CliMessagesIT {
     @TempDir
     static Path dir;
 
-    record Run(int code, String out, String err) {}
-
     @BeforeAll
     static void start() throws Exception {
         notTheController = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
@@ -51,26 +49,12 @@ class CliMessagesIT {
         notTheController.stop(0);
     }
 
-    static Run nas(Map<String, String> env, String... args) throws Exception {
-        List<String> command = NasProcess.nasCommand();
-        command.addAll(List.of(args));
-        Path out = Files.createTempFile(dir, "out", ".txt");
-        Path err = Files.createTempFile(dir, "err", ".txt");
-        ProcessBuilder pb = new ProcessBuilder(command).directory(ComposeFile.REPO.toFile())
-                .redirectOutput(out.toFile()).redirectError(err.toFile());
-        pb.environment().keySet().removeIf(k -> k.startsWith("NAS_"));
-        pb.environment().putAll(env);
-        Process p = pb.start();
-        assertThat(p.waitFor(120, TimeUnit.SECONDS)).as(String.join(" ", args)).isTrue();
-        return new Run(p.exitValue(), Files.readString(out), Files.readString(err));
-    }
-
-    static void assertOneMessage(Run r, int code, String message) {
-        String all = r.out() + r.err();
-        assertThat(r.code()).as(all).isEqualTo(code);
-        assertThat(r.err()).as(all).contains(message);
-        assertThat(all).doesNotContain("Exception").doesNotContain("\tat ").doesNotContain("at org.").doesNotContain("at java.");
-        assertThat(r.err().lines().filter(l -> !l.isBlank()).count()).as(r.err()).isLessThanOrEqualTo(3);
+    static NasProcess.Run nas(Map<String, String> env, String... args) throws Exception {
+        return NasProcess.run(dir, pb -> {
+            pb.directory(ComposeFile.REPO.toFile());
+            pb.environment().keySet().removeIf(k -> k.startsWith("NAS_"));
+            pb.environment().putAll(env);
+        }, args);
     }
 
     @ParameterizedTest(name = "{0} with {1}")
@@ -90,6 +74,10 @@ class CliMessagesIT {
             "evaluate,examples/multi-objective.json |  | 2 | examples/multi-objective.json is an experiment spec (it has \"searchSpace\"), not a candidate: submit it with `nas submit examples/multi-objective.json`",
             "evaluate,examples/candidates/cnn-small.json,--data,/no/such/dir |  | 2 | --data: no such directory: /no/such/dir",
             "evaluate,no-such-file.json |  | 2 | no-such-file.json: no such file",
+            "evaluate,examples/candidates/cnn-small.json,--runtime,tensorrt |  | 2 | --runtime: must be one of onnxruntime, djl (got 'tensorrt')",
+            "evaluate,examples/candidates/cnn-small.json | NAS_INFERENCE_RUNTIME=\u0001\u00ff | 2 | NAS_INFERENCE_RUNTIME: must be one of onnxruntime, djl",
+            "evaluate,examples/candidates/cnn-small.json | NAS_INT8_CALIBRATION_PERCENTILE=1e400 | 2 | NAS_INT8_CALIBRATION_PERCENTILE: must be in (50, 100] (got Infinity)",
+            "evaluate,examples/candidates/cnn-small.json | NAS_INT8_CALIBRATION_BATCHES=99999999999 | 2 | NAS_INT8_CALIBRATION_BATCHES: cannot read '99999999999'",
             "evaluate,examples/candidates/cnn-small.json,--epochs,x |  | 2 | Invalid value for option '--epochs': 'x' is not an int",
             "demo,--timeout,10x |  | 2 | '10x' is not a duration: write e.g. 90s, 10m, 1h30m, 2d, or ISO-8601 PT10M",
             "demo,--timeout,-5m |  | 2 | '-5m' is not a duration",
@@ -104,31 +92,31 @@ class CliMessagesIT {
                     .replace("NOT_THE_CONTROLLER", "http://127.0.0.1:" + notTheController.getAddress().getPort()));
         }
         String[] argv = java.util.Arrays.stream(args.split(",")).map(a -> a.replace("FREE", free)).toArray(String[]::new);
-        assertOneMessage(nas(environment, argv), code, message);
+        NasProcess.assertOneMessage(nas(environment, argv), code, message);
     }
 
     @Test
     void helpHasNoFormatWarningsAndVersionNamesTheStack() throws Exception {
         for (List<String> help : List.of(List.of("--help"), List.of("evaluate", "--help"), List.of("bench", "--help"),
                 List.of("bench", "strategies", "--help"), List.of("bench", "compression", "--help"), List.of("demo", "--help"))) {
-            Run r = nas(Map.of(), help.toArray(String[]::new));
+            NasProcess.Run r = nas(Map.of(), help.toArray(String[]::new));
             assertThat(r.code()).as(help.toString()).isZero();
             assertThat(r.out() + r.err()).as(help.toString()).doesNotContain("Could not format").doesNotContain("WARN")
                     .contains("Usage:");
         }
-        Run v = nas(Map.of(), "--version");
+        NasProcess.Run v = nas(Map.of(), "--version");
         assertThat(v.code()).isZero();
         assertThat(v.out()).startsWith("nas-pipeline ").contains("Kafka 4.2.1", "DJL 0.36.0", "PyTorch engine 2.7.1", "Java 17");
     }
 
     @Test
     void everyBenchmarkTakesJsonAndThenPrintsOnlyJson() throws Exception {
-        Run r = nas(Map.of(), "bench", "strategies", "--seeds", "2", "--nk-budget", "40", "--zdt-budget", "40", "--json");
+        NasProcess.Run r = nas(Map.of(), "bench", "strategies", "--seeds", "2", "--nk-budget", "40", "--zdt-budget", "40", "--json");
         assertThat(r.code()).as(r.err()).isZero();
         assertThat(r.err()).isEmpty();
         assertThat(JsonCodec.readTree(r.out().getBytes(StandardCharsets.UTF_8)).path("benchmark").asText()).isEqualTo("strategies");
         for (String bench : List.of("controller", "workers", "failover", "colocation", "trial", "compression", "strategies")) {
-            Run help = nas(Map.of(), "bench", bench, "--help");
+            NasProcess.Run help = nas(Map.of(), "bench", bench, "--help");
             assertThat(help.out()).as(bench).contains("--json");
         }
     }

@@ -71,10 +71,7 @@ class ExportCommandIT {
     @TempDir
     Path dir;
 
-    /** What a command printed and its exit code. */
-    record Run(int code, String out, String err) {}
-
-    static Run nas(String... args) {
+    static NasProcess.Run nas(String... args) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         PrintStream savedOut = System.out;
@@ -88,7 +85,7 @@ class ExportCommandIT {
             System.setOut(savedOut);
             System.setErr(savedErr);
         }
-        return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+        return new NasProcess.Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
     }
 
     /** Starts a controller on the broker with its HTTP API on a free port; its base URL once it is ready. */
@@ -126,7 +123,7 @@ class ExportCommandIT {
 
         Path file = dir.resolve("trials.csv");
         Files.writeString(file, "an older export");
-        Run export = nas("export", id, "--csv", file.toString(), "--url", base, "--token", TOKEN);
+        NasProcess.Run export = nas("export", id, "--csv", file.toString(), "--url", base, "--token", TOKEN);
         assertThat(export.code()).as(export.err()).isZero();
         assertThat(export.err()).contains("wrote " + file + " (8 trials)");
         HttpResponse<String> api = http.send(HttpRequest.newBuilder(URI.create(base + "/api/v1/experiments/" + id + "/trials?format=csv"))
@@ -141,31 +138,31 @@ class ExportCommandIT {
         for (int i = 0; i < rows.size(); i++) {
             assertThat(lines.get(i + 1)).startsWith(rows.get(i).path("trialId").asText() + ",completed,1,w-export,");
         }
-        Run toStdout = nas("export", id, "--csv", "-", "--url", base, "--token", TOKEN);
+        NasProcess.Run toStdout = nas("export", id, "--csv", "-", "--url", base, "--token", TOKEN);
         assertThat(toStdout.code()).isZero();
         assertThat(toStdout.out()).isEqualTo(csv);
 
         Path none = dir.resolve("none.csv");
-        Run unknown = nas("export", "no-such-experiment", "--csv", none.toString(), "--url", base, "--token", TOKEN);
+        NasProcess.Run unknown = nas("export", "no-such-experiment", "--csv", none.toString(), "--url", base, "--token", TOKEN);
         assertThat(unknown.code()).isEqualTo(2);
         assertThat(unknown.err()).contains("HTTP 404", "id: no experiment 'no-such-experiment'");
-        Run noToken = nas("export", id, "--csv", none.toString(), "--url", base);
+        NasProcess.Run noToken = nas("export", id, "--csv", none.toString(), "--url", base);
         assertThat(noToken.code()).isEqualTo(1);
         assertThat(noToken.err()).contains("HTTP 401", "Authorization: a valid bearer token is required");
-        Run noDirectory = nas("export", id, "--csv", dir.resolve("missing/dir/t.csv").toString(), "--url", base, "--token", TOKEN);
+        NasProcess.Run noDirectory = nas("export", id, "--csv", dir.resolve("missing/dir/t.csv").toString(), "--url", base, "--token", TOKEN);
         assertThat(noDirectory.code()).isEqualTo(2);
         assertThat(noDirectory.err()).contains("--csv: no such directory: " + dir.resolve("missing/dir"));
-        Run unreachable = nas("export", id, "--csv", none.toString(), "--url", "http://localhost:" + ControllerApiIT.freePort(),
+        NasProcess.Run unreachable = nas("export", id, "--csv", none.toString(), "--url", "http://localhost:" + ControllerApiIT.freePort(),
                 "--token", TOKEN);
         assertThat(unreachable.code()).isEqualTo(1);
         assertThat(unreachable.err()).startsWith("no controller at http://localhost:").contains("start `nas controller`, or set NAS_API_URL");
-        Run badUrl = nas("export", id, "--csv", none.toString(), "--url", "http://local host:80", "--token", TOKEN);
+        NasProcess.Run badUrl = nas("export", id, "--csv", none.toString(), "--url", "http://local host:80", "--token", TOKEN);
         assertThat(badUrl.code()).isEqualTo(2);
         assertThat(badUrl.err()).startsWith("--url: 'http://local host:80' is not an http(s) URL of the controller");
-        Run noCsv = nas("export", id, "--url", base);
+        NasProcess.Run noCsv = nas("export", id, "--url", base);
         assertThat(noCsv.code()).isEqualTo(2);
         assertThat(noCsv.err()).contains("give --csv FILE (the trials as CSV) or --format onnx --out DIR");
-        Run weirdId = nas("export", "a b/../c?d#e", "--csv", none.toString(), "--url", base, "--token", TOKEN);
+        NasProcess.Run weirdId = nas("export", "a b/../c?d#e", "--csv", none.toString(), "--url", base, "--token", TOKEN);
         assertThat(weirdId.code()).as("an id with URL characters is sent encoded").isEqualTo(2);
         assertThat(weirdId.err()).contains("HTTP 404");
         assertThat(none).as("no failure leaves a file").doesNotExist();
@@ -233,7 +230,7 @@ class ExportCommandIT {
 
             // --best (and no choice at all): the best feasible trial by the one objective, accuracy
             Path out = dir.resolve("deploy/best");
-            Run exported = nas("export", id, "--format", "onnx", "--out", out.toString(), "--url", base, "--token", TOKEN);
+            NasProcess.Run exported = nas("export", id, "--format", "onnx", "--out", out.toString(), "--url", base, "--token", TOKEN);
             assertThat(exported.code()).as(exported.err()).isZero();
             assertThat(exported.out()).contains("best: trial " + best + " (the best feasible trial by accuracy (maximize))",
                     "wrote " + out.resolve("model.onnx") + " (" + thousands(fp32.length) + " bytes)",
@@ -256,12 +253,12 @@ class ExportCommandIT {
             assertThat(out.resolve("metrics.json")).hasSameBinaryContentAs(attempt.resolve("metrics.json"));
             assertThat(names(out)).as("the deployable files and the metadata, nothing else of the attempt")
                     .containsExactlyInAnyOrder("model.onnx", "model.int8.onnx", "candidate.json", "metrics.json");
-            Run again = nas("export", id, "--best", "--format", "onnx", "--out", out.toString(), "--url", base, "--token", TOKEN);
+            NasProcess.Run again = nas("export", id, "--best", "--format", "onnx", "--out", out.toString(), "--url", base, "--token", TOKEN);
             assertThat(again.code()).isEqualTo(2);
             assertThat(again.err()).contains("--out: " + out + " already holds model.onnx, model.int8.onnx, candidate.json, metrics.json; "
                     + "add --force to replace them");
             Files.write(out.resolve("model.onnx"), new byte[] {1});
-            Run forced = nas("export", id, "--trial", best, "--format", "onnx", "--out", out.toString(), "--force", "--url", base,
+            NasProcess.Run forced = nas("export", id, "--trial", best, "--format", "onnx", "--out", out.toString(), "--force", "--url", base,
                     "--token", TOKEN);
             assertThat(forced.code()).as(forced.err()).isZero();
             assertThat(out.resolve("model.onnx")).hasBinaryContent(fp32);
@@ -270,7 +267,7 @@ class ExportCommandIT {
             Path fromS3 = dir.resolve("from-s3");
             Map<String, String> s3Env = Map.of("NAS_S3_ENDPOINT", s3.endpoint().toString(), "NAS_S3_PATH_STYLE", "true",
                     "AWS_ACCESS_KEY_ID", S3TestServer.ACCESS_KEY, "AWS_SECRET_ACCESS_KEY", S3TestServer.SECRET_KEY);
-            Run s3Run = process(s3Env, "export", id, "--trial", inS3, "--format", "onnx", "--out", fromS3.toString(), "--url", base,
+            NasProcess.Run s3Run = process(s3Env, "export", id, "--trial", inS3, "--format", "onnx", "--out", fromS3.toString(), "--url", base,
                     "--token", TOKEN);
             assertThat(s3Run.code()).as(s3Run.err()).isZero();
             assertThat(s3Run.out()).contains("wrote " + fromS3.resolve("model.onnx") + " (" + thousands(fp32.length) + " bytes)",
@@ -278,11 +275,11 @@ class ExportCommandIT {
             assertThat(s3Run.out() + s3Run.err()).doesNotContain("Exception");
             assertThat(fromS3.resolve("model.onnx")).hasBinaryContent(fp32);
             assertThat(names(fromS3)).containsExactlyInAnyOrder("model.onnx", "candidate.json", "metrics.json");
-            Run noCredentials = process(Map.of("NAS_S3_ENDPOINT", s3.endpoint().toString(), "NAS_S3_PATH_STYLE", "true"),
+            NasProcess.Run noCredentials = process(Map.of("NAS_S3_ENDPOINT", s3.endpoint().toString(), "NAS_S3_PATH_STYLE", "true"),
                     "export", id, "--trial", inS3, "--format", "onnx", "--out", dir.resolve("no-credentials").toString(), "--url", base,
                     "--token", TOKEN);
             assertOneMessage(noCredentials, 1, s3Uri + ": no AWS credentials found for bucket 'nas-export' (set AWS_ACCESS_KEY_ID");
-            Run unreachable = process(Map.of("NAS_S3_ENDPOINT", "http://127.0.0.1:" + S3TestServer.freePort(), "NAS_S3_PATH_STYLE", "true",
+            NasProcess.Run unreachable = process(Map.of("NAS_S3_ENDPOINT", "http://127.0.0.1:" + S3TestServer.freePort(), "NAS_S3_PATH_STYLE", "true",
                     "AWS_ACCESS_KEY_ID", S3TestServer.ACCESS_KEY, "AWS_SECRET_ACCESS_KEY", S3TestServer.SECRET_KEY),
                     "export", id, "--trial", inS3, "--format", "onnx", "--out", dir.resolve("unreachable").toString(), "--url", base,
                     "--token", TOKEN);
@@ -303,7 +300,7 @@ class ExportCommandIT {
             assertFails(id, base, 1, List.of("--trial", deletedAttempt), none, "the attempt of trial '" + deletedAttempt + "' of experiment '"
                     + id + "' is not in the artifact store at " + goneUri + " (no candidate.json there): it was deleted");
             assertFails(id, base, 2, List.of("--trial", "no-such-trial"), none, "trialId: no trial 'no-such-trial' in experiment '" + id + "'");
-            Run unknown = nas("export", "no-such-experiment", "--format", "onnx", "--out", none.toString(), "--url", base, "--token", TOKEN);
+            NasProcess.Run unknown = nas("export", "no-such-experiment", "--format", "onnx", "--out", none.toString(), "--url", base, "--token", TOKEN);
             assertThat(unknown.code()).isEqualTo(2);
             assertThat(unknown.err()).contains("HTTP 404", "id: no experiment 'no-such-experiment'");
             assertThat(none).as("no failure creates --out").doesNotExist();
@@ -314,13 +311,13 @@ class ExportCommandIT {
             assertFails(id, base, 2, List.of("--trial", ""), none, "--trial: is empty");
             assertFails(id, base, 2, List.of("--best"), aFile, "--out: " + aFile + " is a file, not a directory");
             assertFails(id, base, 2, List.of("--best"), aFile.resolve("sub"), "--out: cannot write in " + aFile.resolve("sub"));
-            Run csvAndFormat = nas("export", id, "--csv", "x.csv", "--format", "onnx", "--url", base);
+            NasProcess.Run csvAndFormat = nas("export", id, "--csv", "x.csv", "--format", "onnx", "--url", base);
             assertOneMessage(csvAndFormat, 2, "--csv and --format exclude each other");
-            Run unknownFormat = nas("export", id, "--format", "tflite", "--out", none.toString(), "--url", base);
+            NasProcess.Run unknownFormat = nas("export", id, "--format", "tflite", "--out", none.toString(), "--url", base);
             assertOneMessage(unknownFormat, 2, "--format: unknown format 'tflite'; known: onnx (the trials table: --csv FILE)");
-            Run noOut = nas("export", id, "--format", "onnx", "--url", base);
+            NasProcess.Run noOut = nas("export", id, "--format", "onnx", "--url", base);
             assertOneMessage(noOut, 2, "--format onnx needs --out DIR");
-            Run outWithCsv = nas("export", id, "--csv", "x.csv", "--out", none.toString(), "--trial", best, "--url", base);
+            NasProcess.Run outWithCsv = nas("export", id, "--csv", "x.csv", "--out", none.toString(), "--trial", best, "--url", base);
             assertOneMessage(outWithCsv, 2, "--out, --trial go with --format onnx, not with --csv FILE");
             if (!"root".equals(System.getProperty("user.name"))) { // root writes anywhere
                 Path readOnly = Files.createDirectory(dir.resolve("read-only"));
@@ -343,7 +340,7 @@ class ExportCommandIT {
             send(producer, completed(multi, fast, metrics(0.8, 1.0, both), attempt.toUri().toString()));
             await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(250)).until(() ->
                     api(base, ApiClient.experiment(multi, "")).path("completed").asInt() == 2);
-            Run front = nas("export", multi, "--best", "--format", "onnx", "--out", none.toString(), "--url", base, "--token", TOKEN);
+            NasProcess.Run front = nas("export", multi, "--best", "--format", "onnx", "--out", none.toString(), "--url", base, "--token", TOKEN);
             assertOneMessage(front, 2, "--best: experiment '" + multi + "' has 2 objectives (accuracy (maximize), latencyMs (minimize)) "
                     + "and 2 trials on its Pareto front, so no single best: name one with --trial");
             assertThat(front.err()).contains(accurate + " (accuracy 0.9000, latencyMs 3.000)", fast + " (accuracy 0.8000, latencyMs 1.000)");
@@ -451,29 +448,18 @@ class ExportCommandIT {
      * {@code nas ARGS} as a separate process with only {@code env} of the NAS_ and AWS_ variables, no AWS profile and
      * no instance metadata service, so the credentials are exactly those given.
      */
-    Run process(Map<String, String> env, String... args) throws Exception {
-        List<String> command = NasProcess.nasCommand();
-        command.addAll(List.of(args));
-        Path out = Files.createTempFile(dir, "out", ".txt");
-        Path err = Files.createTempFile(dir, "err", ".txt");
-        ProcessBuilder pb = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile());
-        pb.environment().keySet().removeIf(k -> k.startsWith("NAS_") || k.startsWith("AWS_"));
-        pb.environment().put("AWS_EC2_METADATA_DISABLED", "true");
-        pb.environment().put("AWS_SHARED_CREDENTIALS_FILE", dir.resolve("no-aws-credentials").toString());
-        pb.environment().put("AWS_CONFIG_FILE", dir.resolve("no-aws-config").toString());
-        pb.environment().putAll(env);
-        Process p = pb.start();
-        assertThat(p.waitFor(120, TimeUnit.SECONDS)).as(String.join(" ", args)).isTrue();
-        return new Run(p.exitValue(), Files.readString(out), Files.readString(err));
+    NasProcess.Run process(Map<String, String> env, String... args) throws Exception {
+        return NasProcess.run(dir, pb -> {
+            pb.environment().keySet().removeIf(k -> k.startsWith("NAS_") || k.startsWith("AWS_"));
+            pb.environment().put("AWS_EC2_METADATA_DISABLED", "true");
+            pb.environment().put("AWS_SHARED_CREDENTIALS_FILE", dir.resolve("no-aws-credentials").toString());
+            pb.environment().put("AWS_CONFIG_FILE", dir.resolve("no-aws-config").toString());
+            pb.environment().putAll(env);
+        }, args);
     }
 
-    /** The one message and exit status of a failed run, never a stack trace. */
-    static void assertOneMessage(Run r, int code, String message) {
-        String all = r.out() + r.err();
-        assertThat(r.code()).as(all).isEqualTo(code);
-        assertThat(r.err()).as(all).contains(message);
-        assertThat(all).doesNotContain("Exception").doesNotContain("\tat ");
-        assertThat(r.err().lines().filter(l -> !l.isBlank()).count()).as(r.err()).isLessThanOrEqualTo(3);
+    static void assertOneMessage(NasProcess.Run r, int code, String message) {
+        NasProcess.assertOneMessage(r, code, message);
     }
 
     private Path write(String name, byte[] content) throws Exception {

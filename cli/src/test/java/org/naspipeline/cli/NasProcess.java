@@ -26,6 +26,38 @@ final class NasProcess {
                 "-cp", classpath, Nas.class.getName()));
     }
 
+    /** What a {@code nas} run printed and its exit code. */
+    record Run(int code, String out, String err) {}
+
+    /**
+     * Runs {@code nas ARGS} as a separate JVM ({@link #nasCommand}), its output in files under {@code dir}, after
+     * {@code setup} (working directory, environment) has adjusted the process; fails the test after 120 s.
+     */
+    static Run run(Path dir, java.util.function.Consumer<ProcessBuilder> setup, String... args)
+            throws IOException, InterruptedException {
+        List<String> command = nasCommand();
+        command.addAll(List.of(args));
+        Path out = Files.createTempFile(dir, "out", ".txt");
+        Path err = Files.createTempFile(dir, "err", ".txt");
+        ProcessBuilder pb = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile());
+        setup.accept(pb);
+        Process p = pb.start();
+        org.assertj.core.api.Assertions.assertThat(p.waitFor(120, java.util.concurrent.TimeUnit.SECONDS))
+                .as(String.join(" ", args)).isTrue();
+        return new Run(p.exitValue(), Files.readString(out), Files.readString(err));
+    }
+
+    /** The one message (at most 3 lines on stderr) and exit status of a failed run, never a stack trace. */
+    static void assertOneMessage(Run r, int code, String message) {
+        String all = r.out() + r.err();
+        org.assertj.core.api.Assertions.assertThat(r.code()).as(all).isEqualTo(code);
+        org.assertj.core.api.Assertions.assertThat(r.err()).as(all).contains(message);
+        org.assertj.core.api.Assertions.assertThat(all).doesNotContain("Exception").doesNotContain("\tat ")
+                .doesNotContain("at org.").doesNotContain("at java.");
+        org.assertj.core.api.Assertions.assertThat(r.err().lines().filter(l -> !l.isBlank()).count()).as(r.err())
+                .isLessThanOrEqualTo(3);
+    }
+
     /** The launcher jar of {@code service} ({@code controller} or {@code worker}), built by the reactor. */
     static Path jar(String service) {
         Path jar = Path.of("..", service, "target", "nas-" + service + ".jar").toAbsolutePath().normalize();

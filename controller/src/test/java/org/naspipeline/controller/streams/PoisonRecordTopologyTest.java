@@ -67,6 +67,15 @@ class PoisonRecordTopologyTest extends TopologyTestBase {
         assertThat(deadLetterReason()).contains("tombstone");
         results.pipeInput("e1", new byte[] {(byte) 0xff, 0, 1, 2});
         assertThat(deadLetterReason()).startsWith("invalid trial report");
+        // a bad inference block: of the wrong type, naming a file outside the attempt, a huge kernel list of nulls
+        results.pipeInput("e1", bytes(completed.replace("\"inference\":null", "\"inference\":\"onnxruntime\"")));
+        assertThat(deadLetterReason()).contains("metrics.inference");
+        results.pipeInput("e1", bytes(completed.replace("\"inference\":null", "\"inference\":{\"runtime\":\"onnxruntime\","
+                + "\"model\":\"model.onnx\",\"kernels\":[],\"files\":[\"../../etc/passwd\"],\"fp32TestAccuracy\":null}")));
+        assertThat(deadLetterReason()).contains("metrics.inference.files[0]: must be a plain file name");
+        results.pipeInput("e1", bytes(completed.replace("\"inference\":null", "\"inference\":{\"runtime\":\"x\","
+                + "\"model\":\"m\",\"kernels\":[" + "null,".repeat(100_000) + "null],\"files\":[],\"fp32TestAccuracy\":null}")));
+        assertThat(deadLetterReason()).contains("metrics.inference.kernels[0]: is required");
         // the trial is still in flight and its real result completes it
         results.pipeInput("e1", bytes(completed));
         assertThat(dlq.readRecordsToList()).isEmpty();

@@ -5,11 +5,12 @@ import ai.onnxruntime.OrtEnvironment;
 /**
  * The process's ONNX Runtime environment, created once on a thread with a large stack.
  *
- * <p>Creating the environment loads ORT's native library, and in ORT 1.29 that needs more than a default 1 MB
- * thread stack when the JVM's class path string is long: with a 5 KB class path (a container image started with
- * {@code java -cp @jib-classpath-file}, or {@code java -cp <list>}) the JVM dies of a SIGSEGV, without an error
- * file, on any thread with the default stack, while a 2 MB stack suffices (checked by {@code OrtStartupIT}). Once
- * loaded, sessions run on ordinary threads.
+ * <p>Creating the environment loads ORT's native library, and in ORT 1.29 that can need more than a default 1 MB
+ * thread stack when the JVM's class path string is long: on the development machine, with a 5 KB class path (a
+ * container image started with {@code java -cp @jib-classpath-file}, or {@code java -cp <list>}), the JVM dies of a
+ * SIGSEGV, without an error file, on any thread with the default stack, while a 2 MB stack suffices. Other hosts
+ * load directly; this class loads safely on all ({@code OrtStartupIT}). Once loaded, sessions run on ordinary
+ * threads.
  */
 public final class OrtRuntime {
     /** The stack of the thread that loads the runtime: far more than it needs. */

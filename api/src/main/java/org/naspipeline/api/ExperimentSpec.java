@@ -18,7 +18,13 @@ public record ExperimentSpec(
         BudgetSpec budget,
         TrainingSpec training,
         ObjectivesSpec objectives,
-        EarlyStoppingSpec earlyStopping) {
+        EarlyStoppingSpec earlyStopping,
+        @AddedField SchedulerSpec scheduler) {
+
+    /** The scheduler in effect: {@code scheduler}, or the median rule an {@code earlyStopping} block asks for. */
+    public SchedulerSpec effectiveScheduler() {
+        return scheduler.type() != SchedulerSpec.Type.NONE ? scheduler : SchedulerSpec.of(earlyStopping);
+    }
 
     /** The schema version this code writes and reads. */
     public static final int SCHEMA_VERSION = 1;
@@ -32,24 +38,32 @@ public record ExperimentSpec(
         training = training == null ? TrainingSpec.defaults() : training;
         objectives = objectives == null ? ObjectivesSpec.DEFAULT : objectives;
         earlyStopping = earlyStopping == null ? EarlyStoppingSpec.NONE : earlyStopping;
+        scheduler = scheduler == null ? SchedulerSpec.NONE : scheduler;
+    }
+
+    /** A spec without a scheduler block. */
+    public ExperimentSpec(Integer schemaVersion, String id, String name, DatasetSpec dataset, SearchSpace searchSpace,
+                          StrategySpec strategy, BudgetSpec budget, TrainingSpec training, ObjectivesSpec objectives,
+                          EarlyStoppingSpec earlyStopping) {
+        this(schemaVersion, id, name, dataset, searchSpace, strategy, budget, training, objectives, earlyStopping, null);
     }
 
     /** A spec without early stopping. */
     public ExperimentSpec(Integer schemaVersion, String id, String name, DatasetSpec dataset, SearchSpace searchSpace,
                           StrategySpec strategy, BudgetSpec budget, TrainingSpec training, ObjectivesSpec objectives) {
-        this(schemaVersion, id, name, dataset, searchSpace, strategy, budget, training, objectives, null);
+        this(schemaVersion, id, name, dataset, searchSpace, strategy, budget, training, objectives, null, null);
     }
 
     /** A copy with the given id. */
     public ExperimentSpec withId(String newId) {
         return new ExperimentSpec(schemaVersion, newId, name, dataset, searchSpace, strategy, budget, training, objectives,
-                earlyStopping);
+                earlyStopping, scheduler);
     }
 
     /** A copy with another strategy and budget (the demo's and benchmarks' overrides). */
     public ExperimentSpec with(StrategySpec newStrategy, BudgetSpec newBudget) {
         return new ExperimentSpec(schemaVersion, id, name, dataset, searchSpace, newStrategy, newBudget, training, objectives,
-                earlyStopping);
+                earlyStopping, scheduler);
     }
 
     /**
@@ -102,6 +116,15 @@ public record ExperimentSpec(
         }
         objectives.validate(errors, "objectives");
         earlyStopping.validate(errors, "earlyStopping");
+        scheduler.validate(errors, "scheduler", training);
+        if (scheduler.type() != SchedulerSpec.Type.NONE && earlyStopping.rule() != EarlyStoppingSpec.Rule.NONE) {
+            errors.add("earlyStopping", "give either earlyStopping or scheduler, not both (scheduler.type "
+                    + scheduler.type().name().toLowerCase(java.util.Locale.ROOT) + " with earlyStopping.rule median)");
+        }
+        if (scheduler.type().promotes() && searchSpace != null && searchSpace.parameters().containsKey("epochs")) {
+            errors.add("searchSpace.parameters.epochs", "the scheduler " + scheduler.type().name().toLowerCase(java.util.Locale.ROOT)
+                    + " decides how many epochs each trial trains: remove this parameter");
+        }
         return errors.list();
     }
 }

@@ -27,7 +27,9 @@ public final class RecordChecks {
             }
         }
         errors.required("dataset", r.dataset());
-        errors.required("training", r.training());
+        if (errors.required("training", r.training()) && r.fidelity() != null) {
+            r.fidelity().validate(errors, "fidelity", r.training().epochs());
+        }
         if (r.slot() != null && r.slot() < 0) {
             errors.add("slot", "must be at least 0 (got " + r.slot() + ")");
         }
@@ -54,6 +56,9 @@ public final class RecordChecks {
                 finite(errors, "metrics.latencyMsP95", c.metrics().latencyMsP95());
                 layers(errors, c.metrics().layers());
                 inference(errors, c.metrics().inference());
+            }
+            if (c.checkpoint() != null) {
+                c.checkpoint().validate(errors, "checkpoint");
             }
         } else if (e instanceof TrialEvent.Progress p) {
             if (p.epoch() < 1 || p.epochs() < p.epoch()) {

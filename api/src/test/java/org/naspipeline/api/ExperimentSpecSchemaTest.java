@@ -203,6 +203,7 @@ class ExperimentSpecSchemaTest {
         objects.put(ObjectivesSpec.Scalarization.class, "/properties/objectives/properties/scalarization");
         objects.put(ObjectivesSpec.Constraint.class, "/properties/objectives/properties/constraints/items");
         objects.put(EarlyStoppingSpec.class, "/properties/earlyStopping");
+        objects.put(SchedulerSpec.class, "/properties/scheduler");
         objects.put(IntRange.class, "/$defs/intRange");
         objects.put(ArchitectureSpace.class, "/$defs/architectureSpace");
         objects.put(CompressionSpace.class, "/$defs/compressionSpace");

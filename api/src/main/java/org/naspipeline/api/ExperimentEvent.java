@@ -37,11 +37,24 @@ public sealed interface ExperimentEvent {
     /** The submission was refused; nothing was scheduled. */
     record Rejected(int schemaVersion, String experimentId, List<ValidationError> errors, String actor) implements ExperimentEvent {}
 
-    /** A trial attempt was put on {@link Topics#TRIALS}. */
-    record TrialScheduled(int schemaVersion, String experimentId, String trialId, int attempt, Candidate candidate)
-            implements ExperimentEvent {}
+    /**
+     * A trial attempt was put on {@link Topics#TRIALS}; under a multi-fidelity scheduler, {@code rung} is the rung it
+     * trains to (above the trial's first: a promotion).
+     */
+    record TrialScheduled(int schemaVersion, String experimentId, String trialId, int attempt, Candidate candidate,
+                          @AddedField Integer rung)
+            implements ExperimentEvent {
 
-    /** A trial ended for good (completed, or failed after its last attempt). */
+        /** A trial scheduled without a multi-fidelity scheduler (no rung). */
+        public TrialScheduled(int schemaVersion, String experimentId, String trialId, int attempt, Candidate candidate) {
+            this(schemaVersion, experimentId, trialId, attempt, candidate, null);
+        }
+    }
+
+    /**
+     * A trial ended for good (completed, or failed after its last attempt). Under a multi-fidelity scheduler, one
+     * per rung the trial completes, {@code rung} set: the trial may still be promoted to the next.
+     */
     record TrialFinished(
             int schemaVersion,
             String experimentId,
@@ -53,8 +66,18 @@ public sealed interface ExperimentEvent {
             int completedTrials,
             int failedTrials,
             int maxTrials,
-            String bestTrialId)
-            implements ExperimentEvent {}
+            String bestTrialId,
+            @AddedField Integer rung)
+            implements ExperimentEvent {
+
+        /** A trial that ended without a multi-fidelity scheduler (no rung). */
+        public TrialFinished(int schemaVersion, String experimentId, String trialId, Candidate candidate, TrialStatus status,
+                             TrialMetrics metrics, String reason, int completedTrials, int failedTrials, int maxTrials,
+                             String bestTrialId) {
+            this(schemaVersion, experimentId, trialId, candidate, status, metrics, reason, completedTrials, failedTrials,
+                    maxTrials, bestTrialId, null);
+        }
+    }
 
     /** The experiment was paused or resumed, or failed; {@code actor} did it. */
     record StatusChanged(int schemaVersion, String experimentId, ExperimentStatus status, String reason, String actor)

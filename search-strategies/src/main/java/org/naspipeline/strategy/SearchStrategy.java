@@ -19,4 +19,9 @@ public interface SearchStrategy {
      * @param candidate the candidate the trial evaluated
      */
     void tell(Candidate candidate, TrialResult result);
+
+    /** Reports a result at a rung of a multi-fidelity scheduler (provisional: treated as a plain result). */
+    default void tell(Candidate candidate, TrialResult result, int rung) {
+        tell(candidate, result);
+    }
 }

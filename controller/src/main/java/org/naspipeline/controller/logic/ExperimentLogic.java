@@ -19,8 +19,14 @@ import org.naspipeline.strategy.StrategyRegistry;
  * The controller's decisions, free of Kafka: the experiment lifecycle. Accept a spec, keep {@code parallelism} trials
  * in flight, apply results once per (trialId, attempt), retry retriable failures, time out silent attempts, pause,
  * resume, cancel, and complete the experiment. The Streams processor feeds it records and writes out its
- * {@link Effects}. Separate concerns live beside it: the median stopping rule ({@link MedianStopping}), the teacher
- * trial ({@link TeacherTrial}) and the strategies rebuilt by replay ({@link StrategyReplay}).
+ * {@link Effects}. Separate concerns live beside it: the scheduler that decides how long trials train and which
+ * are promoted ({@link TrialScheduler}: the median rule, ASHA, Hyperband), the teacher trial ({@link TeacherTrial})
+ * and the strategies rebuilt by replay ({@link StrategyReplay}).
+ *
+ * <p>Under a scheduler that promotes, a trial runs rung by rung: each rung is an attempt that ends with a result
+ * (recorded in {@link TrialRecord#rungs}, told to the strategy, and a {@code trial-finished} event with its rung),
+ * the slot is freed, and a later promotion continues the trial as a new attempt. {@code budget.maxAttempts} counts
+ * the attempts of one rung; {@code budget.maxTrials} counts trials, not rungs.
  */
 public final class ExperimentLogic {
     private static final int V = ExperimentSpec.SCHEMA_VERSION;
@@ -100,24 +106,54 @@ public final class ExperimentLogic {
         }
         double best = curve.isEmpty() ? progress.validationAccuracy() : Math.max(curve.get(curve.size() - 1), progress.validationAccuracy());
         curve.add(best);
-        MedianStopping.check(state, trial, progress, best, effects);
+        TrialScheduler.of(state.spec).onProgress(state, trial, progress, best, effects);
     }
 
     /** Schedules the next attempt of a trial if attempts are left; returns whether it did. */
     private boolean retry(ExperimentState state, TrialRecord trial, long nowMillis, Effects effects) {
-        if (trial.attempt >= state.spec.budget().maxAttempts() || !state.active()) {
+        if (trial.attempt - trial.rungFirstAttempt + 1 >= state.spec.budget().maxAttempts() || !state.active()) {
             return false;
         }
+        nextAttempt(state, trial, nowMillis);
+        state.trials.put(trial);
+        effects.requests.add(request(state, trial));
+        effects.events.add(scheduled(state, trial));
+        return true;
+    }
+
+    /**
+     * Makes {@code trial} ready for its next attempt: scheduled now, not told to stop, its best-so-far curve kept
+     * up to the epoch the attempt continues from (none when it trains from scratch).
+     */
+    private static void nextAttempt(ExperimentState state, TrialRecord trial, long nowMillis) {
         trial.attempt++;
         trial.status = TrialStatus.SCHEDULED;
         trial.lastActivityMillis = nowMillis;
         trial.scheduledAtMillis = nowMillis;
-        trial.bestValidationByEpoch = new java.util.ArrayList<>();
         trial.stopRequested = false;
+        org.naspipeline.api.Fidelity fidelity = TrialScheduler.of(state.spec).fidelity(trial);
+        int keep = fidelity == null || fidelity.resumeEpoch() == null ? 0 : fidelity.resumeEpoch();
+        trial.bestValidationByEpoch = new ArrayList<>(trial.bestValidationByEpoch.subList(0,
+                Math.min(keep, trial.bestValidationByEpoch.size())));
+    }
+
+    /** The event of scheduling the current attempt of {@code trial} (with its rung under a promoting scheduler). */
+    private static ExperimentEvent.TrialScheduled scheduled(ExperimentState state, TrialRecord trial) {
+        boolean rungs = !state.isTeacher(trial.trialId) && TrialScheduler.of(state.spec).promotes();
+        return new ExperimentEvent.TrialScheduled(V, state.spec.id(), trial.trialId, trial.attempt, trial.candidate,
+                rungs ? trial.rung : null);
+    }
+
+    /** Continues {@code trial} from its highest rung to the next on {@code slot}: a new attempt, from its checkpoint. */
+    private void promote(ExperimentState state, TrialRecord trial, int slot, long nowMillis, Effects effects) {
+        trial.rung = trial.highestRung() + 1;
+        trial.rungFirstAttempt = trial.attempt + 1;
+        nextAttempt(state, trial, nowMillis);
+        trial.slot = slot;
         state.trials.put(trial);
+        state.inFlight.hold(trial.trialId, slot);
         effects.requests.add(request(state, trial));
-        effects.events.add(new ExperimentEvent.TrialScheduled(V, state.spec.id(), trial.trialId, trial.attempt, trial.candidate));
-        return true;
+        effects.events.add(scheduled(state, trial));
     }
 
     /**
@@ -189,33 +225,45 @@ public final class ExperimentLogic {
             return;
         }
         String experimentId = state.spec.id();
-        trial.result = result;
+        TrialScheduler scheduler = TrialScheduler.of(state.spec);
+        Integer rung = scheduler.promotes() ? trial.rung : null;
         trial.endedAtMillis = nowMillis;
+        state.inFlight.release(trial.trialId);
+        if (rung != null && result instanceof TrialResult.Failed f && !trial.rungs.isEmpty()) {
+            // a promotion that failed for good: the trial keeps its lower rung's result and is not promoted again
+            trial.promotionFailure = "rung " + rung + ": " + f.reason();
+            trial.rung = trial.highestRung();
+            trial.status = TrialStatus.COMPLETED;
+            state.trials.put(trial);
+            effects.events.add(new ExperimentEvent.TrialFinished(V, experimentId, trial.trialId, trial.candidate,
+                    TrialStatus.FAILED, null, f.reason(), state.completed, state.failed, state.spec.budget().maxTrials(),
+                    state.bestTrialId, rung));
+            fill(state, nowMillis, effects);
+            return;
+        }
+        boolean replaces = trial.result instanceof TrialResult.Completed;
+        trial.result = result;
         List<ExperimentEvent> improvements = new ArrayList<>();
         if (result instanceof TrialResult.Completed c) {
             trial.status = TrialStatus.COMPLETED;
-            state.completed++;
-            if (state.bestAccuracy == null || c.metrics().accuracy() > state.bestAccuracy) {
-                improvements.add(new ExperimentEvent.BestImproved(V, experimentId, trial.trialId, c.metrics().accuracy(), state.bestAccuracy));
-                state.bestAccuracy = c.metrics().accuracy();
-                state.bestTrialId = trial.trialId;
+            if (rung != null) {
+                trial.rungs.add(new TrialRecord.RungResult(rung, scheduler.epochs(trial, 0), c));
             }
-            ParetoTracker.Change change = ParetoTracker.offer(state, trial.trialId, c.metrics());
-            if (change.entered()) {
-                improvements.add(new ExperimentEvent.ParetoFrontChanged(V, experimentId, trial.trialId, ParetoTracker.ids(state),
-                        change.removed(), ParetoTracker.hypervolume(state)));
+            if (!replaces) {
+                state.completed++;
             }
+            state.trials.put(trial);
+            improvements.addAll(replaces ? Standings.replace(state, trial, c) : Standings.offer(state, trial, c));
         } else {
             trial.status = TrialStatus.FAILED;
             state.failed++;
+            state.trials.put(trial);
         }
-        state.inFlight.release(trial.trialId);
-        state.trials.put(trial);
         strategies.tell(state, trial, result);
         effects.events.add(new ExperimentEvent.TrialFinished(V, experimentId, trial.trialId, trial.candidate,
                 trial.status, result instanceof TrialResult.Completed c ? c.metrics() : null,
                 result instanceof TrialResult.Failed f ? f.reason() : null,
-                state.completed, state.failed, state.spec.budget().maxTrials(), state.bestTrialId));
+                state.completed, state.failed, state.spec.budget().maxTrials(), state.bestTrialId, rung));
         effects.events.addAll(improvements);
         fill(state, nowMillis, effects);
     }
@@ -230,18 +278,27 @@ public final class ExperimentLogic {
         }
         Integer maxDuration = state.spec.budget().maxDurationSeconds();
         boolean outOfTime = maxDuration != null && nowMillis - state.startedAtMillis >= maxDuration * 1000L;
-        int want = outOfTime ? 0
-                : Math.min(state.spec.budget().parallelism() - state.inFlight(), state.spec.budget().maxTrials() - state.issued);
+        int free = outOfTime ? 0 : state.spec.budget().parallelism() - state.inFlight();
+        TrialScheduler scheduler = TrialScheduler.of(state.spec);
+        if (free > 0) {
+            // promotions first (ASHA): a promising trial continues before a new one starts
+            for (TrialRecord trial : scheduler.promotions(state, free)) {
+                promote(state, trial, state.inFlight.freeSlot(), nowMillis, effects);
+                free--;
+            }
+        }
+        int want = Math.min(free, state.spec.budget().maxTrials() - state.issued);
         if (want > 0) {
             List<Candidate> candidates = strategies.ask(state, want);
             for (Candidate candidate : candidates) {
                 state.issued++;
                 int slot = state.inFlight.freeSlot();
                 TrialRecord trial = new TrialRecord(ExperimentState.trialId(state.spec.id(), state.issued), candidate, slot, nowMillis);
+                scheduler.place(trial, state.issued);
                 state.trials.put(trial);
                 state.inFlight.hold(trial.trialId, slot);
                 effects.requests.add(request(state, trial));
-                effects.events.add(new ExperimentEvent.TrialScheduled(V, state.spec.id(), trial.trialId, 1, candidate));
+                effects.events.add(scheduled(state, trial));
             }
         }
         if ((state.issued >= state.spec.budget().maxTrials() || outOfTime) && state.inFlight() == 0) {
@@ -256,8 +313,15 @@ public final class ExperimentLogic {
         ExperimentSpec spec = state.spec;
         // Each trial gets its own seed, stable across attempts, derived from the experiment seed.
         long seed = spec.strategy().seed() * 1_000_003L + trial.trialId.hashCode();
+        TrialScheduler scheduler = state.isTeacher(trial.trialId) ? TrialScheduler.NONE : TrialScheduler.of(spec);
+        org.naspipeline.api.TrainingSpec training = spec.training().withOverrides(trial.candidate.parameters());
+        int epochs = scheduler.epochs(trial, training.epochs());
+        if (epochs != training.epochs()) {
+            training = new org.naspipeline.api.TrainingSpec(epochs, training.batchSize(), training.learningRate(),
+                    training.optimizer(), training.schedule());
+        }
         return new TrialRequest(V, spec.id(), trial.trialId, trial.attempt, TeacherTrial.withTeacher(trial.candidate, state.teacherArtifact),
-                spec.dataset(), spec.training().withOverrides(trial.candidate.parameters()), seed, trial.slot);
+                spec.dataset(), training, seed, trial.slot, scheduler.fidelity(trial));
     }
 
     /** Drops a cached strategy, e.g. when the store rolled back and the cache may be ahead of it. */

@@ -2,31 +2,33 @@ package org.naspipeline.controller.logic;
 
 import java.util.ArrayList;
 import java.util.List;
-import org.naspipeline.api.EarlyStoppingSpec;
 import org.naspipeline.api.ExperimentSpec;
+import org.naspipeline.api.SchedulerSpec;
 import org.naspipeline.api.TrialControl;
 import org.naspipeline.api.TrialEvent;
 import org.naspipeline.api.TrialStatus;
 
 /**
- * The median stopping rule ({@code "earlyStopping": {"rule": "median", …}}): from epoch {@code minEpochs} on (never
- * at the last epoch), once {@code minTrials} search trials completed, an attempt whose best validation accuracy so
- * far is below the median of the completed trials' best at the same epoch is told once to stop. The one place the
- * controller decides how long a trial trains.
+ * The median stopping rule ({@code "scheduler": {"type": "median", …}}, or the older {@code "earlyStopping": {"rule":
+ * "median", …}}): from epoch {@code minEpochs} on (never at the last epoch), once {@code minTrials} search trials
+ * completed, an attempt whose best validation accuracy so far is below the median of the completed trials' best at
+ * the same epoch is told once to stop.
  */
-final class MedianStopping {
+final class MedianStopping implements TrialScheduler {
     private static final int V = ExperimentSpec.SCHEMA_VERSION;
+    private final SchedulerSpec rule;
 
-    private MedianStopping() {}
+    MedianStopping(SchedulerSpec rule) {
+        this.rule = rule;
+    }
 
     /**
      * After {@code progress} raised {@code trial}'s best-so-far curve to {@code best} at its epoch: adds one
      * {@code stop} for the attempt to {@code effects} when the rule says so.
      */
-    static void check(ExperimentState state, TrialRecord trial, TrialEvent.Progress progress, double best, Effects effects) {
-        EarlyStoppingSpec rule = state.spec.earlyStopping();
-        if (rule.rule() != EarlyStoppingSpec.Rule.MEDIAN || trial.stopRequested || progress.epoch() < rule.minEpochs()
-                || progress.epoch() >= progress.epochs()) {
+    @Override
+    public void onProgress(ExperimentState state, TrialRecord trial, TrialEvent.Progress progress, double best, Effects effects) {
+        if (trial.stopRequested || progress.epoch() < rule.minEpochs() || progress.epoch() >= progress.epochs()) {
             return;
         }
         List<Double> peers = new ArrayList<>();

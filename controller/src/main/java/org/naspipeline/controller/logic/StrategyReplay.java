@@ -32,10 +32,16 @@ final class StrategyReplay {
         return candidates;
     }
 
-    /** Tells the experiment's strategy the final {@code result} of {@code trial} and logs the call. */
+    /**
+     * Tells the experiment's strategy the final {@code result} of {@code trial} and logs the call. Under a promoting
+     * scheduler, the result is that of the trial's highest rung ({@code tell:trialId@rung} in the log, so a replay
+     * tells the result of that rung even after the trial's result moved on).
+     */
     void tell(ExperimentState state, TrialRecord trial, TrialResult result) {
-        strategy(state).tell(trial.candidate, result);
-        state.logCall("tell:" + trial.trialId);
+        boolean rungs = result instanceof TrialResult.Completed && !trial.rungs.isEmpty();
+        int rung = rungs ? trial.highestRung() : 0;
+        strategy(state).tell(trial.candidate, result, rung);
+        state.logCall("tell:" + trial.trialId + (rungs ? "@" + rung : ""));
         sync(state);
     }
 
@@ -49,8 +55,16 @@ final class StrategyReplay {
             if (call.startsWith("ask:")) {
                 strategy.ask(Integer.parseInt(call.substring(4)));
             } else {
-                TrialRecord told = state.trials.get(call.substring(5));
-                strategy.tell(told.candidate, told.result);
+                String told = call.substring(5);
+                int at = told.indexOf('@');
+                if (at < 0) {
+                    TrialRecord trial = state.trials.get(told);
+                    strategy.tell(trial.candidate, trial.result);
+                } else {
+                    TrialRecord trial = state.trials.get(told.substring(0, at));
+                    int rung = Integer.parseInt(told.substring(at + 1));
+                    strategy.tell(trial.candidate, trial.resultAt(rung), rung);
+                }
             }
         }
         strategies.put(state.spec.id(), new Cached(strategy, state.strategyCalls));

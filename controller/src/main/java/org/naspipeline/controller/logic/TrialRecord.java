@@ -26,6 +26,19 @@ public final class TrialRecord {
     public int slot;
     /** Set once the attempt was told to stop early, so it is told only once. */
     public boolean stopRequested;
+    /** Under a multi-fidelity scheduler: the rung the current attempt trains to (0 = the first). */
+    public int rung;
+    /** Under Hyperband: the bracket the trial belongs to (its first rung); 0 otherwise. */
+    public int bracket;
+    /** The first attempt at the current rung: retries count from here ({@code budget.maxAttempts} per rung). */
+    public int rungFirstAttempt = 1;
+    /** Under a multi-fidelity scheduler: the result of each rung the trial completed, lowest first. */
+    public java.util.List<RungResult> rungs = new java.util.ArrayList<>();
+    /** Why the trial's last promotion ended without a result (it keeps its lower rung's), or null. */
+    public String promotionFailure;
+
+    /** A completed rung: its index, the epochs trained, and the attempt's result. */
+    public record RungResult(int rung, int epochs, TrialResult.Completed result) {}
 
     public TrialRecord() {}
 
@@ -37,6 +50,21 @@ public final class TrialRecord {
         this.status = TrialStatus.SCHEDULED;
         this.lastActivityMillis = nowMillis;
         this.scheduledAtMillis = nowMillis;
+    }
+
+    /** The highest rung completed, or -1. */
+    public int highestRung() {
+        return rungs.isEmpty() ? -1 : rungs.get(rungs.size() - 1).rung();
+    }
+
+    /** The result recorded at {@code rung}, or null. */
+    public TrialResult.Completed resultAt(int rung) {
+        for (RungResult r : rungs) {
+            if (r.rung() == rung) {
+                return r.result();
+            }
+        }
+        return null;
     }
 
     public boolean inFlight() {

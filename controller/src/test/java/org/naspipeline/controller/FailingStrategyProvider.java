@@ -44,7 +44,7 @@ public final class FailingStrategyProvider implements SearchStrategyProvider {
                 }
 
                 @Override
-                public void tell(Candidate candidate, TrialResult result) {
+                public void tell(Candidate candidate, TrialResult result, int rung) {
                     told = true;
                 }
             };
@@ -70,7 +70,7 @@ public final class FailingStrategyProvider implements SearchStrategyProvider {
             }
 
             @Override
-            public void tell(Candidate candidate, TrialResult result) {}
+            public void tell(Candidate candidate, TrialResult result, int rung) {}
         };
     }
 }

@@ -2,8 +2,10 @@ package org.naspipeline.strategy;
 
 import java.math.BigInteger;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.function.Supplier;
@@ -13,7 +15,9 @@ import org.naspipeline.api.TrialResult;
 
 /**
  * What every strategy shares: the encoding, a seeded random source, "no duplicate until the space is
- * exhausted", and idempotent {@code tell}. Subclasses propose gene vectors and learn from results.
+ * exhausted", idempotent {@code tell}, and which told result of a trial replaces its entry (see
+ * {@link SearchStrategy#tell(Candidate, TrialResult, int)}). Subclasses propose gene vectors and learn from
+ * results.
  */
 abstract class AbstractStrategy implements SearchStrategy {
     /** Attempts of the strategy's own proposal before falling back to random unseen candidates. */
@@ -26,6 +30,10 @@ abstract class AbstractStrategy implements SearchStrategy {
     private final BigInteger cardinality;
     private final Set<Long> proposed = new HashSet<>();
     private final Set<String> told = new HashSet<>();
+    /** Each told trial's entry: the rung of its result, and whether it completed. */
+    private final Map<String, Entry> entries = new HashMap<>();
+
+    private record Entry(int rung, boolean completed) {}
 
     AbstractStrategy(StrategyContext context) {
         this.encoding = new SpaceEncoding(context.space());
@@ -78,15 +86,30 @@ abstract class AbstractStrategy implements SearchStrategy {
     }
 
     @Override
-    public final void tell(Candidate candidate, TrialResult result) {
+    public final void tell(Candidate candidate, TrialResult result, int rung) {
+        if (rung < 0) {
+            throw new IllegalArgumentException("rung: must be at least 0 (got " + rung + ")");
+        }
         if (!told.add(result.trialId() + "#" + result.attempt())) {
             return;
         }
-        onResult(encoding.encode(candidate), result);
+        boolean completed = result instanceof TrialResult.Completed;
+        Entry held = entries.get(result.trialId());
+        if (held != null && !(completed && (!held.completed() || rung >= held.rung()))) {
+            return; // outside the contract: an older fidelity or a failed promotion never overwrites a result
+        }
+        entries.put(result.trialId(), new Entry(rung, completed));
+        onResult(encoding.encode(candidate), result, rung, held != null);
     }
 
-    /** Learns from a final result, told once per (trialId, attempt). */
-    protected abstract void onResult(int[] genes, TrialResult result);
+    /**
+     * Learns from a result, told once per (trialId, attempt).
+     *
+     * @param rung the fidelity rung of the result
+     * @param replaces whether the trial already had an entry, which this result replaces (a completed result
+     *     at a higher rung, as a rule); the strategy must not count the trial twice
+     */
+    protected abstract void onResult(int[] genes, TrialResult result, int rung, boolean replaces);
 
     /** Results seen so far (for tests). */
     int resultsSeen() {

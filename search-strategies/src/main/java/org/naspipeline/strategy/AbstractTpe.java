@@ -1,6 +1,7 @@
 package org.naspipeline.strategy;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -18,6 +19,10 @@ import org.naspipeline.api.TrialResult;
  * set's complement within the last {@code window} results. Candidates asked but not yet told join the bad set
  * (a constant liar at the worst value, Optuna's {@code constant_liar}), so parallel asks spread out instead
  * of piling onto the same mode.
+ *
+ * <p>Under a multi-fidelity scheduler a trial's higher-rung result replaces its observation, which keeps its
+ * arrival order (so the number of observations does not grow), and the good/bad split orders by (rung,
+ * score), a higher rung first, as Optuna's TPE orders pruned trials by step, then value.
  */
 abstract class AbstractTpe extends AbstractStrategy {
     /** Liars kept at most: a trial lost without a result must not be avoided forever. */
@@ -34,6 +39,8 @@ abstract class AbstractTpe extends AbstractStrategy {
      */
     private int[][] recent;
     private final Map<Long, int[]> pending = new LinkedHashMap<>();
+    /** The arrival order of each trial's observation, which a later result of the trial keeps. */
+    private final Map<String, Long> sequences = new HashMap<>();
     /** The last few kernel tables by observation count, least recently used first. */
     private final Map<Integer, ParzenKernels> kernelCache = new LinkedHashMap<>(16, 0.75f, true) {
         @Override
@@ -49,8 +56,12 @@ abstract class AbstractTpe extends AbstractStrategy {
     private int goodSize;
     private int badSize;
 
-    /** A result as the model sees it: coded genes (−1 where inactive), the score or objectives, arrival order. */
-    protected record Observation(long sequence, int[] coded, double score, double[] objectives, double violation) {}
+    /**
+     * A result as the model sees it: coded genes (−1 where inactive), the rung it was measured at, the score
+     * or objectives, arrival order.
+     */
+    protected record Observation(long sequence, int[] coded, int rung, double score, double[] objectives,
+            double violation) {}
 
     AbstractTpe(StrategyContext context, TpeSettings settings) {
         super(context);
@@ -69,11 +80,14 @@ abstract class AbstractTpe extends AbstractStrategy {
     /** The good set among everything remembered, given {@code n} results so far. */
     protected abstract List<Observation> selectGood(int n);
 
-    /** Turns a final result into an observation (a failed trial too: it ranks last). */
-    protected abstract Observation observe(long sequence, int[] coded, TrialResult result);
+    /** Turns a result at {@code rung} into an observation (a failed trial too: it ranks last). */
+    protected abstract Observation observe(long sequence, int[] coded, TrialResult result, int rung);
 
-    /** Keeps what {@link #selectGood} needs to know about a new observation. */
-    protected abstract void remember(Observation observation);
+    /**
+     * Keeps what {@link #selectGood} needs to know about an observation: a new one, or, when {@code replaces},
+     * one that replaces the observation of the same sequence (the same trial at a higher rung).
+     */
+    protected abstract void remember(Observation observation, boolean replaces);
 
     @Override
     protected int[] propose() {
@@ -137,6 +151,16 @@ abstract class AbstractTpe extends AbstractStrategy {
         stale = false;
     }
 
+    /** The good set as the next model will take it (for tests). */
+    List<Observation> goodSet() {
+        return selectGood(results);
+    }
+
+    /** Observations remembered, one per trial (for tests). */
+    int observations() {
+        return results;
+    }
+
     /** Observations behind the last model built, {good, bad} (for tests). */
     int[] modelSizes() {
         return new int[] {goodSize, badSize};
@@ -186,9 +210,17 @@ abstract class AbstractTpe extends AbstractStrategy {
     }
 
     @Override
-    protected void onResult(int[] genes, TrialResult result) {
+    protected void onResult(int[] genes, TrialResult result, int rung, boolean replaces) {
         pending.remove(encoding.key(genes));
-        Observation o = observe(sequence++, code(genes), result);
+        Long held = replaces ? sequences.get(result.trialId()) : null;
+        if (held != null) {
+            // same genes, same slot of the window: only the good/bad split changes
+            remember(observe(held, code(genes), result, rung), true);
+            stale = true;
+            return;
+        }
+        Observation o = observe(sequence++, code(genes), result, rung);
+        sequences.put(result.trialId(), o.sequence());
         results++;
         int slot = (int) (o.sequence() % settings.window());
         if (slot >= recent[0].length) {
@@ -200,7 +232,7 @@ abstract class AbstractTpe extends AbstractStrategy {
         for (int g = 0; g < arity.length; g++) {
             recent[g][slot] = o.coded()[g] < 0 ? arity[g] : o.coded()[g];
         }
-        remember(o);
+        remember(o, false);
         stale = true;
     }
 }

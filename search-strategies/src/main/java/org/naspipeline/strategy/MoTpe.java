@@ -17,7 +17,9 @@ import org.naspipeline.strategy.pareto.NonDominatedSorting;
  * violation when that front is infeasible). The ranking runs over a bounded archive of 2 × {@code maxGood}
  * results, truncated like NSGA-II (worst rank, then least crowded, leaves): the good set, at most half of it,
  * takes fronts best first, so what leaves is what it would take last (crowding standing in for hypervolume
- * contribution within a front), and a tell costs O(maxGood² · m) whatever the history.
+ * contribution within a front), and a tell costs O(maxGood² · m) whatever the history. Under a multi-fidelity
+ * scheduler the fronts of the highest rung come first (see {@link NonDominatedSorting#rank(double[][],
+ * double[], int[])}), and a trial's higher-rung result replaces its archive entry.
  */
 final class MoTpe extends AbstractTpe {
     private final List<Objective> objectives;
@@ -33,20 +35,28 @@ final class MoTpe extends AbstractTpe {
     }
 
     @Override
-    protected Observation observe(long sequence, int[] coded, TrialResult result) {
+    protected Observation observe(long sequence, int[] coded, TrialResult result, int rung) {
         double[] v = new double[objectives.size()];
         if (result instanceof TrialResult.Completed c) {
             TrialMetrics m = c.metrics();
             for (int i = 0; i < v.length; i++) {
                 v[i] = objectives.get(i).minimizationValue(m);
             }
-            return new Observation(sequence, coded, 0, v, constraints.violation(m));
+            return new Observation(sequence, coded, rung, 0, v, constraints.violation(m));
         }
-        return new Observation(sequence, coded, 0, v, Double.POSITIVE_INFINITY);
+        return new Observation(sequence, coded, rung, 0, v, Double.POSITIVE_INFINITY);
     }
 
     @Override
-    protected void remember(Observation o) {
+    protected void remember(Observation o, boolean replaces) {
+        if (replaces) {
+            for (int i = 0; i < archive.size(); i++) {
+                if (archive.get(i).sequence() == o.sequence()) {
+                    archive.set(i, o);
+                    return;
+                }
+            }
+        }
         archive.add(o);
         if (archive.size() <= archiveSize) {
             return;
@@ -64,11 +74,13 @@ final class MoTpe extends AbstractTpe {
     private NonDominatedSorting.Ranking rank() {
         double[][] objs = new double[archive.size()][];
         double[] violation = new double[archive.size()];
+        int[] rungs = new int[archive.size()];
         for (int i = 0; i < objs.length; i++) {
             objs[i] = archive.get(i).objectives();
             violation[i] = archive.get(i).violation();
+            rungs[i] = archive.get(i).rung();
         }
-        return NonDominatedSorting.rank(objs, violation);
+        return NonDominatedSorting.rank(objs, violation, rungs);
     }
 
     @Override

@@ -15,6 +15,11 @@ import org.naspipeline.strategy.pareto.NonDominatedSorting;
  * worst rank and the smallest crowding leaves. Until N results exist, proposals are random. A failed trial
  * is an infinitely infeasible point, so it never survives against a completed one. Cost per call: O(N² m),
  * independent of history length.
+ *
+ * <p>Under a multi-fidelity scheduler the ranking compares by rung before rank: the members measured at the
+ * highest rung are sorted first, and each of their fronts ranks above every front of a lower rung, so
+ * tournaments and truncation compare like with like. A trial's higher-rung result replaces its member in
+ * place (the population does not grow); a trial whose member already left joins as a new result.
  */
 final class Nsga2 extends AbstractStrategy {
     private final int populationSize;
@@ -24,7 +29,7 @@ final class Nsga2 extends AbstractStrategy {
     private final List<Member> population = new ArrayList<>();
     private NonDominatedSorting.Ranking ranking;
 
-    private record Member(int[] genes, double[] objectives, double violation) {}
+    private record Member(String trialId, int[] genes, int rung, double[] objectives, double violation) {}
 
     Nsga2(StrategyContext context, int populationSize, double crossoverProbability) {
         super(context);
@@ -71,12 +76,18 @@ final class Nsga2 extends AbstractStrategy {
     }
 
     @Override
-    protected void onResult(int[] genes, TrialResult result) {
+    protected void onResult(int[] genes, TrialResult result, int rung, boolean replaces) {
         Member m;
         if (result instanceof TrialResult.Completed c) {
-            m = new Member(genes, vector(c.metrics()), constraints.violation(c.metrics()));
+            m = new Member(result.trialId(), genes, rung, vector(c.metrics()), constraints.violation(c.metrics()));
         } else {
-            m = new Member(genes, new double[objectives.size()], Double.POSITIVE_INFINITY);
+            m = new Member(result.trialId(), genes, rung, new double[objectives.size()], Double.POSITIVE_INFINITY);
+        }
+        int held = replaces ? indexOf(m.trialId()) : -1;
+        if (held >= 0) {
+            population.set(held, m);
+            ranking = rank();
+            return;
         }
         population.add(m);
         ranking = rank();
@@ -93,6 +104,26 @@ final class Nsga2 extends AbstractStrategy {
         }
     }
 
+    private int indexOf(String trialId) {
+        for (int i = 0; i < population.size(); i++) {
+            if (population.get(i).trialId().equals(trialId)) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /** The number of members (for tests). */
+    int members() {
+        return population.size();
+    }
+
+    /** The rank of the trial's member, 0 the first front; −1 when it holds none (for tests). */
+    int rankOf(String trialId) {
+        int i = indexOf(trialId);
+        return i < 0 ? -1 : ranking.rank()[i];
+    }
+
     private double[] vector(TrialMetrics metrics) {
         double[] v = new double[objectives.size()];
         for (int i = 0; i < v.length; i++) {
@@ -104,10 +135,12 @@ final class Nsga2 extends AbstractStrategy {
     private NonDominatedSorting.Ranking rank() {
         double[][] objs = new double[population.size()][];
         double[] viol = new double[population.size()];
+        int[] rungs = new int[population.size()];
         for (int i = 0; i < objs.length; i++) {
             objs[i] = population.get(i).objectives();
             viol[i] = population.get(i).violation();
+            rungs[i] = population.get(i).rung();
         }
-        return NonDominatedSorting.rank(objs, viol);
+        return NonDominatedSorting.rank(objs, viol, rungs);
     }
 }

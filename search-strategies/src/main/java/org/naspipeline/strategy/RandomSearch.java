@@ -17,7 +17,7 @@ final class RandomSearch extends AbstractStrategy {
     }
 
     @Override
-    protected void onResult(int[] genes, TrialResult result) {
-        // random search ignores results
+    protected void onResult(int[] genes, TrialResult result, int rung, boolean replaces) {
+        // random search ignores results, at every rung
     }
 }

@@ -1,5 +1,7 @@
 package org.naspipeline.strategy;
 
+import java.util.HashMap;
+import java.util.Map;
 import org.naspipeline.api.TrialResult;
 
 /**
@@ -8,15 +10,31 @@ import org.naspipeline.api.TrialResult;
  * the advantage is the reward minus an exponential moving-average baseline, divided by a moving estimate of
  * the reward's standard deviation so the step size does not depend on the reward's scale. The reward is the
  * spec's scalarization (use {@code mnasnet} for accuracy × (latency/T)^w). Per call cost: O(Σ arity).
+ *
+ * <p>Under a multi-fidelity scheduler each rung keeps its own baseline and deviation, so a reward is judged
+ * only against rewards measured at the same fidelity (a 1-epoch accuracy is never an advantage or a penalty
+ * against 9-epoch ones). The first result at a rung sets that rung's baseline and leaves the policy as it is.
+ * A policy gradient keeps no entry to replace: a promoted trial updates the policy once per rung it
+ * completes, each time by its advantage among that rung's results, which are the survivors of the rungs
+ * below.
  */
 final class Reinforce extends AbstractStrategy {
     private final double learningRate;
     private final double baselineDecay;
     private final Scoring scoring;
     private final double[][] logits;
-    private double baseline;
-    private double variance;
-    private boolean started;
+    /** The reward baseline of each rung that has a result. */
+    private final Map<Integer, Baseline> baselines = new HashMap<>();
+
+    /** An exponential moving average of one rung's rewards, and of their squared deviation from it. */
+    private static final class Baseline {
+        double mean;
+        double variance;
+
+        Baseline(double first) {
+            this.mean = first;
+        }
+    }
 
     Reinforce(StrategyContext context, double learningRate, double baselineDecay) {
         super(context);
@@ -67,17 +85,17 @@ final class Reinforce extends AbstractStrategy {
     }
 
     @Override
-    protected void onResult(int[] genes, TrialResult result) {
+    protected void onResult(int[] genes, TrialResult result, int rung, boolean replaces) {
         double reward = scoring.score(result);
-        if (!started) {
-            baseline = reward;
-            started = true;
+        Baseline b = baselines.get(rung);
+        if (b == null) {
+            baselines.put(rung, new Baseline(reward));
             return;
         }
-        double advantage = reward - baseline;
-        variance = baselineDecay * variance + (1 - baselineDecay) * advantage * advantage;
-        baseline = baselineDecay * baseline + (1 - baselineDecay) * reward;
-        double step = learningRate * advantage / (Math.sqrt(variance) + 1e-8);
+        double advantage = reward - b.mean;
+        b.variance = baselineDecay * b.variance + (1 - baselineDecay) * advantage * advantage;
+        b.mean = baselineDecay * b.mean + (1 - baselineDecay) * reward;
+        double step = learningRate * advantage / (Math.sqrt(b.variance) + 1e-8);
         for (int g = 0; g < logits.length; g++) {
             if (logits[g].length < 2 || !encoding.isActive(genes, g)) {
                 continue;

@@ -13,15 +13,36 @@ public interface SearchStrategy {
     List<Candidate> ask(int n);
 
     /**
-     * Reports the final outcome of a trial attempt. Idempotent on (trialId, attempt): a repeated result
-     * is ignored. Failed trials are reported too; a strategy must cope with them.
+     * Reports a result of a trial attempt at a fidelity rung. Idempotent on (trialId, attempt): a repeated
+     * result is ignored.
+     *
+     * <p>Under a multi-fidelity scheduler (ASHA, Hyperband) a trial trains to rung 0 and, when promoted,
+     * continues from its checkpoint to rung 1, 2, … The caller tells each {@link TrialResult.Completed} of a
+     * trial once per rung it completes, in increasing rung order for that trial, each with a new attempt
+     * number and the same trialId; and a {@link TrialResult.Failed} only when the trial completed no rung (a
+     * failed promotion is not told: the lower rung's result stands). So a strategy sees, per trial, zero or
+     * more completed results at increasing rungs, or one failure. Without a scheduler every result is at
+     * rung 0.
+     *
+     * <p>Strategies compare like with like: a result at a higher rung ranks above every result at a lower
+     * rung (the trial survived promotion there); results at the same rung compare by the strategy's usual
+     * score or ranking. A trial's newer result replaces its earlier entry, so a trial is never counted twice.
+     * A completed result at a rung below the trial's entry, or a failure after a completed result, is outside
+     * the contract and ignored.
+     *
+     * @param candidate the candidate the trial evaluated
+     * @param rung the fidelity rung the result was measured at, 0 the first
+     * @throws IllegalArgumentException if {@code rung} is negative
+     */
+    void tell(Candidate candidate, TrialResult result, int rung);
+
+    /**
+     * Reports the final outcome of a trial attempt trained at a single fidelity: {@link #tell(Candidate,
+     * TrialResult, int)} at rung 0. Failed trials are reported too; a strategy must cope with them.
      *
      * @param candidate the candidate the trial evaluated
      */
-    void tell(Candidate candidate, TrialResult result);
-
-    /** Reports a result at a rung of a multi-fidelity scheduler (provisional: treated as a plain result). */
-    default void tell(Candidate candidate, TrialResult result, int rung) {
-        tell(candidate, result);
+    default void tell(Candidate candidate, TrialResult result) {
+        tell(candidate, result, 0);
     }
 }

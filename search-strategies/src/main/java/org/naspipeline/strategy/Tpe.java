@@ -8,10 +8,13 @@ import org.naspipeline.api.TrialResult;
 /**
  * Single-objective TPE: the good set is the ⌈γ·n⌉ best scores (at most {@code maxGood}) of all results so
  * far, the score being the spec's scalarization (infeasible and failed trials score below everything, see
- * {@link Scoring}). Kept as a sorted list of the {@code maxGood} best, so a result costs O(maxGood).
+ * {@link Scoring}); under a multi-fidelity scheduler, the best (rung, score), a higher rung first. Kept as a
+ * sorted list of the {@code maxGood} best, so a result costs O(maxGood).
  */
 final class Tpe extends AbstractTpe {
-    private static final Comparator<Observation> BEST_FIRST = Comparator.comparingDouble(Observation::score).reversed()
+    /** A higher rung first, then a higher score, then arrival order. */
+    private static final Comparator<Observation> BEST_FIRST = Comparator.comparingInt(Observation::rung).reversed()
+            .thenComparing(Comparator.comparingDouble(Observation::score).reversed())
             .thenComparingLong(Observation::sequence);
     private final Scoring scoring;
     private final List<Observation> top = new ArrayList<>();
@@ -22,12 +25,15 @@ final class Tpe extends AbstractTpe {
     }
 
     @Override
-    protected Observation observe(long sequence, int[] coded, TrialResult result) {
-        return new Observation(sequence, coded, scoring.score(result), null, 0);
+    protected Observation observe(long sequence, int[] coded, TrialResult result, int rung) {
+        return new Observation(sequence, coded, rung, scoring.score(result), null, 0);
     }
 
     @Override
-    protected void remember(Observation o) {
+    protected void remember(Observation o, boolean replaces) {
+        if (replaces) {
+            top.removeIf(held -> held.sequence() == o.sequence());
+        }
         int at = java.util.Collections.binarySearch(top, o, BEST_FIRST);
         top.add(at < 0 ? -at - 1 : at, o);
         if (top.size() > settings.maxGood()) {

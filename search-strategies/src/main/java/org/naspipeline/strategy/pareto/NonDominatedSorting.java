@@ -53,6 +53,47 @@ public final class NonDominatedSorting {
         return new Ranking(rank, crowding);
     }
 
+    /**
+     * Ranks points that belong to levels (the fidelity rungs they were measured at) like with like: every
+     * front of a higher level ranks above every front of a lower level, and within a level the points are
+     * ranked by {@link #rank(double[][], double[])}, crowding included. With one level this is exactly
+     * {@link #rank(double[][], double[])}.
+     */
+    public static Ranking rank(double[][] objectives, double[] violation, int[] level) {
+        int n = objectives.length;
+        int[] levels = Arrays.stream(level).distinct().sorted().toArray();
+        if (levels.length <= 1) {
+            return rank(objectives, violation);
+        }
+        int[] rank = new int[n];
+        double[] crowding = new double[n];
+        int offset = 0;
+        for (int l = levels.length - 1; l >= 0; l--) {
+            int[] members = new int[n];
+            int k = 0;
+            for (int i = 0; i < n; i++) {
+                if (level[i] == levels[l]) {
+                    members[k++] = i;
+                }
+            }
+            double[][] objs = new double[k][];
+            double[] viol = new double[k];
+            for (int j = 0; j < k; j++) {
+                objs[j] = objectives[members[j]];
+                viol[j] = violation[members[j]];
+            }
+            Ranking within = rank(objs, viol);
+            int fronts = 0;
+            for (int j = 0; j < k; j++) {
+                rank[members[j]] = offset + within.rank()[j];
+                crowding[members[j]] = within.crowding()[j];
+                fronts = Math.max(fronts, within.rank()[j] + 1);
+            }
+            offset += fronts;
+        }
+        return new Ranking(rank, crowding);
+    }
+
     private static void crowd(List<Integer> front, double[][] objectives, double[] crowding) {
         int m = objectives[front.get(0)].length;
         for (int i : front) {

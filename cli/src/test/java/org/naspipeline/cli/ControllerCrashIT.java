@@ -36,7 +36,9 @@ import org.junit.jupiter.api.io.TempDir;
  * The controller runs as its own process and is killed with SIGKILL in the middle of a 100-trial regularized-
  * evolution experiment, then restarted on the same state directory. The experiment must end with exactly 100
  * trials, none finished twice, and the same Pareto front as an uninterrupted run with the same seed.
- * Workers use the synthetic evaluator (no training), one slot, so results arrive in a deterministic order.
+ * Workers use the synthetic evaluator (no training), one slot, so results arrive in a deterministic order. The same
+ * holds under ASHA, where trials are promoted rung by rung from their checkpoints: every (trial, rung) finishes
+ * exactly once, in the order of the uninterrupted run.
  */
 @ExtendWith(KafkaExtension.class)
 class ControllerCrashIT {
@@ -56,8 +58,8 @@ class ControllerCrashIT {
         base = new ExperimentSpec(base.schemaVersion(), null, base.name(), base.dataset(), base.searchSpace(), base.strategy(),
                 base.budget(), base.training(), ObjectivesSpec.DEFAULT);
 
-        Run reference = run(kafka, base, "ref", false);
-        Run crashed = run(kafka, base, "crash", true);
+        Run reference = run(kafka, base, "ref", false, 30);
+        Run crashed = run(kafka, base, "crash", true, 30);
 
         for (Run r : List.of(reference, crashed)) {
             List<String> finished = r.events().stream().filter(e -> e instanceof ExperimentEvent.TrialFinished)
@@ -69,7 +71,53 @@ class ControllerCrashIT {
         assertThat(crashed.front()).isNotEmpty().isEqualTo(reference.front());
     }
 
-    private Run run(KafkaCluster kafka, ExperimentSpec base, String name, boolean crash) throws Exception {
+    @Test
+    void aKilledControllerResumesAnAshaExperimentWithoutLosingOrRepeatingAnyRungOrPromotion(KafkaCluster kafka) throws Exception {
+        TopicSetup.ensure(kafka.bootstrapServers(), 4);
+        String json = Files.readString(Path.of("..", "examples", "fashion-mnist.json"))
+                .replace("\"maxTrials\": 4", "\"maxTrials\": " + ASHA_TRIALS)
+                .replace("\"parallelism\": 2", "\"parallelism\": 1")
+                .replace("\"epochs\": 2", "\"epochs\": 9")
+                .replace("\"name\": \"random\"", "\"name\": \"regularized-evolution\"")
+                .replace("\"training\"", "\"scheduler\": {\"type\": \"asha\"}, \"training\"");
+        ExperimentSpec base = JsonCodec.readSpec(json.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+
+        Run reference = run(kafka, base, "asha-ref", false, 25);
+        Run crashed = run(kafka, base, "asha-crash", true, 25);
+
+        List<String> rungsRef = rungsFinished(reference);
+        assertThat(rungsRef).doesNotHaveDuplicates().hasSizeGreaterThan(ASHA_TRIALS);
+        assertThat(rungsRef).anyMatch(r -> r.endsWith("@2")); // some trial reached the top rung
+        assertThat(rungsFinished(crashed)).isEqualTo(rungsRef);
+        for (Run r : List.of(reference, crashed)) {
+            // every promotion continues from the checkpoint of the rung below, reported by the same trial
+            List<ExperimentEvent.TrialScheduled> promotions = r.events().stream()
+                    .filter(e -> e instanceof ExperimentEvent.TrialScheduled s && s.rung() != null && s.rung() > 0)
+                    .map(e -> (ExperimentEvent.TrialScheduled) e).toList();
+            assertThat(promotions).isNotEmpty();
+            for (ExperimentEvent.TrialScheduled p : promotions) {
+                assertThat(rungsRef).contains(local(p.trialId()) + "@" + (p.rung() - 1));
+            }
+            assertThat(r.events().get(r.events().size() - 1)).isInstanceOfSatisfying(ExperimentEvent.Completed.class,
+                    c -> assertThat(c.completedTrials()).isEqualTo(ASHA_TRIALS));
+        }
+        assertThat(crashed.front()).isNotEmpty().isEqualTo(reference.front());
+    }
+
+    static final int ASHA_TRIALS = 40;
+
+    /** The (trial, rung) pairs finished, {@code trialId@rung}, in the order they finished. */
+    private static List<String> rungsFinished(Run run) {
+        return run.events().stream().filter(e -> e instanceof ExperimentEvent.TrialFinished)
+                .map(e -> (ExperimentEvent.TrialFinished) e).map(f -> local(f.trialId()) + "@" + f.rung()).toList();
+    }
+
+    /** A trial id without its experiment's id ({@code t0007}), to compare runs. */
+    private static String local(String trialId) {
+        return trialId.substring(trialId.lastIndexOf("-t") + 1);
+    }
+
+    private Run run(KafkaCluster kafka, ExperimentSpec base, String name, boolean crash, int crashAfter) throws Exception {
         String id = name + "-" + UUID.randomUUID().toString().substring(0, 8);
         ExperimentSpec spec = base.withId(id);
         Path dir = work.resolve(name);
@@ -86,7 +134,7 @@ class ControllerCrashIT {
             submitter.submit(spec);
             int[] finished = {0};
             events = new ExperimentWatcher(kafka.bootstrapServers()).follow(id, Duration.ofMinutes(4), e -> {
-                if (crash && e instanceof ExperimentEvent.TrialFinished && ++finished[0] == 30) {
+                if (crash && e instanceof ExperimentEvent.TrialFinished && ++finished[0] == crashAfter) {
                     Process p = controller.get();
                     p.destroyForcibly(); // SIGKILL: no close, no commit, no leave-group
                     try {

@@ -1,7 +1,9 @@
 package org.naspipeline.worker.pipeline;
 
 import java.util.function.BooleanSupplier;
+import org.naspipeline.api.Checkpoint;
 import org.naspipeline.api.ExperimentSpec;
+import org.naspipeline.api.Fidelity;
 import org.naspipeline.api.TrialEvent;
 import org.naspipeline.api.TrialMetrics;
 import org.naspipeline.api.TrialRequest;
@@ -11,7 +13,9 @@ import org.naspipeline.api.TrialResult;
  * A stand-in evaluator for load, crash and benchmark tests of the control plane; it trains nothing. It waits
  * {@code delayMillis} per trial (split over the requested epochs, with a progress report after each) and returns
  * metrics that are a deterministic function of the candidate, labelled {@code device = "synthetic"} so they can
- * never pass for measurements.
+ * never pass for measurements. A request of a multi-fidelity scheduler (with a {@link org.naspipeline.api.Fidelity})
+ * continues its epoch counter from the checkpoint it names, its accuracy grows with the epochs trained (up to the
+ * candidate's at the schedule's last epoch), and it reports a {@code synthetic:} checkpoint that holds nothing.
  */
 public final class SyntheticEvaluator implements TrialEvaluator {
     private final String workerId;
@@ -34,8 +38,10 @@ public final class SyntheticEvaluator implements TrialEvaluator {
     @Override
     public TrialResult run(TrialRequest req, ProgressListener progress, BooleanSupplier cancelled) {
         int epochs = req.training().epochs();
-        TrialMetrics m = metricsOf(req);
-        for (int e = 1; e <= epochs; e++) {
+        Fidelity fidelity = req.fidelity();
+        TrialMetrics m = fidelity == null ? metricsOf(req) : atEpochs(metricsOf(req), epochs, fidelity.scheduleEpochs());
+        int first = fidelity != null && fidelity.resumeFrom() != null ? fidelity.resumeEpoch() + 1 : 1;
+        for (int e = first; e <= epochs; e++) {
             try {
                 Thread.sleep(delayMillis / epochs);
             } catch (InterruptedException ex) {
@@ -49,8 +55,17 @@ public final class SyntheticEvaluator implements TrialEvaluator {
             progress.onEpoch(new TrialEvent.Progress(ExperimentSpec.SCHEMA_VERSION, req.experimentId(), req.trialId(),
                     req.attempt(), e, epochs, 1 - acc, acc, acc, 0));
         }
+        Checkpoint checkpoint = fidelity == null ? null : new Checkpoint(
+                fidelity.saveCheckpoint() ? "synthetic:" + req.trialId() + "/attempt-" + req.attempt() : null, epochs,
+                first > 1 ? first - 1 : null, null);
         return new TrialResult.Completed(ExperimentSpec.SCHEMA_VERSION, req.experimentId(), req.trialId(), req.attempt(),
-                workerId, m, null);
+                workerId, m, null, checkpoint);
+    }
+
+    /** The candidate's metrics after {@code epochs} of {@code scheduleEpochs}: accuracy lower by up to 0.1 before the end. */
+    static TrialMetrics atEpochs(TrialMetrics full, int epochs, int scheduleEpochs) {
+        double accuracy = full.accuracy() - 0.1 * (1 - (double) epochs / scheduleEpochs);
+        return TrialMetrics.synthetic(accuracy, full.latencyMsP50(), full.sizeBytes());
     }
 
     @Override

@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -28,6 +29,8 @@ import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.S3ClientBuilder;
+import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
+import software.amazon.awssdk.services.s3.model.S3Exception;
 import software.amazon.awssdk.services.s3.model.S3Object;
 
 /**
@@ -139,6 +142,39 @@ public final class S3ArtifactStore implements ArtifactStore, AutoCloseable {
         String attempt = ArtifactLocation.bucket(artifact.uri()).prefix();
         put(attempt + CANDIDATE_FILE, RequestBody.fromString(JsonCodec.writePretty(request.candidate()), StandardCharsets.UTF_8));
         put(attempt + METRICS_FILE, RequestBody.fromString(JsonCodec.writePretty(metrics), StandardCharsets.UTF_8));
+    }
+
+    /**
+     * Reads one object of this store's bucket under its prefix; another scheme, bucket or prefix, or a key with a
+     * {@code ..} segment, is refused. A missing object is a {@link NoSuchFileException}.
+     */
+    @Override
+    public byte[] readFile(String uri, long maxBytes) throws IOException {
+        if (!uri.toLowerCase(Locale.ROOT).startsWith("s3:")) {
+            throw new IllegalArgumentException("'" + uri + "' is not in this worker's artifact bucket " + root.uri());
+        }
+        ArtifactLocation.Bucket at = ArtifactLocation.bucket(uri);
+        String key = at.prefix().endsWith("/") ? at.prefix().substring(0, at.prefix().length() - 1) : at.prefix();
+        if (!at.bucket().equals(root.bucket()) || !key.startsWith(root.prefix()) || key.length() == root.prefix().length()
+                || ("/" + key + "/").contains("/../")) {
+            throw new IllegalArgumentException("'" + uri + "' is outside this worker's artifact location " + root.uri());
+        }
+        try {
+            long size = s3.headObject(r -> r.bucket(at.bucket()).key(key)).contentLength();
+            if (size > maxBytes) {
+                throw new IOException(uri + " has " + size + " bytes, more than the " + maxBytes + " expected");
+            }
+            return s3.getObjectAsBytes(r -> r.bucket(at.bucket()).key(key)).asByteArray();
+        } catch (NoSuchKeyException e) {
+            throw new NoSuchFileException(uri);
+        } catch (S3Exception e) {
+            if (e.statusCode() == 404) {
+                throw new NoSuchFileException(uri);
+            }
+            throw S3Failures.transfer("download", uri, e);
+        } catch (SdkException e) {
+            throw S3Failures.transfer("download", uri, e);
+        }
     }
 
     /**

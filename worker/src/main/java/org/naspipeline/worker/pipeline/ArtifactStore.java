@@ -10,7 +10,11 @@ import org.naspipeline.api.TrialRequest;
  * Where trained models go: a directory (one machine or a shared volume) or an S3 bucket. Every store keeps one
  * attempt under {@code experimentId/trialId/attempt-N/}: the DJL files {@code model/model-0000.params} of an
  * uncompressed model or the {@code model.nasm} file of a compressed one, the deployable ONNX files
- * {@code model.onnx} and (for an int8 model) {@code model.int8.onnx}, {@code candidate.json} and {@code metrics.json}.
+ * {@code model.onnx} and (for an int8 model) {@code model.int8.onnx}, {@code candidate.json} and {@code metrics.json};
+ * and, when the request of a multi-fidelity scheduler asks for one, {@code checkpoint.nasckpt}: the weights and optimizer
+ * state right after training, before any compression stage (format in {@code CheckpointFile}), which a later attempt
+ * of the trial reads back through {@link #readFile} to continue training from. A lost or unreadable checkpoint is
+ * not an error: that attempt trains from scratch and says so (see {@code Checkpoints}).
  */
 public interface ArtifactStore {
     /** The directory of an uncompressed model's DJL files in an attempt, and the name they are saved under. */
@@ -25,6 +29,9 @@ public interface ArtifactStore {
     String ONNX_FILE = "model.onnx";
     /** The int8 ONNX model of an attempt whose candidate quantizes. */
     String ONNX_INT8_FILE = "model.int8.onnx";
+
+    /** The checkpoint of an attempt whose request asked for one (format: {@code CheckpointFile}). */
+    String CHECKPOINT_FILE = "checkpoint.nasckpt";
 
     /** Saves the model of a trial attempt and reports where and how many bytes the saved weights take. */
     StoredArtifact saveModel(TrialRequest request, Model model) throws IOException;
@@ -54,6 +61,18 @@ public interface ArtifactStore {
      * {@link #CANDIDATE_FILE}; a URI this store cannot read is an {@link IllegalArgumentException}.
      */
     Path fetch(String uri, Path into) throws IOException;
+
+    /** The URI of the file {@code name} of the attempt {@code artifact}, which {@link #readFile} reads. */
+    default String fileUri(StoredArtifact artifact, String name) {
+        return artifact.uri().endsWith("/") ? artifact.uri() + name : artifact.uri() + "/" + name;
+    }
+
+    /**
+     * Reads one file of an attempt at {@code uri} (as {@link #fileUri} gives it) of at most {@code maxBytes} bytes. A
+     * file that does not exist is a {@link java.nio.file.NoSuchFileException}; a larger one an {@link IOException}; a
+     * URI outside this store (another scheme, bucket, prefix or directory) an {@link IllegalArgumentException}.
+     */
+    byte[] readFile(String uri, long maxBytes) throws IOException;
 
     /** A saved model: its URI and the byte size of the files the engine wrote. */
     record StoredArtifact(String uri, long sizeBytes) {}

@@ -77,6 +77,20 @@ public final class FileArtifactStore implements ArtifactStore {
         Files.writeString(dir.resolve(METRICS_FILE), JsonCodec.writePretty(metrics));
     }
 
+    /** Reads a file under this store's root; a path outside it (after {@code ..} is resolved) is refused. */
+    @Override
+    public byte[] readFile(String uri, long maxBytes) throws IOException {
+        Path file = localDirectory(uri).toAbsolutePath().normalize();
+        if (!file.startsWith(root.normalize())) {
+            throw new IllegalArgumentException("'" + uri + "' is outside this worker's artifact directory " + root);
+        }
+        long size = Files.size(file); // NoSuchFileException when lost
+        if (size > maxBytes) {
+            throw new IOException(uri + " has " + size + " bytes, more than the " + maxBytes + " expected");
+        }
+        return Files.readAllBytes(file);
+    }
+
     /** A local attempt is read where it is; nothing is copied into {@code into}. */
     @Override
     public Path fetch(String uri, Path into) {

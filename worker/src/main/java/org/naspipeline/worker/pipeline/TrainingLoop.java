@@ -12,6 +12,7 @@ import ai.djl.training.dataset.ArrayDataset;
 import ai.djl.training.dataset.Batch;
 import ai.djl.training.loss.Loss;
 import ai.djl.training.optimizer.Optimizer;
+import ai.djl.training.tracker.ParameterTracker;
 import ai.djl.training.tracker.Tracker;
 import ai.djl.translate.TranslateException;
 import java.io.IOException;
@@ -40,9 +41,12 @@ import org.naspipeline.worker.data.TensorData;
  *
  * <p>A {@link Regime} adapts it to distillation and fine-tuning: with a teacher, each batch's teacher logits are
  * computed in inference mode and detached before the student's gradient is recorded, and the loss is the
- * {@link DistillationLoss}; an after-step hook re-applies pruning masks after every optimizer step.
+ * {@link DistillationLoss}; an after-step hook re-applies pruning masks after every optimizer step. For a
+ * multi-fidelity request the regime carries a {@link Checkpoints.Start}: its {@link ResumableOptimizer} (restored from a
+ * checkpoint, or fresh) and the first epoch, so a resumed run trains and reports epochs {@code resumeEpoch+1} on.
  */
 final class TrainingLoop {
+    private static final float MOMENTUM = 0.9f;
     private final Device device;
     private final Lock engineLock;
     private final WorkerCpu cpu;
@@ -76,10 +80,24 @@ final class TrainingLoop {
      * are reported as the trial's progress.
      */
     record Regime(TrainingSpec training, Model teacher, DistillationSpec distillation, StepHook afterStep,
-                  boolean reportProgress) {
+                  boolean reportProgress, Checkpoints.Start start) {
+        /** A regime that trains from epoch 1 with a DJL optimizer. */
+        Regime(TrainingSpec training, Model teacher, DistillationSpec distillation, StepHook afterStep,
+               boolean reportProgress) {
+            this(training, teacher, distillation, afterStep, reportProgress, null);
+        }
+
         /** Plain training with the request's settings. */
         static Regime of(TrialRequest req) {
             return new Regime(req.training(), null, null, null, true);
+        }
+
+        /**
+         * This regime for a multi-fidelity request: trained with {@code start}'s optimizer (whose schedule spans the
+         * fidelity's epochs) from its first epoch; null keeps this one.
+         */
+        Regime startingAt(Checkpoints.Start start) {
+            return new Regime(training, teacher, distillation, afterStep, reportProgress, start);
         }
     }
 
@@ -97,16 +115,18 @@ final class TrainingLoop {
                 BooleanSupplier cancelled) throws TranslateException, IOException {
         TensorData train = data.train();
         TrainingSpec t = regime.training();
-        int stepsPerEpoch = (train.count() + t.batchSize() - 1) / t.batchSize();
+        int stepsPerEpoch = stepsPerEpoch(train, t);
         long totalSteps = (long) stepsPerEpoch * t.epochs();
-        long step = 0;
+        Checkpoints.Start start = regime.start();
+        long step = start == null ? 0 : start.optimizer().steps();
+        int firstEpoch = start == null ? 1 : start.firstEpoch();
         Loss loss0 = regime.teacher() == null ? Loss.softmaxCrossEntropyLoss()
                 : new DistillationLoss(regime.distillation().loss(), regime.distillation().temperature(),
                         regime.distillation().alpha());
         ParameterStore teacherParams = regime.teacher() == null ? null
                 : new ParameterStore(regime.teacher().getNDManager(), false);
         DefaultTrainingConfig config = new DefaultTrainingConfig(loss0)
-                .optOptimizer(optimizer(t, stepsPerEpoch * t.epochs()))
+                .optOptimizer(start != null ? start.optimizer() : optimizer(t, stepsPerEpoch * t.epochs()))
                 .optDevices(new Device[] {device});
         try (NDManager manager = model.getNDManager().newSubManager();
              Trainer trainer = model.newTrainer(config)) {
@@ -118,7 +138,7 @@ final class TrainingLoop {
             long samples = 0;
             double epochLoss = Double.NaN;
             double validationAccuracy = Double.NaN;
-            for (int epoch = 1; epoch <= t.epochs(); epoch++) {
+            for (int epoch = firstEpoch; epoch <= t.epochs(); epoch++) {
                 double lossSum = 0;
                 long correct = 0;
                 long seen = 0;
@@ -204,13 +224,32 @@ final class TrainingLoop {
         return new NDList(batch.getLabels().singletonOrThrow(), logits);
     }
 
+    /** The optimizer steps of one epoch: one per batch, the last one possibly short. */
+    static int stepsPerEpoch(TensorData train, TrainingSpec t) {
+        return (train.count() + t.batchSize() - 1) / t.batchSize();
+    }
+
     private static Optimizer optimizer(TrainingSpec t, int totalSteps) {
+        ParameterTracker rate = rate(t, totalSteps);
+        return "sgd".equals(t.optimizer())
+                ? Optimizer.sgd().setLearningRateTracker(rate).optMomentum(MOMENTUM).build()
+                : Optimizer.adam().optLearningRateTracker(rate).build();
+    }
+
+    /**
+     * The same optimizer as DJL's that {@link #train} uses, but with its state exportable: for multi-fidelity
+     * requests, whose schedule spans {@code totalSteps} (the fidelity's schedule epochs, not the request's).
+     */
+    static ResumableOptimizer resumableOptimizer(TrainingSpec t, int totalSteps) {
+        ParameterTracker rate = rate(t, totalSteps);
+        return "sgd".equals(t.optimizer()) ? ResumableOptimizer.sgd(rate, MOMENTUM) : ResumableOptimizer.adam(rate);
+    }
+
+    /** Constant, or cosine decay to 0 over {@code totalSteps} steps. */
+    private static ParameterTracker rate(TrainingSpec t, int totalSteps) {
         float lr = t.learningRate().floatValue();
-        ai.djl.training.tracker.ParameterTracker rate = "cosine".equals(t.schedule())
+        return "cosine".equals(t.schedule())
                 ? Tracker.cosine().setBaseValue(lr).optFinalValue(0f).setMaxUpdates(Math.max(1, totalSteps)).build()
                 : Tracker.fixed(lr);
-        return "sgd".equals(t.optimizer())
-                ? Optimizer.sgd().setLearningRateTracker(rate).optMomentum(0.9f).build()
-                : Optimizer.adam().optLearningRateTracker(rate).build();
     }
 }

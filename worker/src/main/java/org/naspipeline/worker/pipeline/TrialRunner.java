@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.Lock;
 import java.util.function.BooleanSupplier;
+import org.naspipeline.api.Checkpoint;
 import org.naspipeline.api.CompressionReport;
 import org.naspipeline.api.CompressionSpec;
 import org.naspipeline.api.DatasetSpec;
@@ -43,7 +44,9 @@ import org.slf4j.LoggerFactory;
  * says so), run the compression stages ({@link CompressionStages}), save the model with its ONNX files
  * ({@link OnnxFiles}), and measure validation and test accuracy, latency, parameters, MACs and the size in the
  * configured {@link InferenceRuntime}: the deployed ONNX file in ONNX Runtime, or the DJL model (a compressed one as
- * reloaded from its file). A layer the ONNX exporter cannot express fails the trial without retry.
+ * reloaded from its file). A layer the ONNX exporter cannot express fails the trial without retry. A request of a
+ * multi-fidelity scheduler (a {@code fidelity}) may continue from an earlier attempt's checkpoint and save its own
+ * (see {@link Checkpoints}); its result reports the checkpoint.
  * {@code TrialResult run(TrialRequest)} is the whole contract; the worker service and {@code nas evaluate} both
  * call it.
  */
@@ -157,21 +160,25 @@ public final class TrialRunner implements TrialEvaluator {
         PlanBlocks.Built built = PlanBlocks.build(plan);
         try (Model model = Model.newInstance(req.trialId(), device)) {
             model.setBlock(built.block());
-            TrainingLoop.Stats stats = loop.train(req, model, data, progress, cancelled);
+            Checkpoints.Start start = start(req, model, data);
+            TrainingLoop.Stats stats = loop.train(req, TrainingLoop.Regime.of(req).startingAt(start), model, data,
+                    progress, cancelled);
             progress.onPhase("train", stats.seconds());
             if (stats.failure() != null) {
                 return failed(req, stats.failure(), false);
             }
+            byte[] checkpoint = capture(req, model, start);
             long measureStart = System.nanoTime();
             OnnxFiles files = OnnxFiles.export(PlanBlocks.capture(built), null, data.train(), measurement.calibration(),
                     cpu.latencyThreads());
             ArtifactStore.StoredArtifact artifact = artifacts.saveModel(req, model);
             files.saveTo(artifacts, artifact);
+            Checkpoint saved = saveCheckpoint(req, artifact, checkpoint, start);
             // DJL's validation accuracy was measured after the last epoch; not repeated
             Measured m = measure(model, plan, builder, data, files, ArtifactStore.MODEL_DIR, artifact.sizeBytes(),
                     stats.validationAccuracy());
             TrialMetrics metrics = metrics(m, stats, data, null);
-            return completed(req, metrics, artifact, progress, measureStart);
+            return completed(req, metrics, artifact, progress, measureStart, saved);
         }
     }
 
@@ -192,6 +199,8 @@ public final class TrialRunner implements TrialEvaluator {
             }
             NetworkPlan trained;
             TrainingLoop.Stats stats = null;
+            Checkpoints.Start start = null;
+            byte[] checkpoint = null;
             if (c.baseModel() != null) {
                 TrainedModels.Loaded base = TrainedModels.load("compression.baseModel", c.baseModel(), artifacts, builder, device);
                 if (!base.architecture().equals(req.candidate().architecture())) {
@@ -204,12 +213,15 @@ public final class TrialRunner implements TrialEvaluator {
                 PlanBlocks.Built built = PlanBlocks.build(plan);
                 try (Model model = Model.newInstance(req.trialId(), device)) {
                     model.setBlock(built.block());
-                    TrainingLoop.Regime regime = new TrainingLoop.Regime(req.training(), teacher, c.distillation(), null, true);
+                    start = start(req, model, data);
+                    TrainingLoop.Regime regime = new TrainingLoop.Regime(req.training(), teacher, c.distillation(), null, true)
+                            .startingAt(start);
                     stats = loop.train(req, regime, model, data, progress, cancelled);
                     progress.onPhase(teacher != null ? "distill" : "train", stats.seconds());
                     if (stats.failure() != null) {
                         return failed(req, stats.failure(), false);
                     }
+                    checkpoint = capture(req, model, start); // before any compression stage changes the weights
                     trained = PlanBlocks.capture(built);
                 }
             }
@@ -226,6 +238,7 @@ public final class TrialRunner implements TrialEvaluator {
             OnnxFiles files = OnnxFiles.export(outcome.unquantized(), c.quantization() == Quantization.FP32 ? null : saved,
                     data.train(), measurement.calibration(), cpu.latencyThreads());
             files.saveTo(artifacts, artifact);
+            Checkpoint savedCheckpoint = saveCheckpoint(req, artifact, checkpoint, start);
             try (Model model = modelOf(saved, req.trialId() + "-saved")) {
                 Measured m = measure(model, saved, builder, data, files, ArtifactStore.COMPRESSED_FILE,
                         artifact.sizeBytes(), Double.NaN);
@@ -238,7 +251,7 @@ public final class TrialRunner implements TrialEvaluator {
                 TrainingLoop.Stats training = new TrainingLoop.Stats(null, loss, m.deployed().validation(),
                         stats == null ? 0 : stats.seconds(), stats == null ? 0 : stats.samplesPerSecond());
                 TrialMetrics metrics = metrics(m, training, data, report);
-                return completed(req, metrics, artifact, progress, measureStart);
+                return completed(req, metrics, artifact, progress, measureStart, savedCheckpoint);
             }
         } finally {
             if (teacher != null) {
@@ -389,8 +402,47 @@ public final class TrialRunner implements TrialEvaluator {
                 d.exclusive(), m.layers(), d.inference());
     }
 
+    /**
+     * For a multi-fidelity request, how its training starts (see {@link Checkpoints#start}): the schedule spans the
+     * fidelity's epochs. Null without a fidelity: DJL's optimizer from epoch 1, as always.
+     */
+    private Checkpoints.Start start(TrialRequest req, Model model, DatasetSplits data) {
+        if (req.fidelity() == null) {
+            return null;
+        }
+        int steps = TrainingLoop.stepsPerEpoch(data.train(), req.training()) * req.fidelity().scheduleEpochs();
+        return Checkpoints.start(req, model, ModelMeter.shape(data.train(), 1),
+                TrainingLoop.resumableOptimizer(req.training(), steps), artifacts);
+    }
+
+    /** The checkpoint file of the trained model when the request asks for one, else null. */
+    private static byte[] capture(TrialRequest req, Model model, Checkpoints.Start start) {
+        return start != null && req.fidelity().saveCheckpoint()
+                ? Checkpoints.capture(model, start.optimizer(), req.training().epochs()) : null;
+    }
+
+    /**
+     * Saves the checkpoint beside the attempt's model (after it: saving the model clears what an earlier run of the
+     * attempt left) and says what the result reports: null without a fidelity.
+     */
+    private Checkpoint saveCheckpoint(TrialRequest req, ArtifactStore.StoredArtifact artifact, byte[] checkpoint,
+                                      Checkpoints.Start start) throws IOException {
+        if (req.fidelity() == null) {
+            return null;
+        }
+        int epochs = req.training().epochs();
+        if (start == null) {
+            return new Checkpoint(null, epochs, null, "no training ran (the base model was loaded): nothing to checkpoint");
+        }
+        if (checkpoint == null) {
+            return start.report(null, epochs);
+        }
+        artifacts.saveFile(artifact, ArtifactStore.CHECKPOINT_FILE, checkpoint);
+        return start.report(artifacts.fileUri(artifact, ArtifactStore.CHECKPOINT_FILE), epochs);
+    }
+
     private TrialResult completed(TrialRequest req, TrialMetrics metrics, ArtifactStore.StoredArtifact artifact,
-                                  ProgressListener progress, long measureStart) throws IOException {
+                                  ProgressListener progress, long measureStart, Checkpoint checkpoint) throws IOException {
         artifacts.attachMetadata(artifact, req, metrics);
         progress.onPhase("measure", (System.nanoTime() - measureStart) / 1e9);
         LOG.info("trial {} attempt {}: val {} test {} p50 {} ms params {} MACs {} size {} B in {} s",
@@ -398,7 +450,7 @@ public final class TrialRunner implements TrialEvaluator {
                 String.format("%.4f", metrics.testAccuracy()), String.format("%.3f", metrics.latencyMsP50()),
                 metrics.params(), metrics.macs(), metrics.sizeBytes(), String.format("%.1f", metrics.trainSeconds()));
         return new TrialResult.Completed(ExperimentSpec.SCHEMA_VERSION, req.experimentId(), req.trialId(),
-                req.attempt(), workerId, metrics, artifact.uri());
+                req.attempt(), workerId, metrics, artifact.uri(), checkpoint);
     }
 
     private DatasetSplits data(DatasetSpec spec) throws IOException {

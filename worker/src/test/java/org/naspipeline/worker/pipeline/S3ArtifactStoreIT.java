@@ -13,6 +13,9 @@ import java.util.Map;
 import java.util.concurrent.locks.ReentrantLock;
 import org.naspipeline.worker.cpu.TestCpu;
 import org.naspipeline.api.ArchitectureSpec;
+import org.naspipeline.api.Checkpoint;
+import org.naspipeline.api.Fidelity;
+import org.naspipeline.api.TrialEvent;
 import org.naspipeline.api.Candidate;
 import org.naspipeline.api.CompressionSpec;
 import org.naspipeline.api.DatasetSpec;
@@ -121,6 +124,41 @@ class S3ArtifactStoreIT {
             assertThat(Files.readAllBytes(fetched.resolve("model/model-0000.params"))).isEqualTo(expected);
             assertThat(fetched.resolve("candidate.json")).exists();
         }
+    }
+
+    @Test
+    void aCheckpointIsSavedBesideTheModelAndAResumeReadsItBackFromTheBucket() throws Exception {
+        TrialResult.Completed rung0 = (TrialResult.Completed) runner.run(fidelityRequest(1, 1, new Fidelity(0, 2, true,
+                null, null)), ProgressListener.NONE, () -> false);
+        String uri = "s3://nas-it/runs/exp/exp-ckpt/attempt-1/checkpoint.nasckpt";
+        assertThat(rung0.checkpoint()).isEqualTo(new Checkpoint(uri, 1, null, null));
+        byte[] saved = server.read(BUCKET, "runs/exp/exp-ckpt/attempt-1/checkpoint.nasckpt");
+        assertThat(CheckpointFile.decode(saved).steps()).isEqualTo((900 + 63) / 64);
+        assertThat(store.readFile(uri, Checkpoints.MAX_BYTES)).isEqualTo(saved);
+
+        List<TrialEvent.Progress> progress = new java.util.ArrayList<>();
+        TrialResult.Completed rung1 = (TrialResult.Completed) runner.run(fidelityRequest(2, 2, new Fidelity(1, 2, true,
+                uri, 1)), progress::add, () -> false);
+        assertThat(progress).extracting(TrialEvent.Progress::epoch).containsExactly(2);
+        assertThat(rung1.checkpoint()).isEqualTo(new Checkpoint("s3://nas-it/runs/exp/exp-ckpt/attempt-2/checkpoint.nasckpt",
+                2, 1, null));
+        assertThat(CheckpointFile.decode(server.read(BUCKET, "runs/exp/exp-ckpt/attempt-2/checkpoint.nasckpt")).steps())
+                .isEqualTo(2 * ((900 + 63) / 64));
+
+        // a lost object, and one in a bucket or under a prefix that is not this store's: from scratch, with a note
+        for (String bad : List.of(uri.replace("attempt-1", "attempt-7"), uri.replace("nas-it", "nas-elsewhere"),
+                uri.replace("/runs/", "/other/"))) {
+            TrialResult.Completed again = (TrialResult.Completed) runner.run(fidelityRequest(3, 2, new Fidelity(1, 2, false,
+                    bad, 1)), ProgressListener.NONE, () -> false);
+            assertThat(again.checkpoint().resumedFromEpoch()).isNull();
+            assertThat(again.checkpoint().note()).startsWith("checkpoint " + bad + (bad.contains("attempt-7")
+                    ? " lost (no such file)" : " cannot be read here")).endsWith(": retrained from scratch");
+        }
+    }
+
+    static TrialRequest fidelityRequest(int attempt, int epochs, Fidelity fidelity) {
+        return new TrialRequest(1, "exp", "exp-ckpt", attempt, MLP, DATA, new TrainingSpec(epochs, 64, 0.002, "adam"), 42L,
+                null, fidelity);
     }
 
     @Test

@@ -224,6 +224,58 @@ class PipelineEndToEndIT {
      * Runs {@code spec} on a local controller and two workers (saving to {@code artifacts}) against the broker until
      * it ends; its events.
      */
+    @Test
+    void anAshaExperimentContinuesPromotedTrialsFromTheirCheckpointsWithRealTraining(KafkaCluster kafka) throws Exception {
+        // rungs at 1 and 3 epochs: 3 trials at rung 1 ⇒ the best continues from its epoch-1 checkpoint to epoch 3
+        String id = "asha-" + UUID.randomUUID().toString().substring(0, 8);
+        String json = Files.readString(Path.of("..", "examples", "fashion-mnist.json"))
+                .replace("\"trainLimit\": 8000, \"testLimit\": 2000", "\"trainLimit\": 1500, \"testLimit\": 400")
+                .replace("\"epochs\": 2", "\"epochs\": 3")
+                .replace("\"training\"", "\"scheduler\": {\"type\": \"asha\"}, \"training\"");
+        ExperimentSpec spec = JsonCodec.readSpec(json.getBytes(StandardCharsets.UTF_8)).withId(id);
+        List<ExperimentEvent> events;
+        List<org.naspipeline.api.TrialEvent> reports;
+        try (TestArtifacts artifacts = TestArtifacts.of("file", work);
+             TrialEventLog log = new TrialEventLog(kafka, id, e -> {})) {
+            events = runToCompletion(kafka, spec, artifacts);
+            log.await(e -> e instanceof org.naspipeline.api.TrialResult r && r.attempt() == 2, Duration.ofSeconds(30));
+            reports = log.events();
+        }
+        List<ExperimentEvent.TrialScheduled> promotions = events.stream().filter(ExperimentEvent.TrialScheduled.class::isInstance)
+                .map(ExperimentEvent.TrialScheduled.class::cast).filter(s -> s.rung() == 1).toList();
+        assertThat(promotions).isNotEmpty();
+        for (ExperimentEvent.TrialScheduled promoted : promotions) {
+            String trial = promoted.trialId();
+            List<org.naspipeline.api.TrialEvent.Progress> first = progress(reports, trial, 1);
+            List<org.naspipeline.api.TrialEvent.Progress> resumed = progress(reports, trial, promoted.attempt());
+            assertThat(first).extracting(org.naspipeline.api.TrialEvent.Progress::epoch).containsExactly(1);
+            // the epoch counter continues, and the loss goes on from where epoch 1 left it, not back up to a fresh start
+            assertThat(resumed).extracting(org.naspipeline.api.TrialEvent.Progress::epoch).containsExactly(2, 3);
+            assertThat(resumed).extracting(org.naspipeline.api.TrialEvent.Progress::epochs).containsOnly(3);
+            assertThat(resumed.get(0).loss()).isLessThan(first.get(0).loss());
+            org.naspipeline.api.TrialResult.Completed done = reports.stream()
+                    .filter(e -> e instanceof org.naspipeline.api.TrialResult.Completed c && c.trialId().equals(trial)
+                            && c.attempt() == promoted.attempt())
+                    .map(org.naspipeline.api.TrialResult.Completed.class::cast).findFirst().orElseThrow();
+            assertThat(done.checkpoint().resumedFromEpoch()).isEqualTo(1);
+            assertThat(done.checkpoint().note()).isNull();
+            assertThat(done.checkpoint().uri()).as("the top rung saves none").isNull();
+            assertThat(done.checkpoint().epoch()).isEqualTo(3);
+        }
+        List<ExperimentEvent.TrialFinished> finished = events.stream().filter(ExperimentEvent.TrialFinished.class::isInstance)
+                .map(ExperimentEvent.TrialFinished.class::cast).toList();
+        assertThat(finished).allSatisfy(f -> assertThat(f.status()).isEqualTo(TrialStatus.COMPLETED));
+        assertThat(finished).hasSize(4 + promotions.size());
+        assertThat(events.get(events.size() - 1)).isInstanceOfSatisfying(ExperimentEvent.Completed.class,
+                c -> assertThat(c.completedTrials()).isEqualTo(4));
+    }
+
+    /** The progress reports of one attempt of a trial, in order. */
+    static List<org.naspipeline.api.TrialEvent.Progress> progress(List<org.naspipeline.api.TrialEvent> reports, String trialId, int attempt) {
+        return reports.stream().filter(e -> e instanceof org.naspipeline.api.TrialEvent.Progress p && p.trialId().equals(trialId)
+                && p.attempt() == attempt).map(org.naspipeline.api.TrialEvent.Progress.class::cast).toList();
+    }
+
     List<ExperimentEvent> runToCompletion(KafkaCluster kafka, ExperimentSpec spec, TestArtifacts artifacts) throws Exception {
         TopicSetup.ensure(kafka.bootstrapServers(), 4);
         ConsumerGroups.startAtEnd(kafka, LocalPipeline.workerGroup(spec.id()), Topics.TRIALS); // not what other tests left

@@ -247,6 +247,90 @@ class JsonContractTest {
     }
 
     @Test
+    void aRequestsFidelityAndAResultsCheckpointAreCheckedAtTheirPaths() {
+        String request = new String(JsonCodec.write(new TrialRequest(1, "e", "t", 2, CANDIDATE,
+                new DatasetSpec("fashion-mnist", null, null), new TrainingSpec(3, 64, 0.001, "adam"), 1L, 0,
+                new Fidelity(1, 9, true, "file:///a/t/attempt-1/checkpoint.nasckpt", 1))), StandardCharsets.UTF_8);
+        assertThat(RecordChecks.trialRequest("t", utf8(request)).fidelity())
+                .isEqualTo(new Fidelity(1, 9, true, "file:///a/t/attempt-1/checkpoint.nasckpt", 1));
+        String block = "\"fidelity\":{\"rung\":1,\"scheduleEpochs\":9,\"saveCheckpoint\":true,"
+                + "\"resumeFrom\":\"file:///a/t/attempt-1/checkpoint.nasckpt\",\"resumeEpoch\":1}";
+        assertThat(request).contains(block);
+        // an older controller's request has no fidelity: the whole training from scratch
+        assertThat(RecordChecks.trialRequest("t", utf8(request.replace("," + block, ""))).fidelity()).isNull();
+        java.util.Map<String, String> bad = new java.util.LinkedHashMap<>();
+        bad.put(block.replace("\"rung\":1", "\"rung\":-1"), "fidelity.rung: must be at least 0");
+        bad.put(block.replace("\"scheduleEpochs\":9", "\"scheduleEpochs\":2"), "fidelity.scheduleEpochs: must be in [training.epochs, 1000]");
+        bad.put(block.replace("\"scheduleEpochs\":9", "\"scheduleEpochs\":100000"), "fidelity.scheduleEpochs");
+        bad.put(block.replace("\"resumeEpoch\":1", "\"resumeEpoch\":3"), "fidelity.resumeEpoch: must be in [1, training.epochs)");
+        bad.put(block.replace("\"resumeEpoch\":1", "\"resumeEpoch\":0"), "fidelity.resumeEpoch");
+        bad.put(block.replace("\"resumeEpoch\":1", "\"resumeEpoch\":null"), "fidelity.resumeEpoch: must be set exactly when resumeFrom is");
+        bad.put(block.replace("\"file:///a/t/attempt-1/checkpoint.nasckpt\"", "\" \""), "fidelity.resumeFrom: must be an artifact URI");
+        bad.put(block.replace("\"file:///a/t/attempt-1/checkpoint.nasckpt\"", "\"" + "x".repeat(3000) + "\""), "fidelity.resumeFrom");
+        bad.put(block.replace("\"saveCheckpoint\":true", "\"saveCheckpoint\":\"yes\""), "fidelity.saveCheckpoint");
+        bad.put(block.replace("\"rung\":1", "\"rung\":1.5"), "fidelity.rung");
+        bad.put(block.replace(",\"rung\":1", "").replace("{\"rung\":1,", "{"), "fidelity.rung: is required");
+        bad.put("\"fidelity\":[]", "fidelity");
+        bad.forEach((f, error) -> assertThatThrownBy(() -> RecordChecks.trialRequest("t", utf8(request.replace(block, f))))
+                .as(f).isInstanceOfSatisfying(InvalidInputException.class,
+                        e -> assertThat(e.errors()).as(f).anySatisfy(v -> assertThat(v.toString()).startsWith(error))));
+
+        String result = new String(JsonCodec.write(new TrialResult.Completed(1, "e", "t", 2, "w", TrialMetrics.synthetic(0.8, 1.0, 100),
+                "file:///a", new Checkpoint("file:///a/t/attempt-2/checkpoint.nasckpt", 3, 1, null))), StandardCharsets.UTF_8);
+        String ck = "\"checkpoint\":{\"uri\":\"file:///a/t/attempt-2/checkpoint.nasckpt\",\"epoch\":3,\"resumedFromEpoch\":1,\"note\":null}";
+        assertThat(result).contains(ck);
+        assertThat(((TrialResult.Completed) RecordChecks.trialEvent("e", utf8(result))).checkpoint().resumedFromEpoch()).isEqualTo(1);
+        assertThat(((TrialResult.Completed) RecordChecks.trialEvent("e", utf8(result.replace("," + ck, "")))).checkpoint()).isNull();
+        bad.clear();
+        bad.put(ck.replace("\"epoch\":3", "\"epoch\":0"), "checkpoint.epoch: must be in [1, 1000]");
+        bad.put(ck.replace("\"resumedFromEpoch\":1", "\"resumedFromEpoch\":3"), "checkpoint.resumedFromEpoch: must be in [1, epoch)");
+        bad.put(ck.replace("\"file:///a/t/attempt-2/checkpoint.nasckpt\"", "\"\""), "checkpoint.uri: must be an artifact URI");
+        bad.put(ck.replace("\"note\":null", "\"note\":\"" + "n".repeat(5000) + "\""), "checkpoint.note: must be at most 4096 characters");
+        bad.put(ck.replace("\"epoch\":3", "\"epoch\":\"3\""), "checkpoint.epoch");
+        bad.put("\"checkpoint\":\"file:///x\"", "checkpoint");
+        bad.forEach((c, error) -> assertThatThrownBy(() -> RecordChecks.trialEvent("e", utf8(result.replace(ck, c))))
+                .as(c).isInstanceOfSatisfying(InvalidInputException.class,
+                        e -> assertThat(e.errors()).as(c).anySatisfy(v -> assertThat(v.toString()).startsWith(error))));
+    }
+
+    @Test
+    void aSchedulerBlockIsCheckedAtItsPaths() throws Exception {
+        String example = Files.readString(Path.of("..", "examples", "fashion-mnist.json"));
+        java.util.function.Function<String, List<String>> errors = scheduler -> {
+            String json = example.replace("\"training\"", "\"scheduler\": " + scheduler + ", \"training\"");
+            try {
+                return JsonCodec.readSpec(utf8(json)).validate().stream().map(Object::toString).toList();
+            } catch (InvalidInputException e) {
+                return e.errors().stream().map(Object::toString).toList();
+            }
+        };
+        assertThat(errors.apply("{\"type\": \"asha\", \"maxEpochs\": 9}")).isEmpty();
+        assertThat(JsonCodec.readSpec(utf8(example)).scheduler()).isEqualTo(SchedulerSpec.NONE);
+        assertThat(errors.apply("{\"type\": \"asha\"}")).isEmpty(); // rungs at 1 and 2 epochs (training.epochs)
+        assertThat(errors.apply("{\"type\": \"asha\", \"minEpochs\": 2}")).containsExactly(
+                "training.epochs: must exceed scheduler.minEpochs (2) for asha to have two rungs (got 2)");
+        assertThat(errors.apply("{\"type\": \"asha\", \"maxEpochs\": 9, \"minEpochs\": 9}")).singleElement().asString()
+                .startsWith("scheduler.maxEpochs: must exceed scheduler.minEpochs (9)");
+        assertThat(errors.apply("{\"type\": \"hyperband\", \"maxEpochs\": 9, \"brackets\": 3}")).containsExactly(
+                "scheduler.brackets: at most 2 with rungs at [1, 3, 9] epochs (got 3)");
+        assertThat(errors.apply("{\"type\": \"asha\", \"maxEpochs\": 9, \"reductionFactor\": 1}")).singleElement().asString()
+                .startsWith("scheduler.reductionFactor");
+        assertThat(errors.apply("{\"type\": \"asha\", \"maxEpochs\": 9, \"reductionFactor\": 1.5}")).singleElement().asString()
+                .startsWith("scheduler.reductionFactor");
+        assertThat(errors.apply("{\"type\": \"ashaa\"}")).singleElement().asString().startsWith("scheduler.type");
+        assertThat(errors.apply("{\"type\": \"asha\", \"maxEpoch\": 9}")).singleElement().asString()
+                .startsWith("scheduler.maxEpoch: unknown field; did you mean \"maxEpochs\"?");
+        assertThat(errors.apply("\"asha\"")).singleElement().asString().startsWith("scheduler");
+        assertThat(errors.apply("{\"type\": \"median\"}, \"earlyStopping\": {\"rule\": \"median\"}")).containsExactly(
+                "earlyStopping: give either earlyStopping or scheduler, not both (scheduler.type median with earlyStopping.rule median)");
+        String searchedEpochs = example.replace("\"training\"", "\"scheduler\": {\"type\": \"asha\", \"maxEpochs\": 9}, \"training\"")
+                .replace("\"dropout\": [0.0, 0.2]\n    }", "\"dropout\": [0.0, 0.2]\n    },\n    \"parameters\": {\"epochs\": {\"type\": \"int\", \"min\": 1, \"max\": 3}}");
+        assertThatThrownBy(() -> JsonCodec.readSpec(utf8(searchedEpochs))).isInstanceOfSatisfying(InvalidInputException.class,
+                e -> assertThat(e.errors()).extracting(Object::toString).containsExactly(
+                        "searchSpace.parameters.epochs: the scheduler asha decides how many epochs each trial trains: remove this parameter"));
+    }
+
+    @Test
     void internalEventsMissingAFieldAreRejectedWithThePath() {
         assertThatThrownBy(() -> JsonCodec.read(utf8(
                 "{\"type\":\"failed\",\"schemaVersion\":1,\"experimentId\":\"e\",\"trialId\":\"t\",\"attempt\":1,"

@@ -76,6 +76,15 @@ class PoisonRecordTopologyTest extends TopologyTestBase {
         results.pipeInput("e1", bytes(completed.replace("\"inference\":null", "\"inference\":{\"runtime\":\"x\","
                 + "\"model\":\"m\",\"kernels\":[" + "null,".repeat(100_000) + "null],\"files\":[],\"fp32TestAccuracy\":null}")));
         assertThat(deadLetterReason()).contains("metrics.inference.kernels[0]: is required");
+        // a bad checkpoint block: of the wrong type, resumed from after its own epoch, a blank URI
+        results.pipeInput("e1", bytes(completed.replace("\"checkpoint\":null", "\"checkpoint\":[1]")));
+        assertThat(deadLetterReason()).contains("checkpoint");
+        results.pipeInput("e1", bytes(completed.replace("\"checkpoint\":null",
+                "\"checkpoint\":{\"uri\":\"file:///c\",\"epoch\":2,\"resumedFromEpoch\":5,\"note\":null}")));
+        assertThat(deadLetterReason()).contains("checkpoint.resumedFromEpoch: must be in [1, epoch)");
+        results.pipeInput("e1", bytes(completed.replace("\"checkpoint\":null",
+                "\"checkpoint\":{\"uri\":\"  \",\"epoch\":2,\"resumedFromEpoch\":null,\"note\":null}")));
+        assertThat(deadLetterReason()).contains("checkpoint.uri: must be an artifact URI");
         // the trial is still in flight and its real result completes it
         results.pipeInput("e1", bytes(completed));
         assertThat(dlq.readRecordsToList()).isEmpty();

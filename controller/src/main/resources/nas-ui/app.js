@@ -50,6 +50,8 @@
     if (name === 'latencyMs') return num(v, 3);
     return int(v);
   }
+  // A rung as the tables show it: "2 (9 ep)"; – when there is none.
+  const rungText = (rung, epochs) => rung === null || rung === undefined ? '–' : `${rung} (${epochs} ep)`;
   function notice(text) {
     document.getElementById('notice').textContent = text || '';
   }
@@ -285,12 +287,13 @@
       const done = summary.completed + summary.failed;
       const card = (label, value, key) => el('div', { class: 'card', 'data-key': key },
         el('div', { class: 'label', text: label }), el('div', { class: 'value' }, value));
-      cards.replaceChildren(card('status', statusBadge(summary.status), 'status'),
+      cards.replaceChildren(...[card('status', statusBadge(summary.status), 'status'),
         card('trials', el('span', {}, progressBar(done, summary.maxTrials), ` ${done}/${summary.maxTrials}`), 'progress'),
         card('in flight', String(summary.inFlight), 'inFlight'), card('failed', String(summary.failed), 'failed'),
         card('best accuracy', num(summary.bestAccuracy, 4), 'best'), card('hypervolume', sig(summary.hypervolume), 'hypervolume'),
         card('Pareto front', String(summary.paretoFrontSize), 'front'), card('tenant', summary.tenant || '–', 'tenant'),
-        card('age', age(summary.startedAtMillis), 'age'), card('strategy', summary.strategy, 'strategy'));
+        card('age', age(summary.startedAtMillis), 'age'), card('strategy', summary.strategy, 'strategy'),
+        summary.scheduler ? card('scheduler', schedulerText(summary.scheduler), 'scheduler') : null].filter(c => c));
       const active = summary.status === 'running' || summary.status === 'paused';
       pause.disabled = summary.status !== 'running';
       resume.disabled = summary.status !== 'paused';
@@ -389,6 +392,7 @@
     const state = { offset: 0, sort: 'trialId', order: 'asc', status: '', q: '' };
     let focusIndex = 0;
     let objectives = [];
+    let rungEpochs = null;
     let total = 0;
     const thead = el('thead');
     const tbody = el('tbody', { id: 'trial-rows' });
@@ -413,7 +417,9 @@
       return true;
     }
     function columns() {
-      const cols = [['trialId', 'id'], ['status', 'status'], ['attempt', 'attempt'], [null, 'candidate']];
+      const cols = [['trialId', 'id'], ['status', 'status'], ['attempt', 'attempt']];
+      if (rungEpochs) cols.push(['rung', 'rung']);
+      cols.push([null, 'candidate']);
       objectives.forEach(o => cols.push([o, METRIC_LABELS[o] || o, o]));
       for (const [key, label] of [['testAccuracy', 'test accuracy'], ['params', 'params'], ['macs', 'MACs'], ['sizeBytes', 'bytes'],
         ['latencyMs', 'latency p50 (ms)']]) {
@@ -425,7 +431,7 @@
     function header() {
       thead.replaceChildren(el('tr', {}, columns().map(([key, label, metric]) => {
         const sorted = key && state.sort === key ? (state.order === 'asc' ? 'ascending' : 'descending') : null;
-        const th = el('th', { scope: 'col', class: metric || key === 'attempt' || key === 'durationSeconds' ? 'num' : null,
+        const th = el('th', { scope: 'col', class: metric || key === 'attempt' || key === 'rung' || key === 'durationSeconds' ? 'num' : null,
           'aria-sort': sorted || (key ? 'none' : null), 'data-key': key });
         th.append(key ? el('button', { class: 'sort', type: 'button', text: label, onclick: () => {
           state.order = state.sort === key && state.order === 'asc' ? 'desc' : 'asc';
@@ -448,6 +454,7 @@
         return;
       }
       objectives = page.objectives;
+      rungEpochs = page.rungEpochs || null;
       total = page.total;
       header();
       const hadFocus = tbody.contains(document.activeElement);
@@ -470,6 +477,7 @@
         if (key === 'trialId') return el('td', {}, el('a', { href: `#/experiments/${enc(id)}/trials/${enc(t.trialId)}`, tabindex: '-1', text: t.trialId }));
         if (key === 'status') return el('td', {}, statusBadge(t.status));
         if (key === 'attempt') return el('td', { class: 'num', text: t.attempt });
+        if (key === 'rung') return el('td', { class: 'num rung', text: rungText(t.rung, t.rungEpochs) });
         if (key === null) return el('td', { class: 'candidate' }, r.architecture || '', r.compression && r.compression !== 'none' ? el('div', { class: 'muted', text: r.compression }) : null);
         if (key === 'workerId') return el('td', { text: t.workerId || '–' });
         if (key === 'durationSeconds') return el('td', { class: 'num', text: num(t.durationSeconds, 1) });
@@ -678,6 +686,7 @@
     const fact = (k, v) => facts.append(el('dt', { text: k }), el('dd', {}, v));
     fact('status', statusBadge(t.status));
     fact('attempt', String(t.attempt));
+    if (d.bracket !== null && d.bracket !== undefined) fact('rung', rungText(t.rung, t.rungEpochs));
     fact('worker', t.workerId || '–');
     fact('duration', t.durationSeconds === null ? '–' : `${num(t.durationSeconds, 1)} s`);
     fact('feasible', d.row.feasible === null ? '–' : d.row.feasible ? 'yes' : 'no: violates a constraint');
@@ -696,6 +705,7 @@
         ['MACs', int(m.macs)], ['bytes', int(m.sizeBytes)], ['training', `${num(m.trainSeconds, 1)} s, ${int(m.samplesPerSecond)} samples/s on ${m.device}`],
       ].map(([k, v]) => el('tr', {}, el('th', { scope: 'row', text: k }), el('td', { class: 'num', text: v }))))));
     }
+    if (d.bracket !== null && d.bracket !== undefined) parts.push(el('h2', { text: 'Rungs' }), rungs(d));
     if (m) parts.push(el('h2', { text: 'Deployable model' }), deployable(id, trialId, d));
     parts.push(el('h2', { text: 'Layers' }), m && m.layers ? layerTable(m) : layers(t.candidate));
     if (m && m.compression) parts.push(el('h2', { text: 'Compression' }), compression(m.compression));
@@ -731,6 +741,45 @@
         route();
       }
     }, () => route());
+  }
+
+  // "asha: rungs at 1, 3, 9 epochs, η 3" (and the brackets under Hyperband); the median rule by name.
+  function schedulerText(s) {
+    if (!s.rungEpochs) return s.type;
+    const brackets = s.type === 'hyperband' ? `, ${s.brackets} brackets` : '';
+    return `${s.type}: rungs at ${s.rungEpochs.join(', ')} epochs, η ${s.reductionFactor}${brackets}`;
+  }
+
+  // The rungs a trial completed under ASHA or Hyperband, each with its accuracy and how it trained: continued from the
+  // rung below's checkpoint, or from scratch (with the worker's note saying why a continuation was not possible);
+  // then the rung in training now, and a promotion that failed (the trial keeps its lower rung).
+  function rungs(d) {
+    const how = r => {
+      const ck = r.checkpoint;
+      if (ck && ck.resumedFromEpoch !== null && ck.resumedFromEpoch !== undefined) return `continued from epoch ${ck.resumedFromEpoch}`;
+      if (ck && ck.note) return `retrained from scratch: ${ck.note}`;
+      return 'from scratch';
+    };
+    const rows = d.rungs.map(r => el('tr', { 'data-rung': r.rung },
+      el('td', { class: 'num', text: rungText(r.rung, r.epochs) }), el('td', { class: 'num', text: r.attempt === null ? '–' : String(r.attempt) }),
+      el('td', { class: 'num', text: num(r.accuracy, 4) }), el('td', { class: 'num', text: num(r.testAccuracy, 4) }),
+      el('td', { class: 'training', text: how(r) }),
+      el('td', {}, r.checkpoint && r.checkpoint.uri ? el('code', { class: 'uri', text: r.checkpoint.uri }) : '–')));
+    if (d.trainingRung !== null && d.trainingRung !== undefined) {
+      rows.push(el('tr', { 'data-rung': d.trainingRung, class: 'training-now' }, el('td', { class: 'num', text: rungText(d.trainingRung, d.trainingEpochs) }),
+        el('td', { class: 'num', text: String(d.row.trial.attempt) }), el('td', { colspan: 4, class: 'muted', text: 'training now' })));
+    }
+    const parts = [el('p', { class: 'muted', text: d.bracket > 0 ? `Hyperband bracket ${d.bracket}: the trial started at rung ${d.bracket}.`
+      : 'Each rung trains further; the row and the metrics above are the highest rung\'s.' })];
+    parts.push(rows.length ? el('table', { id: 'rungs' },
+      el('thead', {}, el('tr', {}, ['rung', 'attempt', 'validation accuracy', 'test accuracy', 'training', 'checkpoint saved']
+        .map((h, i) => el('th', { scope: 'col', class: i < 4 ? 'num' : null, text: h })))),
+      el('tbody', {}, rows)) : el('p', { id: 'rungs', class: 'muted', text: 'No rung completed yet.' }));
+    if (d.promotionFailure) {
+      parts.push(el('div', { id: 'promotion-failure', role: 'alert', class: 'card' },
+        el('div', { class: 'label', text: 'promotion failed; the trial keeps its lower rung' }), el('pre', { text: d.promotionFailure })));
+    }
+    return el('div', { id: 'rung-history' }, parts);
   }
 
   // A word as the shell reads it: as it is when it holds no special character, else in single quotes.

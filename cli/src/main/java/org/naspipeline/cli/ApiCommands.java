@@ -230,16 +230,17 @@ final class ApiCommands {
 
     /** {@code nas trials ID}: the trial table, sorted and filtered by the controller (its {@code /trial-page}). */
     @Command(name = "trials", mixinStandardHelpOptions = true,
-            description = "Print an experiment's trials as a table: candidate in short, metrics, worker; * marks the Pareto front.")
+            description = "Print an experiment's trials as a table: candidate in short, metrics, worker, and under ASHA or Hyperband the rung "
+                    + "each reached; * marks the Pareto front.")
     static final class Trials extends Target implements Callable<Integer> {
         @Parameters(index = "0", description = "experiment id")
         String id;
 
         @Option(names = "--sort", defaultValue = "trialId", description = "trialId, status, attempt, workerId, accuracy, testAccuracy, "
-                + "latencyMs, params, macs, sizeBytes or durationSeconds (default: ${DEFAULT-VALUE}; metrics sort best first)")
+                + "latencyMs, params, macs, sizeBytes, durationSeconds or rung (default: ${DEFAULT-VALUE}; metrics sort best first, rung highest first)")
         String sort;
 
-        @Option(names = "--asc", description = "sort a metric ascending (default: accuracies descending, the others ascending)")
+        @Option(names = "--asc", description = "sort a metric ascending (default: accuracies and rung descending, the others ascending)")
         boolean ascending;
 
         @Option(names = "--status", description = "only trials with this status: scheduled, running, completed, failed")
@@ -267,7 +268,7 @@ final class ApiCommands {
                 if (csv) {
                     return ExportCommand.export(api, id, "-");
                 }
-                boolean descending = !ascending && (sort.equals("accuracy") || sort.equals("testAccuracy"));
+                boolean descending = !ascending && (sort.equals("accuracy") || sort.equals("testAccuracy") || sort.equals("rung"));
                 StringBuilder query = new StringBuilder("/trial-page?sort=" + ApiClient.encode(sort) + "&order=" + (descending ? "desc" : "asc")
                         + "&limit=" + limit + "&offset=" + offset);
                 if (status != null) {
@@ -281,14 +282,18 @@ final class ApiCommands {
                     System.out.println(JsonCodec.writePretty(page));
                     return 0;
                 }
-                System.out.printf(Locale.ROOT, "%-26s %-9s %3s %-44s %-22s %7s %7s %8s %10s %11s %-14s%n", "TRIAL", "STATUS", "ATT",
+                // the rung column only under a promoting scheduler, so other experiments' tables stay as they were
+                boolean rungs = page.path("rungEpochs").isArray();
+                System.out.printf(Locale.ROOT, "%-26s %-9s %3s%s %-44s %-22s %7s %7s %8s %10s %11s %-14s%n", "TRIAL", "STATUS", "ATT",
+                        rungs ? String.format(Locale.ROOT, " %-10s", "RUNG") : "",
                         "ARCHITECTURE", "COMPRESSION", "VAL", "TEST", "P50 MS", "PARAMS", "BYTES", "WORKER");
                 for (JsonNode row : page.path("rows")) {
                     JsonNode t = row.path("trial");
                     JsonNode m = t.path("metrics");
-                    System.out.printf(Locale.ROOT, "%-26s %-9s %3d %-44s %-22s %7s %7s %8s %10s %11s %-14s%n",
+                    System.out.printf(Locale.ROOT, "%-26s %-9s %3d%s %-44s %-22s %7s %7s %8s %10s %11s %-14s%n",
                             cut((row.path("onParetoFront").asBoolean() ? "* " : "  ") + t.path("trialId").asText(), 26),
-                            t.path("status").asText(), t.path("attempt").asInt(), cut(row.path("architecture").asText("-"), 44),
+                            t.path("status").asText(), t.path("attempt").asInt(), rungs ? String.format(Locale.ROOT, " %-10s", rung(t)) : "",
+                            cut(row.path("architecture").asText("-"), 44),
                             cut(row.path("compression").asText("-"), 22), number(m.path("accuracy"), "%.4f"),
                             number(m.path("testAccuracy"), "%.4f"), number(m.path("latencyMsP50"), "%.3f"),
                             number(m.path("params"), "%,d"), number(m.path("sizeBytes"), "%,d"), cut(t.path("workerId").asText("-"), 14));
@@ -301,6 +306,11 @@ final class ApiCommands {
                 return fail(e);
             }
         }
+    }
+
+    /** The highest rung a trial row of the API reached, as {@code 2 (9 ep)}; {@code -} for none. */
+    static String rung(JsonNode trial) {
+        return trial.path("rung").isInt() ? trial.path("rung").asInt() + " (" + trial.path("rungEpochs").asInt() + " ep)" : "-";
     }
 
     /** {@code s} in at most {@code width} characters, cut with ASCII dots (a console in any locale shows them). */

@@ -143,6 +143,59 @@ public final class SyntheticTrials implements AutoCloseable {
         return trial[0];
     }
 
+    /**
+     * Under ASHA or Hyperband: completes the one scheduled trial of {@code id} at the rung it trains to (as its trial
+     * view names it) with {@code accuracy}, reporting a checkpoint as a worker does: saved under the attempt below
+     * the top rung, and continued from the rung below's checkpoint when there is one, unless {@code note} says why it
+     * was retrained from scratch instead. Waits until the controller took the result; returns {@code trialId@rung}.
+     */
+    String completeRung(String id, double accuracy, String note) {
+        String[] done = {null};
+        int[] attempt = {0};
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).until(() -> {
+            HttpResponse<String> summary = ControllerRig.get(base, "/api/v1/experiments/" + id, token);
+            if (summary.statusCode() != 200) {
+                return false; // not accepted yet
+            }
+            JsonNode rungEpochs = ControllerRig.json(summary).path("scheduler").path("rungEpochs");
+            int top = rungEpochs.get(rungEpochs.size() - 1).asInt();
+            for (JsonNode t : trials(id)) {
+                if (!t.path("status").asText().equals("scheduled")) {
+                    continue;
+                }
+                String trialId = t.path("trialId").asText();
+                HttpResponse<String> view = ControllerRig.get(base, "/api/v1/experiments/" + id + "/trials/" + trialId, token);
+                if (view.statusCode() != 200) {
+                    return false; // asked again at the next poll
+                }
+                JsonNode detail = ControllerRig.json(view);
+                int rung = detail.path("trainingRung").asInt();
+                int epochs = detail.path("trainingEpochs").asInt();
+                JsonNode below = detail.path("rungs").size() == 0 ? null : detail.path("rungs").get(detail.path("rungs").size() - 1);
+                Integer resumed = note == null && below != null && below.path("checkpoint").path("uri").isTextual()
+                        ? below.path("epochs").asInt() : null;
+                attempt[0] = t.path("attempt").asInt();
+                String attemptUri = "file:///tmp/nas/" + trialId + "/attempt-" + attempt[0];
+                send(id, new TrialResult.Completed(V, id, trialId, attempt[0], "synthetic-1", TrialMetrics.synthetic(accuracy, 1.0, 4000),
+                        attemptUri, new org.naspipeline.api.Checkpoint(epochs < top ? attemptUri + "/checkpoint.nasck" : null, epochs, resumed,
+                        note)));
+                done[0] = trialId + "@" + rung;
+                return true;
+            }
+            return false;
+        });
+        String trialId = done[0].substring(0, done[0].indexOf('@'));
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100)).until(() -> {
+            for (JsonNode t : trials(id)) {
+                if (t.path("trialId").asText().equals(trialId)) {
+                    return t.path("attempt").asInt() > attempt[0] || !t.path("status").asText().equals("scheduled");
+                }
+            }
+            return false;
+        });
+        return done[0];
+    }
+
     /** Reports {@code epochs} epochs of progress for a scheduled trial of {@code id}, then returns its id. */
     String progress(String id, int epochs) {
         String[] trial = {null};

@@ -98,6 +98,8 @@ class TrialCsvIT {
                     assertThat(line.get(header.indexOf("status"))).isEqualTo(row.path("status").asText());
                     assertThat(line.get(header.indexOf("workerId"))).isEqualTo(row.path("workerId").asText(""));
                     assertThat(line.get(header.indexOf("reason"))).isEqualTo(row.path("reason").asText(""));
+                    assertThat(line.get(header.indexOf("rung"))).as("no scheduler, no rung").isEmpty();
+                    assertThat(row.path("rung").isNull()).isTrue();
                     if (row.path("metrics").isObject()) {
                         assertThat(Double.parseDouble(line.get(header.indexOf("accuracy")))).isEqualTo(row.path("metrics").path("accuracy").asDouble());
                         assertThat(Long.parseLong(line.get(header.indexOf("sizeBytes")))).isEqualTo(row.path("metrics").path("sizeBytes").asLong());

@@ -48,7 +48,8 @@ import org.openqa.selenium.chrome.ChromeOptions;
  * The web UI in Debian's Chromium (through chromium-driver, both installed by {@code .ci/run}) against one controller
  * on the in-process broker, with a synthetic experiment whose results this test produces: the table's rows are those
  * of {@code /trials}, the scatter's highlighted points those of {@code /pareto}, a new result shows without a reload,
- * cancel works, and a bad spec shows the API's path-precise errors. Screenshots (animations off) go to
+ * cancel works, a bad spec shows the API's path-precise errors, and an ASHA experiment shows the rung each trial
+ * reached and how each rung trained. Screenshots (animations off) go to
  * {@code target/ui-screenshots/}. The UI's own endpoints are also checked from a plain client with bad input.
  */
 @ExtendWith(KafkaExtension.class)
@@ -426,6 +427,90 @@ class WebUiIT {
                 .isEqualTo("\"nmae\"");
         assertThat(browser.findElement(By.cssSelector("#experiments tr[data-id='" + id + "']")).getText()).contains(id, "cancelled");
         screenshot("experiments");
+    }
+
+    @Test
+    @Order(7)
+    void anAshaExperimentShowsTheRungEachTrialReachedAndHowItTrained() throws Exception {
+        // the demo spec under ASHA: rungs at 1 and 3 epochs, η 3, one trial at a time
+        String asha = "ui-asha-" + UUID.randomUUID().toString().substring(0, 6);
+        ObjectNode root = (ObjectNode) JsonCodec.readTree(Files.readAllBytes(Path.of("..", "examples", "fashion-mnist.json")));
+        root.put("id", asha);
+        ((ObjectNode) root.get("budget")).put("maxTrials", 6).put("parallelism", 1);
+        ((ObjectNode) root.get("training")).put("epochs", 3);
+        root.putObject("scheduler").put("type", "asha");
+        assertThat(post(base, "/api/v1/experiments", JsonCodec.write(root), TOKEN).statusCode()).isEqualTo(201);
+        String note = "checkpoint unreadable: <img src=x onerror=\"document.body.dataset.pwned=3\">";
+        List<String> played = new ArrayList<>();
+        for (double accuracy : new double[] {0.60, 0.70, 0.80}) {
+            played.add(worker.completeRung(asha, accuracy, null));
+        }
+        played.add(worker.completeRung(asha, 0.85, null)); // the best of three continues from its checkpoint
+        played.add(worker.completeRung(asha, 0.90, null));
+        played.add(worker.completeRung(asha, 0.88, note)); // promoted, but its checkpoint could not be read
+        played.add(worker.completeRung(asha, 0.95, null));
+        String t = asha + "-t";
+        assertThat(played).containsExactly(t + "0001@0", t + "0002@0", t + "0003@0", t + "0003@1", t + "0004@0", t + "0004@1", t + "0005@0");
+        String failedPromotion = worker.fail(asha, "<b>out of memory</b> at 3 epochs");
+        assertThat(failedPromotion).isEqualTo(t + "0005");
+        await().atMost(Duration.ofSeconds(30)).until(() -> api("/api/v1/experiments/" + asha + "/trials/" + failedPromotion)
+                .path("promotionFailure").isTextual());
+
+        open("/experiments/" + asha, "experiment");
+        assertThat(browser.findElement(By.cssSelector("#summary [data-key=scheduler]")).getText()).contains("asha: rungs at 1, 3 epochs, η 3");
+        JsonNode trials = api("/api/v1/experiments/" + asha + "/trials");
+        assertThat(trials).hasSize(6);
+        for (JsonNode row : trials) {
+            WebElement tr = browser.findElement(By.cssSelector("#trial-rows tr[data-trial-id='" + row.path("trialId").asText() + "']"));
+            String expected = row.path("rung").isInt() ? row.path("rung").asInt() + " (" + row.path("rungEpochs").asInt() + " ep)" : "–";
+            assertThat(tr.findElement(By.cssSelector("td.rung")).getText()).as(row.path("trialId").asText()).isEqualTo(expected);
+        }
+        assertThat(browser.findElement(By.cssSelector("#trial-rows tr[data-trial-id='" + t + "0003'] td.rung")).getText()).isEqualTo("1 (3 ep)");
+        assertThat(browser.findElement(By.cssSelector("#trial-rows tr[data-trial-id='" + t + "0005'] td.rung")).getText())
+                .as("a failed promotion keeps the lower rung").isEqualTo("0 (1 ep)");
+        assertThat(browser.findElement(By.cssSelector("#trial-rows tr[data-trial-id='" + t + "0006'] td.rung")).getText())
+                .as("no rung completed yet").isEqualTo("–");
+        sortBy("rung", "ascending");
+        sortBy("rung", "descending");
+        await().atMost(Duration.ofSeconds(10)).until(() -> tableIds().equals(List.of(t + "0003", t + "0004", t + "0001", t + "0002",
+                t + "0005", t + "0006")));
+        screenshot("experiment-rungs");
+
+        open("/experiments/" + asha + "/trials/" + t + "0003", "trial");
+        List<List<String>> rungs = rungRows();
+        assertThat(rungs).containsExactly(
+                List.of("0 (1 ep)", "1", "0.8000", "0.8000", "from scratch", "file:///tmp/nas/" + t + "0003/attempt-1/checkpoint.nasck"),
+                List.of("1 (3 ep)", "2", "0.8500", "0.8500", "continued from epoch 1", "–")); // the top rung saves none
+        screenshot("trial-rungs");
+
+        open("/experiments/" + asha + "/trials/" + t + "0004", "trial");
+        assertThat(rungRows().get(1).get(4)).isEqualTo("retrained from scratch: " + note);
+        assertThat(browser.findElements(By.cssSelector("#rung-history img"))).as("data is text, never HTML").isEmpty();
+        assertThat(browser.findElement(By.tagName("body")).getAttribute("data-pwned")).isNull();
+
+        open("/experiments/" + asha + "/trials/" + failedPromotion, "trial");
+        assertThat(rungRows()).hasSize(1);
+        assertThat(browser.findElement(By.cssSelector("#promotion-failure pre")).getText())
+                .isEqualTo("rung 1: <b>out of memory</b> at 3 epochs");
+        assertThat(browser.findElements(By.cssSelector("#promotion-failure b"))).as("data is text, never HTML").isEmpty();
+
+        open("/experiments/" + asha + "/trials/" + t + "0006", "trial");
+        assertThat(browser.findElement(By.cssSelector("#rungs tr.training-now")).getText()).contains("0 (1 ep)", "training now");
+
+        // an experiment without a scheduler shows no rungs at all
+        open("/experiments/" + id, "experiment");
+        assertThat(browser.findElements(By.cssSelector("th[data-key=rung], td.rung, #summary [data-key=scheduler]"))).isEmpty();
+        open("/experiments/" + id + "/trials/" + layered, "trial");
+        assertThat(browser.findElements(By.id("rung-history"))).isEmpty();
+    }
+
+    /** The cells of the trial page's rung table, row by row. */
+    static List<List<String>> rungRows() {
+        List<List<String>> rows = new ArrayList<>();
+        for (WebElement tr : browser.findElements(By.cssSelector("#rungs tbody tr"))) {
+            rows.add(tr.findElements(By.tagName("td")).stream().map(WebElement::getText).toList());
+        }
+        return rows;
     }
 
     @Test

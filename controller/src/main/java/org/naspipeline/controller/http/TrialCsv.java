@@ -15,7 +15,8 @@ import org.naspipeline.controller.logic.ParetoTracker;
  * An experiment's trials as CSV (RFC 4180: a header row, CRLF line ends, a field quoted when it holds a comma, a
  * quote, CR or LF, quotes doubled), one row per trial in creation order, for pandas and spreadsheets. Generic
  * parameters get one {@code param.<name>} column each (the union over the trials, sorted); an empty field is a
- * missing value (a trial without metrics, a parameter the trial lacks).
+ * missing value (a trial without metrics, a parameter the trial lacks, the rung of a trial without a promoting
+ * scheduler).
  */
 public final class TrialCsv {
     /** The columns before the parameters. */
@@ -23,7 +24,7 @@ public final class TrialCsv {
     /** The columns after the parameters. */
     static final List<String> TRAILING = List.of("accuracy", "testAccuracy", "trainLoss", "latencyMsP50", "latencyMsP95",
             "latencyCv", "params", "nonZeroParams", "macs", "sizeBytes", "peakMemoryBytes", "trainSeconds", "samplesPerSecond",
-            "device", "feasible", "onParetoFront", "durationSeconds", "artifactUri", "reason");
+            "device", "feasible", "onParetoFront", "rung", "rungEpochs", "durationSeconds", "artifactUri", "reason");
 
     private TrialCsv() {}
 
@@ -55,8 +56,8 @@ public final class TrialCsv {
             }
             TrialMetrics m = r.metrics();
             if (m == null) {
-                for (int i = 0; i < TRAILING.size() - 3; i++) {
-                    fields.add(null); // every measured column; duration, artifact and reason follow
+                for (int i = 0; i < TRAILING.indexOf("rung"); i++) {
+                    fields.add(null); // every measured column; the rung, duration, artifact and reason follow
                 }
             } else {
                 fields.addAll(List.of(m.accuracy(), m.testAccuracy(), m.trainLoss(), m.latencyMsP50(), m.latencyMsP95(),
@@ -67,6 +68,8 @@ public final class TrialCsv {
                 fields.add(state.spec.objectives().constraints().stream().noneMatch(k -> k.violation(m) > 0));
                 fields.add(front.contains(r.trialId()));
             }
+            fields.add(r.rung());
+            fields.add(r.rungEpochs());
             fields.add(r.durationSeconds());
             fields.add(r.artifactUri());
             fields.add(r.reason());

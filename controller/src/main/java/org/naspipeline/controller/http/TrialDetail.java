@@ -3,7 +3,9 @@ package org.naspipeline.controller.http;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
+import org.naspipeline.api.Checkpoint;
 import org.naspipeline.api.TrialMetrics;
+import org.naspipeline.api.TrialResult;
 import org.naspipeline.controller.logic.ExperimentState;
 import org.naspipeline.controller.logic.ExperimentViews;
 import org.naspipeline.controller.logic.ParetoTracker;
@@ -14,9 +16,13 @@ import org.naspipeline.controller.logic.TrialRecord;
  * its standing, the best validation accuracy reached by the end of each epoch of the current attempt (the learning
  * curve as the controller keeps it; the page adds each epoch's own figures live from the progress events), and for a
  * completed attempt the runtime it was measured in ({@code inference}, as the worker reported it; null from workers
- * older than it) and its deployable files with their artifact-store URIs ({@code files}; empty otherwise).
+ * older than it) and its deployable files with their artifact-store URIs ({@code files}; empty otherwise). Under a
+ * promoting scheduler (ASHA, Hyperband): its {@code bracket}, the {@code rungs} it completed (lowest first), why its
+ * last promotion failed ({@code promotionFailure}), and while an attempt is in flight the rung it trains to
+ * ({@code trainingRung}, {@code trainingEpochs}); without one, null, empty, null, null, null.
  */
-public record TrialDetail(TrialPages.Row row, List<Double> bestValidationByEpoch, TrialMetrics.Inference inference, List<FileLink> files) {
+public record TrialDetail(TrialPages.Row row, List<Double> bestValidationByEpoch, TrialMetrics.Inference inference, List<FileLink> files,
+                          Integer bracket, List<Rung> rungs, String promotionFailure, Integer trainingRung, Integer trainingEpochs) {
 
     /**
      * A deployable file of the attempt: its plain name and its URI in the artifact store ({@code file:} or
@@ -24,6 +30,13 @@ public record TrialDetail(TrialPages.Row row, List<Double> bestValidationByEpoch
      * is no HTTP download: {@code nas export} fetches it).
      */
     record FileLink(String name, String uri) {}
+
+    /**
+     * A completed rung: the epochs trained to, the attempt, its validation and test accuracy, and its checkpoint as
+     * the worker reported it (null from a worker older than checkpoints): {@code resumedFromEpoch} set when it
+     * continued from the rung below, {@code note} why a requested continuation trained from scratch instead.
+     */
+    record Rung(int rung, int epochs, Integer attempt, Double accuracy, Double testAccuracy, Checkpoint checkpoint) {}
 
     /** The trial {@code trialId} of {@code state}, or empty. */
     static Optional<TrialDetail> of(ExperimentState state, String trialId) {
@@ -33,8 +46,23 @@ public record TrialDetail(TrialPages.Row row, List<Double> bestValidationByEpoch
         }
         ExperimentViews.TrialRow row = ExperimentViews.trials(List.of(t)).get(0);
         TrialMetrics.Inference inference = row.metrics() == null ? null : row.metrics().inference();
+        ExperimentViews.Scheduler scheduler = ExperimentViews.scheduler(state.spec);
+        boolean promoting = scheduler != null && scheduler.rungEpochs() != null && !state.isTeacher(t.trialId);
+        List<Rung> rungs = ExperimentViews.rungs(t).stream().map(TrialDetail::rung).toList();
+        Integer training = promoting && t.inFlight() ? t.rung : null;
+        Integer trainingEpochs = training != null && training >= 0 && training < scheduler.rungEpochs().size()
+                ? scheduler.rungEpochs().get(training) : null;
         return Optional.of(new TrialDetail(TrialPages.row(state, row, new HashSet<>(ParetoTracker.ids(state))),
-                List.copyOf(t.bestValidationByEpoch), inference, links(row.artifactUri(), inference)));
+                t.bestValidationByEpoch == null ? List.of() : List.copyOf(t.bestValidationByEpoch), inference,
+                links(row.artifactUri(), inference), promoting ? t.bracket : null, rungs, t.promotionFailure, training,
+                trainingEpochs));
+    }
+
+    private static Rung rung(TrialRecord.RungResult r) {
+        TrialResult.Completed c = r.result();
+        TrialMetrics m = c == null ? null : c.metrics();
+        return new Rung(r.rung(), r.epochs(), c == null ? null : c.attempt(), m == null ? null : m.accuracy(),
+                m == null ? null : m.testAccuracy(), c == null ? null : c.checkpoint());
     }
 
     /**

@@ -41,7 +41,8 @@ public final class TrialPages {
             Map.entry("params", r -> r.metrics() == null ? null : r.metrics().params()),
             Map.entry("macs", r -> r.metrics() == null ? null : r.metrics().macs()),
             Map.entry("sizeBytes", r -> r.metrics() == null ? null : r.metrics().sizeBytes()),
-            Map.entry("durationSeconds", ExperimentViews.TrialRow::durationSeconds));
+            Map.entry("durationSeconds", ExperimentViews.TrialRow::durationSeconds),
+            Map.entry("rung", ExperimentViews.TrialRow::rung));
 
     /** What the client asked for. */
     record Query(int offset, int limit, String sort, boolean descending, TrialStatus status, String text) {}
@@ -49,8 +50,12 @@ public final class TrialPages {
     /** A table row: the trial, its candidate in short, and where it stands against the spec's objectives. */
     record Row(ExperimentViews.TrialRow trial, String architecture, String compression, Boolean feasible, boolean onParetoFront) {}
 
-    /** The page: {@code total} rows match the filter; {@code rows} are those from {@code offset}. */
-    record Page(String id, int total, int offset, int limit, String sort, String order, List<String> objectives, List<Row> rows) {}
+    /**
+     * The page: {@code total} rows match the filter; {@code rows} are those from {@code offset}; {@code rungEpochs}
+     * the epochs of each rung under a promoting scheduler (null without one: the rows carry no rung).
+     */
+    record Page(String id, int total, int offset, int limit, String sort, String order, List<String> objectives,
+                List<Integer> rungEpochs, List<Row> rows) {}
 
     private TrialPages() {}
 
@@ -135,8 +140,10 @@ public final class TrialPages {
         int from = (int) Math.min(matching.size(), (long) query.offset());
         int to = (int) Math.min(matching.size(), (long) from + query.limit());
         List<String> objectives = state.spec.objectives().objectives().stream().map(o -> o.metric().jsonName()).toList();
+        ExperimentViews.Scheduler scheduler = ExperimentViews.scheduler(state.spec);
         return new Page(state.spec.id(), matching.size(), query.offset(), query.limit(), query.sort(),
-                query.descending() ? "desc" : "asc", objectives, List.copyOf(matching.subList(from, to)));
+                query.descending() ? "desc" : "asc", objectives, scheduler == null ? null : scheduler.rungEpochs(),
+                List.copyOf(matching.subList(from, to)));
     }
 
     /** One row with its short texts and standing. */

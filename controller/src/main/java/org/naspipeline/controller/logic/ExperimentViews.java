@@ -7,6 +7,7 @@ import java.util.Map;
 import org.naspipeline.api.Candidate;
 import org.naspipeline.api.ExperimentStatus;
 import org.naspipeline.api.Objective;
+import org.naspipeline.api.SchedulerSpec;
 import org.naspipeline.api.TrialMetrics;
 import org.naspipeline.api.TrialResult;
 import org.naspipeline.api.TrialStatus;
@@ -17,19 +18,40 @@ public final class ExperimentViews {
 
     /**
      * One experiment at a glance; {@code startedAtMillis}: when it was accepted (wall clock; null in a summary
-     * forwarded by an older controller instance, which lacks it).
+     * forwarded by an older controller instance, which lacks it); {@code scheduler}: the scheduler it trains under
+     * (null for none, and from an older instance).
      */
     public record Summary(String id, String name, String tenant, ExperimentStatus status, String strategy, int maxTrials,
                           int parallelism, int issued, int inFlight, int completed, int failed, String bestTrialId,
                           Double bestAccuracy, int paretoFrontSize, Double hypervolume,
-                          @org.naspipeline.api.AddedField Long startedAtMillis) {}
+                          @org.naspipeline.api.AddedField Long startedAtMillis,
+                          @org.naspipeline.api.AddedField Scheduler scheduler) {
+
+        /** A summary without the scheduler (as an instance older than it forwards one). */
+        public Summary(String id, String name, String tenant, ExperimentStatus status, String strategy, int maxTrials,
+                       int parallelism, int issued, int inFlight, int completed, int failed, String bestTrialId,
+                       Double bestAccuracy, int paretoFrontSize, Double hypervolume, Long startedAtMillis) {
+            this(id, name, tenant, status, strategy, maxTrials, parallelism, issued, inFlight, completed, failed, bestTrialId,
+                    bestAccuracy, paretoFrontSize, hypervolume, startedAtMillis, null);
+        }
+    }
+
+    /**
+     * The scheduler in effect ({@code median}, {@code asha}, {@code hyperband}; a summary has null for none), and for
+     * the promoting ones the epochs of each rung, lowest first, η and the number of brackets (1 under ASHA).
+     */
+    public record Scheduler(String type, List<Integer> rungEpochs, Integer reductionFactor, Integer brackets) {}
 
     /**
      * One trial: its candidate, current attempt, status, and metrics or failure reason; the artifact of a completed
-     * trial; {@code durationSeconds} from the current attempt's scheduling to the trial's end (null until it ended).
+     * trial; {@code durationSeconds} from the current attempt's scheduling to the trial's end (null until it ended);
+     * under a promoting scheduler (ASHA, Hyperband), {@code rung}: the highest rung it completed (the rung of
+     * {@code metrics}) and {@code rungEpochs} the epochs it trained to, both null without such a scheduler, before its
+     * first rung completed, and for a distillation teacher.
      */
     public record TrialRow(String trialId, int attempt, TrialStatus status, Candidate candidate, TrialMetrics metrics,
-                           String workerId, String reason, String artifactUri, Double durationSeconds) {}
+                           String workerId, String reason, String artifactUri, Double durationSeconds, Integer rung,
+                           Integer rungEpochs) {}
 
     /** One point of the Pareto front, in the objectives' own units. */
     public record ParetoPoint(String trialId, Map<String, Double> objectives, Candidate candidate) {}
@@ -46,7 +68,29 @@ public final class ExperimentViews {
         return new Summary(state.spec.id(), state.spec.name(), state.tenant, state.status, state.spec.strategy().name(),
                 state.spec.budget().maxTrials(), state.spec.budget().parallelism(), state.issued, state.inFlight(),
                 state.completed, state.failed, state.bestTrialId, state.bestAccuracy, state.front.size(),
-                ParetoTracker.hypervolume(state), state.startedAtMillis);
+                ParetoTracker.hypervolume(state), state.startedAtMillis, scheduler(state.spec));
+    }
+
+    /** The scheduler {@code spec} trains under, or null for none. */
+    public static Scheduler scheduler(org.naspipeline.api.ExperimentSpec spec) {
+        SchedulerSpec s = spec.effectiveScheduler();
+        if (s.type() == SchedulerSpec.Type.NONE) {
+            return null;
+        }
+        String type = s.type().name().toLowerCase(java.util.Locale.ROOT);
+        if (!s.type().promotes()) {
+            return new Scheduler(type, null, null, null);
+        }
+        return new Scheduler(type, java.util.Arrays.stream(s.rungEpochs(spec.training())).boxed().toList(), s.reductionFactor(),
+                s.bracketCount(spec.training()));
+    }
+
+    /**
+     * The completed rungs of {@code trial}, lowest first: none for a record without them (written before
+     * schedulers, or with {@code "rungs": null}).
+     */
+    public static List<TrialRecord.RungResult> rungs(TrialRecord trial) {
+        return trial.rungs == null ? List.of() : trial.rungs.stream().filter(java.util.Objects::nonNull).toList();
     }
 
     /** Every trial of {@code state}, in the order they were created. */
@@ -64,7 +108,10 @@ public final class ExperimentViews {
             String artifact = t.result instanceof TrialResult.Completed c ? c.artifactUri() : null;
             Double duration = t.endedAtMillis > 0 && t.scheduledAtMillis > 0 && !t.inFlight()
                     ? Math.max(0, t.endedAtMillis - t.scheduledAtMillis) / 1000.0 : null;
-            rows.add(new TrialRow(t.trialId, t.attempt, t.status, t.candidate, metrics, worker, reason, artifact, duration));
+            List<TrialRecord.RungResult> done = rungs(t);
+            TrialRecord.RungResult top = done.isEmpty() ? null : done.get(done.size() - 1);
+            rows.add(new TrialRow(t.trialId, t.attempt, t.status, t.candidate, metrics, worker, reason, artifact, duration,
+                    top == null ? null : top.rung(), top == null ? null : top.epochs()));
         }
         return rows;
     }

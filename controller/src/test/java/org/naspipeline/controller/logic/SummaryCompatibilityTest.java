@@ -23,4 +23,21 @@ class SummaryCompatibilityTest {
         assertThat(read[0].startedAtMillis()).isNull();
         assertThat(read[0].id()).isEqualTo("e1");
     }
+
+    @Test
+    void aSummaryFromAnInstanceOlderThanTheSchedulerReadsWithNull() {
+        ExperimentViews.Summary now = new ExperimentViews.Summary("e2", "n", "default", ExperimentStatus.RUNNING, "random",
+                9, 1, 3, 1, 2, 0, null, null, 0, null, 1_700_000_000_000L,
+                new ExperimentViews.Scheduler("asha", java.util.List.of(1, 3, 9), 3, 1));
+        String json = new String(JsonCodec.write(new ExperimentViews.Summary[] {now}), StandardCharsets.UTF_8);
+        assertThat(json).contains("\"scheduler\":{\"type\":\"asha\",\"rungEpochs\":[1,3,9],\"reductionFactor\":3,\"brackets\":1}");
+        assertThat(JsonCodec.readStoredState(json.getBytes(StandardCharsets.UTF_8), ExperimentViews.Summary[].class))
+                .containsExactly(now);
+        String older = json.substring(0, json.indexOf(",\"scheduler\"")) + "}]";
+        ExperimentViews.Summary[] read = JsonCodec.readStoredState(older.getBytes(StandardCharsets.UTF_8),
+                ExperimentViews.Summary[].class);
+        assertThat(read[0].scheduler()).isNull();
+        assertThat(read[0]).isEqualTo(new ExperimentViews.Summary("e2", "n", "default", ExperimentStatus.RUNNING, "random",
+                9, 1, 3, 1, 2, 0, null, null, 0, null, 1_700_000_000_000L));
+    }
 }

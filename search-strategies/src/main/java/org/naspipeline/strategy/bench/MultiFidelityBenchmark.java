@@ -22,7 +22,8 @@ import org.naspipeline.strategy.StrategyRegistry;
  * Strategies under Hyperband on a synthetic multi-fidelity problem: the NK landscape of {@link StrategyBenchmark}
  * is the full-fidelity score, and a rung of e epochs measures it with Gaussian noise of deviation
  * σ·(1 − e/top) (σ = 0.1, about the spread of the landscape's scores), so the top rung is exact and the first
- * rung ranks candidates loosely. One simulated worker runs Hyperband's brackets of asynchronous successive
+ * rung ranks candidates loosely. With a {@code bias} β the low rungs also mislead: a rung of e epochs measures
+ * (1 − w)·truth + w·other, w = β·(1 − e/top), other an unrelated NK landscape. One simulated worker runs Hyperband's brackets of asynchronous successive
  * halving (rungs 1, 3, 9, 27 epochs, η = 3, 3 brackets, bracket b starting at rung b, new trials dealt to the
  * brackets in turn); a promotion trains only the epochs between its rungs. Statistic: epochs spent until a
  * candidate of the top 1% has a top-rung result, capped at the budget.
@@ -41,7 +42,7 @@ public final class MultiFidelityBenchmark {
     }
 
     /** One strategy's runs: epochs to a top-1% candidate confirmed at the top rung, per seed and as the median. */
-    public record Result(String strategy, Map<String, Object> settings, String scheduler, int seeds, int budgetEpochs, double medianEpochsToTop1Percent,
+    public record Result(String strategy, Map<String, Object> settings, String scheduler, double bias, int seeds, int budgetEpochs, double medianEpochsToTop1Percent,
                          double reachedFraction, double medianTrials, int[] epochsPerSeed) {}
 
     /** A trial as the simulated scheduler holds it: its candidate, bracket, and score per rung reached. */
@@ -51,8 +52,8 @@ public final class MultiFidelityBenchmark {
         }
     }
 
-    /** Runs {@code strategy} with {@code settings} on {@code seeds} landscapes. */
-    public Result run(String strategy, Map<String, Object> settings, int seeds, int budgetEpochs) {
+    /** Runs {@code strategy} with {@code settings} on {@code seeds} landscapes, low rungs biased by {@code bias}. */
+    public Result run(String strategy, Map<String, Object> settings, int seeds, int budgetEpochs, double bias) {
         SearchSpace space = StrategyBenchmark.nasLikeSpace();
         SpaceEncoding encoding = new SpaceEncoding(space);
         int[] rungEpochs = HYPERBAND.rungEpochs(null);
@@ -63,6 +64,7 @@ public final class MultiFidelityBenchmark {
         int reached = 0;
         for (int s = 0; s < seeds; s++) {
             NkLandscape landscape = new NkLandscape(encoding, StrategyBenchmark.NK_K, 1000 + s);
+            NkLandscape other = new NkLandscape(encoding, StrategyBenchmark.NK_K, 500_000 + s);
             double threshold = landscape.topThreshold(0.01);
             SplittableRandom noise = new SplittableRandom(9000 + s);
             StrategyContext context = new StrategyContext(new StrategySpec(strategy, (long) s, settings), space,
@@ -86,9 +88,11 @@ public final class MultiFidelityBenchmark {
                     rung = t.highest() + 1;
                     spent += rungEpochs[rung] - rungEpochs[rung - 1];
                 }
-                double truth = landscape.fitness(encoding.encode(t.candidate()));
-                double sd = NOISE * (1 - (double) rungEpochs[rung] / rungEpochs[rungEpochs.length - 1]);
-                double score = truth + sd * gaussian(noise);
+                int[] genes = encoding.encode(t.candidate());
+                double truth = landscape.fitness(genes);
+                double below = 1 - (double) rungEpochs[rung] / rungEpochs[rungEpochs.length - 1];
+                double w = bias * below;
+                double score = (1 - w) * truth + (w > 0 ? w * other.fitness(genes) : 0) + NOISE * below * gaussian(noise);
                 t.scores().add(score);
                 search.tell(t.candidate(), new TrialResult.Completed(1, "bench", "bench-t" + t.id(), t.scores().size(),
                         "synthetic", StrategyBenchmark.metrics(score, 0, 0), null), rung);
@@ -100,7 +104,7 @@ public final class MultiFidelityBenchmark {
             }
             trialCounts[s] = trials.size();
         }
-        return new Result(strategy, settings, "hyperband", seeds, budgetEpochs,
+        return new Result(strategy, settings, "hyperband", bias, seeds, budgetEpochs,
                 StrategyBenchmark.median(Arrays.stream(epochs).asDoubleStream().toArray()), (double) reached / seeds,
                 StrategyBenchmark.median(trialCounts), epochs);
     }
@@ -133,7 +137,8 @@ public final class MultiFidelityBenchmark {
 
     /**
      * Prints bohb (with its defaults, then modelling from 3 results with no uniform share, which isolates the
-     * per-rung model), tpe and random under Hyperband as JSON: {@code [seeds] [budget epochs]}.
+     * per-rung model), tpe and random under Hyperband as JSON, with unbiased low rungs, then with low rungs
+     * biased by 0.5: {@code [seeds] [budget epochs]}.
      */
     public static void main(String[] args) {
         int seeds = args.length > 0 ? Integer.parseInt(args[0]) : StrategyBenchmark.DEFAULT_SEEDS;
@@ -144,10 +149,13 @@ public final class MultiFidelityBenchmark {
         out.put("rungEpochs", HYPERBAND.rungEpochs(null));
         out.put("noiseAtZeroEpochs", NOISE);
         List<Result> results = new ArrayList<>();
-        results.add(bench.run("bohb", Map.of(), seeds, budget));
-        results.add(bench.run("bohb", new java.util.TreeMap<>(Map.of("minPoints", 1, "randomFraction", 0.0)), seeds, budget));
-        results.add(bench.run("tpe", Map.of(), seeds, budget));
-        results.add(bench.run("random", Map.of(), seeds, budget));
+        for (double bias : new double[] {0, 0.5}) {
+            results.add(bench.run("bohb", Map.of(), seeds, budget, bias));
+            results.add(bench.run("bohb", new java.util.TreeMap<>(Map.of("minPoints", 1, "randomFraction", 0.0)), seeds,
+                    budget, bias));
+            results.add(bench.run("tpe", Map.of(), seeds, budget, bias));
+            results.add(bench.run("random", Map.of(), seeds, budget, bias));
+        }
         out.put("results", results);
         System.out.println(JsonCodec.writePretty(out));
     }

@@ -13,9 +13,9 @@ class MultiFidelityBenchmarkTest {
     @Test
     void bohbUnderHyperbandReachesTheTopPercentInFewerEpochsThanRandomSearch() {
         MultiFidelityBenchmark.Result random = BENCH.run("random", Map.of(), StrategyBenchmark.DEFAULT_SEEDS,
-                MultiFidelityBenchmark.BUDGET_EPOCHS);
+                MultiFidelityBenchmark.BUDGET_EPOCHS, 0);
         MultiFidelityBenchmark.Result bohb = BENCH.run("bohb", Map.of(), StrategyBenchmark.DEFAULT_SEEDS,
-                MultiFidelityBenchmark.BUDGET_EPOCHS);
+                MultiFidelityBenchmark.BUDGET_EPOCHS, 0);
         System.out.printf("median epochs to top 1%% under Hyperband: random %.0f, bohb %.0f%n",
                 random.medianEpochsToTop1Percent(), bohb.medianEpochsToTop1Percent());
         assertThat(bohb.medianEpochsToTop1Percent()).isLessThan(0.8 * random.medianEpochsToTop1Percent());

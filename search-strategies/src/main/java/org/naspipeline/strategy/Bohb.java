@@ -82,7 +82,8 @@ final class Bohb extends AbstractTpe {
         }
         int slot = (int) (o.sequence() % settings.window());
         if (slot >= rungBits.length) {
-            rungBits = java.util.Arrays.copyOf(rungBits, (int) Math.min(settings.window(), 2L * Math.max(slot, rungBits.length)));
+            int capacity = (int) Math.min(settings.window(), 2L * Math.max(slot, rungBits.length));
+            rungBits = java.util.Arrays.copyOf(rungBits, capacity);
         }
         long bit = 1L << Math.min(rung, MAX_RUNG_BIT);
         rungBits[slot] = (replaces ? rungBits[slot] : 0) | bit;

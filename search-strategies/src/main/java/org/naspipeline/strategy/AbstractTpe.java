@@ -12,8 +12,9 @@ import org.naspipeline.api.TrialResult;
  * Tree-structured Parzen Estimator (Bergstra et al. 2011; multivariate as in Falkner et al. 2018 and Optuna):
  * results are split into a good set and a bad set, each modelled by a {@link ParzenEstimator}, l(x) and g(x);
  * a proposal draws {@code candidates} vectors from l and keeps the one not asked before with the largest
- * l(x)/g(x), the expected-improvement maximizer. Subclasses define "good": the best scores ({@link Tpe}) or
- * the first non-dominated fronts ({@link MoTpe}).
+ * l(x)/g(x), the expected-improvement maximizer. Subclasses define "good": the best scores ({@link Tpe}), the
+ * first non-dominated fronts ({@link MoTpe}), or the best scores of one fidelity rung ({@link Bohb}, which also
+ * leaves the other rungs' results out of the bad set through {@link #modelled(long)}).
  *
  * <p>Cost stays flat in history length: the good set is bounded by {@code maxGood}, the bad set is the good
  * set's complement within the last {@code window} results. Candidates asked but not yet told join the bad set
@@ -89,6 +90,19 @@ abstract class AbstractTpe extends AbstractStrategy {
      */
     protected abstract void remember(Observation observation, boolean replaces);
 
+    /**
+     * Whether the result of arrival order {@code sequence}, one of the last {@code window}, belongs in the
+     * model (in the bad set, unless it is in the good set); by default every result does.
+     */
+    protected boolean modelled(long sequence) {
+        return true;
+    }
+
+    /** The genes that vary in the space (d in the literature, at least 1). */
+    protected final int dimensions() {
+        return dimensions;
+    }
+
     @Override
     protected int[] propose() {
         if (results < settings.startupTrials()) {
@@ -122,10 +136,17 @@ abstract class AbstractTpe extends AbstractStrategy {
         int inWindow = Math.min(results, settings.window());
         boolean[] excluded = new boolean[inWindow];
         int bad = inWindow;
+        for (long s = results - inWindow; s < results; s++) {
+            if (!modelled(s)) {
+                excluded[(int) (s % settings.window())] = true;
+                bad--;
+            }
+        }
         for (Observation o : goodSet) {
             goodCoded.add(o.coded());
-            if (o.sequence() >= results - inWindow) {
-                excluded[(int) (o.sequence() % settings.window())] = true;
+            int slot = (int) (o.sequence() % settings.window());
+            if (o.sequence() >= results - inWindow && !excluded[slot]) {
+                excluded[slot] = true;
                 bad--;
             }
         }

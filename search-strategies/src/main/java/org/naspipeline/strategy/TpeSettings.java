@@ -12,7 +12,14 @@ record TpeSettings(double gamma, int maxGood, int candidates, double priorWeight
 
     /** Reads {@code strategy.settings}. */
     static TpeSettings read(StrategyContext context) {
-        StrategySettings s = new StrategySettings(context);
+        return read(new StrategySettings(context));
+    }
+
+    /**
+     * Reads the TPE settings from {@code s}, after whatever else a strategy read from it: the errors are all of
+     * {@code s}'s, unknown keys included.
+     */
+    static TpeSettings read(StrategySettings s) {
         double gamma = s.real("gamma", 0.1, 0.001, 1);
         int maxGood = s.integer("maxGood", 25, 1, 10_000);
         int candidates = s.integer("candidates", 24, 1, 10_000);

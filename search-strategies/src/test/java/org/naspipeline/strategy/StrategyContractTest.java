@@ -19,6 +19,7 @@ import org.naspipeline.api.ObjectivesSpec;
 import org.naspipeline.api.Pooling;
 import org.naspipeline.api.PruningMethod;
 import org.naspipeline.api.Quantization;
+import org.naspipeline.api.SchedulerSpec;
 import org.naspipeline.api.SearchSpace;
 import org.naspipeline.api.StrategySpec;
 import org.naspipeline.api.TrialMetrics;
@@ -46,8 +47,11 @@ class StrategyContractTest {
         return REGISTRY.names();
     }
 
+    /** ASHA with its defaults: every strategy works under it, and {@code bohb} needs a scheduler that promotes. */
+    static final SchedulerSpec ASHA = new SchedulerSpec(SchedulerSpec.Type.ASHA, null, null, null, null, null);
+
     static SearchStrategy create(String name, SearchSpace space, long seed) {
-        return REGISTRY.create(new StrategyContext(new StrategySpec(name, seed, null), space, TWO_OBJECTIVES, 60));
+        return REGISTRY.create(new StrategyContext(new StrategySpec(name, seed, null), space, TWO_OBJECTIVES, 60, ASHA));
     }
 
     /** A deterministic stand-in for training: metrics are a function of the candidate; every 7th trial fails. */
@@ -147,9 +151,9 @@ class StrategyContractTest {
     @ParameterizedTest
     @MethodSource("strategies")
     void invalidSettingsAreRejectedWithTheirPath(String name) {
-        StrategyContext bogus = new StrategyContext(new StrategySpec(name, 1L, Map.of("bogus", 1)), TOY, TWO_OBJECTIVES, 60);
+        StrategyContext bogus = new StrategyContext(new StrategySpec(name, 1L, Map.of("bogus", 1)), TOY, TWO_OBJECTIVES, 60, ASHA);
         assertThat(REGISTRY.validate(bogus)).extracting(ValidationError::path).containsExactly("strategy.settings.bogus");
-        StrategyContext ok = new StrategyContext(new StrategySpec(name, 1L, null), TOY, TWO_OBJECTIVES, 60);
+        StrategyContext ok = new StrategyContext(new StrategySpec(name, 1L, null), TOY, TWO_OBJECTIVES, 60, ASHA);
         assertThat(REGISTRY.validate(ok)).isEmpty();
     }
 

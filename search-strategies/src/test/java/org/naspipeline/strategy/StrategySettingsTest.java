@@ -16,7 +16,7 @@ class StrategySettingsTest {
     @Test
     void typedSettingsAreCheckedWithPathsAndRanges() {
         StrategyRegistry r = StrategyRegistry.load();
-        assertThat(r.names()).containsExactly("motpe", "nsga2", "random", "regularized-evolution", "reinforce", "tpe");
+        assertThat(r.names()).containsExactly("bohb", "motpe", "nsga2", "random", "regularized-evolution", "reinforce", "tpe");
         assertThat(r.validate(ctx("regularized-evolution", Map.of("populationSize", 10, "sampleSize", 20))))
                 .extracting(ValidationError::toString)
                 .containsExactly("strategy.settings.sampleSize: must be ≤ populationSize (got 20 > 10)");

@@ -15,6 +15,7 @@ import org.naspipeline.api.Objective;
 import org.naspipeline.api.ObjectivesSpec;
 import org.naspipeline.api.ParameterSpec;
 import org.naspipeline.api.Pooling;
+import org.naspipeline.api.SchedulerSpec;
 import org.naspipeline.api.SearchSpace;
 import org.naspipeline.api.SpaceEncoding;
 import org.naspipeline.api.StrategySpec;
@@ -167,7 +168,9 @@ public final class StrategyBenchmark {
 
     private SearchStrategy create(String strategy, Map<String, Object> settings, SearchSpace space,
                                   ObjectivesSpec objectives, int budget, long seed) {
-        StrategyContext context = new StrategyContext(new StrategySpec(strategy, seed, settings), space, objectives, budget);
+        // every result is told at rung 0, as under ASHA before any promotion; only bohb reads the scheduler
+        StrategyContext context = new StrategyContext(new StrategySpec(strategy, seed, settings), space, objectives, budget,
+                new SchedulerSpec(SchedulerSpec.Type.ASHA, null, null, null, null, null));
         List<org.naspipeline.api.ValidationError> errors = registry.validate(context);
         if (!errors.isEmpty()) {
             throw new IllegalArgumentException("strategy " + strategy + ": " + errors);

@@ -136,6 +136,7 @@ final class SearchBenchmark {
         } finally {
             DemoCommand.removeRunState(dir);
         }
+        DemoCommand.removeTree(dir); // all went well: the figures are in the result, the models and logs of no more use
         Double reFinal = arms.stream().filter(a -> a.arm().equals("re") && a.best() != null).findFirst()
                 .map(a -> a.best().testAccuracy()).orElse(null);
         Map<String, Double> toReFinal = new LinkedHashMap<>();

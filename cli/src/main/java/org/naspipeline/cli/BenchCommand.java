@@ -15,7 +15,8 @@ import picocli.CommandLine.Option;
 /** {@code nas bench …}: benchmarks that print JSON, recorded in docs/benchmarks.md. */
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Run a benchmark and print its results as JSON.",
         subcommands = {BenchCommand.Strategies.class, BenchCommand.Trial.class, BenchCommand.Controller.class, BenchCommand.Workers.class,
-                BenchCommand.Compression.class, BenchCommand.Failover.class, BenchCommand.Colocation.class})
+                BenchCommand.Compression.class, BenchCommand.Failover.class, BenchCommand.Colocation.class,
+                BenchSearchCommand.class})
 final class BenchCommand {
 
     /** Prints {@code {"benchmark": name, "result": result}} as JSON on standard output. */

@@ -116,15 +116,19 @@ final class DemoCommand implements Callable<Integer> {
     /** Deletes the run's broker log and controller state, keeping its artifacts; what cannot be deleted stays. */
     static void removeRunState(Path work) {
         for (String dir : List.of("kafka", "state")) {
-            Path root = work.resolve(dir);
-            if (!Files.exists(root)) {
-                continue;
-            }
-            try (java.util.stream.Stream<Path> files = Files.walk(root)) {
-                files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-            } catch (IOException | java.io.UncheckedIOException e) {
-                System.err.println("nas demo: could not remove " + root + ": " + e.getMessage());
-            }
+            removeTree(work.resolve(dir));
+        }
+    }
+
+    /** Deletes {@code root} and everything below it, if it exists; what cannot be deleted stays. */
+    static void removeTree(Path root) {
+        if (!Files.exists(root)) {
+            return;
+        }
+        try (java.util.stream.Stream<Path> files = Files.walk(root)) {
+            files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException | java.io.UncheckedIOException e) {
+            System.err.println("nas: could not remove " + root + ": " + e.getMessage());
         }
     }
 

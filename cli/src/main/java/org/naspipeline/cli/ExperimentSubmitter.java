@@ -6,6 +6,7 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.naspipeline.api.ExperimentCommand;
 import org.naspipeline.api.ExperimentSpec;
 import org.naspipeline.api.JsonCodec;
 import org.naspipeline.api.Topics;
@@ -27,6 +28,13 @@ final class ExperimentSubmitter implements AutoCloseable {
     void submit(ExperimentSpec spec) {
         KafkaSends.awaitAck(producer.send(new ProducerRecord<>(Topics.EXPERIMENTS, spec.id(), JsonCodec.write(spec))),
                 "submit experiment " + spec.id(), java.time.Duration.ofSeconds(60));
+    }
+
+    /** Sends a cancel command for experiment {@code id} and waits until the broker has it. */
+    void cancel(String id, String reason) {
+        KafkaSends.awaitAck(producer.send(new ProducerRecord<>(Topics.EXPERIMENTS, id, JsonCodec.write(
+                new ExperimentCommand(ExperimentSpec.SCHEMA_VERSION, ExperimentCommand.Type.CANCEL, reason)))),
+                "cancel experiment " + id, java.time.Duration.ofSeconds(60));
     }
 
     @Override

@@ -32,6 +32,25 @@ final class ExperimentWatcher {
      * @throws IllegalStateException on timeout
      */
     List<ExperimentEvent> follow(String experimentId, Duration timeout, Consumer<ExperimentEvent> onEvent) {
+        return follow(experimentId, timeout, new Listener() {
+            @Override
+            public void event(ExperimentEvent event, long timestampMillis) {
+                onEvent.accept(event);
+            }
+        });
+    }
+
+    /** What a follower is told: each event with its record's timestamp, and the time after every poll. */
+    interface Listener {
+        /** An event of the experiment, with the time the controller produced it (the record's timestamp). */
+        void event(ExperimentEvent event, long timestampMillis);
+
+        /** Called after every poll (at most 250 ms apart), e.g. to cancel the experiment at a deadline. */
+        default void tick(long nowMillis) {}
+    }
+
+    /** As {@link #follow(String, Duration, Consumer)}, telling {@code listener} each event's timestamp and every poll. */
+    List<ExperimentEvent> follow(String experimentId, Duration timeout, Listener listener) {
         Map<String, Object> props = Map.of(
                 ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
                 ConsumerConfig.GROUP_ID_CONFIG, "nas-watch-" + UUID.randomUUID(),
@@ -56,11 +75,12 @@ final class ExperimentWatcher {
                         continue; // a newer producer's event type; watchers skip what they cannot read
                     }
                     seen.add(event);
-                    onEvent.accept(event);
+                    listener.event(event, r.timestamp());
                     if (event instanceof ExperimentEvent.Completed || event instanceof ExperimentEvent.Rejected) {
                         return seen;
                     }
                 }
+                listener.tick(System.currentTimeMillis());
             }
         }
         throw new IllegalStateException("experiment " + experimentId + " did not finish within " + timeout

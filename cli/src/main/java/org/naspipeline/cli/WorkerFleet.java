@@ -39,6 +39,8 @@ import org.naspipeline.worker.service.WorkerMain;
  * requests sent to them and the events read back. Closing kills every process (also on Ctrl-C of the benchmark).
  */
 final class WorkerFleet implements AutoCloseable {
+    /** How long {@link #awaitIdle} wants the experiment quiet before it believes the workers idle. */
+    private static final long IDLE_NANOS = Duration.ofSeconds(2).toNanos();
     private final EmbeddedKafka kafka;
     private final Path dir;
     private final String group;
@@ -154,6 +156,44 @@ final class WorkerFleet implements AutoCloseable {
             }
         }
         throw new IllegalStateException(failure + logs());
+    }
+
+    /**
+     * Waits until every attempt of {@code experiment} a worker started has its result on {@code nas.trial-results}
+     * (after a cancel: the attempt stopped, or finished what it was measuring), so the next experiment finds the
+     * workers idle; fails with the logs after {@code timeout}.
+     */
+    void awaitIdle(String experiment, Duration timeout) throws IOException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        Set<String> running = new java.util.HashSet<>();
+        long idleSince = Long.MAX_VALUE;
+        try (KafkaConsumer<String, byte[]> results = resultReader()) {
+            while (System.nanoTime() < deadline) {
+                checkAlive();
+                for (ConsumerRecord<String, byte[]> r : results.poll(Duration.ofMillis(200))) {
+                    if (!experiment.equals(r.key())) {
+                        continue;
+                    }
+                    TrialEvent e = JsonCodec.read(r.value(), TrialEvent.class);
+                    if (e instanceof TrialEvent.Started) {
+                        running.add(e.trialId() + "#" + e.attempt());
+                    } else if (e instanceof org.naspipeline.api.TrialResult) {
+                        running.remove(e.trialId() + "#" + e.attempt());
+                    }
+                }
+                Map<TopicPartition, Long> end = results.endOffsets(results.assignment());
+                boolean caughtUp = end.entrySet().stream().allMatch(x -> results.position(x.getKey()) >= x.getValue());
+                if (!caughtUp || !running.isEmpty()) {
+                    idleSince = Long.MAX_VALUE;
+                } else if (idleSince == Long.MAX_VALUE) {
+                    idleSince = System.nanoTime();
+                } else if (System.nanoTime() - idleSince > IDLE_NANOS) {
+                    return; // and stayed so: a request taken just before its cancel has had time to say so
+                }
+            }
+        }
+        throw new IllegalStateException("the workers did not finish experiment " + experiment + "'s attempts within "
+                + timeout.toSeconds() + " s (still running: " + running + ")" + logs());
     }
 
     /** Sends requests to {@code nas.trials}: to {@code partition}, or (null) where the key hashes. */

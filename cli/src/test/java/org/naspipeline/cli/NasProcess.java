@@ -35,6 +35,12 @@ final class NasProcess {
      */
     static Run run(Path dir, java.util.function.Consumer<ProcessBuilder> setup, String... args)
             throws IOException, InterruptedException {
+        return run(dir, java.time.Duration.ofSeconds(120), setup, args);
+    }
+
+    /** As {@link #run(Path, java.util.function.Consumer, String...)}, failing the test after {@code limit}. */
+    static Run run(Path dir, java.time.Duration limit, java.util.function.Consumer<ProcessBuilder> setup, String... args)
+            throws IOException, InterruptedException {
         List<String> command = nasCommand();
         command.addAll(List.of(args));
         Path out = Files.createTempFile(dir, "out", ".txt");
@@ -42,8 +48,14 @@ final class NasProcess {
         ProcessBuilder pb = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile());
         setup.accept(pb);
         Process p = pb.start();
-        org.assertj.core.api.Assertions.assertThat(p.waitFor(120, java.util.concurrent.TimeUnit.SECONDS))
-                .as(String.join(" ", args)).isTrue();
+        boolean ended = p.waitFor(limit.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+        if (!ended) {
+            p.destroy(); // SIGTERM: its shutdown hooks stop any worker processes it started
+            if (!p.waitFor(15, java.util.concurrent.TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+            }
+        }
+        org.assertj.core.api.Assertions.assertThat(ended).as(String.join(" ", args)).isTrue();
         return new Run(p.exitValue(), Files.readString(out), Files.readString(err));
     }
 

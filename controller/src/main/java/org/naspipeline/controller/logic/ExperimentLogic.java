@@ -205,6 +205,14 @@ public final class ExperimentLogic {
         String why = reason == null ? "experiment cancelled" : "experiment cancelled: " + reason;
         for (TrialRecord trial : state.inFlightTrials()) {
             effects.controls.add(new TrialControl(V, state.spec.id(), trial.trialId, trial.attempt, TrialControl.Action.CANCEL, why));
+            if (!trial.rungs.isEmpty()) {
+                // a promotion in flight: the trial keeps the result of the rung it completed
+                trial.promotionFailure = "rung " + trial.rung + ": " + why;
+                trial.rung = trial.highestRung();
+                trial.status = TrialStatus.COMPLETED;
+                state.trials.put(trial);
+                continue;
+            }
             trial.status = TrialStatus.FAILED;
             trial.result = new TrialResult.Failed(V, state.spec.id(), trial.trialId, trial.attempt, "controller", why, false);
             if (!state.isTeacher(trial.trialId)) {

@@ -205,6 +205,28 @@ class SchedulerTopologyTest extends TopologyTestBase {
     }
 
     @Test
+    void cancellingDuringAPromotionKeepsThePromotedTrialsLowerRungResult() throws Exception {
+        experiments.pipeInput("cx", spec("fashion-mnist.json", 5, 3, "{\"type\": \"asha\"}"));
+        for (int i = 0; i < 3; i++) {
+            TrialRequest r = requests().get(0);
+            complete(r, TrialMetrics.synthetic(0.5 + 0.1 * sequence(r.trialId()), 1.0, 4000), true);
+        }
+        assertThat(requests()).extracting(SchedulerTopologyTest::line).containsExactly("t3/2/r1/3ep");
+        events.readValuesToList();
+        experiments.pipeInput("cx", "{\"command\": \"cancel\"}".getBytes(StandardCharsets.UTF_8));
+        assertThat(events()).last().isInstanceOfSatisfying(ExperimentEvent.Completed.class, c -> {
+            assertThat(c.status()).isEqualTo(ExperimentStatus.CANCELLED);
+            assertThat(c.completedTrials()).isEqualTo(3);
+            assertThat(c.failedTrials()).isZero();
+        });
+        TrialRecord t3 = trial("cx", "cx-t0003");
+        assertThat(t3.status).isEqualTo(TrialStatus.COMPLETED);
+        assertThat(t3.rung).isZero();
+        assertThat(t3.promotionFailure).isEqualTo("rung 1: experiment cancelled");
+        assertThat(((TrialResult.Completed) t3.result).metrics().accuracy()).isEqualTo(0.8, org.assertj.core.data.Offset.offset(1e-9));
+    }
+
+    @Test
     void retriesCountPerRungAndAResultOfAnEarlierRungAttemptIsDropped() throws Exception {
         experiments.pipeInput("retry", spec("fashion-mnist.json", 3, 3, "{\"type\": \"asha\"}")); // maxAttempts 2
         for (int i = 0; i < 3; i++) {

@@ -19,7 +19,8 @@ public record ExperimentSpec(
         TrainingSpec training,
         ObjectivesSpec objectives,
         EarlyStoppingSpec earlyStopping,
-        @AddedField SchedulerSpec scheduler) {
+        @AddedField SchedulerSpec scheduler,
+        @AddedField WarmStartSpec warmStart) {
 
     /** The scheduler in effect: {@code scheduler}, or the median rule an {@code earlyStopping} block asks for. */
     public SchedulerSpec effectiveScheduler() {
@@ -41,29 +42,36 @@ public record ExperimentSpec(
         scheduler = scheduler == null ? SchedulerSpec.NONE : scheduler;
     }
 
+    /** A spec without a warm start. */
+    public ExperimentSpec(Integer schemaVersion, String id, String name, DatasetSpec dataset, SearchSpace searchSpace,
+                          StrategySpec strategy, BudgetSpec budget, TrainingSpec training, ObjectivesSpec objectives,
+                          EarlyStoppingSpec earlyStopping, SchedulerSpec scheduler) {
+        this(schemaVersion, id, name, dataset, searchSpace, strategy, budget, training, objectives, earlyStopping, scheduler, null);
+    }
+
     /** A spec without a scheduler block. */
     public ExperimentSpec(Integer schemaVersion, String id, String name, DatasetSpec dataset, SearchSpace searchSpace,
                           StrategySpec strategy, BudgetSpec budget, TrainingSpec training, ObjectivesSpec objectives,
                           EarlyStoppingSpec earlyStopping) {
-        this(schemaVersion, id, name, dataset, searchSpace, strategy, budget, training, objectives, earlyStopping, null);
+        this(schemaVersion, id, name, dataset, searchSpace, strategy, budget, training, objectives, earlyStopping, null, null);
     }
 
     /** A spec without early stopping. */
     public ExperimentSpec(Integer schemaVersion, String id, String name, DatasetSpec dataset, SearchSpace searchSpace,
                           StrategySpec strategy, BudgetSpec budget, TrainingSpec training, ObjectivesSpec objectives) {
-        this(schemaVersion, id, name, dataset, searchSpace, strategy, budget, training, objectives, null, null);
+        this(schemaVersion, id, name, dataset, searchSpace, strategy, budget, training, objectives, null, null, null);
     }
 
     /** A copy with the given id. */
     public ExperimentSpec withId(String newId) {
         return new ExperimentSpec(schemaVersion, newId, name, dataset, searchSpace, strategy, budget, training, objectives,
-                earlyStopping, scheduler);
+                earlyStopping, scheduler, warmStart);
     }
 
     /** A copy with another strategy and budget (the demo's and benchmarks' overrides). */
     public ExperimentSpec with(StrategySpec newStrategy, BudgetSpec newBudget) {
         return new ExperimentSpec(schemaVersion, id, name, dataset, searchSpace, newStrategy, newBudget, training, objectives,
-                earlyStopping, scheduler);
+                earlyStopping, scheduler, warmStart);
     }
 
     /**
@@ -120,6 +128,12 @@ public record ExperimentSpec(
         if (scheduler.type() != SchedulerSpec.Type.NONE && earlyStopping.rule() != EarlyStoppingSpec.Rule.NONE) {
             errors.add("earlyStopping", "give either earlyStopping or scheduler, not both (scheduler.type "
                     + scheduler.type().name().toLowerCase(java.util.Locale.ROOT) + " with earlyStopping.rule median)");
+        }
+        if (warmStart != null) {
+            warmStart.validate(errors, "warmStart");
+            if (id != null && id.equals(warmStart.fromExperiment())) {
+                errors.add("warmStart.fromExperiment", "an experiment cannot warm-start from itself ('" + id + "')");
+            }
         }
         if (scheduler.type().promotes() && searchSpace != null && searchSpace.parameters().containsKey("epochs")) {
             errors.add("searchSpace.parameters.epochs", "the scheduler " + scheduler.type().name().toLowerCase(java.util.Locale.ROOT)

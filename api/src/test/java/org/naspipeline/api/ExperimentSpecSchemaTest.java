@@ -101,6 +101,28 @@ class ExperimentSpecSchemaTest {
     }
 
     @Test
+    void aWarmStartNamesAnotherExperimentByItsId() {
+        String base = """
+                {"id": "second", "dataset": {"name": "fashion-mnist"}, "budget": {"maxTrials": 2},
+                 "searchSpace": {"architecture": {"family": "mlp", "hiddenLayers": {"min": 1, "max": 2}, "hiddenUnits": [8, 16]}},
+                 "warmStart": WS}
+                """;
+        assertThat(schemaErrorPaths(base.replace("WS", "{\"fromExperiment\": \"first\"}"))).isEmpty();
+        assertThat(javaErrorPaths(base.replace("WS", "{\"fromExperiment\": \"first\"}"))).isEmpty();
+        assertThat(JsonCodec.readSpec(base.replace("WS", "{\"fromExperiment\": \"first\"}").getBytes(java.nio.charset.StandardCharsets.UTF_8))
+                .warmStart()).isEqualTo(new WarmStartSpec("first"));
+        for (String bad : List.of("{}", "{\"fromExperiment\": \"no spaces\"}", "{\"fromExperiment\": 7}")) {
+            assertThat(schemaErrorPaths(base.replace("WS", bad))).as(bad).anySatisfy(p -> assertThat(p).startsWith("warmStart"));
+            assertThat(javaErrorPaths(base.replace("WS", bad))).as(bad).containsExactly("warmStart.fromExperiment");
+        }
+        assertThat(javaErrorPaths(base.replace("WS", "{}"))).containsExactly("warmStart.fromExperiment");
+        // valid for the schema, refused by the spec's own check
+        assertThat(javaErrorPaths(base.replace("WS", "{\"fromExperiment\": \"second\"}"))).containsExactly("warmStart.fromExperiment");
+        assertThat(new ExperimentSpec(1, "second", null, new DatasetSpec("mnist", null, null), null, null, null, null, null, null, null,
+                new WarmStartSpec("no spaces")).validate()).extracting(ValidationError::path).contains("warmStart.fromExperiment");
+    }
+
+    @Test
     void missingRequiredPartsAreRejectedByBoth() {
         String json = "{\"dataset\": {\"name\": \"fashion-mnist\"}, \"searchSpace\": {\"architecture\": {\"family\": \"cnn\"}}}";
         assertThat(VALIDATOR.validate(new JsonObject(json)).getValid()).isFalse();
@@ -204,6 +226,7 @@ class ExperimentSpecSchemaTest {
         objects.put(ObjectivesSpec.Constraint.class, "/properties/objectives/properties/constraints/items");
         objects.put(EarlyStoppingSpec.class, "/properties/earlyStopping");
         objects.put(SchedulerSpec.class, "/properties/scheduler");
+        objects.put(WarmStartSpec.class, "/properties/warmStart");
         objects.put(IntRange.class, "/$defs/intRange");
         objects.put(ArchitectureSpace.class, "/$defs/architectureSpace");
         objects.put(CompressionSpace.class, "/$defs/compressionSpace");

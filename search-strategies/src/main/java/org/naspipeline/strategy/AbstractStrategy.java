@@ -85,6 +85,14 @@ abstract class AbstractStrategy implements SearchStrategy {
         return x; // the unseen remainder is tiny; a repeat is better than stalling
     }
 
+    /** A seeded candidate counts as handed out, so {@code ask} proposes it only once the space is exhausted. */
+    @Override
+    public final void seed(Candidate candidate, TrialResult.Completed result, int rung) {
+        int[] genes = encoding.encode(candidate); // outside the space: throws before anything changed
+        tell(candidate, result, rung);
+        proposed.add(encoding.key(genes));
+    }
+
     @Override
     public final void tell(Candidate candidate, TrialResult result, int rung) {
         if (rung < 0) {

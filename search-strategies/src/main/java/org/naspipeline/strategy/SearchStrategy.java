@@ -45,4 +45,17 @@ public interface SearchStrategy {
     default void tell(Candidate candidate, TrialResult result) {
         tell(candidate, result, 0);
     }
+
+    /**
+     * Reports a completed result of an earlier experiment (a warm start), before this strategy's first
+     * {@link #ask}: the strategy learns from it as from {@link #tell(Candidate, TrialResult, int)}, and does not
+     * propose {@code candidate} itself while candidates it has not handed out or been seeded with remain. The
+     * result's trialId is the earlier experiment's, so it never collides with a trial of this one.
+     *
+     * @param candidate a candidate of this strategy's search space
+     * @param rung the rung of this experiment's scheduler the result stands for, 0 the first
+     */
+    default void seed(Candidate candidate, TrialResult.Completed result, int rung) {
+        tell(candidate, result, rung);
+    }
 }

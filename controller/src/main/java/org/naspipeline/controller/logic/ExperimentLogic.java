@@ -60,8 +60,44 @@ public final class ExperimentLogic {
         state.strategyLog = log;
         state.startedAtMillis = nowMillis;
         effects.events.add(new ExperimentEvent.Accepted(V, spec.id(), spec, actor));
+        if (spec.warmStart() != null) {
+            state.warmStart = new WarmStart(spec.warmStart().fromExperiment());
+            effects.events.add(new ExperimentEvent.StatusChanged(V, spec.id(), state.status, "waiting for the completed results "
+                    + "of experiment '" + state.warmStart.fromExperiment + "' (warmStart)", ExperimentEvent.CONTROLLER));
+        }
         fill(state, nowMillis, effects);
         return state;
+    }
+
+    /**
+     * Applies the answer to the experiment's warm-start request: refused, the experiment fails with the answer's
+     * errors (a {@code rejected} event with their paths, then {@code completed} with status failed); else each seed
+     * is told to the strategy ({@code seed:rung:json} in the call log, so a replay tells it again) and the
+     * search starts. Seeds are not trials: no count, best or front changes.
+     */
+    public void warmStart(ExperimentState state, WarmStartExchange.Answer answer, long nowMillis, Effects effects) {
+        String unfit = WarmStart.unfit(state, answer);
+        if (unfit != null) {
+            effects.deadLetterReason = unfit;
+            return;
+        }
+        WarmStart warm = state.warmStart;
+        warm.waiting = false;
+        String id = state.spec.id();
+        if (!answer.errors().isEmpty()) {
+            state.status = ExperimentStatus.FAILED;
+            effects.events.add(new ExperimentEvent.Rejected(V, id, answer.errors(), ExperimentEvent.CONTROLLER));
+            effects.events.add(new ExperimentEvent.Completed(V, id, state.status, 0, 0, null, null, ExperimentEvent.CONTROLLER));
+            return;
+        }
+        for (WarmStartExchange.Seed seed : answer.seeds()) {
+            strategies.seed(state, seed, WarmStart.rung(state.spec, seed.epochs()));
+        }
+        warm.seeded = answer.seeds().size();
+        warm.skipped = answer.skipped();
+        warm.leftOut = answer.leftOut();
+        effects.events.add(new ExperimentEvent.StatusChanged(V, id, state.status, warm.summary(), ExperimentEvent.CONTROLLER));
+        fill(state, nowMillis, effects);
     }
 
     /** Applies a worker report to the experiment. */
@@ -280,6 +316,9 @@ public final class ExperimentLogic {
     private void fill(ExperimentState state, long nowMillis, Effects effects) {
         if (state.status != ExperimentStatus.RUNNING) {
             return;
+        }
+        if (state.warmStart != null && state.warmStart.waiting) {
+            return; // the strategy is seeded before its first ask
         }
         if (TeacherTrial.holdsSearch(state, nowMillis, effects)) {
             return; // the search starts once the teacher is trained

@@ -34,6 +34,8 @@ public final class ExperimentState {
     public List<ParetoTracker.Point> front = new ArrayList<>();
     /** Per objective, the largest minimization value among feasible completed trials (the hypervolume reference). */
     public double[] worst;
+    /** The warm start (see {@link WarmStart}), or null when the spec has none. */
+    public WarmStart warmStart;
     /** Whether the teacher trial (see {@link #needsTeacher}) was scheduled. */
     public boolean teacherIssued;
     /** The artifact of the completed teacher trial, filled into every distilled candidate's request. */
@@ -56,7 +58,7 @@ public final class ExperimentState {
     /** How many calls the strategy log holds (the log itself is not part of this record's JSON). */
     public int strategyCalls;
     /**
-     * The strategy's call history, "ask:N" or "tell:trialId", so the strategy can be rebuilt by replay (it is
+     * The strategy's call history, "ask:N", "tell:trialId" or "seed:rung:json", so the strategy can be rebuilt by replay (it is
      * deterministic for a seed and a call sequence). Kept out of the header: it grows with every trial.
      */
     @com.fasterxml.jackson.annotation.JsonIgnore

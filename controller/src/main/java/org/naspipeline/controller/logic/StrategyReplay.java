@@ -1,21 +1,25 @@
 package org.naspipeline.controller.logic;
 
+import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.naspipeline.api.Candidate;
+import org.naspipeline.api.JsonCodec;
 import org.naspipeline.api.TrialResult;
 import org.naspipeline.strategy.SearchStrategy;
 import org.naspipeline.strategy.StrategyContext;
 import org.naspipeline.strategy.StrategyRegistry;
 
 /**
- * Each experiment's live strategy, and its call log ({@code ask:N}, {@code tell:trialId}) in the experiment's state.
+ * Each experiment's live strategy, and its call log ({@code ask:N}, {@code tell:trialId}, {@code seed:rung:json}) in
+ * the experiment's state.
  * The strategy object is not stored: it is rebuilt by replaying the log, which gives the same candidates because
  * strategies are deterministic for a seed and call sequence. A cached strategy remembers the log length it reflects,
  * so a rolled-back transaction (the store went back, the cache did not) forces a rebuild instead of diverging.
  */
 final class StrategyReplay {
+    private static final String SEED = "seed:";
     private final StrategyRegistry registry;
     /** Live strategies by experiment, with the log length they reflect; rebuilt by replay when stale. */
     private final Map<String, Cached> strategies = new HashMap<>();
@@ -45,6 +49,17 @@ final class StrategyReplay {
         sync(state);
     }
 
+    /**
+     * Tells the experiment's strategy a result of the earlier experiment it warm-starts from, at {@code rung} of
+     * this experiment's scheduler, and logs the seed itself ({@code seed:rung:json}): it is no trial of this
+     * experiment, so the log is the only place a replay finds it.
+     */
+    void seed(ExperimentState state, WarmStartExchange.Seed seed, int rung) {
+        strategy(state).seed(seed.candidate(), seed.result(), rung);
+        state.logCall(SEED + rung + ":" + new String(JsonCodec.write(seed), StandardCharsets.UTF_8));
+        sync(state);
+    }
+
     private SearchStrategy strategy(ExperimentState state) {
         Cached cached = strategies.get(state.spec.id());
         if (cached != null && cached.logSize == state.strategyCalls) {
@@ -54,6 +69,11 @@ final class StrategyReplay {
         for (String call : state.strategyLog.all(state.strategyCalls)) {
             if (call.startsWith("ask:")) {
                 strategy.ask(Integer.parseInt(call.substring(4)));
+            } else if (call.startsWith(SEED)) {
+                int colon = call.indexOf(':', SEED.length());
+                WarmStartExchange.Seed seed = JsonCodec.readStoredState(
+                        call.substring(colon + 1).getBytes(StandardCharsets.UTF_8), WarmStartExchange.Seed.class);
+                strategy.seed(seed.candidate(), seed.result(), Integer.parseInt(call.substring(SEED.length(), colon)));
             } else {
                 String told = call.substring(5);
                 int at = told.indexOf('@');

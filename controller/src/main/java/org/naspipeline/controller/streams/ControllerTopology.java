@@ -20,7 +20,8 @@ import org.naspipeline.strategy.StrategyRegistry;
 
 /**
  * The controller's Streams topology: two sources, each keyed by experiment and repartitioned together into one
- * internal topic, one stateful processor reading it, four sinks.
+ * internal topic, one stateful processor reading it, five sinks (one of them back to {@code nas.experiments}, for
+ * the warm-start exchange between experiments on different partitions).
  */
 public final class ControllerTopology {
     /** One small header per experiment ({@code ExperimentState}). */
@@ -38,6 +39,8 @@ public final class ControllerTopology {
     static final String EVENTS_SINK = "events-sink";
     static final String DLQ_SINK = "dlq-sink";
     static final String CONTROL_SINK = "control-sink";
+    /** The controller's own records to {@code nas.experiments}: warm-start requests and answers. */
+    static final String EXPERIMENTS_SINK = "experiments-sink";
     /** Largest experiment header or spec the changelogs accept (zstd-compressed JSON). */
     public static final int MAX_STATE_BYTES = 16 * 1024 * 1024;
     /** How often running experiments are checked for silent trials. */
@@ -88,6 +91,8 @@ public final class ControllerTopology {
         topology.addSink(TRIALS_SINK, Topics.TRIALS, keys, new RecordSerializer<TrialRequest>(), new SlotPartitioner(), PROCESSOR);
         topology.addSink(EVENTS_SINK, Topics.EXPERIMENT_EVENTS, keys, new RecordSerializer<ExperimentEvent>(), PROCESSOR);
         topology.addSink(CONTROL_SINK, Topics.TRIAL_CONTROL, keys, new RecordSerializer<TrialControl>(), PROCESSOR);
+        // warm-start requests and answers go round through nas.experiments to the owner of the experiment they are keyed by
+        topology.addSink(EXPERIMENTS_SINK, Topics.EXPERIMENTS, keys, new RecordSerializer<Object>(), PROCESSOR);
         topology.addSink(DLQ_SINK, Topics.DLQ, keys, new ByteArraySerializer(), PROCESSOR); // the original bytes
         return topology;
     }

@@ -29,6 +29,8 @@ import org.naspipeline.controller.logic.Effects;
 import org.naspipeline.controller.logic.ExperimentLogic;
 import org.naspipeline.controller.logic.ExperimentState;
 import org.naspipeline.controller.logic.TrialRecord;
+import org.naspipeline.controller.logic.WarmStart;
+import org.naspipeline.controller.logic.WarmStartExchange;
 import org.naspipeline.controller.metrics.ControllerMetrics;
 import org.naspipeline.strategy.StrategyRegistry;
 import org.slf4j.Logger;
@@ -129,7 +131,11 @@ public final class ExperimentProcessor implements Processor<String, byte[], Stri
                 deadLetter(record, "a tombstone (null value): experiments are ended with a cancel command, not deleted");
             } else {
                 ExperimentInput in = ExperimentInput.read(record.value()); // parsed once, bound as a command or a spec
-                if (in.isCommand()) {
+                if (in.isInternal() && in.error() != null) {
+                    deadLetter(record, "unreadable internal record: " + in.error().getMessage());
+                } else if (in.isInternal()) {
+                    internal(record, in.internal());
+                } else if (in.isCommand()) {
                     command(record, in);
                 } else {
                     submit(record, in);
@@ -191,9 +197,18 @@ public final class ExperimentProcessor implements Processor<String, byte[], Stri
 
     /** Whether a record of {@code nas.experiments} is a command (a JSON object with a {@code command} field). */
     static boolean isCommand(byte[] value) {
+        return hasField(value, "command");
+    }
+
+    /** Whether a record of {@code nas.experiments} is the controller's own (a JSON object with an {@code internal} field). */
+    static boolean isInternal(byte[] value) {
+        return hasField(value, ExperimentInput.INTERNAL);
+    }
+
+    private static boolean hasField(byte[] value, String field) {
         try {
             com.fasterxml.jackson.databind.JsonNode tree = JsonCodec.readTree(value);
-            return tree.isObject() && tree.has("command");
+            return tree.isObject() && tree.has(field);
         } catch (InvalidInputException e) {
             return false; // not JSON: the submission path reports it
         }
@@ -275,6 +290,55 @@ public final class ExperimentProcessor implements Processor<String, byte[], Stri
         LOG.info("experiment {} accepted from {}: strategy {}, {} trials, parallelism {}", id, actor, spec.strategy().name(),
                 spec.budget().maxTrials(), spec.budget().parallelism());
         save(id, state, record.timestamp(), effects);
+        if (spec.warmStart() != null) {
+            // in the same transaction as the stored state: the request is sent exactly once
+            WarmStartExchange.Request request = WarmStart.request(spec, state.tenant);
+            context.forward(new Record<>(request.fromExperiment(), request, record.timestamp()), ControllerTopology.EXPERIMENTS_SINK);
+        }
+    }
+
+    /**
+     * A warm-start record: a request keyed by the earlier experiment, answered from its stored trials by a record
+     * keyed by the new experiment, which seeds the new experiment's strategy. Each step is one transaction.
+     */
+    private void internal(Record<String, byte[]> record, String kind) {
+        try {
+            if (WarmStartExchange.REQUEST.equals(kind)) {
+                WarmStartExchange.Request request = WarmStartRecords.request(record.key(), record.value());
+                WarmStartExchange.Answer answer = WarmStart.answer(header(request.fromExperiment()), request);
+                LOG.info("experiment {}: warm-start request from {} answered with {} seed(s), {} skipped, {} left out{}",
+                        request.fromExperiment(), request.experimentId(), answer.seeds().size(), answer.skipped(), answer.leftOut(),
+                        answer.errors().isEmpty() ? "" : ", refused: " + answer.errors());
+                context.forward(new Record<>(answer.experimentId(), answer, record.timestamp()), ControllerTopology.EXPERIMENTS_SINK);
+            } else if (WarmStartExchange.ANSWER.equals(kind)) {
+                warmStart(record, WarmStartRecords.answer(record.key(), record.value()));
+            } else {
+                deadLetter(record, "unknown internal record '" + RecordChecks.abbreviate(kind) + "' (known: "
+                        + WarmStartExchange.REQUEST + ", " + WarmStartExchange.ANSWER + ")");
+            }
+        } catch (InvalidInputException e) {
+            deadLetter(record, "invalid " + kind + ": " + e.getMessage());
+        }
+    }
+
+    private void warmStart(Record<String, byte[]> record, WarmStartExchange.Answer answer) {
+        ExperimentState state = header(answer.experimentId());
+        if (state == null) {
+            deadLetter(record, "warm-start answer for unknown experiment '" + answer.experimentId() + "'");
+            return;
+        }
+        Effects effects = new Effects();
+        logic.warmStart(state, answer, context.currentSystemTimeMs(), effects);
+        if (effects.deadLetterReason != null) {
+            deadLetter(record, effects.deadLetterReason);
+            return;
+        }
+        if (!answer.errors().isEmpty()) {
+            metrics.rejected("warm-start");
+        }
+        LOG.info("experiment {}: warm start from {}: {}", answer.experimentId(), answer.fromExperiment(),
+                answer.errors().isEmpty() ? state.warmStart.seeded + " seed(s) told" : "refused " + answer.errors());
+        save(answer.experimentId(), state, record.timestamp(), effects);
     }
 
     private void report(Record<String, byte[]> record) {

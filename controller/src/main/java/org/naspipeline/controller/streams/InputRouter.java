@@ -83,6 +83,9 @@ public final class InputRouter implements Processor<String, byte[], String, byte
         } catch (InvalidInputException e) {
             return new Route(UNROUTABLE, "rejected experiment: the record has no key and its value is unreadable: " + e.getMessage());
         }
+        if (tree != null && tree.isObject() && tree.has("internal")) {
+            return new Route(UNROUTABLE, "a warm-start record needs the experiment id as its record key");
+        }
         if (tree != null && tree.isObject() && tree.has("command")) {
             return new Route(UNROUTABLE, "a command needs the experiment id as its record key");
         }

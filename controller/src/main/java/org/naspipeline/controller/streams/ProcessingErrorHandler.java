@@ -72,12 +72,13 @@ public final class ProcessingErrorHandler implements ProcessingExceptionHandler 
     }
 
     /**
-     * For a submission (not a command) with a valid experiment id, the {@code Rejected} event its submitter waits
-     * for: nothing was started, and the same id may be submitted again.
+     * For a submission (not a command, nor a warm-start record) with a valid experiment id, the {@code Rejected}
+     * event its submitter waits for: nothing was started, and the same id may be submitted again.
      */
     private static Optional<ProducerRecord<byte[], byte[]>> rejection(String input, Record<?, ?> record, String reason) {
         if (!Topics.EXPERIMENTS.equals(input) || !(record.key() instanceof String id) || !ExperimentSpec.ID_PATTERN.matcher(id).matches()
-                || !(record.value() instanceof byte[] value) || ExperimentProcessor.isCommand(value)) {
+                || !(record.value() instanceof byte[] value) || ExperimentProcessor.isCommand(value)
+                || ExperimentProcessor.isInternal(value)) {
             return Optional.empty();
         }
         ExperimentEvent event = new ExperimentEvent.Rejected(ExperimentSpec.SCHEMA_VERSION, id,

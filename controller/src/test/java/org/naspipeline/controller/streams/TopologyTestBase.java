@@ -22,7 +22,11 @@ abstract class TopologyTestBase {
 
     @BeforeEach
     void startTopology() {
-        TopologyRig rig = new TopologyRig(stateDir);
+        use(new TopologyRig(stateDir));
+    }
+
+    /** Makes {@code rig}'s driver and topics this test's (e.g. a new controller after the old driver was closed). */
+    void use(TopologyRig rig) {
         driver = rig.driver;
         experiments = rig.experiments;
         results = rig.results;

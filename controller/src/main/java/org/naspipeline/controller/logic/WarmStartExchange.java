@@ -1,0 +1,45 @@
+package org.naspipeline.controller.logic;
+
+import java.util.List;
+import org.naspipeline.api.Candidate;
+import org.naspipeline.api.ExperimentSpec;
+import org.naspipeline.api.TrialResult;
+import org.naspipeline.api.ValidationError;
+
+/**
+ * The two records of a warm start, which the controller writes to {@code nas.experiments} so that they reach the
+ * owner of the experiment they are keyed by, wherever its partition lives. Each is a JSON object whose
+ * {@code internal} field names its kind; a submission or a command has no such field.
+ */
+public final class WarmStartExchange {
+    /** The {@code internal} value of a {@link Request}. */
+    public static final String REQUEST = "warm-start-request";
+    /** The {@code internal} value of an {@link Answer}. */
+    public static final String ANSWER = "warm-start-answer";
+
+    private WarmStartExchange() {}
+
+    /**
+     * Keyed by {@code fromExperiment}: the new experiment {@code experimentId} (its spec, and the tenant that
+     * submitted it, or null) asks the earlier experiment's owner for its completed results.
+     */
+    public record Request(String internal, int schemaVersion, String experimentId, String fromExperiment, String tenant,
+                          ExperimentSpec spec) {}
+
+    /**
+     * Keyed by {@code experimentId}: either {@code errors} (the warm start is refused, with the paths of the new
+     * spec that do not fit) or the {@code seeds}, the earlier experiment's completed results whose candidates lie
+     * in the new search space, in the order they completed; {@code skipped} results lay outside it (the first few
+     * reasons in {@code skippedReasons}) and {@code leftOut} did not fit the record's size cap.
+     */
+    public record Answer(String internal, int schemaVersion, String experimentId, String fromExperiment,
+                         List<ValidationError> errors, List<Seed> seeds, int skipped, List<String> skippedReasons,
+                         int leftOut) {}
+
+    /**
+     * One completed result of the earlier experiment: its trial, the candidate (as the new space decodes it), the
+     * result of its highest rung (without the per-layer table, the inference block and the checkpoint, which
+     * stay with the earlier experiment's artifacts) and the epochs that result was trained for.
+     */
+    public record Seed(String trialId, Candidate candidate, TrialResult.Completed result, int epochs) {}
+}

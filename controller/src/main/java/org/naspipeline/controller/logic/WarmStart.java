@@ -106,7 +106,8 @@ public final class WarmStart {
                 fitting.size() - kept.size());
     }
 
-    private static Answer refused(Request request, List<ValidationError> errors) {
+    /** The answer that refuses {@code request} with {@code errors}. */
+    public static Answer refused(Request request, List<ValidationError> errors) {
         return new Answer(WarmStartExchange.ANSWER, V, request.experimentId(), request.fromExperiment(), errors, List.of(), 0,
                 List.of(), 0);
     }

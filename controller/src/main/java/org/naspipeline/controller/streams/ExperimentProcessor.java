@@ -305,7 +305,7 @@ public final class ExperimentProcessor implements Processor<String, byte[], Stri
         try {
             if (WarmStartExchange.REQUEST.equals(kind)) {
                 WarmStartExchange.Request request = WarmStartRecords.request(record.key(), record.value());
-                WarmStartExchange.Answer answer = WarmStart.answer(header(request.fromExperiment()), request);
+                WarmStartExchange.Answer answer = answer(request);
                 LOG.info("experiment {}: warm-start request from {} answered with {} seed(s), {} skipped, {} left out{}",
                         request.fromExperiment(), request.experimentId(), answer.seeds().size(), answer.skipped(), answer.leftOut(),
                         answer.errors().isEmpty() ? "" : ", refused: " + answer.errors());
@@ -318,6 +318,25 @@ public final class ExperimentProcessor implements Processor<String, byte[], Stri
             }
         } catch (InvalidInputException e) {
             deadLetter(record, "invalid " + kind + ": " + e.getMessage());
+        }
+    }
+
+    /**
+     * The answer to a checked request. Should reading the earlier experiment fail on a bug, the answer is a refusal
+     * (the error is logged): dead-lettering the request instead would leave the new experiment waiting for good.
+     */
+    private WarmStartExchange.Answer answer(WarmStartExchange.Request request) {
+        try {
+            return WarmStart.answer(header(request.fromExperiment()), request);
+        } catch (RuntimeException e) {
+            if (e instanceof org.apache.kafka.common.KafkaException) {
+                throw e;
+            }
+            headers.remove(request.fromExperiment());
+            LOG.error("experiment {}: the warm-start request of {} could not be answered", request.fromExperiment(),
+                    request.experimentId(), e);
+            return WarmStart.refused(request, List.of(new ValidationError("warmStart.fromExperiment", "the results of experiment '"
+                    + request.fromExperiment() + "' could not be read (the controller's log has the details)")));
         }
     }
 

@@ -245,6 +245,20 @@ class WarmStartTopologyTest extends TopologyTestBase {
     }
 
     @Test
+    void anEarlierExperimentThatCannotBeReadRefusesInsteadOfLeavingTheNewOneWaiting() throws Exception {
+        runOld("");
+        driver.<String, byte[]>getKeyValueStore(ControllerTopology.TRIAL_STORE).put("old\u0000old-t0003",
+                "not a trial".getBytes(StandardCharsets.UTF_8));
+        experiments.pipeInput("new", spec(EVOLUTION, 4, 2, FROM_OLD));
+        assertThat(events()).filteredOn(e -> e instanceof ExperimentEvent.Rejected).singleElement().isEqualTo(new ExperimentEvent.Rejected(V,
+                "new", List.of(new ValidationError("warmStart.fromExperiment",
+                        "the results of experiment 'old' could not be read (the controller's log has the details)")), "controller"));
+        assertThat(header("new").status).isEqualTo(ExperimentStatus.FAILED);
+        assertThat(requests()).isEmpty();
+        assertThat(dlq.isEmpty()).isTrue();
+    }
+
+    @Test
     void anEarlierExperimentWithoutCompletedTrialsIsRefused() throws Exception {
         experiments.pipeInput("old", spec(RANDOM, 4, 2, ""));
         List<TrialRequest> old = requests();

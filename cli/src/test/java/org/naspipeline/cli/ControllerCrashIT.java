@@ -3,15 +3,23 @@ package org.naspipeline.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Predicate;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
 import org.naspipeline.api.BudgetSpec;
 import org.naspipeline.api.ExperimentEvent;
 import org.naspipeline.api.ExperimentSpec;
@@ -20,6 +28,7 @@ import org.naspipeline.api.ObjectivesSpec;
 import org.naspipeline.api.StrategySpec;
 import org.naspipeline.api.Topics;
 import org.naspipeline.api.TrialStatus;
+import org.naspipeline.api.WarmStartSpec;
 import org.naspipeline.controller.TopicSetup;
 import org.naspipeline.strategy.pareto.ParetoFront;
 import org.naspipeline.testkit.ConsumerGroups;
@@ -80,7 +89,7 @@ class ControllerCrashIT {
                 .replace("\"epochs\": 2", "\"epochs\": 9")
                 .replace("\"name\": \"random\"", "\"name\": \"regularized-evolution\"")
                 .replace("\"training\"", "\"scheduler\": {\"type\": \"asha\"}, \"training\"");
-        ExperimentSpec base = JsonCodec.readSpec(json.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        ExperimentSpec base = JsonCodec.readSpec(json.getBytes(StandardCharsets.UTF_8));
 
         Run reference = run(kafka, base, "asha-ref", false, 25);
         Run crashed = run(kafka, base, "asha-crash", true, 25);
@@ -117,9 +126,57 @@ class ControllerCrashIT {
         return trialId.substring(trialId.lastIndexOf("-t") + 1);
     }
 
+    /**
+     * A warm start with the controller killed as soon as the new experiment's acceptance is committed, while the
+     * request and answer are on their way between the two experiments' partitions: the new experiment is seeded
+     * once (one committed request and answer, one "warm-started" event, nothing dead-lettered) and decides exactly
+     * as an uninterrupted run.
+     */
+    @Test
+    void aControllerKilledDuringAWarmStartSeedsOnceAndDecidesTheSame(KafkaCluster kafka) throws Exception {
+        TopicSetup.ensure(kafka.bootstrapServers(), 4);
+        String json = Files.readString(Path.of("..", "examples", "fashion-mnist.json"))
+                .replace("\"maxTrials\": 4", "\"maxTrials\": 8")
+                .replace("\"parallelism\": 2", "\"parallelism\": 1");
+        ExperimentSpec earlier = JsonCodec.readSpec(json.getBytes(StandardCharsets.UTF_8));
+        ExperimentSpec base = earlier.with(new StrategySpec("regularized-evolution", 4L,
+                Map.of("populationSize", 8, "sampleSize", 8)), new BudgetSpec(6, 1, 2));
+        Predicate<ExperimentEvent> accepted = e -> e instanceof ExperimentEvent.Accepted;
+
+        Run reference = run(kafka, base, "warm-ref", false, accepted, earlier);
+        Run crashed = run(kafka, base, "warm-crash", true, accepted, earlier);
+        for (Run r : List.of(reference, crashed)) {
+            assertThat(r.events()).filteredOn(e -> e instanceof ExperimentEvent.StatusChanged s && s.reason().startsWith("warm-started"))
+                    .singleElement().satisfies(e -> assertThat(((ExperimentEvent.StatusChanged) e).reason())
+                            .endsWith(": 8 completed result(s) told to the strategy"));
+            assertThat(r.events().get(r.events().size() - 1)).isInstanceOfSatisfying(ExperimentEvent.Completed.class,
+                    c -> assertThat(c.completedTrials()).isEqualTo(6));
+        }
+        assertThat(finishedCandidates(crashed)).hasSize(6).isEqualTo(finishedCandidates(reference));
+    }
+
+    private static List<String> finishedCandidates(Run run) {
+        return run.events().stream().filter(e -> e instanceof ExperimentEvent.TrialFinished)
+                .map(e -> local(((ExperimentEvent.TrialFinished) e).trialId()) + " "
+                        + ((ExperimentEvent.TrialFinished) e).candidate().canonicalHash()).toList();
+    }
+
     private Run run(KafkaCluster kafka, ExperimentSpec base, String name, boolean crash, int crashAfter) throws Exception {
+        int[] finished = {0};
+        return run(kafka, base, name, crash, e -> e instanceof ExperimentEvent.TrialFinished && ++finished[0] == crashAfter, null);
+    }
+
+    /**
+     * Runs {@code base} as a new experiment; with {@code crash}, the controller is killed at the first event {@code
+     * crashAt} accepts and restarted. With {@code earlier}, that experiment runs to its end first and the new one
+     * warm-starts from it.
+     */
+    private Run run(KafkaCluster kafka, ExperimentSpec base, String name, boolean crash,
+                    Predicate<ExperimentEvent> crashAt, ExperimentSpec earlier) throws Exception {
         String id = name + "-" + UUID.randomUUID().toString().substring(0, 8);
-        ExperimentSpec spec = base.withId(id);
+        ExperimentSpec spec = earlier == null ? base.withId(id) : new ExperimentSpec(base.schemaVersion(), id, base.name(),
+                base.dataset(), base.searchSpace(), base.strategy(), base.budget(), base.training(), base.objectives(),
+                base.earlyStopping(), base.scheduler(), new WarmStartSpec(id + "-earlier"));
         Path dir = work.resolve(name);
         Files.createDirectories(dir);
         WorkerConfig wc = WorkerConfig.embedded(kafka.bootstrapServers(), "workers-" + id, "synthetic-1", 1, "cpu", null,
@@ -131,10 +188,13 @@ class ControllerCrashIT {
         try (WorkerService worker = new WorkerService(wc, List.of(new SyntheticEvaluator("synthetic-1", 5)));
              ExperimentSubmitter submitter = new ExperimentSubmitter(kafka.bootstrapServers())) {
             worker.start();
+            if (earlier != null) {
+                submitter.submit(earlier.withId(id + "-earlier"));
+                new ExperimentWatcher(kafka.bootstrapServers()).follow(id + "-earlier", Duration.ofMinutes(2), e -> { });
+            }
             submitter.submit(spec);
-            int[] finished = {0};
             events = new ExperimentWatcher(kafka.bootstrapServers()).follow(id, Duration.ofMinutes(4), e -> {
-                if (crash && e instanceof ExperimentEvent.TrialFinished && ++finished[0] == crashAfter) {
+                if (crash && crashAt.test(e)) {
                     Process p = controller.get();
                     p.destroyForcibly(); // SIGKILL: no close, no commit, no leave-group
                     try {
@@ -149,9 +209,18 @@ class ControllerCrashIT {
             controller.get().destroy();
             controller.get().waitFor();
         }
+        if (earlier != null) {
+            assertWarmStartExchangedOnce(kafka, id);
+        }
         if (crash) {
             assertThat(killedExitCode[0]).as("exit code of the killed controller").isEqualTo(137); // 128 + SIGKILL
             assertThat(Files.readString(dir.resolve("controller-2.log"))).contains("controller starting");
+            if (earlier != null) { // where the kill landed varies from run to run; say where it was this time
+                String first = Files.readString(dir.resolve("controller-1.log"));
+                System.out.printf("%s: the killed controller had %s the request and %s the answer%n", name,
+                        first.contains("warm-start request from") ? "answered" : "not answered",
+                        first.contains(": warm start from") ? "applied" : "not applied");
+            }
         }
         ParetoFront<String> front = new ParetoFront<>();
         for (ExperimentEvent e : events) {
@@ -162,6 +231,35 @@ class ControllerCrashIT {
         Set<String> labels = new HashSet<>();
         front.entries().forEach(en -> labels.add(en.label()));
         return new Run(events, labels);
+    }
+
+    /** One committed warm-start request for the earlier experiment and one answer for {@code id}; no dead letter of either. */
+    private static void assertWarmStartExchangedOnce(KafkaCluster kafka, String id) throws Exception {
+        List<String> exchange = new ArrayList<>();
+        List<String> dead = new ArrayList<>();
+        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(
+                Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
+                        ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"),
+                new StringDeserializer(),
+                new ByteArrayDeserializer())) {
+            List<TopicPartition> partitions = new ArrayList<>();
+            for (String topic : List.of(Topics.EXPERIMENTS, Topics.DLQ)) {
+                consumer.partitionsFor(topic).forEach(p -> partitions.add(new TopicPartition(topic, p.partition())));
+            }
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
+            while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
+                consumer.poll(Duration.ofMillis(200)).forEach(r -> {
+                    String value = r.value() == null ? "" : new String(r.value(), StandardCharsets.UTF_8);
+                    if (value.contains("\"internal\"") && value.contains(id)) {
+                        (r.topic().equals(Topics.DLQ) ? dead : exchange).add(r.key());
+                    }
+                });
+            }
+        }
+        assertThat(exchange).containsExactlyInAnyOrder(id + "-earlier", id);
+        assertThat(dead).isEmpty();
     }
 
     private static Process startController(KafkaCluster kafka, String id, Path dir, int generation) throws IOException {

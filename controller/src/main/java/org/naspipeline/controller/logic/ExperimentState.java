@@ -58,8 +58,8 @@ public final class ExperimentState {
     /** How many calls the strategy log holds (the log itself is not part of this record's JSON). */
     public int strategyCalls;
     /**
-     * The strategy's call history, "ask:N", "tell:trialId" or "seed:rung:json", so the strategy can be rebuilt by replay (it is
-     * deterministic for a seed and a call sequence). Kept out of the header: it grows with every trial.
+     * The strategy's call history, "ask:N", "tell:trialId" or "seed:rung:json", so the strategy can be rebuilt by
+     * replay (it is deterministic for a seed and a call sequence). Kept out of the header: it grows with every trial.
      */
     @com.fasterxml.jackson.annotation.JsonIgnore
     public StrategyLog strategyLog = new StrategyLog.InMemory();

@@ -79,7 +79,8 @@ public final class WarmStart {
             }
         }
         if (completed.isEmpty()) {
-            return refused(request, List.of(new ValidationError(path, "experiment '" + earlier + "' has no completed trial yet")));
+            return refused(request, List.of(new ValidationError(path,
+                    "experiment '" + earlier + "' has no completed trial yet")));
         }
         SpaceEncoding space = new SpaceEncoding(request.spec().searchSpace());
         List<Seed> fitting = new ArrayList<>();
@@ -99,7 +100,8 @@ public final class WarmStart {
         int skipped = completed.size() - fitting.size();
         if (fitting.isEmpty()) {
             return refused(request, List.of(new ValidationError("searchSpace", "none of the " + completed.size()
-                    + " completed trials of experiment '" + earlier + "' lies in this search space (" + String.join("; ", reasons) + ")")));
+                    + " completed trials of experiment '" + earlier + "' lies in this search space ("
+                    + String.join("; ", reasons) + ")")));
         }
         List<Seed> kept = capped(fitting);
         return new Answer(WarmStartExchange.ANSWER, V, request.experimentId(), earlier, List.of(), kept, skipped, reasons,

@@ -142,7 +142,7 @@ public final class ExperimentLogic {
         }
         double best = curve.isEmpty() ? progress.validationAccuracy() : Math.max(curve.get(curve.size() - 1), progress.validationAccuracy());
         curve.add(best);
-        TrialScheduler.of(state.spec).onProgress(state, trial, progress, best, effects);
+        state.scheduler().onProgress(state, trial, progress, best, effects);
     }
 
     /** Schedules the next attempt of a trial if attempts are left; returns whether it did. */
@@ -167,7 +167,7 @@ public final class ExperimentLogic {
         trial.lastActivityMillis = nowMillis;
         trial.scheduledAtMillis = nowMillis;
         trial.stopRequested = false;
-        org.naspipeline.api.Fidelity fidelity = TrialScheduler.of(state.spec).fidelity(trial);
+        org.naspipeline.api.Fidelity fidelity = state.scheduler().fidelity(trial);
         int keep = fidelity == null || fidelity.resumeEpoch() == null ? 0 : fidelity.resumeEpoch();
         trial.bestValidationByEpoch = new ArrayList<>(trial.bestValidationByEpoch.subList(0,
                 Math.min(keep, trial.bestValidationByEpoch.size())));
@@ -175,7 +175,7 @@ public final class ExperimentLogic {
 
     /** The event of scheduling the current attempt of {@code trial} (with its rung under a promoting scheduler). */
     private static ExperimentEvent.TrialScheduled scheduled(ExperimentState state, TrialRecord trial) {
-        boolean rungs = !state.isTeacher(trial.trialId) && TrialScheduler.of(state.spec).promotes();
+        boolean rungs = !state.isTeacher(trial.trialId) && state.scheduler().promotes();
         return new ExperimentEvent.TrialScheduled(V, state.spec.id(), trial.trialId, trial.attempt, trial.candidate,
                 rungs ? trial.rung : null);
     }
@@ -269,7 +269,7 @@ public final class ExperimentLogic {
             return;
         }
         String experimentId = state.spec.id();
-        TrialScheduler scheduler = TrialScheduler.of(state.spec);
+        TrialScheduler scheduler = state.scheduler();
         Integer rung = scheduler.promotes() ? trial.rung : null;
         trial.endedAtMillis = nowMillis;
         state.inFlight.release(trial.trialId);
@@ -326,7 +326,7 @@ public final class ExperimentLogic {
         Integer maxDuration = state.spec.budget().maxDurationSeconds();
         boolean outOfTime = maxDuration != null && nowMillis - state.startedAtMillis >= maxDuration * 1000L;
         int free = outOfTime ? 0 : state.spec.budget().parallelism() - state.inFlight();
-        TrialScheduler scheduler = TrialScheduler.of(state.spec);
+        TrialScheduler scheduler = state.scheduler();
         if (free > 0) {
             // promotions first (ASHA): a promising trial continues before a new one starts
             for (TrialRecord trial : scheduler.promotions(state, free)) {
@@ -360,7 +360,7 @@ public final class ExperimentLogic {
         ExperimentSpec spec = state.spec;
         // Each trial gets its own seed, stable across attempts, derived from the experiment seed.
         long seed = spec.strategy().seed() * 1_000_003L + trial.trialId.hashCode();
-        TrialScheduler scheduler = state.isTeacher(trial.trialId) ? TrialScheduler.NONE : TrialScheduler.of(spec);
+        TrialScheduler scheduler = state.isTeacher(trial.trialId) ? TrialScheduler.NONE : state.scheduler();
         org.naspipeline.api.TrainingSpec training = spec.training().withOverrides(trial.candidate.parameters());
         int epochs = scheduler.epochs(trial, training.epochs());
         if (epochs != training.epochs()) {

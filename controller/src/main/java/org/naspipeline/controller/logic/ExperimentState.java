@@ -64,6 +64,21 @@ public final class ExperimentState {
     @com.fasterxml.jackson.annotation.JsonIgnore
     public StrategyLog strategyLog = new StrategyLog.InMemory();
 
+    /** The scheduler of {@link #spec}, built once per spec (it is derived from the spec alone). */
+    @com.fasterxml.jackson.annotation.JsonIgnore
+    private TrialScheduler scheduler;
+    @com.fasterxml.jackson.annotation.JsonIgnore
+    private ExperimentSpec schedulerOf;
+
+    /** The experiment's scheduler ({@code scheduler.type}), built on first use for the attached spec. */
+    TrialScheduler scheduler() {
+        if (scheduler == null || schedulerOf != spec) {
+            scheduler = TrialScheduler.of(spec);
+            schedulerOf = spec;
+        }
+        return scheduler;
+    }
+
     /** Appends a strategy call to the log. */
     public void logCall(String call) {
         strategyLog.append(strategyCalls, call);

@@ -27,7 +27,7 @@ final class BenchSearchCommand implements Callable<Integer> {
     Long seed;
 
     @Option(names = "--arms", split = ",", defaultValue = "random,re,re-asha",
-            description = "arms to run, in this order (default: ${DEFAULT-VALUE})")
+            description = "arms to run, in this order, of random, re, re-asha and tpe (default: ${DEFAULT-VALUE})")
     List<String> arms;
 
     @Option(names = "--workers", defaultValue = "2", description = "worker processes per arm, one slot each (default: ${DEFAULT-VALUE})")

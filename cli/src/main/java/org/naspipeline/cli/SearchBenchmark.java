@@ -22,8 +22,8 @@ import org.naspipeline.devbroker.EmbeddedKafka;
 import org.naspipeline.strategy.StrategyRegistry;
 
 /**
- * {@code nas bench search}: random search, regularized evolution and regularized evolution with ASHA on the same
- * space, seed and wall-clock budget, through the real pipeline: an in-process broker and controller and real DJL
+ * {@code nas bench search}: random search, regularized evolution, regularized evolution with ASHA and, when asked
+ * for, TPE on the same space, seed and wall-clock budget, through the real pipeline: an in-process broker and controller and real DJL
  * worker processes ({@link WorkerFleet}), started and settled once. The arms run one after the other, each as its own
  * experiment on idle workers; at an arm's budget its experiment is cancelled (running trials stop, nothing after the
  * budget counts) and the next arm waits until the workers have stopped them, so every arm gets the same wall-clock on
@@ -32,11 +32,12 @@ import org.naspipeline.strategy.StrategyRegistry;
  *
  * <p>The spec given is the {@code re-asha} arm's: strategy {@code regularized-evolution} (its settings are used by
  * both evolution arms) and an ASHA scheduler whose top rung is {@code training.epochs}. The {@code re} arm drops the
- * scheduler and {@code random} also the strategy, so they train every trial to the top rung's epochs.
+ * scheduler and {@code random} also the strategy, so they train every trial to the top rung's epochs; {@code tpe}
+ * runs the {@code tpe} strategy at its default settings without a scheduler, beside {@code re}.
  */
 final class SearchBenchmark {
-    /** The arms, in the order they run by default. */
-    static final List<String> ARMS = List.of("random", "re", "re-asha");
+    /** The arms there are; {@code --arms} picks and orders them (by default the first three). */
+    static final List<String> ARMS = List.of("random", "re", "re-asha", "tpe");
 
     /** What to run: {@code spec} is the re-asha arm's (see the class comment). */
     record Settings(ExperimentSpec spec, List<String> arms, Duration budget, long seed, int workers, Path dataDir,
@@ -85,8 +86,10 @@ final class SearchBenchmark {
 
     /** The spec of {@code arm}: the strategy and scheduler it uses, the seed, the workers' parallelism and the budget. */
     static ExperimentSpec armSpec(ExperimentSpec base, String arm, long seed, int workers, int budgetSeconds, String id) {
-        StrategySpec strategy = arm.equals("random") ? new StrategySpec("random", seed, null)
-                : new StrategySpec(base.strategy().name(), seed, base.strategy().settings());
+        StrategySpec strategy = switch (arm) {
+            case "random", "tpe" -> new StrategySpec(arm, seed, null);
+            default -> new StrategySpec(base.strategy().name(), seed, base.strategy().settings());
+        };
         SchedulerSpec scheduler = arm.equals("re-asha") ? base.scheduler() : SchedulerSpec.NONE;
         BudgetSpec b = base.budget();
         BudgetSpec budget = new BudgetSpec(b.maxTrials(), workers, b.maxAttempts(), b.trialTimeoutSeconds(), budgetSeconds);

@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * {@code nas bench search} end to end at its smallest: the three arms, each a real pipeline (in-process broker and
+ * {@code nas bench search} end to end at its smallest: the four arms, each a real pipeline (in-process broker and
  * controller, two DJL worker processes) for 20 s on a few hundred images of the bundled subset, through the command
  * as a user runs it. It checks the JSON's shape and that its numbers agree with each other and with the rules of the
  * benchmark (only feasible results within the budget count, the curve only improves, promotions only under ASHA,
@@ -48,10 +48,10 @@ class BenchSearchIT {
     }
 
     @Test
-    void threeArmsRunOnOneBudgetAndReportConsistentFigures(@TempDir Path dir) throws Exception {
+    void theArmsRunOnOneBudgetAndReportConsistentFigures(@TempDir Path dir) throws Exception {
         Path out = dir.resolve("out");
         NasProcess.Run run = NasProcess.run(dir, Duration.ofMinutes(4), pb -> { }, "bench", "search", "--budget", BUDGET + "s",
-                "--seed", "5", "--spec", tinySpec(dir).toString(), "--data",
+                "--seed", "5", "--arms", "random,re,re-asha,tpe", "--spec", tinySpec(dir).toString(), "--data",
                 ComposeFile.REPO.resolve("datasets/fashion-mnist-mini").toString(), "--out", out.toString(), "--json");
         assertThat(run.code()).as(run.err()).isZero();
 
@@ -71,12 +71,13 @@ class BenchSearchIT {
         for (JsonNode arm : r.get("arms")) {
             String name = arm.get("arm").asText();
             names.add(name);
-            assertThat(arm.get("strategy").asText()).isEqualTo(name.equals("random") ? "random" : "regularized-evolution");
+            assertThat(arm.get("strategy").asText()).isEqualTo(name.equals("random") || name.equals("tpe") ? name
+                    : "regularized-evolution");
             assertThat(arm.get("scheduler").asText()).isEqualTo(name.equals("re-asha") ? "asha" : "none");
             checkArm(name, arm);
             withCurve += arm.get("curve").isEmpty() ? 0 : 1;
         }
-        assertThat(names).containsExactly("random", "re", "re-asha");
+        assertThat(names).containsExactly("random", "re", "re-asha", "tpe");
 
         // the re arm reaches its own final test accuracy no later than its final incumbent appeared
         JsonNode re = r.get("arms").get(1);
@@ -84,7 +85,7 @@ class BenchSearchIT {
             assertThat(r.get("reFinalTestAccuracy").asDouble()).isEqualTo(re.get("best").get("testAccuracy").asDouble());
             assertThat(r.get("secondsToReFinalBest").get("re").asDouble()).isLessThanOrEqualTo(re.get("best").get("seconds").asDouble());
         }
-        assertThat(r.get("secondsToReFinalBest").size()).isEqualTo(3);
+        assertThat(r.get("secondsToReFinalBest").size()).isEqualTo(4);
 
         Path svg = Path.of(r.get("plot").asText());
         assertThat(svg).isEqualTo(out.resolve("search.svg").toAbsolutePath());

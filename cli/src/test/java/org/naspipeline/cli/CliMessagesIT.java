@@ -82,7 +82,7 @@ class CliMessagesIT {
             "demo,--timeout,10x |  | 2 | '10x' is not a duration: write e.g. 90s, 10m, 1h30m, 2d, or ISO-8601 PT10M",
             "demo,--timeout,-5m |  | 2 | '-5m' is not a duration",
             "submit,no-such-spec.json |  | 2 | no-such-spec.json: no such file",
-            "bench,search,--arms,bogus |  | 2 | --arms: unknown arm 'bogus' (known: random, re, re-asha)",
+            "bench,search,--arms,bogus |  | 2 | --arms: unknown arm 'bogus' (known: random, re, re-asha, tpe)",
             "bench,search,--budget,0s |  | 2 | --budget must be at least 1s and --workers at least 1",
             "bench,search,--spec,examples/fashion-mnist.json |  | 2 | --spec examples/fashion-mnist.json: strategy.name must be regularized-evolution",
     })

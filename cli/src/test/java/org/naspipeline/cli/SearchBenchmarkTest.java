@@ -150,10 +150,13 @@ class SearchBenchmarkTest {
         ExperimentSpec random = SearchBenchmark.armSpec(base, "random", 7, 2, 1800, "r");
         ExperimentSpec re = SearchBenchmark.armSpec(base, "re", 7, 2, 1800, "e");
         ExperimentSpec asha = SearchBenchmark.armSpec(base, "re-asha", 7, 2, 1800, "a");
+        ExperimentSpec tpe = SearchBenchmark.armSpec(base, "tpe", 7, 2, 1800, "t");
         assertThat(random.strategy().name()).isEqualTo("random");
+        assertThat(tpe.strategy().name()).isEqualTo("tpe");
+        assertThat(tpe.strategy().settings()).isEmpty(); // TPE's defaults, not evolution's settings
         assertThat(re.strategy().name()).isEqualTo("regularized-evolution");
         assertThat(re.strategy().settings()).isEqualTo(base.strategy().settings());
-        assertThat(List.of(random, re, asha)).allSatisfy(s -> {
+        assertThat(List.of(random, re, asha, tpe)).allSatisfy(s -> {
             assertThat(s.strategy().seed()).isEqualTo(7L);
             assertThat(s.budget().maxDurationSeconds()).isEqualTo(1800);
             assertThat(s.budget().parallelism()).isEqualTo(2);
@@ -164,6 +167,7 @@ class SearchBenchmarkTest {
         });
         assertThat(random.scheduler().type()).isEqualTo(SchedulerSpec.Type.NONE);
         assertThat(re.scheduler().type()).isEqualTo(SchedulerSpec.Type.NONE);
+        assertThat(tpe.scheduler().type()).isEqualTo(SchedulerSpec.Type.NONE);
         assertThat(asha.scheduler()).isEqualTo(base.scheduler());
         // the top rung is the epochs random and re train every trial to
         assertThat(asha.scheduler().rungEpochs(asha.training())).containsExactly(1, 2, 4);

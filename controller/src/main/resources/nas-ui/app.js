@@ -51,7 +51,11 @@
     return int(v);
   }
   // A rung as the tables show it: "2 (9 ep)"; – when there is none.
-  const rungText = (rung, epochs) => rung === null || rung === undefined ? '–' : `${rung} (${epochs} ep)`;
+  // 13,500 → 13.5k, 216,000 → 216k, 1,250,000 → 1.3M: a rung's training examples in a narrow column
+  const shortCount = n => n >= 1e6 ? `${+(n / 1e6).toFixed(1)}M` : n >= 1e4 ? `${+(n / 1e3).toFixed(1)}k` : String(n);
+  // "2 (9 ep)", or "2 (108k ex)" when the rungs count training examples
+  const rungText = (rung, epochs, examples) => rung === null || rung === undefined ? '–'
+    : examples !== null && examples !== undefined ? `${rung} (${shortCount(examples)} ex)` : `${rung} (${epochs} ep)`;
   function notice(text) {
     document.getElementById('notice').textContent = text || '';
   }
@@ -392,7 +396,7 @@
     const state = { offset: 0, sort: 'trialId', order: 'asc', status: '', q: '' };
     let focusIndex = 0;
     let objectives = [];
-    let rungEpochs = null;
+    let rungLadder = null;
     let total = 0;
     const thead = el('thead');
     const tbody = el('tbody', { id: 'trial-rows' });
@@ -418,7 +422,7 @@
     }
     function columns() {
       const cols = [['trialId', 'id'], ['status', 'status'], ['attempt', 'attempt']];
-      if (rungEpochs) cols.push(['rung', 'rung']);
+      if (rungLadder) cols.push(['rung', 'rung']);
       cols.push([null, 'candidate']);
       objectives.forEach(o => cols.push([o, METRIC_LABELS[o] || o, o]));
       for (const [key, label] of [['testAccuracy', 'test accuracy'], ['params', 'params'], ['macs', 'MACs'], ['sizeBytes', 'bytes'],
@@ -454,7 +458,7 @@
         return;
       }
       objectives = page.objectives;
-      rungEpochs = page.rungEpochs || null;
+      rungLadder = page.rungEpochs || page.rungExamples || null;
       total = page.total;
       header();
       const hadFocus = tbody.contains(document.activeElement);
@@ -477,7 +481,7 @@
         if (key === 'trialId') return el('td', {}, el('a', { href: `#/experiments/${enc(id)}/trials/${enc(t.trialId)}`, tabindex: '-1', text: t.trialId }));
         if (key === 'status') return el('td', {}, statusBadge(t.status));
         if (key === 'attempt') return el('td', { class: 'num', text: t.attempt });
-        if (key === 'rung') return el('td', { class: 'num rung', text: rungText(t.rung, t.rungEpochs) });
+        if (key === 'rung') return el('td', { class: 'num rung', text: rungText(t.rung, t.rungEpochs, t.rungExamples) });
         if (key === null) return el('td', { class: 'candidate' }, r.architecture || '', r.compression && r.compression !== 'none' ? el('div', { class: 'muted', text: r.compression }) : null);
         if (key === 'workerId') return el('td', { text: t.workerId || '–' });
         if (key === 'durationSeconds') return el('td', { class: 'num', text: num(t.durationSeconds, 1) });
@@ -686,7 +690,7 @@
     const fact = (k, v) => facts.append(el('dt', { text: k }), el('dd', {}, v));
     fact('status', statusBadge(t.status));
     fact('attempt', String(t.attempt));
-    if (d.bracket !== null && d.bracket !== undefined) fact('rung', rungText(t.rung, t.rungEpochs));
+    if (d.bracket !== null && d.bracket !== undefined) fact('rung', rungText(t.rung, t.rungEpochs, t.rungExamples));
     fact('worker', t.workerId || '–');
     fact('duration', t.durationSeconds === null ? '–' : `${num(t.durationSeconds, 1)} s`);
     fact('feasible', d.row.feasible === null ? '–' : d.row.feasible ? 'yes' : 'no: violates a constraint');
@@ -743,11 +747,14 @@
     }, () => route());
   }
 
-  // "asha: rungs at 1, 3, 9 epochs, η 3" (and the brackets under Hyperband); the median rule by name.
+  // "asha: rungs at 1, 3, 9 epochs, η 3" or "asha: rungs at 13,500, 27,000 … examples, η 2" (and the brackets under
+  // Hyperband); the median rule by name.
   function schedulerText(s) {
-    if (!s.rungEpochs) return s.type;
+    const ladder = s.rungEpochs || s.rungExamples;
+    if (!ladder) return s.type;
     const brackets = s.type === 'hyperband' ? `, ${s.brackets} brackets` : '';
-    return `${s.type}: rungs at ${s.rungEpochs.join(', ')} epochs, η ${s.reductionFactor}${brackets}`;
+    const unit = s.rungEpochs ? 'epochs' : 'examples';
+    return `${s.type}: rungs at ${ladder.map(r => s.rungEpochs ? String(r) : r.toLocaleString('en-US')).join(', ')} ${unit}, η ${s.reductionFactor}${brackets}`;
   }
 
   // The rungs a trial completed under ASHA or Hyperband, each with its accuracy and how it trained: continued from the
@@ -757,16 +764,19 @@
     const how = r => {
       const ck = r.checkpoint;
       if (ck && ck.resumedFromEpoch !== null && ck.resumedFromEpoch !== undefined) return `continued from epoch ${ck.resumedFromEpoch}`;
+      if (ck && ck.resumedFromExamples !== null && ck.resumedFromExamples !== undefined) {
+        return `continued from ${ck.resumedFromExamples.toLocaleString('en-US')} examples`;
+      }
       if (ck && ck.note) return `retrained from scratch: ${ck.note}`;
       return 'from scratch';
     };
     const rows = d.rungs.map(r => el('tr', { 'data-rung': r.rung },
-      el('td', { class: 'num', text: rungText(r.rung, r.epochs) }), el('td', { class: 'num', text: r.attempt === null ? '–' : String(r.attempt) }),
+      el('td', { class: 'num', text: rungText(r.rung, r.epochs, r.examples) }), el('td', { class: 'num', text: r.attempt === null ? '–' : String(r.attempt) }),
       el('td', { class: 'num', text: num(r.accuracy, 4) }), el('td', { class: 'num', text: num(r.testAccuracy, 4) }),
       el('td', { class: 'training', text: how(r) }),
       el('td', {}, r.checkpoint && r.checkpoint.uri ? el('code', { class: 'uri', text: r.checkpoint.uri }) : '–')));
     if (d.trainingRung !== null && d.trainingRung !== undefined) {
-      rows.push(el('tr', { 'data-rung': d.trainingRung, class: 'training-now' }, el('td', { class: 'num', text: rungText(d.trainingRung, d.trainingEpochs) }),
+      rows.push(el('tr', { 'data-rung': d.trainingRung, class: 'training-now' }, el('td', { class: 'num', text: rungText(d.trainingRung, d.trainingEpochs, d.trainingExamples) }),
         el('td', { class: 'num', text: String(d.row.trial.attempt) }), el('td', { colspan: 4, class: 'muted', text: 'training now' })));
     }
     const parts = [el('p', { class: 'muted', text: d.bracket > 0 ? `Hyperband bracket ${d.bracket}: the trial started at rung ${d.bracket}.`

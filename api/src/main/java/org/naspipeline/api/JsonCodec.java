@@ -1,5 +1,6 @@
 package org.naspipeline.api;
 
+import com.fasterxml.jackson.annotation.JacksonInject;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadFeature;
@@ -14,6 +15,9 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.cfg.CoercionAction;
 import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
 import com.fasterxml.jackson.databind.deser.DeserializationProblemHandler;
+import com.fasterxml.jackson.databind.introspect.AnnotatedMember;
+import com.fasterxml.jackson.databind.introspect.AnnotatedParameter;
+import com.fasterxml.jackson.databind.introspect.JacksonAnnotationIntrospector;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.module.SimpleModule;
 import com.fasterxml.jackson.databind.type.LogicalType;
@@ -80,6 +84,7 @@ public final class JsonCodec {
 
     private static JsonMapper.Builder base() {
         return JsonMapper.builder()
+                .annotationIntrospector(new AddedFieldIds())
                 .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
                 .enable(DeserializationFeature.FAIL_ON_NUMBERS_FOR_ENUMS)
                 .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
@@ -301,6 +306,23 @@ public final class JsonCodec {
     }
 
     /** Logs unknown fields once per occurrence and skips them, so newer producers stay readable. */
+    /**
+     * Gives each {@link AddedField} its own injection id. Jackson names an injectable by its type when the annotation
+     * names none, and refuses a class with two of the same type (two added {@code Long} fields); an added field is
+     * never injected, so the id only has to be unique: the member's class and name (a creator parameter's index).
+     */
+    private static final class AddedFieldIds extends JacksonAnnotationIntrospector {
+        @Override
+        public JacksonInject.Value findInjectableValue(AnnotatedMember m) {
+            JacksonInject.Value v = super.findInjectableValue(m);
+            if (v == null || !m.hasAnnotation(AddedField.class)) {
+                return v;
+            }
+            String name = m instanceof AnnotatedParameter p ? "#" + p.getIndex() : m.getName();
+            return v.withId(m.getDeclaringClass().getName() + "." + name);
+        }
+    }
+
     private static final class UnknownFieldLogger extends DeserializationProblemHandler {
         @Override
         public boolean handleUnknownProperty(

@@ -1,5 +1,7 @@
 package org.naspipeline.api;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonInclude.Include;
 import com.fasterxml.jackson.annotation.JsonProperty;
 
 /**
@@ -19,16 +21,39 @@ import com.fasterxml.jackson.annotation.JsonProperty;
  *       are dealt to the brackets in turn.</li>
  * </ul>
  *
+ * <p>The fidelity ({@code resource}) is epochs by default. With {@code examples}, asha and hyperband put their rungs
+ * at {@code minExamples}·η<sup>k</sup> training examples below {@code maxExamples}, and at {@code maxExamples}:
+ * a rung may end inside an epoch (at the first batch that reaches its count), and a promoted trial continues from
+ * that batch of that epoch's data order. {@code training.epochs} then plays no part in how long a trial trains.
+ *
  * @param reductionFactor η: a rung keeps the top 1/η of its trials, and rungs are η times apart (default 3)
  * @param minEpochs the first rung (ASHA's grace period; the median rule's first epoch), default 1
  * @param maxEpochs the top rung, default {@code training.epochs}
  * @param brackets Hyperband brackets, default one per rung but the top (at most that many)
  * @param minTrials the median rule's completed trials before it stops any, default 3
+ * @param resource what a rung measures: {@code epochs} (default; null means it) or training {@code examples} (asha,
+ *     hyperband). The three fields of examples are written only when set, so a spec without them reads and writes
+ *     as before they existed
+ * @param minExamples the first rung under {@code examples} (required there)
+ * @param maxExamples the top rung under {@code examples}: the examples a trial that reaches it has trained on in all
+ *     (required there)
  */
 public record SchedulerSpec(Type type, Integer reductionFactor, Integer minEpochs, Integer maxEpochs, Integer brackets,
-                            Integer minTrials) {
+                            Integer minTrials, @AddedField @JsonInclude(Include.NON_NULL) Resource resource,
+                            @AddedField @JsonInclude(Include.NON_NULL) Long minExamples,
+                            @AddedField @JsonInclude(Include.NON_NULL) Long maxExamples) {
     /** No scheduler: each trial trains all its epochs. */
     public static final SchedulerSpec NONE = new SchedulerSpec(Type.NONE, null, null, null, null, null);
+    /** The most examples a rung may name (a thousand epochs of a hundred million examples). */
+    public static final long MAX_EXAMPLES = 100_000_000_000L;
+
+    /** What a rung measures. */
+    public enum Resource {
+        /** Epochs trained. */
+        @JsonProperty("epochs") EPOCHS,
+        /** Training examples processed (the batches' sizes summed), counted from the trial's start. */
+        @JsonProperty("examples") EXAMPLES
+    }
 
     /** The schedulers. */
     public enum Type {
@@ -55,6 +80,17 @@ public record SchedulerSpec(Type type, Integer reductionFactor, Integer minEpoch
         minTrials = minTrials == null ? 3 : minTrials;
     }
 
+    /** A scheduler whose rungs are epochs. */
+    public SchedulerSpec(Type type, Integer reductionFactor, Integer minEpochs, Integer maxEpochs, Integer brackets,
+                         Integer minTrials) {
+        this(type, reductionFactor, minEpochs, maxEpochs, brackets, minTrials, null, null, null);
+    }
+
+    /** Whether rungs count training examples rather than epochs. */
+    public boolean countsExamples() {
+        return resource == Resource.EXAMPLES;
+    }
+
     /** The median rule as the older {@code earlyStopping} block gives it. */
     public static SchedulerSpec of(EarlyStoppingSpec earlyStopping) {
         return earlyStopping.rule() == EarlyStoppingSpec.Rule.MEDIAN
@@ -67,17 +103,39 @@ public record SchedulerSpec(Type type, Integer reductionFactor, Integer minEpoch
         return maxEpochs != null ? maxEpochs : training.epochs();
     }
 
-    /** The rungs' epochs, ascending: minEpochs·η^k below the top, then the top. */
+    /**
+     * The rungs' epochs, ascending: minEpochs·η^k below the top, then the top. Under {@code examples}, where
+     * rungs are not epochs, none: an empty array.
+     */
     public int[] rungEpochs(TrainingSpec training) {
-        int top = topEpochs(training);
-        java.util.List<Integer> rungs = new java.util.ArrayList<>();
-        long r = minEpochs;
+        if (countsExamples()) {
+            return new int[0];
+        }
+        return java.util.Arrays.stream(ladder(minEpochs, topEpochs(training))).mapToInt(r -> (int) r).toArray();
+    }
+
+    /** The rungs' examples, ascending: minExamples·η^k below maxExamples, then maxExamples; empty under epochs. */
+    public long[] rungExamples() {
+        return countsExamples() && minExamples != null && maxExamples != null ? ladder(minExamples, maxExamples)
+                : new long[0];
+    }
+
+    /** The rungs in the unit of {@code resource}: {@link #rungEpochs} or {@link #rungExamples}. */
+    public long[] rungs(TrainingSpec training) {
+        return countsExamples() ? rungExamples()
+                : java.util.Arrays.stream(rungEpochs(training)).asLongStream().toArray();
+    }
+
+    /** min·η^k below top, then top. */
+    private long[] ladder(long min, long top) {
+        java.util.List<Long> rungs = new java.util.ArrayList<>();
+        long r = min;
         while (r < top) {
-            rungs.add((int) r);
-            r *= reductionFactor;
+            rungs.add(r);
+            r = r > top / reductionFactor ? top : r * reductionFactor; // no overflow: past top / η, the next is past top
         }
         rungs.add(top);
-        return rungs.stream().mapToInt(Integer::intValue).toArray();
+        return rungs.stream().mapToLong(Long::longValue).toArray();
     }
 
     /** The Hyperband brackets: as given, or one per rung but the top; ASHA has one. */
@@ -85,7 +143,12 @@ public record SchedulerSpec(Type type, Integer reductionFactor, Integer minEpoch
         if (type != Type.HYPERBAND) {
             return 1;
         }
-        return brackets != null ? brackets : Math.max(1, rungEpochs(training).length - 1);
+        return brackets != null ? brackets : Math.max(1, rungs(training).length - 1);
+    }
+
+    /** The unit of the rungs, as a rung's label says it ("epochs" or "examples"). */
+    public String unit() {
+        return countsExamples() ? "examples" : "epochs";
     }
 
     /** Validates under {@code path}, with the experiment's training settings. */
@@ -99,20 +162,60 @@ public record SchedulerSpec(Type type, Integer reductionFactor, Integer minEpoch
         if (brackets != null) {
             errors.range(path + ".brackets", brackets, 1, 100);
         }
+        if (countsExamples()) {
+            validateExamples(errors, path);
+        } else {
+            if (minExamples != null) {
+                errors.add(path + ".minExamples", "is for resource examples; with epochs the first rung is minEpochs");
+            }
+            if (maxExamples != null) {
+                errors.add(path + ".maxExamples", "is for resource examples; with epochs the top rung is maxEpochs");
+            }
+        }
         if (!type.promotes() || !errors.isEmpty()) {
             return;
         }
-        int top = topEpochs(training);
-        if (top <= minEpochs) {
+        long[] rungs = rungs(training);
+        if (!countsExamples() && rungs.length < 2) {
+            int top = topEpochs(training);
             errors.add(maxEpochs != null ? path + ".maxEpochs" : "training.epochs", "must exceed " + path
                     + ".minEpochs (" + minEpochs + ") for " + type.name().toLowerCase(java.util.Locale.ROOT)
                     + " to have two rungs (got " + top + ")");
             return;
         }
-        int rungs = rungEpochs(training).length;
-        if (brackets != null && brackets > rungs - 1) {
-            errors.add(path + ".brackets", "at most " + (rungs - 1) + " with rungs at "
-                    + java.util.Arrays.toString(rungEpochs(training)) + " epochs (got " + brackets + ")");
+        if (brackets != null && brackets > rungs.length - 1) {
+            errors.add(path + ".brackets", "at most " + (rungs.length - 1) + " with rungs at "
+                    + java.util.Arrays.toString(rungs) + " " + unit() + " (got " + brackets + ")");
+        }
+    }
+
+    /** The checks of {@code resource: examples}: asha or hyperband, both bounds, two rungs at least. */
+    private void validateExamples(Errors errors, String path) {
+        if (!type.promotes()) {
+            errors.add(path + ".resource", "examples is a fidelity of asha and hyperband only (scheduler.type "
+                    + type.name().toLowerCase(java.util.Locale.ROOT) + " judges trials by epoch)");
+            return;
+        }
+        if (maxEpochs != null) {
+            errors.add(path + ".maxEpochs", "is for resource epochs; with examples the top rung is maxExamples");
+        }
+        boolean bounds = minExamples != null && maxExamples != null;
+        if (minExamples == null) {
+            errors.add(path + ".minExamples", "is required with resource examples (the first rung's training examples)");
+        } else if (minExamples < 1 || minExamples > MAX_EXAMPLES) {
+            errors.range(path + ".minExamples", minExamples, 1, MAX_EXAMPLES);
+            bounds = false;
+        }
+        if (maxExamples == null) {
+            errors.add(path + ".maxExamples", "is required with resource examples (the top rung's training examples, "
+                    + "e.g. epochs × training-set size)");
+        } else if (maxExamples < 1 || maxExamples > MAX_EXAMPLES) {
+            errors.range(path + ".maxExamples", maxExamples, 1, MAX_EXAMPLES);
+            bounds = false;
+        }
+        if (bounds && maxExamples <= minExamples) {
+            errors.add(path + ".maxExamples", "must exceed " + path + ".minExamples (" + minExamples + ") for "
+                    + type.name().toLowerCase(java.util.Locale.ROOT) + " to have two rungs (got " + maxExamples + ")");
         }
     }
 }

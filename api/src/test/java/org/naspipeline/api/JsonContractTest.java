@@ -331,6 +331,110 @@ class JsonContractTest {
     }
 
     @Test
+    void aSchedulerOfTrainingExamplesIsCheckedAtItsPathsAndASpecWithoutOneWritesAsBefore() throws Exception {
+        String example = Files.readString(Path.of("..", "examples", "fashion-mnist.json"));
+        java.util.function.Function<String, List<String>> errors = scheduler -> {
+            String json = example.replace("\"training\"", "\"scheduler\": " + scheduler + ", \"training\"");
+            try {
+                return JsonCodec.readSpec(utf8(json)).validate().stream().map(Object::toString).toList();
+            } catch (InvalidInputException e) {
+                return e.errors().stream().map(Object::toString).toList();
+            }
+        };
+        String ok = "{\"type\": \"asha\", \"resource\": \"examples\", \"minExamples\": 13500, \"maxExamples\": 216000, "
+                + "\"reductionFactor\": 2}";
+        assertThat(errors.apply(ok)).isEmpty();
+        SchedulerSpec s = JsonCodec.readSpec(utf8(example.replace("\"training\"", "\"scheduler\": " + ok + ", \"training\"")))
+                .scheduler();
+        assertThat(s.rungExamples()).containsExactly(13_500, 27_000, 54_000, 108_000, 216_000);
+        assertThat(s.rungEpochs(new TrainingSpec(4, 64, 0.001, "adam"))).isEmpty();
+        assertThat(s.bracketCount(new TrainingSpec(4, 64, 0.001, "adam"))).isEqualTo(1);
+        // the top rung need not be minExamples·η^k: the ladder stops below it, then takes it
+        assertThat(new SchedulerSpec(SchedulerSpec.Type.HYPERBAND, 3, null, null, null, null, SchedulerSpec.Resource.EXAMPLES,
+                1000L, 10_000L).rungExamples()).containsExactly(1000, 3000, 9000, 10_000);
+        assertThat(new SchedulerSpec(SchedulerSpec.Type.ASHA, 100, null, null, null, null, SchedulerSpec.Resource.EXAMPLES,
+                1L, SchedulerSpec.MAX_EXAMPLES).rungExamples()).containsExactly(1, 100, 10_000, 1_000_000, 100_000_000,
+                10_000_000_000L, SchedulerSpec.MAX_EXAMPLES);
+
+        assertThat(errors.apply("{\"type\": \"asha\", \"resource\": \"examples\"}")).containsExactly(
+                "scheduler.minExamples: is required with resource examples (the first rung's training examples)",
+                "scheduler.maxExamples: is required with resource examples (the top rung's training examples, e.g. epochs × "
+                        + "training-set size)");
+        assertThat(errors.apply("{\"type\": \"asha\", \"resource\": \"examples\", \"minExamples\": 5000, \"maxExamples\": 5000}"))
+                .containsExactly("scheduler.maxExamples: must exceed scheduler.minExamples (5000) for asha to have two rungs (got 5000)");
+        assertThat(errors.apply("{\"type\": \"median\", \"resource\": \"examples\", \"minExamples\": 1, \"maxExamples\": 9}"))
+                .singleElement().asString().startsWith("scheduler.resource: examples is a fidelity of asha and hyperband only");
+        assertThat(errors.apply("{\"type\": \"asha\", \"resource\": \"examples\", \"minExamples\": 1, \"maxExamples\": 9, "
+                + "\"maxEpochs\": 4}")).containsExactly(
+                "scheduler.maxEpochs: is for resource epochs; with examples the top rung is maxExamples");
+        assertThat(errors.apply("{\"type\": \"asha\", \"minExamples\": 1000}")).containsExactly(
+                "scheduler.minExamples: is for resource examples; with epochs the first rung is minEpochs");
+        assertThat(errors.apply("{\"type\": \"hyperband\", \"resource\": \"examples\", \"minExamples\": 1000, "
+                + "\"maxExamples\": 9000, \"brackets\": 3}")).containsExactly(
+                "scheduler.brackets: at most 2 with rungs at [1000, 3000, 9000] examples (got 3)");
+        assertThat(errors.apply("{\"type\": \"asha\", \"resource\": \"examples\", \"minExamples\": 0, \"maxExamples\": 9}"))
+                .singleElement().asString().startsWith("scheduler.minExamples");
+        assertThat(errors.apply("{\"type\": \"asha\", \"resource\": \"examples\", \"minExamples\": 1, "
+                + "\"maxExamples\": 100000000001}")).singleElement().asString().startsWith("scheduler.maxExamples");
+        assertThat(errors.apply("{\"type\": \"asha\", \"resource\": \"examples\", \"minExamples\": 1.5, \"maxExamples\": 9}"))
+                .singleElement().asString().startsWith("scheduler.minExamples");
+        assertThat(errors.apply("{\"type\": \"asha\", \"resource\": \"examples\", \"minExamples\": \"1000\", "
+                + "\"maxExamples\": 9000}")).singleElement().asString().startsWith("scheduler.minExamples");
+        assertThat(errors.apply("{\"type\": \"asha\", \"resource\": \"steps\"}")).singleElement().asString()
+                .startsWith("scheduler.resource");
+
+        // a spec without the fields writes none of them: what older controllers stored reads and writes the same
+        String plain = new String(JsonCodec.write(JsonCodec.readSpec(utf8(example.replace("\"training\"",
+                "\"scheduler\": {\"type\": \"asha\"}, \"training\"")))), StandardCharsets.UTF_8);
+        assertThat(plain).doesNotContain("resource", "minExamples", "maxExamples");
+    }
+
+    @Test
+    void aRequestsFidelityOfExamplesAndItsCheckpointAreCheckedAtTheirPaths() {
+        Fidelity f = Fidelity.ofExamples(1, 3, true, "file:///a/t/attempt-1/checkpoint.nasckpt", 640L, 1500, 2700);
+        String request = new String(JsonCodec.write(new TrialRequest(1, "e", "t", 2, CANDIDATE,
+                new DatasetSpec("fashion-mnist", null, null), new TrainingSpec(3, 64, 0.001, "adam"), 1L, 0, f)),
+                StandardCharsets.UTF_8);
+        assertThat(RecordChecks.trialRequest("t", utf8(request)).fidelity()).isEqualTo(f);
+        String block = "\"fidelity\":{\"rung\":1,\"scheduleEpochs\":3,\"saveCheckpoint\":true,"
+                + "\"resumeFrom\":\"file:///a/t/attempt-1/checkpoint.nasckpt\",\"resumeEpoch\":null,\"examples\":1500,"
+                + "\"scheduleExamples\":2700,\"resumeExamples\":640}";
+        assertThat(request).contains(block);
+        // a fidelity of epochs writes none of the three
+        assertThat(new String(JsonCodec.write(new Fidelity(0, 9, true, null, null)), StandardCharsets.UTF_8))
+                .doesNotContain("xamples");
+        java.util.Map<String, String> bad = new java.util.LinkedHashMap<>();
+        bad.put(block.replace("\"examples\":1500", "\"examples\":0"), "fidelity.examples");
+        bad.put(block.replace("\"scheduleExamples\":2700", "\"scheduleExamples\":1000"), "fidelity.scheduleExamples: must be in [examples");
+        bad.put(block.replace(",\"scheduleExamples\":2700", ""), "fidelity.scheduleExamples");
+        bad.put(block.replace("\"resumeExamples\":640", "\"resumeExamples\":1500"), "fidelity.resumeExamples: must be in [1, examples)");
+        bad.put(block.replace("\"resumeExamples\":640", "\"resumeExamples\":null"), "fidelity.resumeExamples: must be set exactly when resumeFrom is");
+        bad.put(block.replace("\"resumeEpoch\":null", "\"resumeEpoch\":1"), "fidelity.resumeEpoch: must be absent when the rung counts examples");
+        bad.put(block.replace("\"examples\":1500,", ""), "fidelity.examples: must be set when scheduleExamples or resumeExamples is");
+        bad.put(block.replace("\"examples\":1500", "\"examples\":\"1500\""), "fidelity.examples");
+        bad.put(block.replace("\"examples\":1500", "\"examples\":1500.5"), "fidelity.examples");
+        bad.forEach((x, error) -> assertThatThrownBy(() -> RecordChecks.trialRequest("t", utf8(request.replace(block, x))))
+                .as(x).isInstanceOfSatisfying(InvalidInputException.class,
+                        e -> assertThat(e.errors()).as(x).anySatisfy(v -> assertThat(v.toString()).startsWith(error))));
+
+        String result = new String(JsonCodec.write(new TrialResult.Completed(1, "e", "t", 2, "w", TrialMetrics.synthetic(0.8, 1.0, 100),
+                "file:///a", new Checkpoint("file:///a/t/attempt-2/checkpoint.nasckpt", 2, null, null, 1540L, 640L))),
+                StandardCharsets.UTF_8);
+        String ck = "\"checkpoint\":{\"uri\":\"file:///a/t/attempt-2/checkpoint.nasckpt\",\"epoch\":2,\"resumedFromEpoch\":null,"
+                + "\"note\":null,\"examples\":1540,\"resumedFromExamples\":640}";
+        assertThat(result).contains(ck);
+        assertThat(((TrialResult.Completed) RecordChecks.trialEvent("e", utf8(result))).checkpoint().examples()).isEqualTo(1540L);
+        bad.clear();
+        bad.put(ck.replace("\"examples\":1540", "\"examples\":0"), "checkpoint.examples");
+        bad.put(ck.replace("\"resumedFromExamples\":640", "\"resumedFromExamples\":1540"), "checkpoint.resumedFromExamples: must be in [1, examples)");
+        bad.put(ck.replace("\"examples\":1540,", ""), "checkpoint.resumedFromExamples: must come with examples");
+        bad.put(ck.replace("\"examples\":1540", "\"examples\":true"), "checkpoint.examples");
+        bad.forEach((c, error) -> assertThatThrownBy(() -> RecordChecks.trialEvent("e", utf8(result.replace(ck, c))))
+                .as(c).isInstanceOfSatisfying(InvalidInputException.class,
+                        e -> assertThat(e.errors()).as(c).anySatisfy(v -> assertThat(v.toString()).startsWith(error))));
+    }
+
+    @Test
     void internalEventsMissingAFieldAreRejectedWithThePath() {
         assertThatThrownBy(() -> JsonCodec.read(utf8(
                 "{\"type\":\"failed\",\"schemaVersion\":1,\"experimentId\":\"e\",\"trialId\":\"t\",\"attempt\":1,"

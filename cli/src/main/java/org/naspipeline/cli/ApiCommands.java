@@ -283,16 +283,16 @@ final class ApiCommands {
                     return 0;
                 }
                 // the rung column only under a promoting scheduler, so other experiments' tables stay as they were
-                boolean rungs = page.path("rungEpochs").isArray();
+                boolean rungs = page.path("rungEpochs").isArray() || page.path("rungExamples").isArray();
                 System.out.printf(Locale.ROOT, "%-26s %-9s %3s%s %-44s %-22s %7s %7s %8s %10s %11s %-14s%n", "TRIAL", "STATUS", "ATT",
-                        rungs ? String.format(Locale.ROOT, " %-10s", "RUNG") : "",
+                        rungs ? String.format(Locale.ROOT, " %-12s", "RUNG") : "",
                         "ARCHITECTURE", "COMPRESSION", "VAL", "TEST", "P50 MS", "PARAMS", "BYTES", "WORKER");
                 for (JsonNode row : page.path("rows")) {
                     JsonNode t = row.path("trial");
                     JsonNode m = t.path("metrics");
                     System.out.printf(Locale.ROOT, "%-26s %-9s %3d%s %-44s %-22s %7s %7s %8s %10s %11s %-14s%n",
                             cut((row.path("onParetoFront").asBoolean() ? "* " : "  ") + t.path("trialId").asText(), 26),
-                            t.path("status").asText(), t.path("attempt").asInt(), rungs ? String.format(Locale.ROOT, " %-10s", rung(t)) : "",
+                            t.path("status").asText(), t.path("attempt").asInt(), rungs ? String.format(Locale.ROOT, " %-12s", rung(t)) : "",
                             cut(row.path("architecture").asText("-"), 44),
                             cut(row.path("compression").asText("-"), 22), number(m.path("accuracy"), "%.4f"),
                             number(m.path("testAccuracy"), "%.4f"), number(m.path("latencyMsP50"), "%.3f"),
@@ -308,9 +308,30 @@ final class ApiCommands {
         }
     }
 
-    /** The highest rung a trial row of the API reached, as {@code 2 (9 ep)}; {@code -} for none. */
+    /**
+     * The highest rung a trial row of the API reached, as {@code 2 (9 ep)}, or {@code 2 (108k ex)} when the rungs count
+     * training examples; {@code -} for none.
+     */
     static String rung(JsonNode trial) {
-        return trial.path("rung").isInt() ? trial.path("rung").asInt() + " (" + trial.path("rungEpochs").asInt() + " ep)" : "-";
+        if (!trial.path("rung").isInt()) {
+            return "-";
+        }
+        JsonNode examples = trial.path("rungExamples");
+        return trial.path("rung").asInt() + (examples.isIntegralNumber() ? " (" + shortCount(examples.asLong()) + " ex)"
+                : " (" + trial.path("rungEpochs").asInt() + " ep)");
+    }
+
+    /** 13,500 as {@code 13.5k}, 216,000 as {@code 216k}, 1,250,000 as {@code 1.3M}; below 10,000 as it is. */
+    static String shortCount(long n) {
+        if (n >= 1_000_000) {
+            return trimmed(n / 1e6) + "M";
+        }
+        return n >= 10_000 ? trimmed(n / 1e3) + "k" : Long.toString(n);
+    }
+
+    private static String trimmed(double v) {
+        String s = String.format(Locale.ROOT, "%.1f", v);
+        return s.endsWith(".0") ? s.substring(0, s.length() - 2) : s;
     }
 
     /** {@code s} in at most {@code width} characters, cut with ASCII dots (a console in any locale shows them). */

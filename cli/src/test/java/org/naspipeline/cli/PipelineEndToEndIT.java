@@ -227,23 +227,10 @@ class PipelineEndToEndIT {
     @Test
     void anAshaExperimentContinuesPromotedTrialsFromTheirCheckpointsWithRealTraining(KafkaCluster kafka) throws Exception {
         // rungs at 1 and 3 epochs: 3 trials at rung 1 ⇒ the best continues from its epoch-1 checkpoint to epoch 3
-        String id = "asha-" + UUID.randomUUID().toString().substring(0, 8);
-        String json = Files.readString(Path.of("..", "examples", "fashion-mnist.json"))
-                .replace("\"trainLimit\": 8000, \"testLimit\": 2000", "\"trainLimit\": 1500, \"testLimit\": 400")
-                .replace("\"epochs\": 2", "\"epochs\": 3")
-                .replace("\"training\"", "\"scheduler\": {\"type\": \"asha\"}, \"training\"");
-        ExperimentSpec spec = JsonCodec.readSpec(json.getBytes(StandardCharsets.UTF_8)).withId(id);
-        List<ExperimentEvent> events;
-        List<org.naspipeline.api.TrialEvent> reports;
-        try (TestArtifacts artifacts = TestArtifacts.of("file", work);
-             TrialEventLog log = new TrialEventLog(kafka, id, e -> {})) {
-            events = runToCompletion(kafka, spec, artifacts);
-            log.await(e -> e instanceof org.naspipeline.api.TrialResult r && r.attempt() == 2, Duration.ofSeconds(30));
-            reports = log.events();
-        }
-        List<ExperimentEvent.TrialScheduled> promotions = events.stream().filter(ExperimentEvent.TrialScheduled.class::isInstance)
-                .map(ExperimentEvent.TrialScheduled.class::cast).filter(s -> s.rung() == 1).toList();
-        assertThat(promotions).isNotEmpty();
+        AshaRun run = runAsha(kafka, "asha-", "{\"type\": \"asha\"}", 3);
+        List<ExperimentEvent> events = run.events();
+        List<org.naspipeline.api.TrialEvent> reports = run.reports();
+        List<ExperimentEvent.TrialScheduled> promotions = run.promotions();
         for (ExperimentEvent.TrialScheduled promoted : promotions) {
             String trial = promoted.trialId();
             List<org.naspipeline.api.TrialEvent.Progress> first = progress(reports, trial, 1);
@@ -253,10 +240,7 @@ class PipelineEndToEndIT {
             assertThat(resumed).extracting(org.naspipeline.api.TrialEvent.Progress::epoch).containsExactly(2, 3);
             assertThat(resumed).extracting(org.naspipeline.api.TrialEvent.Progress::epochs).containsOnly(3);
             assertThat(resumed.get(0).loss()).isLessThan(first.get(0).loss());
-            org.naspipeline.api.TrialResult.Completed done = reports.stream()
-                    .filter(e -> e instanceof org.naspipeline.api.TrialResult.Completed c && c.trialId().equals(trial)
-                            && c.attempt() == promoted.attempt())
-                    .map(org.naspipeline.api.TrialResult.Completed.class::cast).findFirst().orElseThrow();
+            org.naspipeline.api.TrialResult.Completed done = completed(reports, trial, promoted.attempt());
             assertThat(done.checkpoint().resumedFromEpoch()).isEqualTo(1);
             assertThat(done.checkpoint().note()).isNull();
             assertThat(done.checkpoint().uri()).as("the top rung saves none").isNull();
@@ -268,6 +252,73 @@ class PipelineEndToEndIT {
         assertThat(finished).hasSize(4 + promotions.size());
         assertThat(events.get(events.size() - 1)).isInstanceOfSatisfying(ExperimentEvent.Completed.class,
                 c -> assertThat(c.completedTrials()).isEqualTo(4));
+    }
+
+    @Test
+    void anAshaExperimentOnRungsOfTrainingExamplesContinuesInsideTheEpochWhereTheRungEnded(KafkaCluster kafka) throws Exception {
+        // 1,350 training examples (1,500 less the 10% held out) in batches of 64: 22 steps an epoch, the last of 6.
+        // Rungs at 675 examples (11 steps: 704 examples, inside epoch 1) and 2,025 (33 steps: 2,054, inside epoch 2)
+        AshaRun run = runAsha(kafka, "asha-ex-", "{\"type\": \"asha\", \"resource\": \"examples\", \"minExamples\": 675, "
+                + "\"maxExamples\": 2025}", 2);
+        List<ExperimentEvent> events = run.events();
+        List<org.naspipeline.api.TrialEvent> reports = run.reports();
+        List<ExperimentEvent.TrialScheduled> promotions = run.promotions();
+        for (ExperimentEvent.TrialScheduled promoted : promotions) {
+            String trial = promoted.trialId();
+            List<org.naspipeline.api.TrialEvent.Progress> first = progress(reports, trial, 1);
+            List<org.naspipeline.api.TrialEvent.Progress> resumed = progress(reports, trial, promoted.attempt());
+            assertThat(first).extracting(org.naspipeline.api.TrialEvent.Progress::epoch).containsExactly(1);
+            // the rest of epoch 1, then part of epoch 2; the rest of epoch 1 trains on from where the rung left it
+            assertThat(resumed).extracting(org.naspipeline.api.TrialEvent.Progress::epoch).containsExactly(1, 2);
+            assertThat(resumed).extracting(org.naspipeline.api.TrialEvent.Progress::epochs).containsOnly(2);
+            assertThat(resumed.get(0).loss()).isLessThan(first.get(0).loss());
+            org.naspipeline.api.TrialResult.Completed rung0 = completed(reports, trial, 1);
+            assertThat(rung0.checkpoint().examples()).isEqualTo(704L);
+            assertThat(rung0.checkpoint().uri()).isNotNull();
+            org.naspipeline.api.TrialResult.Completed done = completed(reports, trial, promoted.attempt());
+            assertThat(done.checkpoint()).isEqualTo(new org.naspipeline.api.Checkpoint(null, 2, null, null, 2054L, 704L));
+        }
+        List<ExperimentEvent.TrialFinished> finished = events.stream().filter(ExperimentEvent.TrialFinished.class::isInstance)
+                .map(ExperimentEvent.TrialFinished.class::cast).toList();
+        assertThat(finished).allSatisfy(f -> assertThat(f.status()).isEqualTo(TrialStatus.COMPLETED));
+        assertThat(finished).hasSize(4 + promotions.size());
+    }
+
+    /** An ASHA experiment's events, and its trials' reports (progress and results). */
+    record AshaRun(List<ExperimentEvent> events, List<org.naspipeline.api.TrialEvent> reports) {
+        /** The promotions to rung 1; there is at least one. */
+        List<ExperimentEvent.TrialScheduled> promotions() {
+            List<ExperimentEvent.TrialScheduled> promotions = events.stream().filter(ExperimentEvent.TrialScheduled.class::isInstance)
+                    .map(ExperimentEvent.TrialScheduled.class::cast).filter(s -> s.rung() == 1).toList();
+            assertThat(promotions).isNotEmpty();
+            return promotions;
+        }
+    }
+
+    /**
+     * Runs the demo spec on 1,500 training images with real training for {@code epochs} epochs, under {@code scheduler}
+     * (a JSON object), to completion, and waits for the first promotion's result.
+     */
+    AshaRun runAsha(KafkaCluster kafka, String idPrefix, String scheduler, int epochs) throws Exception {
+        String id = idPrefix + UUID.randomUUID().toString().substring(0, 8);
+        String json = Files.readString(Path.of("..", "examples", "fashion-mnist.json"))
+                .replace("\"trainLimit\": 8000, \"testLimit\": 2000", "\"trainLimit\": 1500, \"testLimit\": 400")
+                .replace("\"epochs\": 2", "\"epochs\": " + epochs)
+                .replace("\"training\"", "\"scheduler\": " + scheduler + ", \"training\"");
+        ExperimentSpec spec = JsonCodec.readSpec(json.getBytes(StandardCharsets.UTF_8)).withId(id);
+        try (TestArtifacts artifacts = TestArtifacts.of("file", work);
+             TrialEventLog log = new TrialEventLog(kafka, id, e -> {})) {
+            List<ExperimentEvent> events = runToCompletion(kafka, spec, artifacts);
+            log.await(e -> e instanceof org.naspipeline.api.TrialResult r && r.attempt() == 2, Duration.ofSeconds(30));
+            return new AshaRun(events, log.events());
+        }
+    }
+
+    /** The completed result of one attempt of a trial. */
+    static org.naspipeline.api.TrialResult.Completed completed(List<org.naspipeline.api.TrialEvent> reports, String trialId,
+                                                               int attempt) {
+        return reports.stream().filter(e -> e instanceof org.naspipeline.api.TrialResult.Completed c && c.trialId().equals(trialId)
+                        && c.attempt() == attempt).map(org.naspipeline.api.TrialResult.Completed.class::cast).findFirst().orElseThrow();
     }
 
     /** The progress reports of one attempt of a trial, in order. */

@@ -19,4 +19,15 @@ class TrialsRungTest {
         assertThat(rung("{\"trialId\": \"e-t0003\"}")).as("a controller older than rungs").isEqualTo("-");
         assertThat(rung("{\"trialId\": \"e-t0004\", \"rung\": \"2\"}")).as("not a number").isEqualTo("-");
     }
+
+    @Test
+    void aRowWhoseRungsCountExamplesShowsThemInShort() {
+        assertThat(rung("{\"rung\": 0, \"rungEpochs\": null, \"rungExamples\": 13500}")).isEqualTo("0 (13.5k ex)");
+        assertThat(rung("{\"rung\": 4, \"rungEpochs\": null, \"rungExamples\": 216000}")).isEqualTo("4 (216k ex)");
+        assertThat(rung("{\"rung\": 1, \"rungExamples\": 9999}")).isEqualTo("1 (9999 ex)");
+        assertThat(rung("{\"rung\": 5, \"rungExamples\": 1250000}")).isEqualTo("5 (1.3M ex)");
+        assertThat(rung("{\"rung\": 5, \"rungExamples\": 100000000000}")).isEqualTo("5 (100000M ex)");
+        assertThat(rung("{\"rung\": 1, \"rungEpochs\": 3, \"rungExamples\": \"9\"}")).as("not a number: epochs")
+                .isEqualTo("1 (3 ep)");
+    }
 }

@@ -147,7 +147,8 @@ public final class SyntheticTrials implements AutoCloseable {
      * Under ASHA or Hyperband: completes the one scheduled trial of {@code id} at the rung it trains to (as its trial
      * view names it) with {@code accuracy}, reporting a checkpoint as a worker does: saved under the attempt below
      * the top rung, and continued from the rung below's checkpoint when there is one, unless {@code note} says why it
-     * was retrained from scratch instead. Waits until the controller took the result; returns {@code trialId@rung}.
+     * was retrained from scratch instead; under rungs of training examples, the checkpoint counts the rung's examples.
+     * Waits until the controller took the result; returns {@code trialId@rung}.
      */
     String completeRung(String id, double accuracy, String note) {
         String[] done = {null};
@@ -157,8 +158,10 @@ public final class SyntheticTrials implements AutoCloseable {
             if (summary.statusCode() != 200) {
                 return false; // not accepted yet
             }
-            JsonNode rungEpochs = ControllerRig.json(summary).path("scheduler").path("rungEpochs");
-            int top = rungEpochs.get(rungEpochs.size() - 1).asInt();
+            JsonNode scheduler = ControllerRig.json(summary).path("scheduler");
+            boolean examples = scheduler.path("rungExamples").isArray();
+            JsonNode ladder = scheduler.path(examples ? "rungExamples" : "rungEpochs");
+            long top = ladder.get(ladder.size() - 1).asLong();
             for (JsonNode t : trials(id)) {
                 if (!t.path("status").asText().equals("scheduled")) {
                     continue;
@@ -170,15 +173,16 @@ public final class SyntheticTrials implements AutoCloseable {
                 }
                 JsonNode detail = ControllerRig.json(view);
                 int rung = detail.path("trainingRung").asInt();
-                int epochs = detail.path("trainingEpochs").asInt();
+                long at = examples ? detail.path("trainingExamples").asLong() : detail.path("trainingEpochs").asInt();
                 JsonNode below = detail.path("rungs").size() == 0 ? null : detail.path("rungs").get(detail.path("rungs").size() - 1);
-                Integer resumed = note == null && below != null && below.path("checkpoint").path("uri").isTextual()
-                        ? below.path("epochs").asInt() : null;
+                Long resumed = note == null && below != null && below.path("checkpoint").path("uri").isTextual()
+                        ? below.path(examples ? "examples" : "epochs").asLong() : null;
                 attempt[0] = t.path("attempt").asInt();
                 String attemptUri = "file:///tmp/nas/" + trialId + "/attempt-" + attempt[0];
+                String saved = at < top ? attemptUri + "/checkpoint.nasck" : null;
                 send(id, new TrialResult.Completed(V, id, trialId, attempt[0], "synthetic-1", TrialMetrics.synthetic(accuracy, 1.0, 4000),
-                        attemptUri, new org.naspipeline.api.Checkpoint(epochs < top ? attemptUri + "/checkpoint.nasck" : null, epochs, resumed,
-                        note)));
+                        attemptUri, examples ? new org.naspipeline.api.Checkpoint(saved, 1, null, note, at, resumed)
+                        : new org.naspipeline.api.Checkpoint(saved, (int) at, resumed == null ? null : resumed.intValue(), note)));
                 done[0] = trialId + "@" + rung;
                 return true;
             }

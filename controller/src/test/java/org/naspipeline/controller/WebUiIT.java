@@ -504,6 +504,37 @@ class WebUiIT {
         assertThat(browser.findElements(By.id("rung-history"))).isEmpty();
     }
 
+    @Test
+    @Order(8)
+    void rungsOfTrainingExamplesShowTheirExamplesWhereRungsOfEpochsShowEpochs() throws Exception {
+        // rungs at 1,000 and 3,000 training examples, η 3, one trial at a time
+        String ex = "ui-ex-" + UUID.randomUUID().toString().substring(0, 6);
+        ObjectNode root = (ObjectNode) JsonCodec.readTree(Files.readAllBytes(Path.of("..", "examples", "fashion-mnist.json")));
+        root.put("id", ex);
+        ((ObjectNode) root.get("budget")).put("maxTrials", 4).put("parallelism", 1);
+        root.putObject("scheduler").put("type", "asha").put("resource", "examples").put("minExamples", 1000)
+                .put("maxExamples", 3000);
+        assertThat(post(base, "/api/v1/experiments", JsonCodec.write(root), TOKEN).statusCode()).isEqualTo(201);
+        List<String> played = new ArrayList<>();
+        for (double accuracy : new double[] {0.60, 0.70, 0.80, 0.85}) {
+            played.add(worker.completeRung(ex, accuracy, null));
+        }
+        String t = ex + "-t";
+        assertThat(played).containsExactly(t + "0001@0", t + "0002@0", t + "0003@0", t + "0003@1");
+
+        open("/experiments/" + ex, "experiment");
+        assertThat(browser.findElement(By.cssSelector("#summary [data-key=scheduler]")).getText())
+                .contains("asha: rungs at 1,000, 3,000 examples, η 3");
+        assertThat(browser.findElement(By.cssSelector("#trial-rows tr[data-trial-id='" + t + "0001'] td.rung")).getText())
+                .isEqualTo("0 (1000 ex)");
+        assertThat(browser.findElement(By.cssSelector("#trial-rows tr[data-trial-id='" + t + "0003'] td.rung")).getText())
+                .isEqualTo("1 (3000 ex)");
+        open("/experiments/" + ex + "/trials/" + t + "0003", "trial");
+        assertThat(rungRows()).extracting(r -> r.get(0), r -> r.get(4)).containsExactly(
+                org.assertj.core.groups.Tuple.tuple("0 (1000 ex)", "from scratch"),
+                org.assertj.core.groups.Tuple.tuple("1 (3000 ex)", "continued from 1,000 examples"));
+    }
+
     /** The cells of the trial page's rung table, row by row. */
     static List<List<String>> rungRows() {
         List<List<String>> rows = new ArrayList<>();

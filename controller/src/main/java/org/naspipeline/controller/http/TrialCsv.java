@@ -24,7 +24,8 @@ public final class TrialCsv {
     /** The columns after the parameters. */
     static final List<String> TRAILING = List.of("accuracy", "testAccuracy", "trainLoss", "latencyMsP50", "latencyMsP95",
             "latencyCv", "params", "nonZeroParams", "macs", "sizeBytes", "peakMemoryBytes", "trainSeconds", "samplesPerSecond",
-            "device", "feasible", "onParetoFront", "rung", "rungEpochs", "durationSeconds", "artifactUri", "reason");
+            "device", "feasible", "onParetoFront", "rung", "rungEpochs", "rungExamples", "durationSeconds", "artifactUri",
+            "reason");
 
     private TrialCsv() {}
 
@@ -70,6 +71,7 @@ public final class TrialCsv {
             }
             fields.add(r.rung());
             fields.add(r.rungEpochs());
+            fields.add(r.rungExamples());
             fields.add(r.durationSeconds());
             fields.add(r.artifactUri());
             fields.add(r.reason());

@@ -19,10 +19,12 @@ import org.naspipeline.controller.logic.TrialRecord;
  * older than it) and its deployable files with their artifact-store URIs ({@code files}; empty otherwise). Under a
  * promoting scheduler (ASHA, Hyperband): its {@code bracket}, the {@code rungs} it completed (lowest first), why its
  * last promotion failed ({@code promotionFailure}), and while an attempt is in flight the rung it trains to
- * ({@code trainingRung}, {@code trainingEpochs}); without one, null, empty, null, null, null.
+ * ({@code trainingRung}, {@code trainingEpochs}, or {@code trainingExamples} when rungs count examples); without one,
+ * null, empty, null, null, null, null.
  */
 public record TrialDetail(TrialPages.Row row, List<Double> bestValidationByEpoch, TrialMetrics.Inference inference, List<FileLink> files,
-                          Integer bracket, List<Rung> rungs, String promotionFailure, Integer trainingRung, Integer trainingEpochs) {
+                          Integer bracket, List<Rung> rungs, String promotionFailure, Integer trainingRung, Integer trainingEpochs,
+                          Long trainingExamples) {
 
     /**
      * A deployable file of the attempt: its plain name and its URI in the artifact store ({@code file:} or
@@ -32,11 +34,14 @@ public record TrialDetail(TrialPages.Row row, List<Double> bestValidationByEpoch
     record FileLink(String name, String uri) {}
 
     /**
-     * A completed rung: the epochs trained to, the attempt, its validation and test accuracy, and its checkpoint as
-     * the worker reported it (null from a worker older than checkpoints): {@code resumedFromEpoch} set when it
-     * continued from the rung below, {@code note} why a requested continuation trained from scratch instead.
+     * A completed rung: the epochs trained to (under rungs of examples: the epoch training ended in) and the training
+     * examples (null unless rungs count them), the attempt, its validation and test accuracy, and its checkpoint as
+     * the worker reported it (null from a worker older than checkpoints): {@code resumedFromEpoch} (or
+     * {@code resumedFromExamples}) set when it continued from the rung below, {@code note} why a requested
+     * continuation trained from scratch instead.
      */
-    record Rung(int rung, int epochs, Integer attempt, Double accuracy, Double testAccuracy, Checkpoint checkpoint) {}
+    record Rung(int rung, int epochs, Integer attempt, Double accuracy, Double testAccuracy, Checkpoint checkpoint,
+                Long examples) {}
 
     /** The trial {@code trialId} of {@code state}, or empty. */
     static Optional<TrialDetail> of(ExperimentState state, String trialId) {
@@ -47,22 +52,24 @@ public record TrialDetail(TrialPages.Row row, List<Double> bestValidationByEpoch
         ExperimentViews.TrialRow row = ExperimentViews.trials(List.of(t)).get(0);
         TrialMetrics.Inference inference = row.metrics() == null ? null : row.metrics().inference();
         ExperimentViews.Scheduler scheduler = ExperimentViews.scheduler(state.spec);
-        boolean promoting = scheduler != null && scheduler.rungEpochs() != null && !state.isTeacher(t.trialId);
+        boolean promoting = scheduler != null && scheduler.promotes() && !state.isTeacher(t.trialId);
         List<Rung> rungs = ExperimentViews.rungs(t).stream().map(TrialDetail::rung).toList();
         Integer training = promoting && t.inFlight() ? t.rung : null;
-        Integer trainingEpochs = training != null && training >= 0 && training < scheduler.rungEpochs().size()
-                ? scheduler.rungEpochs().get(training) : null;
+        Integer trainingEpochs = training != null && scheduler.rungEpochs() != null && training >= 0
+                && training < scheduler.rungEpochs().size() ? scheduler.rungEpochs().get(training) : null;
+        Long trainingExamples = training != null && scheduler.rungExamples() != null && training >= 0
+                && training < scheduler.rungExamples().size() ? scheduler.rungExamples().get(training) : null;
         return Optional.of(new TrialDetail(TrialPages.row(state, row, new HashSet<>(ParetoTracker.ids(state))),
                 t.bestValidationByEpoch == null ? List.of() : List.copyOf(t.bestValidationByEpoch), inference,
                 links(row.artifactUri(), inference), promoting ? t.bracket : null, rungs, t.promotionFailure, training,
-                trainingEpochs));
+                trainingEpochs, trainingExamples));
     }
 
     private static Rung rung(TrialRecord.RungResult r) {
         TrialResult.Completed c = r.result();
         TrialMetrics m = c == null ? null : c.metrics();
         return new Rung(r.rung(), r.epochs(), c == null ? null : c.attempt(), m == null ? null : m.accuracy(),
-                m == null ? null : m.testAccuracy(), c == null ? null : c.checkpoint());
+                m == null ? null : m.testAccuracy(), c == null ? null : c.checkpoint(), r.examples());
     }
 
     /**

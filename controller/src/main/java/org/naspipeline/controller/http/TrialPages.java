@@ -52,10 +52,11 @@ public final class TrialPages {
 
     /**
      * The page: {@code total} rows match the filter; {@code rows} are those from {@code offset}; {@code rungEpochs}
-     * the epochs of each rung under a promoting scheduler (null without one: the rows carry no rung).
+     * the epochs of each rung under a promoting scheduler, or {@code rungExamples} the training examples of each when
+     * its rungs count examples (both null without one: the rows carry no rung).
      */
     record Page(String id, int total, int offset, int limit, String sort, String order, List<String> objectives,
-                List<Integer> rungEpochs, List<Row> rows) {}
+                List<Integer> rungEpochs, List<Row> rows, List<Long> rungExamples) {}
 
     private TrialPages() {}
 
@@ -143,7 +144,7 @@ public final class TrialPages {
         ExperimentViews.Scheduler scheduler = ExperimentViews.scheduler(state.spec);
         return new Page(state.spec.id(), matching.size(), query.offset(), query.limit(), query.sort(),
                 query.descending() ? "desc" : "asc", objectives, scheduler == null ? null : scheduler.rungEpochs(),
-                List.copyOf(matching.subList(from, to)));
+                List.copyOf(matching.subList(from, to)), scheduler == null ? null : scheduler.rungExamples());
     }
 
     /** One row with its short texts and standing. */

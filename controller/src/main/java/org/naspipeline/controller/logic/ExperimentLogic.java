@@ -91,7 +91,7 @@ public final class ExperimentLogic {
             return;
         }
         for (WarmStartExchange.Seed seed : answer.seeds()) {
-            strategies.seed(state, seed, WarmStart.rung(state.spec, seed.epochs()));
+            strategies.seed(state, seed, WarmStart.rung(state.spec, seed));
         }
         warm.seeded = answer.seeds().size();
         warm.skipped = answer.skipped();
@@ -137,6 +137,11 @@ public final class ExperimentLogic {
 
     private void recordProgress(ExperimentState state, TrialRecord trial, TrialEvent.Progress progress, Effects effects) {
         List<Double> curve = trial.bestValidationByEpoch;
+        if (progress.epoch() == curve.size() && !curve.isEmpty() && state.spec.effectiveScheduler().countsExamples()) {
+            // rungs of examples may end inside an epoch: its continuation reports the same epoch again, at its end
+            curve.set(curve.size() - 1, Math.max(curve.get(curve.size() - 1), progress.validationAccuracy()));
+            return;
+        }
         if (progress.epoch() != curve.size() + 1) {
             return; // a repeated or out-of-order epoch report (redelivery) adds nothing
         }
@@ -168,9 +173,18 @@ public final class ExperimentLogic {
         trial.scheduledAtMillis = nowMillis;
         trial.stopRequested = false;
         org.naspipeline.api.Fidelity fidelity = state.scheduler().fidelity(trial);
-        int keep = fidelity == null || fidelity.resumeEpoch() == null ? 0 : fidelity.resumeEpoch();
+        int keep = fidelity == null ? 0 : fidelity.resumeEpoch() != null ? fidelity.resumeEpoch()
+                : fidelity.resumeExamples() != null ? epochEndedIn(trial.resultAt(trial.rung - 1)) : 0;
         trial.bestValidationByEpoch = new ArrayList<>(trial.bestValidationByEpoch.subList(0,
                 Math.min(keep, trial.bestValidationByEpoch.size())));
+    }
+
+    /**
+     * The epoch a rung's training ended in, as its checkpoint says (rungs of examples end inside epochs); 0 when
+     * unknown. The curve keeps that epoch: its continuation reports it again, complete.
+     */
+    private static int epochEndedIn(TrialResult.Completed below) {
+        return below == null || below.checkpoint() == null ? 0 : below.checkpoint().epoch();
     }
 
     /** The event of scheduling the current attempt of {@code trial} (with its rung under a promoting scheduler). */
@@ -291,7 +305,10 @@ public final class ExperimentLogic {
         if (result instanceof TrialResult.Completed c) {
             trial.status = TrialStatus.COMPLETED;
             if (rung != null) {
-                trial.rungs.add(new TrialRecord.RungResult(rung, scheduler.epochs(trial, 0), c));
+                Long examples = scheduler.examples(trial);
+                int epochs = examples == null ? scheduler.epochs(trial, 0)
+                        : c.checkpoint() != null ? c.checkpoint().epoch() : state.spec.training().epochs();
+                trial.rungs.add(new TrialRecord.RungResult(rung, epochs, c, examples));
             }
             if (!replaces) {
                 state.completed++;

@@ -38,20 +38,43 @@ public final class ExperimentViews {
 
     /**
      * The scheduler in effect ({@code median}, {@code asha}, {@code hyperband}; a summary has null for none), and for
-     * the promoting ones the epochs of each rung, lowest first, η and the number of brackets (1 under ASHA).
+     * the promoting ones the epochs of each rung, lowest first (or, when {@code resource} is {@code examples}, the
+     * training examples of each rung in {@code rungExamples}, and {@code rungEpochs} null), η and the number of
+     * brackets (1 under ASHA).
      */
-    public record Scheduler(String type, List<Integer> rungEpochs, Integer reductionFactor, Integer brackets) {}
+    public record Scheduler(String type, List<Integer> rungEpochs, Integer reductionFactor, Integer brackets,
+                            @org.naspipeline.api.AddedField String resource,
+                            @org.naspipeline.api.AddedField List<Long> rungExamples) {
+        /** A scheduler whose rungs count epochs (or that has none). */
+        public Scheduler(String type, List<Integer> rungEpochs, Integer reductionFactor, Integer brackets) {
+            this(type, rungEpochs, reductionFactor, brackets, rungEpochs == null ? null : "epochs", null);
+        }
+
+        /** Whether trials train rung by rung (ASHA, Hyperband). */
+        public boolean promotes() {
+            return rungEpochs != null || rungExamples != null;
+        }
+    }
 
     /**
      * One trial: its candidate, current attempt, status, and metrics or failure reason; the artifact of a completed
      * trial; {@code durationSeconds} from the current attempt's scheduling to the trial's end (null until it ended);
      * under a promoting scheduler (ASHA, Hyperband), {@code rung}: the highest rung it completed (the rung of
-     * {@code metrics}) and {@code rungEpochs} the epochs it trained to, both null without such a scheduler, before its
-     * first rung completed, and for a distillation teacher.
+     * {@code metrics}) and {@code rungEpochs} the epochs it trained to (or {@code rungExamples} the training examples,
+     * when the rungs count them), null without such a scheduler, before its first rung completed, and for a
+     * distillation teacher.
      */
     public record TrialRow(String trialId, int attempt, TrialStatus status, Candidate candidate, TrialMetrics metrics,
                            String workerId, String reason, String artifactUri, Double durationSeconds, Integer rung,
-                           Integer rungEpochs) {}
+                           Integer rungEpochs, @org.naspipeline.api.AddedField Long rungExamples) {
+        /** A row without examples (rungs of epochs, or none). */
+        public TrialRow(String trialId, int attempt, TrialStatus status, Candidate candidate, TrialMetrics metrics,
+                        String workerId, String reason, String artifactUri, Double durationSeconds, Integer rung,
+                        Integer rungEpochs) {
+            this(trialId, attempt, status, candidate, metrics, workerId, reason, artifactUri, durationSeconds, rung,
+                    rungEpochs, null);
+        }
+    }
 
     /** One point of the Pareto front, in the objectives' own units. */
     public record ParetoPoint(String trialId, Map<String, Double> objectives, Candidate candidate) {}
@@ -80,6 +103,10 @@ public final class ExperimentViews {
         String type = s.type().name().toLowerCase(java.util.Locale.ROOT);
         if (!s.type().promotes()) {
             return new Scheduler(type, null, null, null);
+        }
+        if (s.countsExamples()) {
+            return new Scheduler(type, null, s.reductionFactor(), s.bracketCount(spec.training()), "examples",
+                    java.util.Arrays.stream(s.rungExamples()).boxed().toList());
         }
         return new Scheduler(type, java.util.Arrays.stream(s.rungEpochs(spec.training())).boxed().toList(), s.reductionFactor(),
                 s.bracketCount(spec.training()));
@@ -110,8 +137,10 @@ public final class ExperimentViews {
                     ? Math.max(0, t.endedAtMillis - t.scheduledAtMillis) / 1000.0 : null;
             List<TrialRecord.RungResult> done = rungs(t);
             TrialRecord.RungResult top = done.isEmpty() ? null : done.get(done.size() - 1);
+            boolean examples = top != null && top.examples() != null;
             rows.add(new TrialRow(t.trialId, t.attempt, t.status, t.candidate, metrics, worker, reason, artifact, duration,
-                    top == null ? null : top.rung(), top == null ? null : top.epochs()));
+                    top == null ? null : top.rung(), top == null || examples ? null : top.epochs(),
+                    examples ? top.examples() : null));
         }
         return rows;
     }

@@ -18,7 +18,9 @@ import org.naspipeline.strategy.pareto.NonDominatedSorting;
 /**
  * Asynchronous successive halving (ASHA, Li et al. 2018) and Hyperband as brackets of it.
  *
- * <p>Rungs are at {@code minEpochs}·η<sup>k</sup> epochs below {@code maxEpochs}, and at {@code maxEpochs}. A trial
+ * <p>Rungs are at {@code minEpochs}·η<sup>k</sup> epochs below {@code maxEpochs}, and at {@code maxEpochs} (or, with
+ * {@code resource: examples}, at {@code minExamples}·η<sup>k</sup> training examples below {@code maxExamples}, and
+ * at {@code maxExamples}: the request then names its rung's examples, and trains {@code training.epochs} no more). A trial
  * trains to the first rung of its bracket and stops there, its result and checkpoint recorded. Whenever slots are
  * free, promotions go first: scanning from the highest rung down, a trial at rung k whose highest rung is k, that
  * is among the top ⌊n/η⌋ of the n results recorded at rung k in its bracket, not in flight and not yet promoted, is
@@ -34,14 +36,19 @@ import org.naspipeline.strategy.pareto.NonDominatedSorting;
  */
 final class SuccessiveHalving implements TrialScheduler {
     private final int eta;
-    private final int[] rungEpochs;
+    /** Each rung's epochs, or under {@code examples} each rung's training examples. */
+    private final long[] rungs;
+    private final boolean examples;
+    private final int trainingEpochs;
     private final int[] bracketCycle;
     private final ObjectivesSpec objectives;
 
     SuccessiveHalving(SchedulerSpec scheduler, ExperimentSpec spec) {
         this.eta = scheduler.reductionFactor();
-        this.rungEpochs = scheduler.rungEpochs(spec.training());
-        this.bracketCycle = cycle(scheduler.bracketCount(spec.training()), rungEpochs.length, eta);
+        this.rungs = scheduler.rungs(spec.training());
+        this.examples = scheduler.countsExamples();
+        this.trainingEpochs = spec.training().epochs();
+        this.bracketCycle = cycle(scheduler.bracketCount(spec.training()), rungs.length, eta);
         this.objectives = spec.objectives();
     }
 
@@ -93,21 +100,28 @@ final class SuccessiveHalving implements TrialScheduler {
 
     @Override
     public int epochs(TrialRecord trial, int trialEpochs) {
-        return rungEpochs[trial.rung];
+        return examples ? trialEpochs : (int) rungs[trial.rung];
+    }
+
+    @Override
+    public Long examples(TrialRecord trial) {
+        return examples ? rungs[trial.rung] : null;
     }
 
     @Override
     public Fidelity fidelity(TrialRecord trial) {
-        int top = rungEpochs.length - 1;
+        int top = rungs.length - 1;
         boolean save = trial.rung < top;
         TrialResult.Completed below = trial.rung > trial.bracket ? trial.resultAt(trial.rung - 1) : null;
         String from = below != null && below.checkpoint() != null ? below.checkpoint().uri() : null;
-        return new Fidelity(trial.rung, rungEpochs[top], save, from, from == null ? null : rungEpochs[trial.rung - 1]);
+        Long at = from == null ? null : rungs[trial.rung - 1];
+        return examples ? Fidelity.ofExamples(trial.rung, trainingEpochs, save, from, at, rungs[trial.rung], rungs[top])
+                : new Fidelity(trial.rung, (int) rungs[top], save, from, at == null ? null : at.intValue());
     }
 
-    /** The epochs of each rung. */
-    int[] rungEpochs() {
-        return rungEpochs.clone();
+    /** Each rung's epochs, or under {@code examples} its training examples. */
+    long[] rungs() {
+        return rungs.clone();
     }
 
     @Override
@@ -121,7 +135,7 @@ final class SuccessiveHalving implements TrialScheduler {
         List<TrialRecord> out = new ArrayList<>();
         Set<String> chosen = new HashSet<>();
         int brackets = Arrays.stream(bracketCycle).max().orElse(0) + 1;
-        for (int k = rungEpochs.length - 2; k >= 0 && out.size() < n; k--) {
+        for (int k = rungs.length - 2; k >= 0 && out.size() < n; k--) {
             for (int b = 0; b <= Math.min(k, brackets - 1) && out.size() < n; b++) {
                 List<TrialRecord> ranked = ranked(state, trials, b, k);
                 int keep = ranked.size() / eta;

@@ -37,8 +37,18 @@ public final class TrialRecord {
     /** Why the trial's last promotion ended without a result (it keeps its lower rung's), or null. */
     public String promotionFailure;
 
-    /** A completed rung: its index, the epochs trained, and the attempt's result. */
-    public record RungResult(int rung, int epochs, TrialResult.Completed result) {}
+    /**
+     * A completed rung: its index, the epochs trained (when rungs count examples: the epoch training ended in, as the
+     * worker's checkpoint says), the attempt's result, and the training examples trained to when rungs count them
+     * (else null).
+     */
+    public record RungResult(int rung, int epochs, TrialResult.Completed result,
+                             @org.naspipeline.api.AddedField @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL) Long examples) {
+        /** A rung that counts epochs. */
+        public RungResult(int rung, int epochs, TrialResult.Completed result) {
+            this(rung, epochs, result, null);
+        }
+    }
 
     public TrialRecord() {}
 

@@ -59,6 +59,14 @@ interface TrialScheduler {
         return trialEpochs;
     }
 
+    /**
+     * The training examples the current attempt of {@code trial} trains to, counted from the trial's start, when rungs
+     * count examples; null when they count epochs, or there are no rungs.
+     */
+    default Long examples(TrialRecord trial) {
+        return null;
+    }
+
     /** The fidelity of the current attempt of {@code trial}'s request; null: train from scratch, save nothing. */
     default Fidelity fidelity(TrialRecord trial) {
         return null;

@@ -95,7 +95,7 @@ public final class WarmStart {
                 continue;
             }
             TrialRecord.RungResult top = best(from.spec, trial);
-            fitting.add(new Seed(trial.trialId, trial.candidate, slim(top.result()), top.epochs()));
+            fitting.add(new Seed(trial.trialId, trial.candidate, slim(top.result()), top.epochs(), top.examples()));
         }
         int skipped = completed.size() - fitting.size();
         if (fitting.isEmpty()) {
@@ -176,7 +176,8 @@ public final class WarmStart {
      */
     static List<Seed> capped(List<Seed> seeds) {
         List<Seed> ranked = new ArrayList<>(seeds);
-        ranked.sort(Comparator.comparingInt(Seed::epochs).reversed()
+        ranked.sort(Comparator.comparingLong(Seed::examplesTrained).reversed()
+                .thenComparing(Comparator.comparingInt(Seed::epochs).reversed()) // workers that report no training set size
                 .thenComparing(s -> -s.result().metrics().accuracy()));
         java.util.Set<Seed> keep = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
         long bytes = 0;
@@ -233,17 +234,19 @@ public final class WarmStart {
     }
 
     /**
-     * The rung of {@code spec}'s scheduler a result trained for {@code epochs} stands for: the highest rung whose
-     * epochs it reached (0 when it reached none, and always 0 without a promoting scheduler).
+     * The rung of {@code spec}'s scheduler {@code seed}'s result stands for: the highest rung whose epochs (or, when
+     * its rungs count examples, whose examples) it reached; 0 when it reached none, and always 0 without a
+     * promoting scheduler. A seed of an experiment whose rungs counted examples counts its whole epochs only.
      */
-    static int rung(ExperimentSpec spec, int epochs) {
+    static int rung(ExperimentSpec spec, Seed seed) {
         if (!TrialScheduler.of(spec).promotes()) {
             return 0;
         }
-        int[] rungs = spec.scheduler().rungEpochs(spec.training());
+        long reached = spec.scheduler().countsExamples() ? seed.examplesTrained() : seed.epochsTrained();
+        long[] rungs = spec.scheduler().rungs(spec.training());
         int rung = 0;
         for (int k = 0; k < rungs.length; k++) {
-            if (epochs >= rungs[k]) {
+            if (reached >= rungs[k]) {
                 rung = k;
             }
         }

@@ -39,7 +39,26 @@ public final class WarmStartExchange {
     /**
      * One completed result of the earlier experiment: its trial, the candidate (as the new space decodes it), the
      * result of its highest rung (without the per-layer table, the inference block and the checkpoint, which
-     * stay with the earlier experiment's artifacts) and the epochs that result was trained for.
+     * stay with the earlier experiment's artifacts) and the epochs that result was trained for; {@code examples} the
+     * training examples it was trained on when the earlier experiment's rungs counted them (else null, and the
+     * examples are {@code epochs} times the result's {@code trainSamples}).
      */
-    public record Seed(String trialId, Candidate candidate, TrialResult.Completed result, int epochs) {}
+    public record Seed(String trialId, Candidate candidate, TrialResult.Completed result, int epochs,
+                       @org.naspipeline.api.AddedField @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL) Long examples) {
+        /** A seed trained for whole epochs. */
+        public Seed(String trialId, Candidate candidate, TrialResult.Completed result, int epochs) {
+            this(trialId, candidate, result, epochs, null);
+        }
+
+        /** The training examples this seed's result was trained on. */
+        public long examplesTrained() {
+            return examples != null ? examples : (long) epochs * Math.max(0, result.metrics().trainSamples());
+        }
+
+        /** The whole epochs this seed's result was trained for. */
+        public int epochsTrained() {
+            int perEpoch = result.metrics().trainSamples();
+            return examples != null && perEpoch > 0 ? (int) Math.min(epochs, examples / perEpoch) : epochs;
+        }
+    }
 }

@@ -120,8 +120,10 @@ class TrialRungViewsTest {
         assertThat(t3.trainingEpochs()).isNull();
         assertThat(t3.promotionFailure()).isNull();
         assertThat(t3.rungs()).containsExactly(
-                new TrialDetail.Rung(0, 1, 1, 0.80, 0.80, new Checkpoint("file:///artifacts/" + id(3) + "/attempt-1/checkpoint.nasck", 1, null, null)),
-                new TrialDetail.Rung(1, 3, 2, 0.85, 0.85, new Checkpoint("file:///artifacts/" + id(3) + "/attempt-2/checkpoint.nasck", 3, 1, null)));
+                new TrialDetail.Rung(0, 1, 1, 0.80, 0.80, new Checkpoint("file:///artifacts/" + id(3) + "/attempt-1/checkpoint.nasck", 1, null, null),
+                        null),
+                new TrialDetail.Rung(1, 3, 2, 0.85, 0.85, new Checkpoint("file:///artifacts/" + id(3) + "/attempt-2/checkpoint.nasck", 3, 1, null),
+                        null));
 
         TrialDetail t2 = TrialDetail.of(state, id(2)).orElseThrow();
         assertThat(t2.rungs()).singleElement().satisfies(r -> assertThat(r.checkpoint()).as("an older worker").isNull());
@@ -163,10 +165,11 @@ class TrialRungViewsTest {
         List<List<String>> csv = TrialCsvTest.parse(TrialCsv.of(state));
         List<String> header = csv.get(0);
         assertThat(header.subList(header.indexOf("onParetoFront"), header.size()))
-                .containsExactly("onParetoFront", "rung", "rungEpochs", "durationSeconds", "artifactUri", "reason");
-        assertThat(csv.subList(1, csv.size())).extracting(r -> r.get(0), r -> r.get(header.indexOf("rung")), r -> r.get(header.indexOf("rungEpochs")))
-                .containsExactly(tuple(id(1), "0", "1"), tuple(id(2), "0", "1"), tuple(id(3), "1", "3"), tuple(id(4), "0", "1"),
-                        tuple(id(5), "1", "3"));
+                .containsExactly("onParetoFront", "rung", "rungEpochs", "rungExamples", "durationSeconds", "artifactUri", "reason");
+        assertThat(csv.subList(1, csv.size())).extracting(r -> r.get(0), r -> r.get(header.indexOf("rung")),
+                        r -> r.get(header.indexOf("rungEpochs")), r -> r.get(header.indexOf("rungExamples")))
+                .containsExactly(tuple(id(1), "0", "1", ""), tuple(id(2), "0", "1", ""), tuple(id(3), "1", "3", ""),
+                        tuple(id(4), "0", "1", ""), tuple(id(5), "1", "3", ""));
     }
 
     @Test
@@ -176,6 +179,58 @@ class TrialRungViewsTest {
                 .isEqualTo(new ExperimentViews.Scheduler("hyperband", List.of(1, 3, 9), 3, 2));
         assertThat(ExperimentViews.scheduler(spec("median", 9, "median"))).isEqualTo(new ExperimentViews.Scheduler("median", null, null, null));
         assertThat(ExperimentViews.scheduler(spec("none", 9, "none"))).isNull();
+    }
+
+    @Test
+    void underRungsOfTrainingExamplesEveryViewGivesTheExamplesInsteadOfTheEpochs() throws Exception {
+        ObjectNode root = (ObjectNode) JsonCodec.readTree(Files.readAllBytes(Path.of("..", "examples", "fashion-mnist.json")));
+        root.put("id", "exr");
+        ((ObjectNode) root.get("budget")).put("maxTrials", 3).put("parallelism", 1);
+        root.putObject("scheduler").put("type", "asha").put("resource", "examples").put("minExamples", 1000)
+                .put("maxExamples", 3000);
+        Effects started = new Effects();
+        ExperimentState ex = logic.start(JsonCodec.readSpec(JsonCodec.write(root)), new TrialTable.InMemory(),
+                new StrategyLog.InMemory(), 1_000, "test", started);
+        java.util.function.BiFunction<TrialRequest, Double, List<TrialRequest>> done = (r, accuracy) -> {
+            Effects effects = new Effects();
+            org.naspipeline.api.Fidelity f = r.fidelity();
+            Checkpoint ck = new Checkpoint(f.saveCheckpoint() ? "file:///artifacts/" + r.trialId() + "/ck" + r.attempt() : null, 1,
+                    null, null, f.examples() + 24, f.resumeExamples() == null ? null : f.resumeExamples() + 24);
+            logic.apply(ex, new TrialResult.Completed(V, "exr", r.trialId(), r.attempt(), "w", TrialMetrics.synthetic(accuracy, 1.0,
+                    4000), "file:///artifacts/" + r.trialId() + "/attempt-" + r.attempt(), ck), 10_000, effects);
+            return effects.requests;
+        };
+        TrialRequest t1 = started.requests.get(0);
+        TrialRequest t2 = done.apply(t1, 0.6).get(0);
+        TrialRequest t3 = done.apply(t2, 0.8).get(0);
+        TrialRequest up = done.apply(t3, 0.7).get(0);
+        assertThat(up.trialId()).isEqualTo("exr-t0002");
+        assertThat(up.fidelity().examples()).isEqualTo(3000L);
+        TrialDetail inFlight = TrialDetail.of(ex, "exr-t0002").orElseThrow();
+        assertThat(inFlight.trainingRung()).isEqualTo(1);
+        assertThat(inFlight.trainingEpochs()).isNull();
+        assertThat(inFlight.trainingExamples()).isEqualTo(3000L);
+        done.apply(up, 0.85);
+
+        assertThat(ExperimentViews.trials(ex)).extracting(ExperimentViews.TrialRow::trialId, ExperimentViews.TrialRow::rung,
+                ExperimentViews.TrialRow::rungEpochs, ExperimentViews.TrialRow::rungExamples).containsExactly(
+                tuple("exr-t0001", 0, null, 1000L), tuple("exr-t0002", 1, null, 3000L), tuple("exr-t0003", 0, null, 1000L));
+        TrialDetail t2detail = TrialDetail.of(ex, "exr-t0002").orElseThrow();
+        assertThat(t2detail.rungs()).extracting(TrialDetail.Rung::rung, TrialDetail.Rung::examples, r -> r.checkpoint().examples(),
+                r -> r.checkpoint().resumedFromExamples()).containsExactly(tuple(0, 1000L, 1024L, null), tuple(1, 3000L, 3024L, 1024L));
+        List<ValidationError> errors = new ArrayList<>();
+        TrialPages.Page page = TrialPages.of(ex, TrialPages.parse(MultiMap.caseInsensitiveMultiMap(), errors));
+        assertThat(page.rungEpochs()).isNull();
+        assertThat(page.rungExamples()).containsExactly(1000L, 3000L);
+        assertThat(ExperimentViews.summary(ex).scheduler()).isEqualTo(new ExperimentViews.Scheduler("asha", null, 3, 1, "examples",
+                List.of(1000L, 3000L)));
+        List<List<String>> csv = TrialCsvTest.parse(TrialCsv.of(ex));
+        List<String> header = csv.get(0);
+        assertThat(csv.subList(1, csv.size())).extracting(r -> r.get(header.indexOf("rungEpochs")), r -> r.get(header.indexOf("rungExamples")))
+                .containsExactly(tuple("", "1000"), tuple("", "3000"), tuple("", "1000"));
+        JsonNode json = JsonCodec.readTree(JsonCodec.write(t2detail));
+        assertThat(json.path("row").path("trial").path("rungExamples").asLong()).isEqualTo(3000);
+        assertThat(json.path("rungs").get(1).path("checkpoint").path("resumedFromExamples").asLong()).isEqualTo(1024);
     }
 
     @Test
@@ -232,7 +287,7 @@ class TrialRungViewsTest {
         odd.rungs.add(new TrialRecord.RungResult(2, 9, null));
         odd.rungs.add(null);
         state.trials.put(odd);
-        assertThat(TrialDetail.of(state, id(5)).orElseThrow().rungs()).last().isEqualTo(new TrialDetail.Rung(2, 9, null, null, null, null));
+        assertThat(TrialDetail.of(state, id(5)).orElseThrow().rungs()).last().isEqualTo(new TrialDetail.Rung(2, 9, null, null, null, null, null));
         assertThat(ExperimentViews.trials(List.of(odd)).get(0).rung()).isEqualTo(2);
     }
 }

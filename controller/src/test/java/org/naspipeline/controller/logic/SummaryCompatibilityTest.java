@@ -30,7 +30,16 @@ class SummaryCompatibilityTest {
                 9, 1, 3, 1, 2, 0, null, null, 0, null, 1_700_000_000_000L,
                 new ExperimentViews.Scheduler("asha", java.util.List.of(1, 3, 9), 3, 1));
         String json = new String(JsonCodec.write(new ExperimentViews.Summary[] {now}), StandardCharsets.UTF_8);
-        assertThat(json).contains("\"scheduler\":{\"type\":\"asha\",\"rungEpochs\":[1,3,9],\"reductionFactor\":3,\"brackets\":1}");
+        assertThat(json).contains("\"scheduler\":{\"type\":\"asha\",\"rungEpochs\":[1,3,9],\"reductionFactor\":3,\"brackets\":1,"
+                + "\"resource\":\"epochs\",\"rungExamples\":null}");
+        // an instance older than rungs of examples writes neither field: read as null
+        String beforeExamples = json.replace(",\"resource\":\"epochs\",\"rungExamples\":null", "");
+        ExperimentViews.Scheduler older0 = JsonCodec.readStoredState(beforeExamples.getBytes(StandardCharsets.UTF_8),
+                ExperimentViews.Summary[].class)[0].scheduler();
+        assertThat(older0.rungEpochs()).containsExactly(1, 3, 9);
+        assertThat(older0.resource()).isNull();
+        assertThat(older0.rungExamples()).isNull();
+        assertThat(older0.promotes()).isTrue();
         assertThat(JsonCodec.readStoredState(json.getBytes(StandardCharsets.UTF_8), ExperimentViews.Summary[].class))
                 .containsExactly(now);
         String older = json.substring(0, json.indexOf(",\"scheduler\"")) + "}]";

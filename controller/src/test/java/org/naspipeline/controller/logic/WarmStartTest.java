@@ -28,12 +28,48 @@ class WarmStartTest {
     @Test
     void aSeedStandsForTheHighestRungItsEpochsReached() throws Exception {
         ExperimentSpec asha = spec("\"scheduler\": {\"type\": \"asha\", \"reductionFactor\": 3, \"minEpochs\": 1}, "); // rungs 1, 3, 9
-        assertThat(List.of(1, 2, 3, 8, 9, 20)).extracting(e -> WarmStart.rung(asha, e)).containsExactly(0, 0, 1, 1, 2, 2);
+        SpaceEncoding space = new SpaceEncoding(asha.searchSpace());
+        assertThat(List.of(1, 2, 3, 8, 9, 20)).extracting(e -> WarmStart.rung(asha, seed(space, 1, e, 0.5, 0)))
+                .containsExactly(0, 0, 1, 1, 2, 2);
         ExperimentSpec plain = spec("");
-        assertThat(List.of(1, 9, 20)).extracting(e -> WarmStart.rung(plain, e)).containsExactly(0, 0, 0);
+        assertThat(List.of(1, 9, 20)).extracting(e -> WarmStart.rung(plain, seed(space, 1, e, 0.5, 0))).containsExactly(0, 0, 0);
     }
 
+    @Test
+    void underRungsOfExamplesASeedStandsForTheExamplesItTrainedOn() throws Exception {
+        // rungs at 1,000, 3,000, 9,000 examples; a seed of whole epochs trained on epochs × its trainSamples
+        ExperimentSpec examples = spec("\"scheduler\": {\"type\": \"asha\", \"reductionFactor\": 3, \"resource\": "
+                + "\"examples\", \"minExamples\": 1000, \"maxExamples\": 9000}, ");
+        assertThat(examples.validate()).isEmpty();
+        SpaceEncoding space = new SpaceEncoding(examples.searchSpace());
+        // whole epochs of 2,000 examples
+        assertThat(List.of(1, 2, 4, 5)).extracting(e -> WarmStart.rung(examples, seed(space, 1, e, 0.5, 0, TRAIN_SAMPLES)))
+                .containsExactly(0, 1, 1, 2);
+        List<Long> trained = List.of(999L, 1000L, 2999L, 3000L, 8999L, 9000L);
+        assertThat(trained).extracting(n -> WarmStart.rung(examples, withExamples(seed(space, 1, 5, 0.5, 0, TRAIN_SAMPLES), n)))
+                .containsExactly(0, 0, 0, 1, 1, 2);
+
+        // a seed counted in examples meets rungs of epochs (1, 3, 9) with the whole epochs it trained: 2.5 epochs are 2
+        ExperimentSpec epochs = spec("\"scheduler\": {\"type\": \"asha\", \"reductionFactor\": 3, \"minEpochs\": 1}, ");
+        assertThat(List.of(5_000L, 6_000L, 18_000L))
+                .extracting(n -> WarmStart.rung(epochs, withExamples(seed(space, 1, (int) (n / TRAIN_SAMPLES) + 1, 0.5, 0,
+                        TRAIN_SAMPLES), n)))
+                .containsExactly(0, 1, 2);
+    }
+
+    /** {@code seed} as trained on {@code examples} examples under rungs that counted them. */
+    static WarmStartExchange.Seed withExamples(WarmStartExchange.Seed seed, long examples) {
+        return new WarmStartExchange.Seed(seed.trialId(), seed.candidate(), seed.result(), seed.epochs(), examples);
+    }
+
+    /** The training-set size of every seed's result. */
+    static final int TRAIN_SAMPLES = 2000;
+
     static WarmStartExchange.Seed seed(SpaceEncoding space, int i, int epochs, double accuracy, int layers) {
+        return seed(space, i, epochs, accuracy, layers, 0); // as a synthetic worker reports: no training set size
+    }
+
+    static WarmStartExchange.Seed seed(SpaceEncoding space, int i, int epochs, double accuracy, int layers, int trainSamples) {
         List<TrialMetrics.Layer> rows = new ArrayList<>();
         for (int l = 0; l < layers; l++) {
             rows.add(new TrialMetrics.Layer("layers[" + l + "]", "conv 3×3, 32→64 with a long description", List.of(64L, 14L, 14L), 1, 1, 1));
@@ -41,7 +77,7 @@ class WarmStartTest {
         TrialMetrics m = TrialMetrics.synthetic(accuracy, 1, 4000);
         TrialMetrics full = new TrialMetrics(m.accuracy(), m.testAccuracy(), m.trainLoss(), m.latencyMsP50(), m.latencyMsP95(),
                 m.latencyCv(), m.latencyBatch(), m.latencyBatchMsP50(), m.latencyBatchMsP95(), m.params(), m.nonZeroParams(), m.macs(),
-                m.sizeBytes(), m.peakMemoryBytes(), m.trainSeconds(), m.samplesPerSecond(), m.trainSamples(), m.validationSamples(),
+                m.sizeBytes(), m.peakMemoryBytes(), m.trainSeconds(), m.samplesPerSecond(), trainSamples, m.validationSamples(),
                 m.testSamples(), m.device(), m.threads(), null, null, null, rows, null);
         Candidate c = space.decode(space.sample(new java.util.SplittableRandom(i)));
         return new WarmStartExchange.Seed("old-t" + i, c, new TrialResult.Completed(1, "old", "old-t" + i, 1, "w", full, "file:///a"), epochs);

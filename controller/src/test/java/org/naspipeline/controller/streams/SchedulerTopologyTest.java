@@ -130,6 +130,48 @@ class SchedulerTopologyTest extends TopologyTestBase {
         assertThat(trial("asha", "asha-t0004").rungs).hasSize(1);
     }
 
+    @Test
+    void rungsOfTrainingExamplesPromoteInTheSameOrderAndNameTheExamplesToTrainToAndContinueFrom() throws Exception {
+        experiments.pipeInput("ex", spec("fashion-mnist.json", 9, 2, "{\"type\": \"asha\", \"resource\": \"examples\", "
+                + "\"minExamples\": 1000, \"maxExamples\": 9000}"));
+        List<TrialRequest> sent = new ArrayList<>();
+        List<TrialRequest> pending = new ArrayList<>(requests());
+        while (!pending.isEmpty()) {
+            TrialRequest r = pending.remove(0);
+            sent.add(r);
+            Fidelity f = r.fidelity();
+            // a worker that ends each rung a few examples past its count (the batch that reaches it), as real ones do
+            Checkpoint ck = new Checkpoint(f.saveCheckpoint() ? checkpointOf(r) : null, 1, null, null, f.examples() + 24,
+                    f.resumeExamples() == null ? null : f.resumeExamples() + 24);
+            results.pipeInput(r.experimentId(), JsonCodec.write(new TrialResult.Completed(V, r.experimentId(), r.trialId(),
+                    r.attempt(), "w", byTable(r), "file:///artifacts/" + r.trialId() + "/attempt-" + r.attempt(), ck)));
+            pending.addAll(requests());
+        }
+        // the trace of the epochs case above, with rungs at 1,000, 3,000 and 9,000 examples; training.epochs stays 2
+        assertThat(sent).extracting(r -> "t" + sequence(r.trialId()) + "/" + r.attempt() + "/r" + r.fidelity().rung() + "/"
+                + r.fidelity().examples() + "ex/" + r.training().epochs() + "ep").containsExactly(
+                "t1/1/r0/1000ex/2ep", "t2/1/r0/1000ex/2ep", "t3/1/r0/1000ex/2ep",
+                "t2/2/r1/3000ex/2ep",
+                "t4/1/r0/1000ex/2ep", "t5/1/r0/1000ex/2ep",
+                "t5/2/r1/3000ex/2ep",
+                "t6/1/r0/1000ex/2ep", "t7/1/r0/1000ex/2ep",
+                "t7/2/r1/3000ex/2ep",
+                "t5/3/r2/9000ex/2ep",
+                "t8/1/r0/1000ex/2ep", "t9/1/r0/1000ex/2ep");
+        assertThat(sent.get(0).fidelity()).isEqualTo(Fidelity.ofExamples(0, 2, true, null, null, 1000, 9000));
+        // the top rung continues from rung 1's checkpoint, at rung 1's examples; the worker checks the position
+        assertThat(sent.get(10).fidelity()).isEqualTo(Fidelity.ofExamples(2, 2, false, checkpointOf(sent.get(6)), 3000L,
+                9000, 9000));
+        assertThat(sent.get(10).fidelity().resumeEpoch()).isNull();
+        TrialRecord t5 = trial("ex", "ex-t0005");
+        assertThat(t5.rungs).extracting(TrialRecord.RungResult::rung, TrialRecord.RungResult::examples,
+                TrialRecord.RungResult::epochs).containsExactly(org.assertj.core.groups.Tuple.tuple(0, 1000L, 1),
+                org.assertj.core.groups.Tuple.tuple(1, 3000L, 1), org.assertj.core.groups.Tuple.tuple(2, 9000L, 1));
+        List<ExperimentEvent> evs = events();
+        assertThat(evs.get(evs.size() - 1)).isInstanceOfSatisfying(ExperimentEvent.Completed.class,
+                c -> assertThat(c.bestTrialId()).isEqualTo("ex-t0005"));
+    }
+
     TrialRecord trial(String experimentId, String trialId) {
         byte[] raw = driver.<String, byte[]>getKeyValueStore(ControllerTopology.TRIAL_STORE)
                 .get(StoredTrialTable.key(experimentId, trialId));

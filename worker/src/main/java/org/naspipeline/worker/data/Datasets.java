@@ -55,13 +55,17 @@ public final class Datasets {
     }
 
     private static int[] permutation(int n) {
+        return permutation(n, new SplittableRandom(SPLIT_SEED));
+    }
+
+    /** A permutation of {@code 0 .. n-1} drawn from {@code random} (Fisher–Yates): the same draws, the same order. */
+    public static int[] permutation(int n, SplittableRandom random) {
         int[] p = new int[n];
         for (int i = 0; i < n; i++) {
             p[i] = i;
         }
-        SplittableRandom rnd = new SplittableRandom(SPLIT_SEED);
         for (int i = n - 1; i > 0; i--) {
-            int j = rnd.nextInt(i + 1);
+            int j = random.nextInt(i + 1);
             int t = p[i];
             p[i] = p[j];
             p[j] = t;

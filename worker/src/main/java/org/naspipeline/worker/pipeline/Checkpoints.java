@@ -38,12 +38,49 @@ final class Checkpoints {
 
     /**
      * How a multi-fidelity attempt trains: with {@code optimizer}, from epoch {@code firstEpoch}; the epoch it resumed
-     * from (null: from scratch) and why a requested resume did not happen (null: it did, or none was asked).
+     * from (null: from scratch, or the rung counts examples) and why a requested resume did not happen (null: it did,
+     * or none was asked); {@code examples} when the rung counts training examples, else null.
      */
-    record Start(ResumableOptimizer optimizer, int firstEpoch, Integer resumedFromEpoch, String note) {
+    record Start(ResumableOptimizer optimizer, int firstEpoch, Integer resumedFromEpoch, String note, Examples examples) {
+        Start(ResumableOptimizer optimizer, int firstEpoch, Integer resumedFromEpoch, String note) {
+            this(optimizer, firstEpoch, resumedFromEpoch, note, null);
+        }
+
+        /**
+         * This start for a rung that counts examples: training continues from the optimizer's step (0, or the
+         * checkpoint's) inside its epoch, and stops after the step that reaches the rung's examples, at least one
+         * step on (two rungs closer than a batch still each train).
+         */
+        Start countingExamples(ExampleClock clock, long rungExamples) {
+            long at = optimizer.steps();
+            long stop = Math.max(clock.stepsFor(rungExamples), at + 1);
+            Long from = resumedFromEpoch == null ? null : clock.examplesAfter(at);
+            return new Start(optimizer, clock.epochOfNextStep(at), null, note, new Examples(clock, at, stop, from));
+        }
+
+        /** The epoch a checkpoint taken at the end of this attempt holds: the last one, or the one training ended in. */
+        int endEpoch(int trainingEpochs) {
+            return examples == null ? trainingEpochs : examples.clock().epochOfStep(examples.stopStep());
+        }
+
         /** What the completed result reports: the checkpoint saved at {@code uri} (null: none saved) at {@code epoch}. */
         Checkpoint report(String uri, int epoch) {
+            if (examples != null) {
+                return new Checkpoint(uri, endEpoch(epoch), null, note, examples.clock().examplesAfter(examples.stopStep()),
+                        examples.resumedFromExamples());
+            }
             return new Checkpoint(uri, epoch, resumedFromEpoch, note);
+        }
+    }
+
+    /**
+     * A rung that counts training examples: the clock of this training set, the step training starts after (0 from
+     * scratch), the step it stops after, and the examples it resumed from (null: from scratch).
+     */
+    record Examples(ExampleClock clock, long startStep, long stopStep, Long resumedFromExamples) {
+        /** The batches of the first epoch trained before this attempt. */
+        int skipBatches() {
+            return clock.batchesIntoEpoch(startStep);
         }
     }
 
@@ -52,6 +89,33 @@ final class Checkpoints {
      * {@code inputShape}, with {@code optimizer} fresh. A checkpoint that cannot be used leaves the model untouched.
      */
     static Start start(TrialRequest req, Model model, Shape inputShape, ResumableOptimizer optimizer, ArtifactStore store) {
+        return start(req, model, inputShape, optimizer, store, null);
+    }
+
+    /**
+     * As {@link #start(TrialRequest, Model, Shape, ResumableOptimizer, ArtifactStore)}; when the request's rung counts
+     * examples, {@code clock} (the training set's) says where a checkpoint of {@code fidelity.resumeExamples} stands,
+     * and the start says where to stop.
+     */
+    static Start start(TrialRequest req, Model model, Shape inputShape, ResumableOptimizer optimizer, ArtifactStore store,
+                       ExampleClock clock) {
+        Fidelity f = req.fidelity();
+        if (!f.countsExamples()) {
+            return restore(req, model, inputShape, optimizer, store, f.resumeEpoch() == null ? -1 : f.resumeEpoch(), -1);
+        }
+        if (clock == null) {
+            throw new IllegalArgumentException("a rung of examples needs the training set's clock");
+        }
+        long steps = f.resumeExamples() == null ? -1 : clock.stepsFor(f.resumeExamples());
+        return restore(req, model, inputShape, optimizer, store, -1, steps).countingExamples(clock, f.examples());
+    }
+
+    /**
+     * The weights and optimizer state of {@code fidelity.resumeFrom}, checked to have been saved at {@code epoch}
+     * (rungs of epochs) or after {@code steps} steps (rungs of examples); the other is -1.
+     */
+    private static Start restore(TrialRequest req, Model model, Shape inputShape, ResumableOptimizer optimizer,
+                                 ArtifactStore store, int epoch, long steps) {
         Fidelity f = req.fidelity();
         if (f.resumeFrom() == null) {
             return new Start(optimizer, 1, null, null);
@@ -73,9 +137,15 @@ final class Checkpoints {
         } catch (CheckpointFile.CorruptCheckpointException e) {
             return scratch(req, optimizer, "checkpoint " + uri + " corrupt: " + e.getMessage());
         }
-        if (c.epoch() != f.resumeEpoch()) {
+        if (epoch >= 0 && c.epoch() != epoch) {
             return scratch(req, optimizer, "checkpoint " + uri + " was saved at epoch " + c.epoch() + ", not at epoch "
-                    + f.resumeEpoch());
+                    + epoch);
+        }
+        // a rung closer than a batch to the one below still trains a step, so a checkpoint may stand up to one step
+        // per rung past the steps of its examples
+        if (steps >= 0 && (c.steps() < steps || c.steps() > steps + f.rung())) {
+            return scratch(req, optimizer, "checkpoint " + uri + " was saved after " + c.steps() + " steps, not after the "
+                    + steps + " steps of " + f.resumeExamples() + " examples");
         }
         if (!c.optimizer().equals(optimizer.name())) {
             return scratch(req, optimizer, "checkpoint " + uri + " holds " + c.optimizer() + " state, but the trial trains with "

@@ -39,6 +39,9 @@ public final class SyntheticEvaluator implements TrialEvaluator {
     public TrialResult run(TrialRequest req, ProgressListener progress, BooleanSupplier cancelled) {
         int epochs = req.training().epochs();
         Fidelity fidelity = req.fidelity();
+        if (fidelity != null && fidelity.countsExamples()) {
+            return runExamples(req, fidelity, progress, cancelled);
+        }
         TrialMetrics m = fidelity == null ? metricsOf(req) : atEpochs(metricsOf(req), epochs, fidelity.scheduleEpochs());
         int first = fidelity != null && fidelity.resumeFrom() != null ? fidelity.resumeEpoch() + 1 : 1;
         for (int e = first; e <= epochs; e++) {
@@ -62,9 +65,38 @@ public final class SyntheticEvaluator implements TrialEvaluator {
                 workerId, m, null, checkpoint);
     }
 
+    /**
+     * A request whose rung counts training examples: there is no training set, so one report, as epoch 1 of 1, after
+     * the delay; the accuracy is short of the candidate's by the share of the schedule's examples not yet trained, and
+     * the checkpoint says the rung's examples (and where it continued from).
+     */
+    private TrialResult runExamples(TrialRequest req, Fidelity f, ProgressListener progress, BooleanSupplier cancelled) {
+        try {
+            Thread.sleep(delayMillis);
+        } catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+            throw new TrialCancelledException("synthetic trial " + req.trialId() + " interrupted");
+        }
+        if (cancelled.getAsBoolean()) {
+            throw new TrialCancelledException("synthetic trial " + req.trialId() + " cancelled at " + f.examples() + " examples");
+        }
+        TrialMetrics m = atFraction(metricsOf(req), (double) f.examples() / f.scheduleExamples());
+        progress.onEpoch(new TrialEvent.Progress(ExperimentSpec.SCHEMA_VERSION, req.experimentId(), req.trialId(),
+                req.attempt(), 1, 1, 1 - m.accuracy(), m.accuracy(), m.accuracy(), 0));
+        Checkpoint checkpoint = new Checkpoint(f.saveCheckpoint() ? "synthetic:" + req.trialId() + "/attempt-" + req.attempt()
+                : null, 1, null, null, f.examples(), f.resumeExamples());
+        return new TrialResult.Completed(ExperimentSpec.SCHEMA_VERSION, req.experimentId(), req.trialId(), req.attempt(),
+                workerId, m, null, checkpoint);
+    }
+
     /** The candidate's metrics after {@code epochs} of {@code scheduleEpochs}: accuracy lower by up to 0.1 before the end. */
     static TrialMetrics atEpochs(TrialMetrics full, int epochs, int scheduleEpochs) {
-        double accuracy = full.accuracy() - 0.1 * (1 - (double) epochs / scheduleEpochs);
+        return atFraction(full, (double) epochs / scheduleEpochs);
+    }
+
+    /** The candidate's metrics after a share {@code trained} of its schedule: accuracy lower by up to 0.1 before the end. */
+    static TrialMetrics atFraction(TrialMetrics full, double trained) {
+        double accuracy = full.accuracy() - 0.1 * (1 - trained);
         return TrialMetrics.synthetic(accuracy, full.latencyMsP50(), full.sizeBytes());
     }
 

@@ -44,6 +44,9 @@ import org.naspipeline.worker.data.TensorData;
  * {@link DistillationLoss}; an after-step hook re-applies pruning masks after every optimizer step. For a
  * multi-fidelity request the regime carries a {@link Checkpoints.Start}: its {@link ResumableOptimizer} (restored from a
  * checkpoint, or fresh) and the first epoch, so a resumed run trains and reports epochs {@code resumeEpoch+1} on.
+ * When the rung counts training examples, each epoch's batches come in the order of {@link EpochOrder} (the trial's
+ * seed and the epoch decide it), a resumed run starts inside its first epoch after the batches already trained, and
+ * training stops after the step that reaches the rung's examples, reporting that epoch, unfinished, as its last.
  */
 final class TrainingLoop {
     private static final float MOMENTUM = 0.9f;
@@ -116,10 +119,12 @@ final class TrainingLoop {
         TensorData train = data.train();
         TrainingSpec t = regime.training();
         int stepsPerEpoch = stepsPerEpoch(train, t);
-        long totalSteps = (long) stepsPerEpoch * t.epochs();
         Checkpoints.Start start = regime.start();
+        Checkpoints.Examples examples = start == null ? null : start.examples();
+        long totalSteps = examples != null ? examples.stopStep() : (long) stepsPerEpoch * t.epochs();
         long step = start == null ? 0 : start.optimizer().steps();
         int firstEpoch = start == null ? 1 : start.firstEpoch();
+        int lastEpoch = start == null ? t.epochs() : start.endEpoch(t.epochs());
         Loss loss0 = regime.teacher() == null ? Loss.softmaxCrossEntropyLoss()
                 : new DistillationLoss(regime.distillation().loss(), regime.distillation().temperature(),
                         regime.distillation().alpha());
@@ -138,15 +143,17 @@ final class TrainingLoop {
             long samples = 0;
             double epochLoss = Double.NaN;
             double validationAccuracy = Double.NaN;
-            for (int epoch = firstEpoch; epoch <= t.epochs(); epoch++) {
+            for (int epoch = firstEpoch; epoch <= lastEpoch; epoch++) {
                 double lossSum = 0;
                 long correct = 0;
                 long seen = 0;
-                int batchIndex = 0;
+                int batchIndex = examples != null && epoch == firstEpoch ? examples.skipBatches() : 0;
                 cpu.applyTrainingThreads(); // workers started or stopped on this host since change the share
                 long epochStart = System.nanoTime();
                 long paused = 0; // waiting for latency measurements elsewhere: not training time
-                for (Batch batch : trainer.iterateDataset(dataset)) {
+                ArrayDataset batches = examples == null ? dataset : new ArrayDataset.Builder().setData(x).optLabels(y)
+                        .setSampling(new EpochOrder(req.seed(), epoch, t.batchSize(), batchIndex)).build();
+                for (Batch batch : trainer.iterateDataset(batches)) {
                     try (batch; MeasurementGate.Work work = enter(req, epoch, batchIndex)) {
                         paused += work.waitedNanos();
                         if (cancelled.getAsBoolean()) {
@@ -186,6 +193,9 @@ final class TrainingLoop {
                         }
                         batchIndex++;
                     }
+                    if (examples != null && step >= examples.stopStep()) {
+                        break; // the rung's examples are reached, inside this epoch or at its end
+                    }
                 }
                 trainNanos += System.nanoTime() - epochStart - paused;
                 samples += seen;
@@ -196,7 +206,7 @@ final class TrainingLoop {
                     continue;
                 }
                 progress.onEpoch(new TrialEvent.Progress(ExperimentSpec.SCHEMA_VERSION, req.experimentId(),
-                        req.trialId(), req.attempt(), epoch, t.epochs(), epochLoss, (double) correct / Math.max(1, seen),
+                        req.trialId(), req.attempt(), epoch, lastEpoch, epochLoss, (double) correct / Math.max(1, seen),
                         validationAccuracy, throughput));
             }
             double seconds = trainNanos / 1e9;

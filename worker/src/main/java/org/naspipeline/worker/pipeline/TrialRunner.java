@@ -17,6 +17,7 @@ import org.naspipeline.api.CompressionReport;
 import org.naspipeline.api.CompressionSpec;
 import org.naspipeline.api.DatasetSpec;
 import org.naspipeline.api.ExperimentSpec;
+import org.naspipeline.api.Fidelity;
 import org.naspipeline.api.Quantization;
 import org.naspipeline.api.TrialMetrics;
 import org.naspipeline.api.TrialRequest;
@@ -51,6 +52,8 @@ import org.slf4j.LoggerFactory;
  * call it.
  */
 public final class TrialRunner implements TrialEvaluator {
+    /** The most epochs a result may report (the bound of {@code training.epochs}). */
+    private static final int MAX_EPOCHS = 1000;
     private static final Logger LOG = LoggerFactory.getLogger(TrialRunner.class);
 
     private final DatasetResolver resolver;
@@ -404,21 +407,31 @@ public final class TrialRunner implements TrialEvaluator {
 
     /**
      * For a multi-fidelity request, how its training starts (see {@link Checkpoints#start}): the schedule spans the
-     * fidelity's epochs. Null without a fidelity: DJL's optimizer from epoch 1, as always.
+     * fidelity's epochs, or its examples when the rung counts them. Null without a fidelity: DJL's optimizer from
+     * epoch 1, as always.
      */
     private Checkpoints.Start start(TrialRequest req, Model model, DatasetSplits data) {
-        if (req.fidelity() == null) {
+        Fidelity f = req.fidelity();
+        if (f == null) {
             return null;
         }
-        int steps = TrainingLoop.stepsPerEpoch(data.train(), req.training()) * req.fidelity().scheduleEpochs();
+        ExampleClock clock = f.countsExamples() ? new ExampleClock(data.train().count(), req.training().batchSize()) : null;
+        if (clock != null && clock.epochOfStep(clock.stepsFor(f.examples())) > MAX_EPOCHS) {
+            // a result holds at most 1,000 epochs (as training.epochs does): say so now, not after training them
+            throw new IllegalArgumentException("fidelity.examples " + f.examples() + " is more than " + MAX_EPOCHS
+                    + " epochs of this training set (" + data.train().count() + " examples)");
+        }
+        long steps = clock != null ? clock.stepsFor(f.scheduleExamples())
+                : (long) TrainingLoop.stepsPerEpoch(data.train(), req.training()) * f.scheduleEpochs();
         return Checkpoints.start(req, model, ModelMeter.shape(data.train(), 1),
-                TrainingLoop.resumableOptimizer(req.training(), steps), artifacts);
+                TrainingLoop.resumableOptimizer(req.training(), Math.toIntExact(Math.min(Integer.MAX_VALUE, steps))),
+                artifacts, clock);
     }
 
     /** The checkpoint file of the trained model when the request asks for one, else null. */
     private static byte[] capture(TrialRequest req, Model model, Checkpoints.Start start) {
         return start != null && req.fidelity().saveCheckpoint()
-                ? Checkpoints.capture(model, start.optimizer(), req.training().epochs()) : null;
+                ? Checkpoints.capture(model, start.optimizer(), start.endEpoch(req.training().epochs())) : null;
     }
 
     /**

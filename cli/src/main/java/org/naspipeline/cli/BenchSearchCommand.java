@@ -68,7 +68,8 @@ final class BenchSearchCommand implements Callable<Integer> {
         } catch (java.io.IOException e) {
             throw bad("--spec " + specFile + ": cannot read it (" + e.getMessage() + ")");
         }
-        String problem = SearchBenchmark.problem(spec);
+        boolean examples = spec.scheduler().countsExamples();
+        String problem = examples ? null : SearchBenchmark.problem(spec, 0);
         if (problem != null) {
             throw bad("--spec " + specFile + ": " + problem);
         }
@@ -77,6 +78,18 @@ final class BenchSearchCommand implements Callable<Integer> {
             where = DatasetResolver.fromEnvironment().resolve(spec.dataset(), data);
         } catch (IllegalArgumentException e) {
             throw bad(e.getMessage());
+        }
+        if (examples) { // rungs of training examples are checked against the training set's size: loading it tells
+            int trainCount;
+            try {
+                trainCount = org.naspipeline.worker.data.Datasets.load(spec.dataset(), where.dir()).train().count();
+            } catch (java.io.IOException e) {
+                throw bad("cannot read the training set in " + where.dir() + ": " + e.getMessage());
+            }
+            problem = SearchBenchmark.problem(spec, trainCount);
+            if (problem != null) {
+                throw bad("--spec " + specFile + ": " + problem);
+            }
         }
         Path outDir = out != null ? out : NasPaths.state("bench-search");
         Files.createDirectories(outDir);

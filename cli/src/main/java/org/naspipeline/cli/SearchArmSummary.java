@@ -30,12 +30,16 @@ final class SearchArmSummary {
     /** An event of the arm's experiment and when the controller produced it, in ms after the arm's start. */
     record TimedEvent(long atMillis, ExperimentEvent event) {}
 
-    /** One completed result: a trial trained to {@code epochs} (in {@code trainSeconds}, on the worker's clock). */
-    record Result(String trialId, int epochs, double atSeconds, double accuracy, double testAccuracy, long sizeBytes,
-                  long params, double trainSeconds, String model, boolean feasible, boolean withinBudget) {}
+    /**
+     * One completed result: a trial trained to {@code epochs} (in {@code trainSeconds}, on the worker's clock); when
+     * the rungs count training examples, {@code examples} is the rung's count and {@code epochs} that count over the
+     * result's training-set size (0.25: a quarter of an epoch).
+     */
+    record Result(String trialId, double epochs, double atSeconds, double accuracy, double testAccuracy, long sizeBytes,
+                  long params, double trainSeconds, String model, boolean feasible, boolean withinBudget, Long examples) {}
 
     /** A new incumbent: from {@code seconds} on, the best feasible result is this one. */
-    record CurvePoint(double seconds, String trialId, int epochs, double accuracy, double testAccuracy, long sizeBytes) {}
+    record CurvePoint(double seconds, String trialId, double epochs, double accuracy, double testAccuracy, long sizeBytes) {}
 
     /**
      * The arm's figures: distinct trials scheduled, with a completed result, and failed without one, within the budget;
@@ -43,16 +47,17 @@ final class SearchArmSummary {
      * the final incumbent ({@code best}, null when no feasible result) and the incumbents in order ({@code curve}).
      */
     record Figures(int trialsStarted, int trialsCompleted, int trialsFailed, int promotions,
-                   Map<Integer, Integer> resultsByEpochs, int resultsAfterBudget, int infeasibleResults, CurvePoint best,
+                   Map<String, Integer> resultsByEpochs, int resultsAfterBudget, int infeasibleResults, CurvePoint best,
                    List<CurvePoint> curve, List<Result> results) {}
 
     /**
      * Summarizes {@code events}.
      *
-     * @param rungEpochs the epochs of each rung under a promoting scheduler (indexed by the events' {@code rung})
+     * @param rungs the epochs of each rung under a promoting scheduler (indexed by the events' {@code rung}), or each
+     *     rung's training examples when {@code examples}
      * @param trialEpochs the epochs of a result without a rung
      */
-    static Figures summarize(List<TimedEvent> events, double budgetSeconds, int[] rungEpochs, int trialEpochs,
+    static Figures summarize(List<TimedEvent> events, double budgetSeconds, long[] rungs, boolean examples, int trialEpochs,
                              ObjectivesSpec objectives) {
         long budgetMillis = Math.round(budgetSeconds * 1000);
         Set<String> started = new HashSet<>();
@@ -75,10 +80,14 @@ final class SearchArmSummary {
             } else if (t.event() instanceof ExperimentEvent.TrialFinished f) {
                 if (f.status() == TrialStatus.COMPLETED && f.metrics() != null) {
                     TrialMetrics m = f.metrics();
-                    int epochs = f.rung() == null || f.rung() >= rungEpochs.length ? trialEpochs : rungEpochs[f.rung()];
+                    boolean ranked = f.rung() != null && f.rung() < rungs.length;
+                    Long count = ranked && examples ? rungs[f.rung()] : null;
+                    double epochs = !ranked ? trialEpochs : count == null ? rungs[f.rung()]
+                            : m.trainSamples() > 0 ? (double) count / m.trainSamples() : Double.NaN;
                     boolean feasible = objectives.constraints().stream().allMatch(c -> c.violation(m) == 0);
                     results.add(new Result(f.trialId(), epochs, t.atMillis() / 1000.0, m.accuracy(), m.testAccuracy(),
-                            m.sizeBytes(), m.params(), m.trainSeconds(), m.inference() == null ? null : m.inference().model(), feasible, within));
+                            m.sizeBytes(), m.params(), m.trainSeconds(), m.inference() == null ? null : m.inference().model(), feasible,
+                            within, count));
                     if (within) {
                         completed.add(f.trialId());
                     }
@@ -88,7 +97,7 @@ final class SearchArmSummary {
             }
         }
         failed.removeAll(completed);
-        Map<Integer, Integer> byEpochs = new TreeMap<>();
+        Map<Double, Integer> byEpochs = new TreeMap<>();
         int late = 0;
         int infeasible = 0;
         List<CurvePoint> curve = new ArrayList<>();
@@ -104,8 +113,16 @@ final class SearchArmSummary {
                 curve.add(new CurvePoint(r.atSeconds(), r.trialId(), r.epochs(), r.accuracy(), r.testAccuracy(), r.sizeBytes()));
             }
         }
-        return new Figures(started.size(), completed.size(), failed.size(), promoted.size(), byEpochs, late, infeasible,
+        Map<String, Integer> byEpochsText = new java.util.LinkedHashMap<>();
+        byEpochs.forEach((epochs, n) -> byEpochsText.put(epochsText(epochs), n));
+        return new Figures(started.size(), completed.size(), failed.size(), promoted.size(), byEpochsText, late, infeasible,
                 curve.isEmpty() ? null : curve.get(curve.size() - 1), curve, results);
+    }
+
+    /** A key of {@code resultsByEpochs}: whole epochs as integers ("4"), a part of one as a decimal ("0.25"). */
+    static String epochsText(double epochs) {
+        return epochs == Math.rint(epochs) && Math.abs(epochs) < 1e15 ? Long.toString((long) epochs)
+                : java.math.BigDecimal.valueOf(epochs).stripTrailingZeros().toPlainString();
     }
 
     /** The first time the incumbent's test accuracy reached {@code testAccuracy}, in seconds; null if it never did. */

@@ -46,24 +46,26 @@ final class SearchBenchmark {
     /** One arm: its experiment and the figures of {@link SearchArmSummary}. */
     record Arm(String arm, String strategy, String scheduler, String experimentId, String status, double wallSeconds,
                double workerCpuSeconds, double controllerCpuSeconds, int trialsStarted, int trialsCompleted,
-               int trialsFailed, int promotions, Map<Integer, Integer> resultsByEpochs, int resultsAfterBudget,
+               int trialsFailed, int promotions, Map<String, Integer> resultsByEpochs, int resultsAfterBudget,
                int infeasibleResults, SearchArmSummary.CurvePoint best, List<SearchArmSummary.CurvePoint> curve,
                List<SearchArmSummary.Result> results) {}
 
     /**
      * The benchmark's result: the arms, and for each arm the first time its incumbent's test accuracy reached the
-     * {@code re} arm's final one (null: never, or no {@code re} arm or no best there).
+     * {@code re} arm's final one (null: never, or no {@code re} arm or no best there). ASHA's rungs are in
+     * {@code ashaRungEpochs}, or in {@code ashaRungExamples} when they count training examples (the other empty).
      */
     record Result(double budgetSeconds, long seed, int workers, String dataset, String constraint, int epochs,
                   int[] ashaRungEpochs, Double reFinalTestAccuracy, Map<String, Double> secondsToReFinalBest,
-                  List<Arm> arms, String plot, String note) {}
+                  List<Arm> arms, String plot, String note, long[] ashaRungExamples) {}
 
     private SearchBenchmark() {}
 
     /**
      * Refuses a spec the benchmark cannot compare arms on, with what to change; null when it is usable.
+     * {@code trainCount} is the training set's size, which a scheduler of training examples needs (else unused).
      */
-    static String problem(ExperimentSpec spec) {
+    static String problem(ExperimentSpec spec, int trainCount) {
         if (!"regularized-evolution".equals(spec.strategy().name())) {
             return "strategy.name must be regularized-evolution (its settings are the re and re-asha arms'), got "
                     + spec.strategy().name();
@@ -71,7 +73,13 @@ final class SearchBenchmark {
         if (spec.scheduler().type() != SchedulerSpec.Type.ASHA) {
             return "scheduler.type must be asha (the re-asha arm's scheduler)";
         }
-        if (spec.scheduler().topEpochs(spec.training()) != spec.training().epochs()) {
+        if (spec.scheduler().countsExamples()) {
+            long top = (long) spec.training().epochs() * trainCount;
+            if (spec.scheduler().maxExamples() != top) {
+                return "scheduler.maxExamples must be training.epochs × the training set's " + trainCount + " examples ("
+                        + top + "), so random and re train every trial as long as ASHA's top rung";
+            }
+        } else if (spec.scheduler().topEpochs(spec.training()) != spec.training().epochs()) {
             return "scheduler.maxEpochs must equal training.epochs (or be left out), so random and re train every trial "
                     + "to ASHA's top rung";
         }
@@ -154,7 +162,7 @@ final class SearchBenchmark {
                         + "timestamps; results after the budget are listed but not counted; best = the feasible result "
                         + "with the highest validation accuracy, reported with its test accuracy; CPU seconds are the "
                         + "worker processes' (and, apart, this process's: broker, controller) from the start of the "
-                        + "clock to the end of the arm");
+                        + "clock to the end of the arm", s.spec().scheduler().rungExamples());
     }
 
     private static Arm arm(String arm, ExperimentSpec spec, WorkerFleet fleet, ExperimentSubmitter submitter,
@@ -196,7 +204,8 @@ final class SearchBenchmark {
         String status = last instanceof ExperimentEvent.Completed c ? c.status().name().toLowerCase(Locale.ROOT) : "unknown";
         SchedulerSpec scheduler = spec.scheduler();
         SearchArmSummary.Figures f = SearchArmSummary.summarize(events, budgetSeconds, scheduler.type().promotes()
-                ? scheduler.rungEpochs(spec.training()) : new int[0], spec.training().epochs(), spec.objectives());
+                ? scheduler.rungs(spec.training()) : new long[0], scheduler.countsExamples(), spec.training().epochs(),
+                spec.objectives());
         return new Arm(arm, spec.strategy().name(), scheduler.type().name().toLowerCase(Locale.ROOT), spec.id(), status,
                 (end - start) / 1000.0, workerCpu, controllerCpu, f.trialsStarted(), f.trialsCompleted(), f.trialsFailed(),
                 f.promotions(), f.resultsByEpochs(), f.resultsAfterBudget(), f.infeasibleResults(), f.best(), f.curve(),
@@ -232,6 +241,6 @@ final class SearchBenchmark {
     /** {@code r} with the path of its plot. */
     static Result withPlot(Result r, String plot) {
         return new Result(r.budgetSeconds(), r.seed(), r.workers(), r.dataset(), r.constraint(), r.epochs(), r.ashaRungEpochs(),
-                r.reFinalTestAccuracy(), r.secondsToReFinalBest(), r.arms(), plot, r.note());
+                r.reFinalTestAccuracy(), r.secondsToReFinalBest(), r.arms(), plot, r.note(), r.ashaRungExamples());
     }
 }

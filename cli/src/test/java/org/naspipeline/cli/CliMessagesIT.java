@@ -85,6 +85,7 @@ class CliMessagesIT {
             "bench,search,--arms,bogus |  | 2 | --arms: unknown arm 'bogus' (known: random, re, re-asha, tpe)",
             "bench,search,--budget,0s |  | 2 | --budget must be at least 1s and --workers at least 1",
             "bench,search,--spec,examples/fashion-mnist.json |  | 2 | --spec examples/fashion-mnist.json: strategy.name must be regularized-evolution",
+            "bench,search,--spec,examples/search-bench-examples.json |  | 2 | --spec examples/search-bench-examples.json: scheduler.maxExamples must be training.epochs × the training set's ",
     })
     void aMistakeIsAnsweredInALineWithoutAStackTrace(String args, String env, int code, String message) throws Exception {
         String free = String.valueOf(ControllerApiIT.freePort());

@@ -29,7 +29,7 @@ import org.w3c.dom.NodeList;
 class SearchBenchmarkTest {
     static final ObjectivesSpec UNDER_100_KB = new ObjectivesSpec(null, null,
             List.of(new ObjectivesSpec.Constraint(Objective.Metric.SIZE_BYTES, 100_000.0, null)));
-    static final int[] RUNGS = {1, 2, 4};
+    static final long[] RUNGS = {1, 2, 4};
 
     static TrialMetrics metrics(double validation, double test, long bytes) {
         return new TrialMetrics(validation, test, 0.3, 1, 1, 0, 1, 1, 1, 1000, 1000, 1000, bytes, null, 1, 1, 1, 1, 1, "cpu", 1);
@@ -65,13 +65,13 @@ class SearchBenchmarkTest {
 
     @Test
     void onlyFeasibleResultsWithinTheBudgetCountAndTheIncumbentIsChosenByValidationAccuracy() {
-        SearchArmSummary.Figures f = SearchArmSummary.summarize(ashaArm(), 30, RUNGS, 4, UNDER_100_KB);
+        SearchArmSummary.Figures f = SearchArmSummary.summarize(ashaArm(), 30, RUNGS, false, 4, UNDER_100_KB);
 
         assertThat(f.trialsStarted()).isEqualTo(5);
         assertThat(f.trialsCompleted()).isEqualTo(3); // t1, t2 (infeasible, but trained), t5
         assertThat(f.trialsFailed()).isEqualTo(1);
         assertThat(f.promotions()).isEqualTo(1);
-        assertThat(f.resultsByEpochs()).isEqualTo(Map.of(1, 3, 2, 1));
+        assertThat(f.resultsByEpochs()).isEqualTo(Map.of("1", 3, "2", 1));
         assertThat(f.resultsAfterBudget()).isEqualTo(1);
         assertThat(f.infeasibleResults()).isEqualTo(1);
         assertThat(f.curve()).containsExactly(
@@ -90,7 +90,7 @@ class SearchBenchmarkTest {
 
     @Test
     void aBudgetThatEndsEarlierCutsTheCurveThere() {
-        SearchArmSummary.Figures f = SearchArmSummary.summarize(ashaArm(), 15, RUNGS, 4, UNDER_100_KB);
+        SearchArmSummary.Figures f = SearchArmSummary.summarize(ashaArm(), 15, RUNGS, false, 4, UNDER_100_KB);
 
         assertThat(f.curve()).extracting(SearchArmSummary.CurvePoint::seconds).containsExactly(10.0);
         assertThat(f.trialsStarted()).isEqualTo(4);
@@ -103,13 +103,32 @@ class SearchBenchmarkTest {
     void withoutRungsEveryResultHasTheTrainingEpochs() {
         List<SearchArmSummary.TimedEvent> events = List.of(scheduled(0, "a", null), finished(5, "a", null, metrics(0.7, 0.7, 10)),
                 scheduled(5, "b", null), finished(9, "b", null, metrics(0.9, 0.88, 10)));
-        SearchArmSummary.Figures f = SearchArmSummary.summarize(events, 60, new int[0], 4, ObjectivesSpec.DEFAULT);
+        SearchArmSummary.Figures f = SearchArmSummary.summarize(events, 60, new long[0], false, 4, ObjectivesSpec.DEFAULT);
 
-        assertThat(f.resultsByEpochs()).isEqualTo(Map.of(4, 2));
+        assertThat(f.resultsByEpochs()).isEqualTo(Map.of("4", 2));
         assertThat(f.promotions()).isZero();
         assertThat(f.best()).isEqualTo(new SearchArmSummary.CurvePoint(9, "b", 4, 0.9, 0.88, 10));
         assertThat(SearchArmSummary.describe(UNDER_100_KB)).isEqualTo("sizeBytes ≤ 100000");
         assertThat(SearchArmSummary.describe(ObjectivesSpec.DEFAULT)).isEqualTo("none");
+    }
+
+    @Test
+    void underRungsOfExamplesAResultsEpochsAreItsRungsExamplesOverItsTrainingSet() {
+        // metrics(...) trains on 1 example: use 40,000
+        TrialMetrics quarter = new TrialMetrics(0.8, 0.79, 0.3, 1, 1, 0, 1, 1, 1, 1000, 1000, 1000, 50_000, null, 1, 1, 40_000, 1,
+                1, "cpu", 1);
+        TrialMetrics half = new TrialMetrics(0.84, 0.83, 0.3, 1, 1, 0, 1, 1, 1, 1000, 1000, 1000, 50_000, null, 1, 1, 40_000, 1,
+                1, "cpu", 1);
+        List<SearchArmSummary.TimedEvent> events = List.of(scheduled(0, "a", 0), finished(5, "a", 0, quarter),
+                scheduled(5, "a", 1), finished(9, "a", 1, half));
+        SearchArmSummary.Figures f = SearchArmSummary.summarize(events, 60, new long[] {10_000, 20_000, 40_000}, true, 4,
+                UNDER_100_KB);
+
+        assertThat(f.resultsByEpochs()).isEqualTo(Map.of("0.25", 1, "0.5", 1));
+        assertThat(List.of(4.0, 0.25, 1.5, 16.0)).extracting(SearchArmSummary::epochsText).containsExactly("4", "0.25", "1.5", "16");
+        assertThat(f.results()).extracting(SearchArmSummary.Result::examples).containsExactly(10_000L, 20_000L);
+        assertThat(f.best()).isEqualTo(new SearchArmSummary.CurvePoint(9, "a", 0.5, 0.84, 0.83, 50_000));
+        assertThat(f.promotions()).isEqualTo(1);
     }
 
     @Test
@@ -145,7 +164,7 @@ class SearchBenchmarkTest {
     @Test
     void theArmsShareTheSpecAndDifferOnlyInStrategyAndScheduler() throws Exception {
         ExperimentSpec base = JsonCodec.readSpec(Files.readAllBytes(ComposeFile.REPO.resolve("examples/search-bench.json")));
-        assertThat(SearchBenchmark.problem(base)).isNull();
+        assertThat(SearchBenchmark.problem(base, 0)).isNull();
 
         ExperimentSpec random = SearchBenchmark.armSpec(base, "random", 7, 2, 1800, "r");
         ExperimentSpec re = SearchBenchmark.armSpec(base, "re", 7, 2, 1800, "e");
@@ -181,14 +200,28 @@ class SearchBenchmarkTest {
                 List.of(Quantization.FP32, Quantization.INT8_PER_CHANNEL), null, null, null, null), null, null);
         ExperimentSpec withFp32 = new ExperimentSpec(1, null, "x", base.dataset(), fp32, base.strategy(), base.budget(),
                 base.training(), base.objectives(), null, base.scheduler());
-        assertThat(SearchBenchmark.problem(withFp32)).startsWith("searchSpace.compression.quantization must list int8");
+        assertThat(SearchBenchmark.problem(withFp32, 0)).startsWith("searchSpace.compression.quantization must list int8");
         ExperimentSpec noAsha = SearchBenchmark.armSpec(base, "re", 1, 2, 60, "x");
-        assertThat(SearchBenchmark.problem(noAsha)).startsWith("scheduler.type must be asha");
+        assertThat(SearchBenchmark.problem(noAsha, 0)).startsWith("scheduler.type must be asha");
         ExperimentSpec shortTop = new ExperimentSpec(1, null, "x", base.dataset(), base.searchSpace(), base.strategy(),
                 base.budget(), base.training(), base.objectives(), null,
                 new SchedulerSpec(SchedulerSpec.Type.ASHA, 2, 1, 2, null, null));
-        assertThat(SearchBenchmark.problem(shortTop)).startsWith("scheduler.maxEpochs must equal training.epochs");
+        assertThat(SearchBenchmark.problem(shortTop, 0)).startsWith("scheduler.maxEpochs must equal training.epochs");
         ExperimentSpec random = SearchBenchmark.armSpec(base, "random", 1, 2, 60, "x");
-        assertThat(SearchBenchmark.problem(random)).startsWith("strategy.name must be regularized-evolution");
+        assertThat(SearchBenchmark.problem(random, 0)).startsWith("strategy.name must be regularized-evolution");
+
+        // rungs of examples: the top rung must be training.epochs (4) of the training set
+        java.util.function.LongFunction<ExperimentSpec> examples = max -> new ExperimentSpec(1, null, "x", base.dataset(),
+                base.searchSpace(), base.strategy(), base.budget(), base.training(), base.objectives(), null,
+                new SchedulerSpec(SchedulerSpec.Type.ASHA, 2, null, null, null, null, SchedulerSpec.Resource.EXAMPLES,
+                        13_500L, max));
+        assertThat(SearchBenchmark.problem(examples.apply(216_000), 54_000)).isNull();
+        ExperimentSpec shipped = JsonCodec.readSpec(Files.readAllBytes(ComposeFile.REPO.resolve(
+                "examples/search-bench-examples.json")));
+        assertThat(SearchBenchmark.problem(shipped, 54_000)).as("the full set's 54,000").isNull();
+        assertThat(SearchBenchmark.problem(shipped, 9_000)).as("the bundled subset's 9,000").startsWith("scheduler.maxExamples");
+        assertThat(SearchBenchmark.problem(examples.apply(108_000), 54_000))
+                .isEqualTo("scheduler.maxExamples must be training.epochs × the training set's 54000 examples (216000), so "
+                        + "random and re train every trial as long as ASHA's top rung");
     }
 }

@@ -91,11 +91,20 @@ final class DemoCommand implements Callable<Integer> {
         console.printf("starting in-process Kafka, the controller and %d worker(s)…%n", workers);
         List<ExperimentEvent> events;
         // Ctrl-C: the broker's log and the controller's state go (they are large and of no use after the run);
-        // the trained models stay
-        Thread cleanup = new Thread(() -> removeRunState(work), "nas-demo-cleanup");
+        // the trained models stay. The controller and the broker stop first, or they write on while their files
+        // are removed; the workers are not waited for (a trial in flight would hold Ctrl-C up to its grace period)
+        java.util.concurrent.atomic.AtomicReference<EmbeddedKafka> broker = new java.util.concurrent.atomic.AtomicReference<>();
+        java.util.concurrent.atomic.AtomicReference<LocalPipeline> running = new java.util.concurrent.atomic.AtomicReference<>();
+        Thread cleanup = new Thread(() -> {
+            stopQuietly(running.get() == null ? null : running.get()::stopController);
+            stopQuietly(broker.get() == null ? null : broker.get()::close);
+            removeRunState(work);
+        }, "nas-demo-cleanup");
         Runtime.getRuntime().addShutdownHook(cleanup);
         try (EmbeddedKafka kafka = EmbeddedKafka.start(work.resolve("kafka"), 0);
              LocalPipeline pipeline = new LocalPipeline(kafka.bootstrapServers(), workers, work, dataset.dir(), runId, cpu)) {
+            broker.set(kafka);
+            running.set(pipeline);
             pipeline.submit(spec);
             console.printf("submitted %s: %s search, %d trials, %d epoch(s) each, on %s%n", spec.id(),
                     spec.strategy().name(), trials, spec.training().epochs(), dataset);
@@ -111,6 +120,18 @@ final class DemoCommand implements Callable<Integer> {
         printTable(summary);
         console.printf("wall time %.1f s; summary written to %s; trained models in %s%n", wall, summaryFile, work.resolve("artifacts"));
         return "completed".equals(summary.status()) ? 0 : 1;
+    }
+
+    /** Runs {@code stop} (null: nothing to stop), reporting rather than throwing what goes wrong. */
+    private static void stopQuietly(Runnable stop) {
+        if (stop == null) {
+            return;
+        }
+        try {
+            stop.run();
+        } catch (RuntimeException e) {
+            System.err.println("nas: while stopping: " + e.getMessage());
+        }
     }
 
     /** Deletes the run's broker log and controller state, keeping its artifacts; what cannot be deleted stays. */

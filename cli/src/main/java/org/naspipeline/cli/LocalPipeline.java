@@ -78,6 +78,11 @@ final class LocalPipeline implements AutoCloseable {
         }
     }
 
+    /** Stops the controller alone (its state stores closed), leaving the workers running: for a process exiting now. */
+    void stopController() {
+        controller.close();
+    }
+
     @Override
     public void close() {
         workers.forEach(WorkerService::close);

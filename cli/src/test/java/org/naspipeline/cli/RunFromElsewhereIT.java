@@ -26,7 +26,13 @@ class RunFromElsewhereIT {
     record Run(int code, String output) {}
 
     Process start(Path log, String... args) throws IOException {
-        List<String> command = new ArrayList<>(List.of(ComposeFile.REPO.resolve("nas").toString()));
+        return start(log, List.of(), args);
+    }
+
+    /** Starts the launcher through {@code prefix} (a command that execs the rest, e.g. env), in the user's directory. */
+    Process start(Path log, List<String> prefix, String... args) throws IOException {
+        List<String> command = new ArrayList<>(prefix);
+        command.add(ComposeFile.REPO.resolve("nas").toString());
         command.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(command).directory(home.toFile()).redirectErrorStream(true)
                 .redirectOutput(log.toFile());
@@ -80,15 +86,21 @@ class RunFromElsewhereIT {
             assertThat(run.resolve("artifacts")).as("the trained models stay").isDirectory();
         });
 
-        // Ctrl-C mid-run: the shutdown hook removes the broker's log too
+        // Ctrl-C mid-run: the shutdown hook removes the broker's log and the controller's state too. A terminal's
+        // Ctrl-C finds SIGINT at its default; a process started in the background by a non-interactive shell (a CI
+        // script run with &) inherits it ignored, and a JVM then ignores it too, so the launcher is started with it reset
         Path log = home.resolve("interrupted.log");
-        Process interrupted = start(log, "demo", "--trials", "50", "--workers", "1", "--out", home.resolve("interrupted").toString());
+        Process interrupted = start(log, List.of("env", "--default-signal=INT"), "demo", "--trials", "50", "--workers", "1",
+                "--out", home.resolve("interrupted").toString());
         await().atMost(Duration.ofSeconds(180)).until(() -> Files.readString(log).contains("submitted demo-"));
         assertThat(runDirs(home.resolve("interrupted"))).singleElement().satisfies(run -> assertThat(run.resolve("kafka")).isDirectory());
         assertThat(new ProcessBuilder("kill", "-INT", String.valueOf(interrupted.pid())).start().waitFor()).isZero();
         assertThat(interrupted.waitFor(120, TimeUnit.SECONDS)).as(Files.readString(log)).isTrue();
         assertThat(runDirs(home.resolve("interrupted"))).singleElement()
-                .satisfies(run -> assertThat(run.resolve("kafka")).as(Files.readString(log)).doesNotExist());
+                .satisfies(run -> {
+                    assertThat(run.resolve("kafka")).as(Files.readString(log)).doesNotExist();
+                    assertThat(run.resolve("state")).as(Files.readString(log)).doesNotExist();
+                });
 
         assertThat(gitStatus()).as("the checkout is as it was").isEqualTo(before);
     }

@@ -85,50 +85,6 @@ class CompressionSpecTest {
                 + "\"teacherArchitecture\": {\"family\": \"mlp\", \"hiddenUnits\": [64]}");
         assertThat(ExperimentSpecSchemaTest.javaErrorPaths(trained)).isEmpty();
         assertThat(ExperimentSpecSchemaTest.schemaErrorPaths(trained)).isEmpty();
-        String withTeacher = json.replace("\"distillation\": [false, true]",
-                "\"distillation\": [false, true], \"teacher\": \"file:///var/nas/artifacts/t/t-t0001/attempt-1/\"");
-        ExperimentSpec spec = JsonCodec.readSpec(withTeacher.getBytes(StandardCharsets.UTF_8));
-        SpaceEncoding e2 = new SpaceEncoding(spec.searchSpace());
-        Candidate c = e2.decode(e2.sample(new java.util.SplittableRandom(3)));
-        assertThat(c.compression().fineTuneEpochs()).isEqualTo(1);
-        boolean sawDistilled = false;
-        for (int i = 0; i < 200 && !sawDistilled; i++) {
-            Candidate d = e2.decode(e2.sample(new java.util.SplittableRandom(i)));
-            if (d.compression().distillation().enabled()) {
-                sawDistilled = true;
-                assertThat(d.compression().distillation().teacher()).isEqualTo("file:///var/nas/artifacts/t/t-t0001/attempt-1/");
-                assertThat(d.compression().distillation().loss()).isEqualTo("hinton");
-            }
-        }
-        assertThat(sawDistilled).isTrue();
-    }
-
-    @Test
-    void aCompressionOnlySpaceFixesTheArchitectureAndSearchesCompressionOnly() throws Exception {
-        ExperimentSpec spec = JsonCodec.readSpec(example("compression-only.json").getBytes(StandardCharsets.UTF_8));
-        SearchSpace space = spec.searchSpace();
-        SpaceEncoding e = new SpaceEncoding(space);
-        assertThat(e.genes()).isEqualTo(4);
-        assertThat(e.name(0)).isEqualTo("compression.pruning");
-        // pruning: none + 2 methods × 3 ratios = 7; quantization 3; distillation off 1; low-rank 3
-        assertThat(space.cardinality().intValue()).isEqualTo(7 * 3 * 3);
-        Set<Candidate> seen = new HashSet<>();
-        java.util.SplittableRandom rnd = new java.util.SplittableRandom(1);
-        for (int i = 0; i < 2000; i++) {
-            Candidate c = e.decode(e.sample(rnd));
-            assertThat(c.architecture()).isEqualTo(space.baseModel().architecture());
-            assertThat(c.compression().baseModel()).isEqualTo(space.baseModel().artifact());
-            if (c.compression().pruning().method() == PruningMethod.MAGNITUDE) {
-                assertThat(c.compression().pruning().scope()).isEqualTo("global");
-                assertThat(c.compression().pruning().schedule()).isEqualTo("agp");
-            }
-            assertThat(e.decode(e.encode(c))).isEqualTo(c);
-            seen.add(c);
-        }
-        assertThat(seen).hasSize(63);
-        Candidate other = new Candidate(new ArchitectureSpec(ModelFamily.MLP, null, List.of(8), new HeadSpec(0, 0)),
-                e.decode(e.sample(rnd)).compression());
-        assertThatThrownBy(() -> e.encode(other)).hasMessageContaining("differs from searchSpace.baseModel.architecture");
     }
 
     @Test

@@ -10,8 +10,8 @@ import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.function.Supplier;
 import org.naspipeline.api.Candidate;
-import org.naspipeline.api.SpaceEncoding;
 import org.naspipeline.api.TrialResult;
+import org.naspipeline.strategy.space.SpaceEncoding;
 
 /**
  * What every strategy shares: the encoding, a seeded random source, "no duplicate until the space is

@@ -4,7 +4,7 @@ import java.util.List;
 import org.naspipeline.api.ArchitectureSpace;
 import org.naspipeline.api.ParameterSpec;
 import org.naspipeline.api.SearchSpace;
-import org.naspipeline.api.SpaceEncoding;
+import org.naspipeline.strategy.space.SpaceEncoding;
 
 /**
  * Which genes of an encoding are ordered: counts (stages, layers, blocks), numeric choices listed in

@@ -8,9 +8,9 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
-import org.naspipeline.api.SpaceEncoding;
-import org.naspipeline.strategy.bench.StrategyBenchmark;
 import org.junit.jupiter.api.Test;
+import org.naspipeline.strategy.bench.StrategyBenchmark;
+import org.naspipeline.strategy.space.SpaceEncoding;
 
 /** The Parzen density TPE is built on: a true distribution over canonical vectors, sampled as it is scored. */
 class ParzenEstimatorTest {

@@ -8,13 +8,13 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.SplittableRandom;
-import org.naspipeline.api.Candidate;
-import org.naspipeline.api.SpaceEncoding;
-import org.naspipeline.api.TrialMetrics;
-import org.naspipeline.api.TrialResult;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.naspipeline.api.Candidate;
+import org.naspipeline.api.TrialMetrics;
+import org.naspipeline.api.TrialResult;
+import org.naspipeline.strategy.space.SpaceEncoding;
 
 /** A warm start: every strategy seeded with an earlier experiment's results (see {@link SearchStrategy#seed}). */
 class SeedingContractTest {

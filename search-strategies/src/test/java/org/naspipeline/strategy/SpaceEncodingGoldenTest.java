@@ -22,10 +22,10 @@ import org.naspipeline.api.Objective;
 import org.naspipeline.api.ObjectivesSpec;
 import org.naspipeline.api.SchedulerSpec;
 import org.naspipeline.api.SearchSpace;
-import org.naspipeline.api.SpaceEncoding;
 import org.naspipeline.api.StrategySpec;
 import org.naspipeline.api.TrialMetrics;
 import org.naspipeline.api.TrialResult;
+import org.naspipeline.strategy.space.SpaceEncoding;
 
 /**
  * Golden tests of the gene encoding and of every strategy's first proposals, pinned before

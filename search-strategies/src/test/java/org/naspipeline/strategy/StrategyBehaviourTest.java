@@ -4,13 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.Test;
 import org.naspipeline.api.Candidate;
 import org.naspipeline.api.ObjectivesSpec;
-import org.naspipeline.api.SpaceEncoding;
 import org.naspipeline.api.StrategySpec;
 import org.naspipeline.api.TrialMetrics;
 import org.naspipeline.api.TrialResult;
-import org.junit.jupiter.api.Test;
+import org.naspipeline.strategy.space.SpaceEncoding;
 
 /** What each learning strategy does with results, beyond the shared contract. */
 class StrategyBehaviourTest {

@@ -8,6 +8,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.BiConsumer;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.naspipeline.api.ArchitectureSpace;
 import org.naspipeline.api.Candidate;
 import org.naspipeline.api.CompressionSpace;
@@ -25,8 +27,6 @@ import org.naspipeline.api.StrategySpec;
 import org.naspipeline.api.TrialMetrics;
 import org.naspipeline.api.TrialResult;
 import org.naspipeline.api.ValidationError;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.MethodSource;
 
 /** Every registered strategy, on toy spaces: the properties the controller relies on. */
 class StrategyContractTest {
@@ -161,7 +161,7 @@ class StrategyContractTest {
     @MethodSource("strategies")
     void candidatesStayInsideTheSpace(String name) {
         SearchStrategy s = create(name, TOY, 2);
-        org.naspipeline.api.SpaceEncoding encoding = new org.naspipeline.api.SpaceEncoding(TOY);
+        org.naspipeline.strategy.space.SpaceEncoding encoding = new org.naspipeline.strategy.space.SpaceEncoding(TOY);
         Set<Integer> stageCounts = new HashSet<>();
         for (Candidate c : run(s, 60, s::tell, new ArrayList<>())) {
             assertThat(encoding.decode(encoding.encode(c))).isEqualTo(c);

@@ -5,17 +5,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.Test;
 import org.naspipeline.api.Candidate;
 import org.naspipeline.api.Objective;
 import org.naspipeline.api.ObjectivesSpec;
 import org.naspipeline.api.SearchSpace;
-import org.naspipeline.api.SpaceEncoding;
 import org.naspipeline.api.StrategySpec;
 import org.naspipeline.api.TrialMetrics;
 import org.naspipeline.api.TrialResult;
 import org.naspipeline.strategy.bench.NkLandscape;
 import org.naspipeline.strategy.bench.StrategyBenchmark;
-import org.junit.jupiter.api.Test;
+import org.naspipeline.strategy.space.SpaceEncoding;
 
 /** What {@code tpe} and {@code motpe} do with results, beyond the shared contract. */
 class TpeBehaviourTest {

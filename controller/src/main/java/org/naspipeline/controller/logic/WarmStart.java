@@ -9,7 +9,6 @@ import org.naspipeline.api.DatasetSpec;
 import org.naspipeline.api.ExperimentSpec;
 import org.naspipeline.api.JsonCodec;
 import org.naspipeline.api.ModelFamily;
-import org.naspipeline.api.SpaceEncoding;
 import org.naspipeline.api.TrialMetrics;
 import org.naspipeline.api.TrialResult;
 import org.naspipeline.api.TrialStatus;
@@ -17,6 +16,7 @@ import org.naspipeline.api.ValidationError;
 import org.naspipeline.controller.logic.WarmStartExchange.Answer;
 import org.naspipeline.controller.logic.WarmStartExchange.Request;
 import org.naspipeline.controller.logic.WarmStartExchange.Seed;
+import org.naspipeline.strategy.space.SpaceEncoding;
 
 /**
  * An experiment's warm start, kept in its header: whether it still waits for the earlier experiment's answer, and

@@ -11,10 +11,10 @@ import org.junit.jupiter.api.Test;
 import org.naspipeline.api.Candidate;
 import org.naspipeline.api.ExperimentSpec;
 import org.naspipeline.api.JsonCodec;
-import org.naspipeline.api.SpaceEncoding;
 import org.naspipeline.api.TrialMetrics;
 import org.naspipeline.api.TrialResult;
 import org.naspipeline.api.ValidationError;
+import org.naspipeline.strategy.space.SpaceEncoding;
 
 /** The decisions of a warm start that do not need a topology: rungs, the cap, what a seed keeps, compatibility. */
 class WarmStartTest {

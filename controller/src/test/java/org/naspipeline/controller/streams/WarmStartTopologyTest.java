@@ -19,7 +19,6 @@ import org.naspipeline.api.ExperimentEvent;
 import org.naspipeline.api.ExperimentSpec;
 import org.naspipeline.api.ExperimentStatus;
 import org.naspipeline.api.JsonCodec;
-import org.naspipeline.api.SpaceEncoding;
 import org.naspipeline.api.Topics;
 import org.naspipeline.api.TrialMetrics;
 import org.naspipeline.api.TrialRequest;
@@ -27,6 +26,7 @@ import org.naspipeline.api.TrialResult;
 import org.naspipeline.api.ValidationError;
 import org.naspipeline.controller.logic.ExperimentState;
 import org.naspipeline.controller.logic.WarmStartExchange;
+import org.naspipeline.strategy.space.SpaceEncoding;
 
 /**
  * A warm start through the controller topology: the request goes round through {@code nas.experiments} to the

@@ -11,12 +11,12 @@ import org.naspipeline.api.JsonCodec;
 import org.naspipeline.api.ObjectivesSpec;
 import org.naspipeline.api.SchedulerSpec;
 import org.naspipeline.api.SearchSpace;
-import org.naspipeline.api.SpaceEncoding;
 import org.naspipeline.api.StrategySpec;
 import org.naspipeline.api.TrialResult;
 import org.naspipeline.strategy.SearchStrategy;
 import org.naspipeline.strategy.StrategyContext;
 import org.naspipeline.strategy.StrategyRegistry;
+import org.naspipeline.strategy.space.SpaceEncoding;
 
 /**
  * Strategies under Hyperband on a synthetic multi-fidelity problem: the NK landscape of {@link StrategyBenchmark}

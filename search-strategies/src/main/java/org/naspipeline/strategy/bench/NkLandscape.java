@@ -2,7 +2,7 @@ package org.naspipeline.strategy.bench;
 
 import java.util.Arrays;
 import java.util.SplittableRandom;
-import org.naspipeline.api.SpaceEncoding;
+import org.naspipeline.strategy.space.SpaceEncoding;
 
 /**
  * A Kauffman NK landscape over the decisions of a search space: each decision's contribution depends on its

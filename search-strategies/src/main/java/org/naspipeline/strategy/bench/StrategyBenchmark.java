@@ -17,7 +17,6 @@ import org.naspipeline.api.ParameterSpec;
 import org.naspipeline.api.Pooling;
 import org.naspipeline.api.SchedulerSpec;
 import org.naspipeline.api.SearchSpace;
-import org.naspipeline.api.SpaceEncoding;
 import org.naspipeline.api.StrategySpec;
 import org.naspipeline.api.TrialMetrics;
 import org.naspipeline.api.TrialResult;
@@ -25,6 +24,7 @@ import org.naspipeline.strategy.SearchStrategy;
 import org.naspipeline.strategy.StrategyContext;
 import org.naspipeline.strategy.StrategyRegistry;
 import org.naspipeline.strategy.pareto.Hypervolume;
+import org.naspipeline.strategy.space.SpaceEncoding;
 
 /**
  * Benchmarks strategies on problems with known optima, over many seeds, with instant synthetic evaluation

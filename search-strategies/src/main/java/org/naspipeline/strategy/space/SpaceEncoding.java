@@ -1,4 +1,4 @@
-package org.naspipeline.api;
+package org.naspipeline.strategy.space;
 
 import java.math.BigInteger;
 import java.util.ArrayList;
@@ -6,6 +6,19 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.TreeMap;
+import org.naspipeline.api.ArchitectureSpace;
+import org.naspipeline.api.ArchitectureSpec;
+import org.naspipeline.api.Candidate;
+import org.naspipeline.api.CompressionSpace;
+import org.naspipeline.api.CompressionSpec;
+import org.naspipeline.api.DistillationSpec;
+import org.naspipeline.api.HeadSpec;
+import org.naspipeline.api.IntRange;
+import org.naspipeline.api.ModelFamily;
+import org.naspipeline.api.PruningMethod;
+import org.naspipeline.api.PruningSpec;
+import org.naspipeline.api.SearchSpace;
+import org.naspipeline.api.StageSpec;
 
 /**
  * The canonical encoding of a search space as a vector of categorical decisions ("genes"), the form every

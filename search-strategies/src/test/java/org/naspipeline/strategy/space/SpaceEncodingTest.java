@@ -1,9 +1,11 @@
-package org.naspipeline.api;
+package org.naspipeline.strategy.space;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -11,7 +13,22 @@ import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
+import org.naspipeline.api.ArchitectureSpace;
+import org.naspipeline.api.ArchitectureSpec;
+import org.naspipeline.api.Candidate;
+import org.naspipeline.api.CompressionSpace;
+import org.naspipeline.api.ExperimentSpec;
+import org.naspipeline.api.HeadSpec;
+import org.naspipeline.api.IntRange;
+import org.naspipeline.api.JsonCodec;
+import org.naspipeline.api.ModelFamily;
+import org.naspipeline.api.ParameterSpec;
+import org.naspipeline.api.PruningMethod;
+import org.naspipeline.api.SearchSpace;
+import org.naspipeline.api.StageSpec;
+import org.naspipeline.api.TrainingSpec;
 
+/** The gene encoding of a search space: enumeration, mutation, decoding, and candidates outside the space. */
 class SpaceEncodingTest {
     static final SearchSpace SPACE = new SearchSpace(new ArchitectureSpace(ModelFamily.CNN, new IntRange(1, 2),
             new IntRange(1, 2), List.of(8, 16), List.of(3), null, List.of(false, true), null, null, null, null,
@@ -93,44 +110,58 @@ class SpaceEncodingTest {
         assertThatThrownBy(() -> e.encode(outside)).hasMessageStartingWith("architecture.stages[0].filters: 64 is not among");
     }
 
-    @Test
-    void parameterObjectiveAndOverrideErrorsCarryPaths() {
-        String json = """
-                {"dataset": {"name": "fashion-mnist"}, "budget": {"maxTrials": 3},
-                 "searchSpace": {"architecture": {"family": "mlp", "hiddenLayers": {"min": 1, "max": 1}, "hiddenUnits": [8]},
-                   "parameters": {"optimizer": {"type": "categorical", "choices": ["adam", "rmsprop"]},
-                                  "dropRate": {"type": "log-float", "min": 0, "max": 1},
-                                  "width": {"type": "int", "min": 1.5, "max": 4}}},
-                 "objectives": {"objectives": [{"metric": "accuracy"}, {"metric": "accuracy"}],
-                                "scalarization": {"type": "mnasnet"},
-                                "constraints": [{"metric": "latencyMs", "max": 5}]}}
-                """;
-        assertThatThrownBy(() -> JsonCodec.readSpec(json.getBytes(StandardCharsets.UTF_8)))
-                .isInstanceOfSatisfying(InvalidInputException.class, ex -> assertThat(ex.errors())
-                        .extracting(ValidationError::toString)
-                        .containsExactlyInAnyOrder(
-                                "searchSpace.parameters.dropRate.min: must be > 0 for log-float (got 0)",
-                                "searchSpace.parameters.width: int bounds must be whole numbers (got 1.5, 4.0)",
-                                "searchSpace.parameters.optimizer: value rmsprop is not a valid training optimizer "
-                                        + "(unknown optimizer 'rmsprop' (known: " + TrainingSpec.OPTIMIZERS + "))",
-                                "objectives.objectives[1].metric: 'accuracy' is listed twice",
-                                "objectives.scalarization.targets: mnasnet needs at least one target, e.g. {\"latencyMs\": 2.0}"));
-        // A structural error (here a constraint without a limit) is reported by the schema check, before these.
-        assertThatThrownBy(() -> JsonCodec.readSpec(json.replace("\"max\": 5", "\"maxx\": 5").getBytes(StandardCharsets.UTF_8)))
-                .isInstanceOfSatisfying(InvalidInputException.class, ex -> assertThat(ex.errors())
-                        .extracting(ValidationError::toString)
-                        .containsExactly("objectives.constraints[0].maxx: unknown field; did you mean \"max\"?",
-                                "objectives.constraints[0]: needs at least one of max, min"));
+
+    static String example(String name) throws Exception {
+        return Files.readString(Path.of("..", "examples", name));
     }
 
     @Test
-    void mnasnetRewardFollowsThePaperFormula() {
-        ObjectivesSpec.Scalarization s = new ObjectivesSpec.Scalarization(ObjectivesSpec.Scalarization.Type.MNASNET,
-                null, Map.of(Objective.Metric.LATENCY_MS, 2.0), null);
-        TrialMetrics m = TrialMetrics.synthetic(0.8, 4.0, 0);
-        assertThat(s.score(m)).isEqualTo(0.8 * Math.pow(2.0, -0.07));
-        ObjectivesSpec.Scalarization w = new ObjectivesSpec.Scalarization(null,
-                Map.of(Objective.Metric.ACCURACY, 1.0, Objective.Metric.LATENCY_MS, 0.1), null, null);
-        assertThat(w.score(m)).isCloseTo(0.8 - 0.4, org.assertj.core.data.Offset.offset(1e-12));
+    void aSearchedDistillationDecodesWithTheSpacesTeacher() throws Exception {
+        String json = example("joint-compression.json").replace("\"fineTuneEpochs\": 1",
+                "\"fineTuneEpochs\": 1, \"distillation\": [false, true]");
+        String withTeacher = json.replace("\"distillation\": [false, true]",
+                "\"distillation\": [false, true], \"teacher\": \"file:///var/nas/artifacts/t/t-t0001/attempt-1/\"");
+        ExperimentSpec spec = JsonCodec.readSpec(withTeacher.getBytes(StandardCharsets.UTF_8));
+        SpaceEncoding e2 = new SpaceEncoding(spec.searchSpace());
+        Candidate c = e2.decode(e2.sample(new java.util.SplittableRandom(3)));
+        assertThat(c.compression().fineTuneEpochs()).isEqualTo(1);
+        boolean sawDistilled = false;
+        for (int i = 0; i < 200 && !sawDistilled; i++) {
+            Candidate d = e2.decode(e2.sample(new java.util.SplittableRandom(i)));
+            if (d.compression().distillation().enabled()) {
+                sawDistilled = true;
+                assertThat(d.compression().distillation().teacher()).isEqualTo("file:///var/nas/artifacts/t/t-t0001/attempt-1/");
+                assertThat(d.compression().distillation().loss()).isEqualTo("hinton");
+            }
+        }
+        assertThat(sawDistilled).isTrue();
+    }
+
+    @Test
+    void aCompressionOnlySpaceFixesTheArchitectureAndSearchesCompressionOnly() throws Exception {
+        ExperimentSpec spec = JsonCodec.readSpec(example("compression-only.json").getBytes(StandardCharsets.UTF_8));
+        SearchSpace space = spec.searchSpace();
+        SpaceEncoding e = new SpaceEncoding(space);
+        assertThat(e.genes()).isEqualTo(4);
+        assertThat(e.name(0)).isEqualTo("compression.pruning");
+        // pruning: none + 2 methods × 3 ratios = 7; quantization 3; distillation off 1; low-rank 3
+        assertThat(space.cardinality().intValue()).isEqualTo(7 * 3 * 3);
+        Set<Candidate> seen = new HashSet<>();
+        java.util.SplittableRandom rnd = new java.util.SplittableRandom(1);
+        for (int i = 0; i < 2000; i++) {
+            Candidate c = e.decode(e.sample(rnd));
+            assertThat(c.architecture()).isEqualTo(space.baseModel().architecture());
+            assertThat(c.compression().baseModel()).isEqualTo(space.baseModel().artifact());
+            if (c.compression().pruning().method() == PruningMethod.MAGNITUDE) {
+                assertThat(c.compression().pruning().scope()).isEqualTo("global");
+                assertThat(c.compression().pruning().schedule()).isEqualTo("agp");
+            }
+            assertThat(e.decode(e.encode(c))).isEqualTo(c);
+            seen.add(c);
+        }
+        assertThat(seen).hasSize(63);
+        Candidate other = new Candidate(new ArchitectureSpec(ModelFamily.MLP, null, List.of(8), new HeadSpec(0, 0)),
+                e.decode(e.sample(rnd)).compression());
+        assertThatThrownBy(() -> e.encode(other)).hasMessageContaining("differs from searchSpace.baseModel.architecture");
     }
 }

@@ -134,8 +134,8 @@ class ParzenEstimatorTest {
         for (int g = 0; g < z.length; g++) {
             assertThat(z[g]).as(zdt.name(g)).isEqualTo(zdt.name(g).startsWith("parameters.x"));
         }
-        assertThat(GeneKinds.monotone(List.of(64, 32, 16))).isTrue();
-        assertThat(GeneKinds.monotone(List.of(16, 64, 32))).isFalse();
-        assertThat(GeneKinds.monotone(List.of(16, 16))).isFalse();
+        assertThat(org.naspipeline.strategy.space.Choices.monotone(List.of(64, 32, 16))).isTrue();
+        assertThat(org.naspipeline.strategy.space.Choices.monotone(List.of(16, 64, 32))).isFalse();
+        assertThat(org.naspipeline.strategy.space.Choices.monotone(List.of(16, 16))).isFalse();
     }
 }

@@ -111,6 +111,26 @@ class SpaceEncodingTest {
     }
 
 
+    @Test
+    void anMlpCandidateOutsideItsSpaceIsRejectedAtItsPathAndAnotherFamilyByName() {
+        // 1 or 2 hidden layers of 16 or 32 units, no head
+        SearchSpace mlp = new SearchSpace(new ArchitectureSpace(ModelFamily.MLP, null, null, null, null, null, null, null, null,
+                new IntRange(1, 2), List.of(16, 32), List.of(0), List.of(0.0)), SPACE.compression(), new TreeMap<>());
+        SpaceEncoding e = new SpaceEncoding(mlp);
+        assertThat(e.genes()).isEqualTo(1 + 2 + 2 + 4);
+        assertThat(e.name(1)).isEqualTo("hidden[0].units");
+        assertThat(e.ordinal(0)).as("the layer count").isTrue();
+        assertThat(e.ordinal(1)).as("16, 32: increasing").isTrue();
+        Candidate c = e.decode(e.sample(new SplittableRandom(2)));
+        HeadSpec head = c.architecture().head();
+        assertThatThrownBy(() -> e.encode(new Candidate(new ArchitectureSpec(ModelFamily.MLP, List.of(), List.of(48), head),
+                c.compression(), c.parameters()))).hasMessage("architecture.hiddenUnits[0]: 48 is not among the space's choices [16, 32]");
+        assertThatThrownBy(() -> e.encode(new Candidate(new ArchitectureSpec(ModelFamily.MLP, List.of(), List.of(16, 16, 16), head),
+                c.compression(), c.parameters()))).hasMessage("architecture.hiddenUnits: count out of the space's range");
+        Candidate cnn = new SpaceEncoding(SPACE).decode(new SpaceEncoding(SPACE).sample(new SplittableRandom(2)));
+        assertThatThrownBy(() -> e.encode(cnn)).hasMessage("architecture.family: CNN is not in the space");
+    }
+
     static String example(String name) throws Exception {
         return Files.readString(Path.of("..", "examples", name));
     }

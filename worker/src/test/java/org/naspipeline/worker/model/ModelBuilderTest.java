@@ -82,4 +82,27 @@ class ModelBuilderTest {
         assertThatThrownBy(() -> builder.build(new ArchitectureSpec(ModelFamily.MLP, null, List.of(), null)))
                 .hasMessageContaining("at least one hidden layer");
     }
+
+    @Test
+    void eachFamilysPlannerRefusesWhatItCannotRealizeAtItsPath() {
+        ModelBuilder table = new ModelBuilder(new long[] {8}, 3);
+        StageSpec plain = new StageSpec(1, 4, 3, ConvType.PLAIN, false, false, Pooling.NONE);
+        assertThatThrownBy(() -> table.plan(new ArchitectureSpec(ModelFamily.CNN, List.of(plain), null, null)))
+                .hasMessage("architecture.family: cnn needs image input (channels, height, width), but this dataset's examples "
+                        + "have shape [8]; use the mlp family");
+        assertThatThrownBy(() -> builder.plan(new ArchitectureSpec(ModelFamily.CNN,
+                List.of(new StageSpec(1, 4, 2, ConvType.PLAIN, false, false, Pooling.NONE)), null, null)))
+                .hasMessage("architecture.stages[0].kernelSize: must be odd and ≥ 1 (got 2)");
+        assertThatThrownBy(() -> builder.plan(new ArchitectureSpec(ModelFamily.CNN,
+                List.of(plain, new StageSpec(0, 4, 3, ConvType.PLAIN, false, false, Pooling.NONE)), null, null)))
+                .hasMessage("architecture.stages[1]: blocks and filters must be ≥ 1");
+        assertThatThrownBy(() -> table.plan(new ArchitectureSpec(ModelFamily.MLP, null, List.of(16, 0), null)))
+                .hasMessage("architecture.hiddenUnits[1]: must be ≥ 1 (got 0)");
+        assertThatThrownBy(() -> table.plan(new ArchitectureSpec(null, null, List.of(16), null)))
+                .hasMessage("architecture.family is missing");
+        // an MLP on a table: its body (flatten, dense 8→16, ReLU), then the shared head (flatten, classifier 16→3)
+        assertThat(table.plan(new ArchitectureSpec(ModelFamily.MLP, null, List.of(16), null)).layers())
+                .extracting(l -> l instanceof NetworkPlan.Dense d ? "dense " + d.in() + "→" + d.out() : l.getClass().getSimpleName())
+                .containsExactly("Flatten", "dense 8→16", "Relu", "Flatten", "dense 16→3");
+    }
 }

@@ -21,6 +21,7 @@ import org.naspipeline.worker.model.NetworkPlan;
 import org.naspipeline.worker.model.NetworkPlan.Conv;
 import org.naspipeline.worker.model.NetworkPlan.Dense;
 import org.naspipeline.worker.model.NetworkPlan.Layer;
+import org.naspipeline.worker.model.NetworkPlan.Weighted;
 import org.naspipeline.worker.model.NetworkPlan.Norm;
 import org.naspipeline.worker.model.NetworkPlan.Residual;
 
@@ -125,15 +126,10 @@ public final class ArtifactFormat {
     private static List<Tensor> tensors(NetworkPlan plan) {
         List<Tensor> out = new ArrayList<>();
         plan.forEachWeighted((path, layer) -> {
-            if (layer instanceof Conv c) {
-                out.add(new Tensor(path + ".weight", c.weight(), true, c.out(), c.mask()));
-                if (c.hasBias()) {
-                    out.add(new Tensor(path + ".bias", c.bias(), false, 1, null));
-                }
-            } else if (layer instanceof Dense d) {
-                out.add(new Tensor(path + ".weight", d.weight(), true, d.out(), d.mask()));
-                if (d.hasBias()) {
-                    out.add(new Tensor(path + ".bias", d.bias(), false, 1, null));
+            if (layer instanceof Weighted w) {
+                out.add(new Tensor(path + ".weight", w.weight(), true, w.out(), w.mask()));
+                if (w.hasBias()) {
+                    out.add(new Tensor(path + ".bias", w.bias(), false, 1, null));
                 }
             } else if (layer instanceof Norm n) {
                 out.add(new Tensor(path + ".gamma", n.gamma(), false, 1, null));
@@ -309,15 +305,15 @@ public final class ArtifactFormat {
         Iterator<boolean[]> m = masks.iterator();
         java.util.IdentityHashMap<Layer, Layer> filled = new java.util.IdentityHashMap<>();
         skeleton.forEachWeighted((path, layer) -> {
-            if (layer instanceof Conv || layer instanceof Dense) {
+            if (layer instanceof Weighted wl) {
                 float[] w = v.next();
                 boolean[] mask = m.next();
                 float[] b = null;
-                if (layer instanceof Conv c ? c.hasBias() : ((Dense) layer).hasBias()) {
+                if (wl.hasBias()) {
                     b = v.next();
                     m.next();
                 }
-                filled.put(layer, layer instanceof Conv c ? c.with(w, b).withMask(mask) : ((Dense) layer).with(w, b).withMask(mask));
+                filled.put(layer, wl.with(w, b).withMask(mask));
             } else if (layer instanceof Norm n) {
                 float[] g = v.next();
                 float[] be = v.next();

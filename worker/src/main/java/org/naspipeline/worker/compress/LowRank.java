@@ -7,6 +7,7 @@ import org.naspipeline.worker.model.NetworkPlan;
 import org.naspipeline.worker.model.NetworkPlan.Conv;
 import org.naspipeline.worker.model.NetworkPlan.Dense;
 import org.naspipeline.worker.model.NetworkPlan.Layer;
+import org.naspipeline.worker.model.NetworkPlan.Weighted;
 
 /**
  * Low-rank factorization by truncated SVD, rank {@code r = max(1, round(ratio · min(m, n)))}.
@@ -41,15 +42,16 @@ public final class LowRank {
             if (path.equals(classifier) || layer instanceof Conv c && (c.groups() > 1 || denseOnly)) {
                 return List.of(layer);
             }
-            int m = layer instanceof Conv c ? c.out() : ((Dense) layer).out();
-            int n = layer instanceof Conv c ? c.filterSize() : ((Dense) layer).in();
+            Weighted weighted = (Weighted) layer;
+            int m = weighted.out();
+            int n = weighted.filterSize();
             int rank = Math.max(1, (int) Math.round(ratio * Math.min(m, n)));
             if ((long) rank * (m + n) >= (long) m * n) {
                 changes.add(new LayerChange(path, layer.toString(), layer.toString() + " (kept: rank " + rank
                         + " would not save weights)", null, null));
                 return List.of(layer);
             }
-            float[] w = layer instanceof Conv c ? c.weight() : ((Dense) layer).weight();
+            float[] w = weighted.weight();
             Factors f = factors(w, m, n, rank);
             List<Layer> replacement;
             if (layer instanceof Conv c) {

@@ -5,9 +5,8 @@ import java.util.Arrays;
 import java.util.List;
 import org.naspipeline.api.CompressionReport.LayerChange;
 import org.naspipeline.worker.model.NetworkPlan;
-import org.naspipeline.worker.model.NetworkPlan.Conv;
-import org.naspipeline.worker.model.NetworkPlan.Dense;
 import org.naspipeline.worker.model.NetworkPlan.Layer;
+import org.naspipeline.worker.model.NetworkPlan.Weighted;
 
 /**
  * Unstructured magnitude pruning: the weights of smallest |w| in every conv and dense weight tensor (biases and
@@ -122,7 +121,8 @@ public final class MagnitudePruner {
                 w[i] = 0f;
             }
         }
-        return layer instanceof Conv c ? c.with(w, c.bias()).withMask(mask) : ((Dense) layer).with(w, ((Dense) layer).bias()).withMask(mask);
+        Weighted weighted = (Weighted) layer;
+        return weighted.with(w, weighted.bias()).withMask(mask);
     }
 
     /** The value v such that exactly k values are ≤ v when ranking (v is the k-th smallest); −1 when k = 0. */

@@ -24,14 +24,45 @@ public record NetworkPlan(long[] inputShape, int classes, List<Layer> layers) {
     }
 
     /** A layer of the plan. */
-    public sealed interface Layer permits Conv, Norm, Relu, Pool, Flatten, Dense, Dropout, Residual {}
+    public sealed interface Layer permits Weighted, Norm, Relu, Pool, Flatten, Dropout, Residual {}
+
+    /**
+     * A layer of weights that pruning, quantization and factorization act on: a conv or a dense layer. Its weights
+     * are {@code out} rows of {@code filterSize} values; {@code mask} (null: none) marks the weights magnitude pruning
+     * kept.
+     */
+    public sealed interface Weighted extends Layer permits Conv, Dense {
+        /** Output channels or features: the weight tensor's rows. */
+        int out();
+
+        /** Weights per output (a row of the weight tensor). */
+        int filterSize();
+
+        /** Whether the layer adds a bias. */
+        boolean hasBias();
+
+        /** The weights, or null before training. */
+        float[] weight();
+
+        /** The bias, or null (none, or before training). */
+        float[] bias();
+
+        /** The magnitude-pruning mask (true = kept), or null. */
+        boolean[] mask();
+
+        /** The same layer with other weights. */
+        Weighted with(float[] newWeight, float[] newBias);
+
+        /** The same layer with another pruning mask. */
+        Weighted withMask(boolean[] newMask);
+    }
 
     /**
      * A k×k "same" convolution of {@code in} to {@code out} channels in {@code groups} groups, stride 1.
      * {@code mask} (null: none) marks the weights magnitude pruning kept; pruned ones stay zero while fine-tuning.
      */
     public record Conv(int in, int out, int kernel, int groups, boolean hasBias, float[] weight, float[] bias,
-                       boolean[] mask) implements Layer {
+                       boolean[] mask) implements Weighted {
         /** A layer without a pruning mask. */
         public Conv(int in, int out, int kernel, int groups, boolean hasBias, float[] weight, float[] bias) {
             this(in, out, kernel, groups, hasBias, weight, bias, null);
@@ -43,16 +74,17 @@ public record NetworkPlan(long[] inputShape, int classes, List<Layer> layers) {
         }
 
         /** Weights per output filter. */
+        @Override
         public int filterSize() {
             return (in / groups) * kernel * kernel;
         }
 
-        /** The same layer with other weights. */
+        @Override
         public Conv with(float[] newWeight, float[] newBias) {
             return new Conv(in, out, kernel, groups, hasBias, newWeight, newBias, mask);
         }
 
-        /** The same layer with another pruning mask. */
+        @Override
         public Conv withMask(boolean[] newMask) {
             return new Conv(in, out, kernel, groups, hasBias, weight, bias, newMask);
         }
@@ -81,18 +113,24 @@ public record NetworkPlan(long[] inputShape, int classes, List<Layer> layers) {
     public record Flatten() implements Layer {}
 
     /** A dense layer of {@code in} to {@code out} features, with an optional pruning mask as for {@link Conv}. */
-    public record Dense(int in, int out, boolean hasBias, float[] weight, float[] bias, boolean[] mask) implements Layer {
+    public record Dense(int in, int out, boolean hasBias, float[] weight, float[] bias, boolean[] mask) implements Weighted {
         /** A layer without a pruning mask. */
         public Dense(int in, int out, boolean hasBias, float[] weight, float[] bias) {
             this(in, out, hasBias, weight, bias, null);
         }
 
-        /** The same layer with other weights. */
+        /** Weights per output feature: its inputs. */
+        @Override
+        public int filterSize() {
+            return in;
+        }
+
+        @Override
         public Dense with(float[] newWeight, float[] newBias) {
             return new Dense(in, out, hasBias, newWeight, newBias, mask);
         }
 
-        /** The same layer with another pruning mask. */
+        @Override
         public Dense withMask(boolean[] newMask) {
             return new Dense(in, out, hasBias, weight, bias, newMask);
         }
@@ -124,8 +162,7 @@ public record NetworkPlan(long[] inputShape, int classes, List<Layer> layers) {
     public boolean hasWeights() {
         boolean[] all = {true};
         forEachWeighted((path, layer) -> {
-            if (layer instanceof Conv c && c.weight() == null || layer instanceof Dense d && d.weight() == null
-                    || layer instanceof Norm n && n.gamma() == null) {
+            if (layer instanceof Weighted w && w.weight() == null || layer instanceof Norm n && n.gamma() == null) {
                 all[0] = false;
             }
         });
@@ -147,7 +184,7 @@ public record NetworkPlan(long[] inputShape, int classes, List<Layer> layers) {
             if (layer instanceof Residual r) {
                 visit(path + ".body", r.body(), visitor);
                 visit(path + ".shortcut", r.shortcut(), visitor);
-            } else if (layer instanceof Conv || layer instanceof Dense || layer instanceof Norm) {
+            } else if (layer instanceof Weighted || layer instanceof Norm) {
                 visitor.accept(path, layer);
             }
         }
@@ -168,7 +205,7 @@ public record NetworkPlan(long[] inputShape, int classes, List<Layer> layers) {
             String path = prefix + "[" + i + "]";
             if (layer instanceof Residual r) {
                 out.add(new Residual(map(path + ".body", r.body(), f), map(path + ".shortcut", r.shortcut(), f)));
-            } else if (layer instanceof Conv || layer instanceof Dense) {
+            } else if (layer instanceof Weighted) {
                 out.addAll(f.apply(path, layer));
             } else {
                 out.add(layer);
@@ -196,18 +233,12 @@ public record NetworkPlan(long[] inputShape, int classes, List<Layer> layers) {
 
     /** The weight tensor of a conv or dense layer (what pruning and quantization act on), else null. */
     public static float[] weightOf(Layer layer) {
-        if (layer instanceof Conv c) {
-            return c.weight();
-        }
-        return layer instanceof Dense d ? d.weight() : null;
+        return layer instanceof Weighted w ? w.weight() : null;
     }
 
     /** The magnitude-pruning mask of a conv or dense layer (true = kept), null when it has none. */
     public static boolean[] maskOf(Layer layer) {
-        if (layer instanceof Conv c) {
-            return c.mask();
-        }
-        return layer instanceof Dense d ? d.mask() : null;
+        return layer instanceof Weighted w ? w.mask() : null;
     }
 
     /** The path of the classifier (the last dense layer), which compression never narrows. */

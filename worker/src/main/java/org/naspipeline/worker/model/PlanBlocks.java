@@ -20,6 +20,7 @@ import java.util.List;
 import org.naspipeline.worker.model.NetworkPlan.Conv;
 import org.naspipeline.worker.model.NetworkPlan.Dense;
 import org.naspipeline.worker.model.NetworkPlan.Layer;
+import org.naspipeline.worker.model.NetworkPlan.Weighted;
 import org.naspipeline.worker.model.NetworkPlan.Norm;
 import org.naspipeline.worker.model.NetworkPlan.Residual;
 
@@ -75,7 +76,7 @@ public final class PlanBlocks {
                     branches -> new NDList(branches.get(0).singletonOrThrow().add(branches.get(1).singletonOrThrow())),
                     List.of(body, shortcut));
         }
-        if (layer instanceof Conv || layer instanceof Dense || layer instanceof Norm) {
+        if (layer instanceof Weighted || layer instanceof Norm) {
             weighted.add(b);
         }
         return b;
@@ -92,15 +93,10 @@ public final class PlanBlocks {
         int[] i = {0};
         built.plan().forEachWeighted((path, layer) -> {
             Block b = built.weighted().get(i[0]++);
-            if (layer instanceof Conv c) {
-                set(b, "weight", c.weight(), path);
-                if (c.hasBias()) {
-                    set(b, "bias", c.bias(), path);
-                }
-            } else if (layer instanceof Dense d) {
-                set(b, "weight", d.weight(), path);
-                if (d.hasBias()) {
-                    set(b, "bias", d.bias(), path);
+            if (layer instanceof Weighted w) {
+                set(b, "weight", w.weight(), path);
+                if (w.hasBias()) {
+                    set(b, "bias", w.bias(), path);
                 }
             } else if (layer instanceof Norm) {
                 set(b, "gamma", ((Norm) layer).gamma(), path);
@@ -119,10 +115,8 @@ public final class PlanBlocks {
         built.plan().forEachWeighted((path, layer) -> {
             Block b = blocks.get(i[0]++);
             Layer with = layer;
-            if (layer instanceof Conv c) {
-                with = c.with(get(b, "weight"), c.hasBias() ? get(b, "bias") : null);
-            } else if (layer instanceof Dense d) {
-                with = d.with(get(b, "weight"), d.hasBias() ? get(b, "bias") : null);
+            if (layer instanceof Weighted w) {
+                with = w.with(get(b, "weight"), w.hasBias() ? get(b, "bias") : null);
             } else if (layer instanceof Norm n) {
                 with = new Norm(n.channels(), get(b, "gamma"), get(b, "beta"), get(b, "runningMean"), get(b, "runningVar"));
             }

@@ -1,6 +1,9 @@
 package org.naspipeline.controller.logic;
 
 import com.fasterxml.jackson.annotation.JsonAutoDetect;
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonInclude.Include;
+import org.naspipeline.api.AddedField;
 import org.naspipeline.api.Candidate;
 import org.naspipeline.api.TrialResult;
 import org.naspipeline.api.TrialStatus;
@@ -43,7 +46,7 @@ public final class TrialRecord {
      * (else null).
      */
     public record RungResult(int rung, int epochs, TrialResult.Completed result,
-                             @org.naspipeline.api.AddedField @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL) Long examples) {
+                             @AddedField @JsonInclude(Include.NON_NULL) Long examples) {
         /** A rung that counts epochs. */
         public RungResult(int rung, int epochs, TrialResult.Completed result) {
             this(rung, epochs, result, null);

@@ -1,6 +1,9 @@
 package org.naspipeline.controller.logic;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonInclude.Include;
 import java.util.List;
+import org.naspipeline.api.AddedField;
 import org.naspipeline.api.Candidate;
 import org.naspipeline.api.ExperimentSpec;
 import org.naspipeline.api.TrialResult;
@@ -44,7 +47,7 @@ public final class WarmStartExchange {
      * examples are {@code epochs} times the result's {@code trainSamples}).
      */
     public record Seed(String trialId, Candidate candidate, TrialResult.Completed result, int epochs,
-                       @org.naspipeline.api.AddedField @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL) Long examples) {
+                       @AddedField @JsonInclude(Include.NON_NULL) Long examples) {
         /** A seed trained for whole epochs. */
         public Seed(String trialId, Candidate candidate, TrialResult.Completed result, int epochs) {
             this(trialId, candidate, result, epochs, null);

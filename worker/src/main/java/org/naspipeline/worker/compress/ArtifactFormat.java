@@ -255,29 +255,56 @@ public final class ArtifactFormat {
     private static ArrayNode layers(List<Layer> layers) {
         ArrayNode arr = JSON.createArrayNode();
         for (Layer l : layers) {
-            ObjectNode o = arr.addObject();
-            if (l instanceof Conv c) {
-                o.put("type", "conv").put("in", c.in()).put("out", c.out()).put("kernel", c.kernel())
-                        .put("groups", c.groups()).put("bias", c.hasBias());
-            } else if (l instanceof Dense d) {
-                o.put("type", "dense").put("in", d.in()).put("out", d.out()).put("bias", d.hasBias());
-            } else if (l instanceof Norm n) {
-                o.put("type", "norm").put("channels", n.channels());
-            } else if (l instanceof NetworkPlan.Relu) {
-                o.put("type", "relu");
-            } else if (l instanceof NetworkPlan.Pool p) {
-                o.put("type", "pool").put("max", p.max());
-            } else if (l instanceof NetworkPlan.Flatten) {
-                o.put("type", "flatten");
-            } else if (l instanceof NetworkPlan.Dropout d) {
-                o.put("type", "dropout").put("rate", d.rate());
-            } else if (l instanceof Residual r) {
-                o.put("type", "residual");
-                o.set("body", layers(r.body()));
-                o.set("shortcut", layers(r.shortcut()));
-            }
+            l.accept(new LayerJson(arr.addObject()));
         }
         return arr;
+    }
+
+    /** Each kind of layer as the file's layer JSON ({@code type} and its shape), written into {@code o}. */
+    private record LayerJson(ObjectNode o) implements NetworkPlan.Cases<ObjectNode> {
+        @Override
+        public ObjectNode conv(Conv c) {
+            return o.put("type", "conv").put("in", c.in()).put("out", c.out()).put("kernel", c.kernel())
+                    .put("groups", c.groups()).put("bias", c.hasBias());
+        }
+
+        @Override
+        public ObjectNode dense(Dense d) {
+            return o.put("type", "dense").put("in", d.in()).put("out", d.out()).put("bias", d.hasBias());
+        }
+
+        @Override
+        public ObjectNode norm(Norm n) {
+            return o.put("type", "norm").put("channels", n.channels());
+        }
+
+        @Override
+        public ObjectNode relu(NetworkPlan.Relu relu) {
+            return o.put("type", "relu");
+        }
+
+        @Override
+        public ObjectNode pool(NetworkPlan.Pool p) {
+            return o.put("type", "pool").put("max", p.max());
+        }
+
+        @Override
+        public ObjectNode flatten(NetworkPlan.Flatten flatten) {
+            return o.put("type", "flatten");
+        }
+
+        @Override
+        public ObjectNode dropout(NetworkPlan.Dropout d) {
+            return o.put("type", "dropout").put("rate", d.rate());
+        }
+
+        @Override
+        public ObjectNode residual(Residual r) {
+            o.put("type", "residual");
+            o.set("body", layers(r.body()));
+            o.set("shortcut", layers(r.shortcut()));
+            return o;
+        }
     }
 
     private static List<Layer> parseLayers(JsonNode arr) throws IOException {

@@ -24,7 +24,33 @@ public record NetworkPlan(long[] inputShape, int classes, List<Layer> layers) {
     }
 
     /** A layer of the plan. */
-    public sealed interface Layer permits Weighted, Norm, Relu, Pool, Flatten, Dropout, Residual {}
+    public sealed interface Layer permits Weighted, Norm, Relu, Pool, Flatten, Dropout, Residual {
+        /** The case of {@code cases} for this kind of layer. */
+        <R> R accept(Cases<R> cases);
+    }
+
+    /**
+     * One case per kind of layer. Whatever turns layers into something else (DJL blocks, the layer table's words,
+     * the model file's layer JSON, ONNX nodes) implements it, so a new kind of layer does not compile until every
+     * one of them says what it is.
+     */
+    public interface Cases<R> {
+        R conv(Conv conv);
+
+        R dense(Dense dense);
+
+        R norm(Norm norm);
+
+        R relu(Relu relu);
+
+        R pool(Pool pool);
+
+        R flatten(Flatten flatten);
+
+        R dropout(Dropout dropout);
+
+        R residual(Residual residual);
+    }
 
     /**
      * A layer of weights that pruning, quantization and factorization act on: a conv or a dense layer. Its weights
@@ -63,6 +89,11 @@ public record NetworkPlan(long[] inputShape, int classes, List<Layer> layers) {
      */
     public record Conv(int in, int out, int kernel, int groups, boolean hasBias, float[] weight, float[] bias,
                        boolean[] mask) implements Weighted {
+        @Override
+        public <R> R accept(Cases<R> cases) {
+            return cases.conv(this);
+        }
+
         /** A layer without a pruning mask. */
         public Conv(int in, int out, int kernel, int groups, boolean hasBias, float[] weight, float[] bias) {
             this(in, out, kernel, groups, hasBias, weight, bias, null);
@@ -98,22 +129,47 @@ public record NetworkPlan(long[] inputShape, int classes, List<Layer> layers) {
     /** Batch normalization over {@code channels}: scale, shift, running mean and variance. */
     public record Norm(int channels, float[] gamma, float[] beta, float[] mean, float[] var) implements Layer {
         @Override
+        public <R> R accept(Cases<R> cases) {
+            return cases.norm(this);
+        }
+
+        @Override
         public String toString() {
             return "batchnorm(" + channels + ")";
         }
     }
 
     /** ReLU. */
-    public record Relu() implements Layer {}
+    public record Relu() implements Layer {
+        @Override
+        public <R> R accept(Cases<R> cases) {
+            return cases.relu(this);
+        }
+    }
 
     /** 2×2 pooling with stride 2, max or average. */
-    public record Pool(boolean max) implements Layer {}
+    public record Pool(boolean max) implements Layer {
+        @Override
+        public <R> R accept(Cases<R> cases) {
+            return cases.pool(this);
+        }
+    }
 
     /** Flattens (C, H, W) to C·H·W features, channel-major. */
-    public record Flatten() implements Layer {}
+    public record Flatten() implements Layer {
+        @Override
+        public <R> R accept(Cases<R> cases) {
+            return cases.flatten(this);
+        }
+    }
 
     /** A dense layer of {@code in} to {@code out} features, with an optional pruning mask as for {@link Conv}. */
     public record Dense(int in, int out, boolean hasBias, float[] weight, float[] bias, boolean[] mask) implements Weighted {
+        @Override
+        public <R> R accept(Cases<R> cases) {
+            return cases.dense(this);
+        }
+
         /** A layer without a pruning mask. */
         public Dense(int in, int out, boolean hasBias, float[] weight, float[] bias) {
             this(in, out, hasBias, weight, bias, null);
@@ -142,10 +198,20 @@ public record NetworkPlan(long[] inputShape, int classes, List<Layer> layers) {
     }
 
     /** Dropout at {@code rate} (training only). */
-    public record Dropout(double rate) implements Layer {}
+    public record Dropout(double rate) implements Layer {
+        @Override
+        public <R> R accept(Cases<R> cases) {
+            return cases.dropout(this);
+        }
+    }
 
     /** {@code body(x) + shortcut(x)}; an empty shortcut is the identity. */
     public record Residual(List<Layer> body, List<Layer> shortcut) implements Layer {
+        @Override
+        public <R> R accept(Cases<R> cases) {
+            return cases.residual(this);
+        }
+
         /** Copies the lists. */
         public Residual {
             body = List.copyOf(body);

@@ -50,36 +50,63 @@ public final class PlanBlocks {
     }
 
     private static Block block(Layer layer, List<Block> weighted) {
-        Block b;
-        if (layer instanceof Conv c) {
-            b = Conv2d.builder().setKernelShape(new Shape(c.kernel(), c.kernel())).setFilters(c.out()).optGroups(c.groups())
-                    .optPadding(new Shape(c.kernel() / 2, c.kernel() / 2)).optBias(c.hasBias()).build();
-        } else if (layer instanceof Dense d) {
-            b = Linear.builder().setUnits(d.out()).optBias(d.hasBias()).build();
-        } else if (layer instanceof Norm) {
-            b = BatchNorm.builder().build();
-        } else if (layer instanceof NetworkPlan.Relu) {
-            b = Activation.reluBlock();
-        } else if (layer instanceof NetworkPlan.Pool p) {
-            b = p.max() ? Pool.maxPool2dBlock(new Shape(2, 2), new Shape(2, 2)) : Pool.avgPool2dBlock(new Shape(2, 2), new Shape(2, 2));
-        } else if (layer instanceof NetworkPlan.Flatten) {
-            b = Blocks.batchFlattenBlock();
-        } else if (layer instanceof NetworkPlan.Dropout d) {
-            b = Dropout.builder().optRate((float) d.rate()).build();
-        } else {
-            b = null;
+        return layer.accept(new BlockCases(weighted));
+    }
+
+    /**
+     * The DJL block of each kind of layer; a conv, dense or batch-norm block is also added to {@code weighted}, in
+     * forward order (the order {@link NetworkPlan#forEachWeighted} visits them in).
+     */
+    private record BlockCases(List<Block> weighted) implements NetworkPlan.Cases<Block> {
+        private Block weighted(Block b) {
+            weighted.add(b);
+            return b;
         }
-        if (layer instanceof Residual r) {
+
+        @Override
+        public Block conv(Conv c) {
+            return weighted(Conv2d.builder().setKernelShape(new Shape(c.kernel(), c.kernel())).setFilters(c.out())
+                    .optGroups(c.groups()).optPadding(new Shape(c.kernel() / 2, c.kernel() / 2)).optBias(c.hasBias()).build());
+        }
+
+        @Override
+        public Block dense(Dense d) {
+            return weighted(Linear.builder().setUnits(d.out()).optBias(d.hasBias()).build());
+        }
+
+        @Override
+        public Block norm(Norm norm) {
+            return weighted(BatchNorm.builder().build());
+        }
+
+        @Override
+        public Block relu(NetworkPlan.Relu relu) {
+            return Activation.reluBlock();
+        }
+
+        @Override
+        public Block pool(NetworkPlan.Pool p) {
+            return p.max() ? Pool.maxPool2dBlock(new Shape(2, 2), new Shape(2, 2)) : Pool.avgPool2dBlock(new Shape(2, 2), new Shape(2, 2));
+        }
+
+        @Override
+        public Block flatten(NetworkPlan.Flatten flatten) {
+            return Blocks.batchFlattenBlock();
+        }
+
+        @Override
+        public Block dropout(NetworkPlan.Dropout d) {
+            return Dropout.builder().optRate((float) d.rate()).build();
+        }
+
+        @Override
+        public Block residual(Residual r) {
             SequentialBlock body = sequence(r.body(), weighted);
             Block shortcut = r.shortcut().isEmpty() ? Blocks.identityBlock() : sequence(r.shortcut(), weighted);
             return new ParallelBlock(
                     branches -> new NDList(branches.get(0).singletonOrThrow().add(branches.get(1).singletonOrThrow())),
                     List.of(body, shortcut));
         }
-        if (layer instanceof Weighted || layer instanceof Norm) {
-            weighted.add(b);
-        }
-        return b;
     }
 
     /** Initializes the block's parameters for batch-1 input, then sets the plan's weights into them. */

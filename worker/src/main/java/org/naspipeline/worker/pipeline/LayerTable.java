@@ -68,31 +68,53 @@ final class LayerTable {
 
     /** What a layer is, in words: {@code conv 3×3, 16→32}, {@code depthwise conv 3×3, 32 channels}, {@code ReLU}. */
     static String describe(Layer layer) {
-        if (layer instanceof Conv c) {
+        return layer.accept(WORDS);
+    }
+
+    /** Each kind of layer in words. */
+    private static final NetworkPlan.Cases<String> WORDS = new NetworkPlan.Cases<>() {
+        @Override
+        public String conv(Conv c) {
             String kernel = c.kernel() + "×" + c.kernel();
             if (c.groups() > 1 && c.groups() == c.in() && c.in() == c.out()) {
                 return "depthwise conv " + kernel + ", " + c.out() + " channels";
             }
             return "conv " + kernel + ", " + c.in() + "→" + c.out() + (c.groups() > 1 ? ", " + c.groups() + " groups" : "");
         }
-        if (layer instanceof Dense d) {
+
+        @Override
+        public String dense(Dense d) {
             return "dense " + d.in() + "→" + d.out();
         }
-        if (layer instanceof NetworkPlan.Norm) {
+
+        @Override
+        public String norm(NetworkPlan.Norm norm) {
             return "batch norm";
         }
-        if (layer instanceof NetworkPlan.Relu) {
+
+        @Override
+        public String relu(NetworkPlan.Relu relu) {
             return "ReLU";
         }
-        if (layer instanceof NetworkPlan.Pool p) {
+
+        @Override
+        public String pool(NetworkPlan.Pool p) {
             return (p.max() ? "max" : "average") + " pool 2×2";
         }
-        if (layer instanceof NetworkPlan.Flatten) {
+
+        @Override
+        public String flatten(NetworkPlan.Flatten flatten) {
             return "flatten";
         }
-        if (layer instanceof NetworkPlan.Dropout d) {
+
+        @Override
+        public String dropout(NetworkPlan.Dropout d) {
             return "dropout " + String.format(Locale.ROOT, "%.3f", d.rate()).replaceAll("0+$", "").replaceAll("\\.$", "");
         }
-        return layer.getClass().getSimpleName().toLowerCase(Locale.ROOT);
-    }
+
+        @Override
+        public String residual(NetworkPlan.Residual residual) {
+            return "residual";
+        }
+    };
 }

@@ -87,15 +87,8 @@ final class Checkpoints {
     /**
      * The start of {@code req}'s training of {@code model} (its block set, not yet initialized) for input batches of
      * {@code inputShape}, with {@code optimizer} fresh. A checkpoint that cannot be used leaves the model untouched.
-     */
-    static Start start(TrialRequest req, Model model, Shape inputShape, ResumableOptimizer optimizer, ArtifactStore store) {
-        return start(req, model, inputShape, optimizer, store, null);
-    }
-
-    /**
-     * As {@link #start(TrialRequest, Model, Shape, ResumableOptimizer, ArtifactStore)}; when the request's rung counts
-     * examples, {@code clock} (the training set's) says where a checkpoint of {@code fidelity.resumeExamples} stands,
-     * and the start says where to stop.
+     * When the request's rung counts examples, {@code clock} (the training set's; null otherwise) says where a
+     * checkpoint of {@code fidelity.resumeExamples} stands, and the start says where to stop.
      */
     static Start start(TrialRequest req, Model model, Shape inputShape, ResumableOptimizer optimizer, ArtifactStore store,
                        ExampleClock clock) {

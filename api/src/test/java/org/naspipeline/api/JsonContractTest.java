@@ -413,6 +413,8 @@ class JsonContractTest {
         bad.put(block.replace("\"examples\":1500,", ""), "fidelity.examples: must be set when scheduleExamples or resumeExamples is");
         bad.put(block.replace("\"examples\":1500", "\"examples\":\"1500\""), "fidelity.examples");
         bad.put(block.replace("\"examples\":1500", "\"examples\":1500.5"), "fidelity.examples");
+        bad.put(block.replace("\"examples\":1500", "\"examples\":100000000001"), "fidelity.examples");
+        bad.put(block.replace("\"examples\":1500", "\"examples\":99999999999999999999999"), "fidelity.examples");
         bad.forEach((x, error) -> assertThatThrownBy(() -> RecordChecks.trialRequest("t", utf8(request.replace(block, x))))
                 .as(x).isInstanceOfSatisfying(InvalidInputException.class,
                         e -> assertThat(e.errors()).as(x).anySatisfy(v -> assertThat(v.toString()).startsWith(error))));
@@ -429,6 +431,8 @@ class JsonContractTest {
         bad.put(ck.replace("\"resumedFromExamples\":640", "\"resumedFromExamples\":1540"), "checkpoint.resumedFromExamples: must be in [1, examples)");
         bad.put(ck.replace("\"examples\":1540,", ""), "checkpoint.resumedFromExamples: must come with examples");
         bad.put(ck.replace("\"examples\":1540", "\"examples\":true"), "checkpoint.examples");
+        bad.put(ck.replace("\"examples\":1540", "\"examples\":99999999999999999999999"), "checkpoint.examples");
+        bad.put(ck.replace("\"resumedFromExamples\":640", "\"resumedFromExamples\":\"\\u0000\""), "checkpoint.resumedFromExamples");
         bad.forEach((c, error) -> assertThatThrownBy(() -> RecordChecks.trialEvent("e", utf8(result.replace(ck, c))))
                 .as(c).isInstanceOfSatisfying(InvalidInputException.class,
                         e -> assertThat(e.errors()).as(c).anySatisfy(v -> assertThat(v.toString()).startsWith(error))));

@@ -838,24 +838,24 @@
       el('tbody', {}, rows), el('tfoot', {}, foot));
   }
 
+  // The body of each architecture family as lines of text, before the shared head. A family is added here.
+  const BODY_LAYERS = {
+    cnn: a => a.stages.flatMap((s, i) => [
+      ...Array.from({ length: s.blocks }, (_, b) => `stage ${i + 1}, block ${b + 1}: ${s.convType === 'depthwise-separable' ? 'depthwise-separable conv' : 'conv'} ${s.kernelSize}×${s.kernelSize}, ${s.filters} filters${s.batchNorm ? ', batch norm' : ''}, ReLU`),
+      ...(s.skip ? [`stage ${i + 1}: residual connection around its blocks`] : []),
+      ...(s.pooling && s.pooling !== 'none' ? [`stage ${i + 1}: ${s.pooling} pooling 2×2`] : []),
+    ]).concat(['flatten']),
+    mlp: a => a.hiddenUnits.map((u, i) => `dense ${u} units, ReLU (hidden layer ${i + 1})`),
+  };
+
   // Before a worker has measured it (or from a worker older than per-layer reports): the layers the candidate describes.
   function layers(candidate) {
     const a = candidate && candidate.architecture;
     const list = el('ol', { id: 'layers' });
     if (!a) return list;
     const add = text => list.append(el('li', { text }));
-    if (a.family === 'cnn') {
-      a.stages.forEach((s, i) => {
-        for (let b = 0; b < s.blocks; b++) {
-          add(`stage ${i + 1}, block ${b + 1}: ${s.convType === 'depthwise-separable' ? 'depthwise-separable conv' : 'conv'} ${s.kernelSize}×${s.kernelSize}, ${s.filters} filters${s.batchNorm ? ', batch norm' : ''}, ReLU`);
-        }
-        if (s.skip) add(`stage ${i + 1}: residual connection around its blocks`);
-        if (s.pooling && s.pooling !== 'none') add(`stage ${i + 1}: ${s.pooling} pooling 2×2`);
-      });
-      add('flatten');
-    } else {
-      a.hiddenUnits.forEach((u, i) => add(`dense ${u} units, ReLU (hidden layer ${i + 1})`));
-    }
+    const body = BODY_LAYERS[a.family];
+    (body ? body(a) : [`${a.family} body`]).forEach(add);
     if (a.head && a.head.denseUnits > 0) add(`dense ${a.head.denseUnits} units, ReLU`);
     if (a.head && a.head.dropout > 0) add(`dropout ${a.head.dropout}`);
     add('dense to the classes (softmax)');

@@ -1,27 +1,57 @@
 package org.naspipeline.api;
 
-import java.util.List;
-import java.util.stream.Collectors;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.annotation.JsonSubTypes;
+import com.fasterxml.jackson.annotation.JsonTypeInfo;
 
 /**
- * A concrete, typed network architecture. A CNN has {@code stages} and no {@code hiddenUnits};
- * an MLP has {@code hiddenUnits} and no {@code stages}. Both end in {@code head}.
+ * A concrete, typed network architecture: one record per model family, named by {@code family} in JSON, each
+ * ending in the shared {@code head}. A family is added here: its record, a {@link JsonSubTypes} entry, a
+ * {@link ModelFamily} constant and a case in {@link Cases}; everything that turns an architecture into something
+ * else (genes, a layer plan) then does not compile until it has that case.
+ *
+ * <p>Written JSON keeps the shape every service wrote before the families were types: a CNN carries
+ * {@code "hiddenUnits":[]} and an MLP {@code "stages":[]}, so candidates' canonical hashes, and with them trial
+ * identities and stored state, are unchanged. Reading accepts those empty legacy fields and refuses non-empty ones.
  */
-public record ArchitectureSpec(
-        ModelFamily family, List<StageSpec> stages, List<Integer> hiddenUnits, HeadSpec head) {
+@JsonTypeInfo(use = JsonTypeInfo.Id.NAME, include = JsonTypeInfo.As.EXISTING_PROPERTY, property = "family",
+        visible = true)
+@JsonSubTypes({
+    @JsonSubTypes.Type(value = CnnArchitecture.class, name = "cnn"),
+    @JsonSubTypes.Type(value = MlpArchitecture.class, name = "mlp")
+})
+public sealed interface ArchitectureSpec permits CnnArchitecture, MlpArchitecture {
+    /** The family, written as the {@code family} field. */
+    @JsonProperty("family")
+    ModelFamily family();
 
-    /** Normalizes absent lists to empty ones, so equality and hashing are canonical. */
-    public ArchitectureSpec {
-        stages = stages == null ? List.of() : List.copyOf(stages);
-        hiddenUnits = hiddenUnits == null ? List.of() : List.copyOf(hiddenUnits);
+    /** The classifier head, or null: none (the body's features go straight to the classifier). */
+    HeadSpec head();
+
+    /** The case of {@code cases} for this family. */
+    <R> R accept(Cases<R> cases);
+
+    /** One case per family. */
+    interface Cases<R> {
+        R cnn(CnnArchitecture cnn);
+
+        R mlp(MlpArchitecture mlp);
     }
 
-    /** Short human-readable form for tables and logs. */
-    public String summary() {
-        String body = family == ModelFamily.CNN
-                ? stages.stream().map(StageSpec::summary).collect(Collectors.joining(" "))
-                : hiddenUnits.stream().map(String::valueOf).collect(Collectors.joining("-"));
-        String headPart = head == null ? "" : " | fc" + head.denseUnits() + " do" + head.dropout();
-        return (family == null ? "?" : family.name().toLowerCase(java.util.Locale.ROOT)) + "[" + body + "]" + headPart;
+    /** The family's body in short human-readable form, without the family name and head. */
+    String bodySummary();
+
+    /** Short human-readable form for tables and logs, e.g. {@code cnn[1x16k3/max] | fc64 do0.2}. */
+    default String summary() {
+        String headPart = head() == null ? "" : " | fc" + head().denseUnits() + " do" + head().dropout();
+        return family().name().toLowerCase(java.util.Locale.ROOT) + "[" + bodySummary() + "]" + headPart;
+    }
+
+    /** Refuses a legacy field of another family unless it is absent or empty, naming the field. */
+    static void legacyEmpty(String field, java.util.List<?> value, ModelFamily owner) {
+        if (value != null && !value.isEmpty()) {
+            throw new IllegalArgumentException(field + " belongs to the " + owner.name().toLowerCase(java.util.Locale.ROOT)
+                    + " family; an architecture of this family has none");
+        }
     }
 }

@@ -11,8 +11,6 @@ public record BaseModelSpec(String artifact, ArchitectureSpec architecture) {
         if (errors.required(path + ".artifact", artifact) && !ArtifactUris.readable(artifact)) {
             errors.add(path + ".artifact", ArtifactUris.unreadable(artifact));
         }
-        if (errors.required(path + ".architecture", architecture) && architecture.family() == null) {
-            errors.add(path + ".architecture.family", "is required");
-        }
+        errors.required(path + ".architecture", architecture);
     }
 }

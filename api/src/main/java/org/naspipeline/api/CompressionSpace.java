@@ -98,8 +98,6 @@ public record CompressionSpace(
             } else if (teacher != null && teacherArchitecture != null) {
                 errors.add(path + ".teacherArchitecture", "set either teacher (a trained artifact) or teacherArchitecture "
                         + "(trained first by the controller), not both");
-            } else if (teacherArchitecture != null && teacherArchitecture.family() == null) {
-                errors.add(path + ".teacherArchitecture.family", "is required");
             } else if (teacher != null && !ArtifactUris.readable(teacher)) {
                 errors.add(path + ".teacher", ArtifactUris.unreadable(teacher));
             }

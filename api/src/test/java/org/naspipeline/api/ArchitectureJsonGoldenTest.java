@@ -78,16 +78,16 @@ class ArchitectureJsonGoldenTest {
             """;
 
     /** An MLP candidate without a head, with compression and generic parameters. */
-    static final Candidate MLP_NO_HEAD = new Candidate(new ArchitectureSpec(ModelFamily.MLP, null, List.of(256, 64), null),
+    static final Candidate MLP_NO_HEAD = new Candidate(new MlpArchitecture(List.of(256, 64), null),
             new CompressionSpec(new PruningSpec(PruningMethod.MAGNITUDE, 0.75, "global", "agp"), Quantization.INT8_PER_TENSOR,
                     new DistillationSpec(true, 4.0, 0.5, "softened", "file:///var/nas/artifacts/teacher/attempt-1/"), 0.5, 2, 0.001,
                     null, "dense"),
             new TreeMap<>(Map.of("optimizer", "sgd", "learningRate", 0.003, "batchSize", 128)));
     /** A CNN candidate without a head and without compression. */
-    static final Candidate CNN_NO_HEAD = new Candidate(new ArchitectureSpec(ModelFamily.CNN, List.of(
+    static final Candidate CNN_NO_HEAD = new Candidate(new CnnArchitecture(List.of(
             new StageSpec(1, 16, 3, ConvType.PLAIN, false, true, Pooling.MAX),
             new StageSpec(2, 32, 5, ConvType.DEPTHWISE_SEPARABLE, true, false, Pooling.AVG),
-            new StageSpec(1, 64, 3, ConvType.PLAIN, true, true, Pooling.NONE)), null, null), null);
+            new StageSpec(1, 64, 3, ConvType.PLAIN, true, true, Pooling.NONE)), null), null);
 
     static Stream<Arguments> candidates() throws IOException {
         List<Arguments> cases = new ArrayList<>();
@@ -160,14 +160,14 @@ class ArchitectureJsonGoldenTest {
 
     static final StageSpec S16 = new StageSpec(1, 16, 3, ConvType.PLAIN, false, true, Pooling.MAX);
     static final StageSpec S32 = new StageSpec(2, 32, 5, ConvType.DEPTHWISE_SEPARABLE, true, false, Pooling.AVG);
-    static final Candidate OLD_CNN = new Candidate(new ArchitectureSpec(ModelFamily.CNN, List.of(S16, S32), List.of(),
+    static final Candidate OLD_CNN = new Candidate(new CnnArchitecture(List.of(S16, S32),
             new HeadSpec(64, 0.2)), null);
-    static final Candidate OLD_MLP = new Candidate(new ArchitectureSpec(ModelFamily.MLP, List.of(), List.of(128, 64),
+    static final Candidate OLD_MLP = new Candidate(new MlpArchitecture(List.of(128, 64),
             new HeadSpec(0, 0.0)), new CompressionSpec(new PruningSpec(PruningMethod.L1_FILTER, 0.5),
             Quantization.INT8_PER_CHANNEL, DistillationSpec.OFF, 0.5), new TreeMap<>(Map.of("optimizer", "adam")));
-    static final Candidate OLD_CNN_NO_HEAD = new Candidate(new ArchitectureSpec(ModelFamily.CNN, List.of(S16), List.of(),
+    static final Candidate OLD_CNN_NO_HEAD = new Candidate(new CnnArchitecture(List.of(S16),
             null), null);
-    static final Candidate OLD_MLP_NO_HEAD = new Candidate(new ArchitectureSpec(ModelFamily.MLP, List.of(), List.of(32),
+    static final Candidate OLD_MLP_NO_HEAD = new Candidate(new MlpArchitecture(List.of(32),
             null), null);
 
     static final String STAGES = """

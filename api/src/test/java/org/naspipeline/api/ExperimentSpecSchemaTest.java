@@ -144,12 +144,22 @@ class ExperimentSpecSchemaTest {
                 .hasMessageContaining("#/$defs/none");
     }
 
-    /** Every object of the schema is closed: a field it does not list is an error, as the run-time check reports. */
+    /**
+     * Every object of the schema is closed: a field it does not list is an error, as the run-time check reports. The
+     * open objects besides the strategy's settings are the architecture's and its space's family switches, whose
+     * branches are closed.
+     */
     @Test
     void everyObjectInTheSchemaIsClosed() {
         List<String> open = new java.util.ArrayList<>();
         openObjects(JsonCodec.SPEC_SCHEMA.schema(), "#", open);
-        assertThat(open).containsExactly("#/properties/strategy/properties/settings");
+        // the architecture and its space name the family and hand the rest to that family's own closed object
+        assertThat(open).containsExactly("#/properties/strategy/properties/settings", "#/$defs/architectureSpace",
+                "#/$defs/architecture");
+        assertThat(JsonCodec.SPEC_SCHEMA.schema().at("/$defs/architecture/allOf").findValuesAsText("$ref"))
+                .containsExactly("#/$defs/cnnArchitecture", "#/$defs/mlpArchitecture");
+        assertThat(JsonCodec.SPEC_SCHEMA.schema().at("/$defs/architectureSpace/allOf").findValuesAsText("$ref"))
+                .containsExactly("#/$defs/cnnSpace", "#/$defs/mlpSpace");
     }
 
     private static void openObjects(com.fasterxml.jackson.databind.JsonNode schema, String at, List<String> out) {
@@ -165,6 +175,52 @@ class ExperimentSpecSchemaTest {
                 }
             }
         });
+    }
+
+    /** The compression-only example with its base model's architecture replaced by {@code architecture}. */
+    static String withBaseArchitecture(String architecture) throws java.io.IOException {
+        com.fasterxml.jackson.databind.node.ObjectNode spec = (com.fasterxml.jackson.databind.node.ObjectNode) tree(
+                Files.readString(Path.of("..", "examples", "compression-only.json")));
+        ((com.fasterxml.jackson.databind.node.ObjectNode) spec.at("/searchSpace/baseModel")).set("architecture", tree(architecture));
+        return spec.toString();
+    }
+
+    /**
+     * An architecture in a spec is checked by its family's own schema object: a base model's architecture copied from
+     * a trial's candidate (written with the other family's field, empty) is valid; the other family's field with
+     * values, a field no family has and a family that does not exist are refused at their paths, by both validators.
+     */
+    @Test
+    void anArchitectureIsCheckedAgainstItsFamily() throws Exception {
+        String written = new String(JsonCodec.write(new CnnArchitecture(List.of(
+                new StageSpec(1, 16, 3, ConvType.PLAIN, false, true, Pooling.MAX)), new HeadSpec(64, 0.0))), StandardCharsets.UTF_8);
+        assertThat(written).contains("\"hiddenUnits\":[]");
+        assertThat(JsonCodec.readSpec(withBaseArchitecture(written).getBytes(StandardCharsets.UTF_8))
+                .searchSpace().baseModel().architecture()).isInstanceOf(CnnArchitecture.class);
+        assertThat(schemaErrorPaths(withBaseArchitecture(written))).isEmpty();
+        String mlp = "{\"family\": \"mlp\", \"stages\": [], \"hiddenUnits\": [64], \"head\": null}";
+        assertThat(JsonCodec.readSpec(withBaseArchitecture(mlp).getBytes(StandardCharsets.UTF_8)).searchSpace().baseModel()
+                .architecture()).isEqualTo(new MlpArchitecture(List.of(64), null));
+        String at = "searchSpace.baseModel.architecture";
+        java.util.Map<String, List<ValidationError>> bad = new java.util.LinkedHashMap<>();
+        bad.put(written.replace("\"hiddenUnits\":[]", "\"hiddenUnits\":[8]"), List.of(new ValidationError(at + ".hiddenUnits",
+                "belongs to the mlp family: a cnn architecture has none (an empty list, as the services write it, is accepted)")));
+        bad.put(mlp.replace("\"stages\": []", "\"stages\": [" + written.substring(written.indexOf("{\"blocks"), written.indexOf('}') + 1) + "]"),
+                List.of(new ValidationError(at + ".stages",
+                        "belongs to the cnn family: an mlp architecture has none (an empty list, as the services write it, is accepted)")));
+        bad.put(mlp.replace("\"head\"", "\"filters\": [8], \"head\""), List.of(new ValidationError(at + ".filters",
+                "unknown field (known: family, stages, hiddenUnits, head)")));
+        bad.put(mlp.replace("\"mlp\"", "\"cnm\""), List.of(new ValidationError(at + ".family",
+                "must be one of \"cnn\", \"mlp\" (got \"cnm\"); did you mean \"cnn\"?")));
+        bad.put("{\"hiddenUnits\": [64]}", List.of(new ValidationError(at + ".family", "is required")));
+        for (var e : bad.entrySet()) {
+            String json = withBaseArchitecture(e.getKey());
+            InvalidInputException refused = catchThrowableOfType(InvalidInputException.class,
+                    () -> JsonCodec.readSpec(json.getBytes(StandardCharsets.UTF_8)));
+            assertThat(refused).as(e.getKey()).isNotNull();
+            assertThat(refused.errors()).as(e.getKey()).isEqualTo(e.getValue());
+            assertThat(schemaErrorPaths(json)).as(e.getKey()).containsAnyOf(e.getValue().get(0).path(), at);
+        }
     }
 
     /** For a corpus of bad specs, both validators reject, and the run-time check's paths are among Vert.x's. */
@@ -183,6 +239,13 @@ class ExperimentSpecSchemaTest {
                 ok.replace("\"max\": 1000000", "\"maxx\": 1"),
                 ok.replace("\"type\": \"log-float\", \"min\": 0.0001,", "\"type\": \"log-float\","),
                 ok.replace("\"architecture\"", "\"baseModel\": {\"artifact\": \"file:///a\", \"architecture\": {\"family\": \"mlp\"}}, \"architecture\""),
+                // a family's architecture has that family's fields only; the other family's field is accepted empty
+                ok.replace("\"architecture\"", "\"baseModel\": {\"artifact\": \"file:///a\", \"architecture\": {\"family\": \"cnn\", "
+                        + "\"stages\": [], \"hiddenUnits\": [8]}}, \"architecture\""),
+                ok.replace("\"architecture\"", "\"baseModel\": {\"artifact\": \"file:///a\", \"architecture\": {\"family\": \"mlp\", "
+                        + "\"hiddenUnits\": [8], \"filters\": [8]}}, \"architecture\""),
+                ok.replace("\"architecture\"", "\"baseModel\": {\"artifact\": \"file:///a\", \"architecture\": {\"family\": \"rnn\", "
+                        + "\"hiddenUnits\": [8]}}, \"architecture\""),
                 ok.replace("{\"maxTrials\": 3}", "{\"maxTrials\": 3, \"parallelism\": 0}"));
         for (String json : bad) {
             Set<String> ours = JsonCodec.SPEC_SCHEMA.check(JsonTrees.withoutNullFields(tree(json))).stream()
@@ -228,12 +291,14 @@ class ExperimentSpecSchemaTest {
         objects.put(SchedulerSpec.class, "/properties/scheduler");
         objects.put(WarmStartSpec.class, "/properties/warmStart");
         objects.put(IntRange.class, "/$defs/intRange");
-        objects.put(ArchitectureSpace.class, "/$defs/architectureSpace");
+        objects.put(CnnSpace.class, "/$defs/cnnSpace");
+        objects.put(MlpSpace.class, "/$defs/mlpSpace");
         objects.put(CompressionSpace.class, "/$defs/compressionSpace");
         objects.put(ParameterSpec.class, "/$defs/parameter");
-        objects.put(ArchitectureSpec.class, "/$defs/architecture");
+        objects.put(CnnArchitecture.class, "/$defs/cnnArchitecture");
+        objects.put(MlpArchitecture.class, "/$defs/mlpArchitecture");
         objects.put(StageSpec.class, "/$defs/stage");
-        objects.put(HeadSpec.class, "/$defs/architecture/properties/head");
+        objects.put(HeadSpec.class, "/$defs/head");
         objects.forEach((type, pointer) -> assertThat(propertyNames(JsonCodec.SPEC_SCHEMA.schema().at(pointer)))
                 .as("%s at #%s", type.getSimpleName(), pointer).isEqualTo(components(type)));
         assertThat(propertyNames(JsonCodec.COMMAND_SCHEMA.schema())).isEqualTo(components(ExperimentCommand.class));
@@ -245,8 +310,23 @@ class ExperimentSpecSchemaTest {
         return names;
     }
 
+    /**
+     * The record's components and the fields it writes besides them (methods marked {@code @JsonProperty}, its own
+     * or its interfaces': an architecture's {@code family} and its legacy empty field).
+     */
     private static Set<String> components(Class<? extends Record> type) {
-        return java.util.Arrays.stream(type.getRecordComponents()).map(java.lang.reflect.RecordComponent::getName)
+        Set<String> names = java.util.Arrays.stream(type.getRecordComponents()).map(java.lang.reflect.RecordComponent::getName)
                 .collect(Collectors.toCollection(java.util.TreeSet::new));
+        List<Class<?>> declaring = new java.util.ArrayList<>(List.of(type.getInterfaces()));
+        declaring.add(type);
+        for (Class<?> c : declaring) {
+            for (java.lang.reflect.Method m : c.getDeclaredMethods()) {
+                com.fasterxml.jackson.annotation.JsonProperty p = m.getAnnotation(com.fasterxml.jackson.annotation.JsonProperty.class);
+                if (p != null && m.getParameterCount() == 0) {
+                    names.add(p.value());
+                }
+            }
+        }
+        return names;
     }
 }

@@ -13,9 +13,7 @@ import org.junit.jupiter.api.Test;
 class JsonContractTest {
 
     static final Candidate CANDIDATE = new Candidate(
-            new ArchitectureSpec(ModelFamily.CNN,
-                    List.of(new StageSpec(1, 16, 3, ConvType.DEPTHWISE_SEPARABLE, true, true, Pooling.MAX)),
-                    null, new HeadSpec(64, 0.2)),
+            new CnnArchitecture(List.of(new StageSpec(1, 16, 3, ConvType.DEPTHWISE_SEPARABLE, true, true, Pooling.MAX)), new HeadSpec(64, 0.2)),
             new CompressionSpec(new PruningSpec(PruningMethod.L1_FILTER, 0.3), Quantization.INT8_PER_CHANNEL,
                     new DistillationSpec(true, 4.0, 0.7), 0.5));
 
@@ -28,7 +26,7 @@ class JsonContractTest {
         byte[] json = Files.readAllBytes(Path.of("..", "examples", "fashion-mnist.json"));
         ExperimentSpec spec = JsonCodec.readSpec(json);
         assertThat(spec.budget().maxTrials()).isEqualTo(4);
-        assertThat(spec.searchSpace().architecture().filters()).containsExactly(8, 16, 32);
+        assertThat(((CnnSpace) spec.searchSpace().architecture()).filters()).containsExactly(8, 16, 32);
         assertThat(spec.searchSpace().compression()).isEqualTo(CompressionSpace.NONE);
         // 2 stage counts: per stage 1*3*2*2*2*1*2 = 48 choices → 48 + 48² = 2352, × head 2*2 = 9408
         assertThat(spec.searchSpace().cardinality()).isEqualTo(BigInteger.valueOf(9408));
@@ -436,6 +434,44 @@ class JsonContractTest {
         bad.forEach((c, error) -> assertThatThrownBy(() -> RecordChecks.trialEvent("e", utf8(result.replace(ck, c))))
                 .as(c).isInstanceOfSatisfying(InvalidInputException.class,
                         e -> assertThat(e.errors()).as(c).anySatisfy(v -> assertThat(v.toString()).startsWith(error))));
+    }
+
+    /**
+     * A request's architecture, from a plain producer: read as its family's type, written with the other family's
+     * field empty as before (so its canonical hash is the same), and refused at its path when the family is missing
+     * or unknown or the other family's field has values.
+     */
+    @Test
+    void aRequestsArchitectureIsReadByItsFamily() {
+        String request = new String(JsonCodec.write(new TrialRequest(1, "e", "t", 1, CANDIDATE,
+                new DatasetSpec("fashion-mnist", null, null), new TrainingSpec(3, 64, 0.001, "adam"), 1L, 0, null)),
+                StandardCharsets.UTF_8);
+        String arch = "\"architecture\":{\"family\":\"cnn\",\"stages\":[{\"blocks\":1,\"filters\":16,\"kernelSize\":3,"
+                + "\"convType\":\"depthwise-separable\",\"skip\":true,\"batchNorm\":true,\"pooling\":\"max\"}],\"hiddenUnits\":[],"
+                + "\"head\":{\"denseUnits\":64,\"dropout\":0.2}}";
+        assertThat(request).contains(arch);
+        assertThat(RecordChecks.trialRequest("t", utf8(request)).candidate()).isEqualTo(CANDIDATE);
+        // an older producer's MLP, and a CNN without the legacy field, read as the same values
+        String mlp = "\"architecture\":{\"family\":\"mlp\",\"stages\":[],\"hiddenUnits\":[32,16],\"head\":null}";
+        assertThat(RecordChecks.trialRequest("t", utf8(request.replace(arch, mlp))).candidate().architecture())
+                .isEqualTo(new MlpArchitecture(List.of(32, 16), null));
+        assertThat(RecordChecks.trialRequest("t", utf8(request.replace(",\"hiddenUnits\":[]", ""))).candidate())
+                .isEqualTo(CANDIDATE);
+        java.util.Map<String, String> bad = new java.util.LinkedHashMap<>();
+        bad.put(arch.replace("\"hiddenUnits\":[]", "\"hiddenUnits\":[8]"),
+                "candidate.architecture: hiddenUnits belongs to the mlp family; an architecture of this family has none");
+        bad.put(mlp.replace("\"stages\":[]", "\"stages\":" + arch.substring(arch.indexOf('['), arch.indexOf(']') + 1)),
+                "candidate.architecture: stages belongs to the cnn family; an architecture of this family has none");
+        bad.put(arch.replace("\"family\":\"cnn\",", ""), "candidate.architecture.family: is required (one of \"cnn\", \"mlp\")");
+        bad.put(arch.replace("\"family\":\"cnn\"", "\"family\":null"), "candidate.architecture.family: is required (one of \"cnn\", \"mlp\")");
+        bad.put(arch.replace("\"family\":\"cnn\"", "\"family\":\"rnn\""),
+                "candidate.architecture.family: unknown value \"rnn\" (one of \"cnn\", \"mlp\")");
+        bad.put(arch.replace("\"family\":\"cnn\"", "\"family\":7"), "candidate.architecture.family");
+        bad.put(arch.replace("\"hiddenUnits\":[]", "\"hiddenUnits\":\"\""), "candidate.architecture.hiddenUnits");
+        bad.put(arch.replace(",\"head\":{\"denseUnits\":64,\"dropout\":0.2}", ""), "candidate.architecture.head: is required");
+        bad.forEach((a, error) -> assertThatThrownBy(() -> RecordChecks.trialRequest("t", utf8(request.replace(arch, a))))
+                .as(a).isInstanceOfSatisfying(InvalidInputException.class,
+                        e -> assertThat(e.errors()).as(a).anySatisfy(v -> assertThat(v.toString()).startsWith(error))));
     }
 
     @Test

@@ -103,8 +103,12 @@ class StrictReadingTest {
                 .containsExactly(err("budget.maxTrials", "must be an integer (got an array)"));
         assertThat(specErrors(SPEC.replace("\"hiddenUnits\": [8]", "\"hiddenUnits\": 8")))
                 .containsExactly(err("searchSpace.architecture.hiddenUnits", "must be an array (got 8)"));
+        assertThat(specErrors(SPEC.replace("\"hiddenUnits\": [8]", "\"hiddenUnits\": [8], \"denseUnits\": [true]")))
+                .containsExactly(err("searchSpace.architecture.denseUnits[0]", "must be an integer (got true)"));
+        // a CNN choice in an MLP space is another family's field: refused at its path, before its type is looked at
         assertThat(specErrors(SPEC.replace("\"hiddenUnits\": [8]", "\"hiddenUnits\": [8], \"skip\": [1]")))
-                .containsExactly(err("searchSpace.architecture.skip[0]", "must be a boolean (got 1)"));
+                .containsExactly(err("searchSpace.architecture.skip", "unknown field (known: family, hiddenLayers, hiddenUnits, "
+                        + "denseUnits, dropout)"));
         assertThat(specErrors(SPEC.replace("{\"maxTrials\": 3}", "{\"maxTrials\": 3}, \"name\": 42")))
                 .containsExactly(err("name", "must be a string (got 42)"));
         assertThat(specErrors(SPEC.replace("\"min\": 0.0001", "\"min\": \"0.0001\"")))

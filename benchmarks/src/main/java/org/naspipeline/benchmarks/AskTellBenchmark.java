@@ -4,6 +4,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.naspipeline.api.ArchitectureSpace;
 import org.naspipeline.api.Candidate;
+import org.naspipeline.api.CnnSpace;
 import org.naspipeline.api.CompressionSpace;
 import org.naspipeline.api.ConvType;
 import org.naspipeline.api.IntRange;
@@ -55,9 +56,9 @@ public class AskTellBenchmark {
     private SearchStrategy search;
     private int trial;
 
-    static final SearchSpace SPACE = new SearchSpace(new ArchitectureSpace(ModelFamily.CNN, new IntRange(1, 5),
+    static final SearchSpace SPACE = new SearchSpace(new CnnSpace(new IntRange(1, 5),
             new IntRange(1, 2), List.of(16, 32, 64), List.of(3, 5), List.of(ConvType.PLAIN, ConvType.DEPTHWISE_SEPARABLE),
-            List.of(false, true), List.of(true), List.of(Pooling.MAX, Pooling.AVG), null, null, List.of(0, 64, 128),
+            List.of(false, true), List.of(true), List.of(Pooling.MAX, Pooling.AVG), List.of(0, 64, 128),
             List.of(0.0, 0.2)),
             new CompressionSpace(List.of(PruningMethod.NONE, PruningMethod.L1_FILTER), List.of(0.3, 0.5),
                     List.of(Quantization.FP32, Quantization.INT8_PER_CHANNEL), null, null, null, null));

@@ -16,6 +16,7 @@ import org.naspipeline.api.Candidate;
 import org.naspipeline.api.DatasetSpec;
 import org.naspipeline.api.ExperimentSpec;
 import org.naspipeline.api.HeadSpec;
+import org.naspipeline.api.MlpArchitecture;
 import org.naspipeline.api.ModelFamily;
 import org.naspipeline.api.TrainingSpec;
 import org.naspipeline.api.TrialEvent;
@@ -31,7 +32,7 @@ import org.naspipeline.ops.KafkaClientOverrides;
  * {@code started} from another worker. Each run has its own broker, so runs are independent.
  */
 final class FailoverBenchmark {
-    private static final Candidate MLP = new Candidate(new ArchitectureSpec(ModelFamily.MLP, null, List.of(8), new HeadSpec(0, 0)), null);
+    private static final Candidate MLP = new Candidate(new MlpArchitecture(List.of(8), new HeadSpec(0, 0)), null);
 
     /** What to measure: the group and broker settings under test. */
     record Settings(int runs, int workers, int partitions, long trialMillis, Map<String, String> kafkaClient,

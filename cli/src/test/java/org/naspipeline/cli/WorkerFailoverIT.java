@@ -17,11 +17,15 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
 import org.naspipeline.api.ArchitectureSpec;
 import org.naspipeline.api.Candidate;
 import org.naspipeline.api.DatasetSpec;
 import org.naspipeline.api.HeadSpec;
 import org.naspipeline.api.JsonCodec;
+import org.naspipeline.api.MlpArchitecture;
 import org.naspipeline.api.ModelFamily;
 import org.naspipeline.api.Topics;
 import org.naspipeline.api.TrainingSpec;
@@ -32,9 +36,6 @@ import org.naspipeline.controller.TopicSetup;
 import org.naspipeline.testkit.ConsumerGroups;
 import org.naspipeline.testkit.KafkaCluster;
 import org.naspipeline.testkit.KafkaExtension;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Failover of a SIGKILLed worker with the worker's default group settings (no client overrides): two worker
@@ -44,7 +45,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @ExtendWith(KafkaExtension.class)
 class WorkerFailoverIT {
-    static final Candidate MLP = new Candidate(new ArchitectureSpec(ModelFamily.MLP, null, List.of(8), new HeadSpec(0, 0)), null);
+    static final Candidate MLP = new Candidate(new MlpArchitecture(List.of(8), new HeadSpec(0, 0)), null);
     static final Duration RESTART_BOUND = Duration.ofSeconds(40);
 
     @TempDir

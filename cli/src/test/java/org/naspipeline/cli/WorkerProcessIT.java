@@ -22,6 +22,10 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
 import org.naspipeline.api.ArchitectureSpec;
 import org.naspipeline.api.BudgetSpec;
 import org.naspipeline.api.Candidate;
@@ -30,6 +34,7 @@ import org.naspipeline.api.ExperimentEvent;
 import org.naspipeline.api.ExperimentSpec;
 import org.naspipeline.api.HeadSpec;
 import org.naspipeline.api.JsonCodec;
+import org.naspipeline.api.MlpArchitecture;
 import org.naspipeline.api.ModelFamily;
 import org.naspipeline.api.StrategySpec;
 import org.naspipeline.api.Topics;
@@ -48,10 +53,6 @@ import org.naspipeline.testkit.KafkaExtension;
 import org.naspipeline.worker.pipeline.SyntheticEvaluator;
 import org.naspipeline.worker.service.WorkerConfig;
 import org.naspipeline.worker.service.WorkerService;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code nas worker} as its own process on the real broker: SIGTERM with a running trial (finished within the grace
@@ -60,7 +61,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @ExtendWith(KafkaExtension.class)
 class WorkerProcessIT {
-    static final Candidate MLP = new Candidate(new ArchitectureSpec(ModelFamily.MLP, null, List.of(8), new HeadSpec(0, 0)), null);
+    static final Candidate MLP = new Candidate(new MlpArchitecture(List.of(8), new HeadSpec(0, 0)), null);
 
     @TempDir
     Path dir;

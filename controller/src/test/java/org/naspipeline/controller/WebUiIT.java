@@ -343,6 +343,19 @@ class WebUiIT {
         assertThat(browser.findElement(By.cssSelector("#failure pre")).getText()).isEqualTo("out of memory at layer \"conv2\" <b>not html</b>");
         assertThat(browser.findElements(By.cssSelector("#failure b"))).as("data is text, never HTML").isEmpty();
         assertThat(browser.findElements(By.id("deployable"))).as("no model, nothing to deploy").isEmpty();
+        // no measured layer table: the layers the candidate describes, its family's body and then the shared head
+        JsonNode arch = api("/api/v1/experiments/" + id + "/trials/" + failed).path("row").path("trial").path("candidate")
+                .path("architecture");
+        List<String> described = browser.findElements(By.cssSelector("ol#layers li")).stream().map(WebElement::getText).toList();
+        int body = 0;
+        for (JsonNode stage : arch.path("stages")) {
+            body += stage.path("blocks").asInt() + (stage.path("skip").asBoolean() ? 1 : 0)
+                    + (stage.path("pooling").asText().equals("none") ? 0 : 1);
+        }
+        body += arch.path("family").asText().equals("cnn") ? 1 : arch.path("hiddenUnits").size();
+        int head = (arch.path("head").path("denseUnits").asInt() > 0 ? 1 : 0) + (arch.path("head").path("dropout").asDouble() > 0 ? 1 : 0);
+        assertThat(described).as(arch.toString()).hasSize(body + head + 1).last().isEqualTo("dense to the classes (softmax)");
+        assertThat(described.get(0)).as(arch.toString()).startsWith(arch.path("family").asText().equals("cnn") ? "stage 1, block 1: " : "dense ");
 
         String older = null;
         for (JsonNode t : api("/api/v1/experiments/" + id + "/trials")) {

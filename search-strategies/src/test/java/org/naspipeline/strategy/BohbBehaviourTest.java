@@ -6,7 +6,9 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.Test;
 import org.naspipeline.api.Candidate;
+import org.naspipeline.api.CnnArchitecture;
 import org.naspipeline.api.EarlyStoppingSpec;
 import org.naspipeline.api.ObjectivesSpec;
 import org.naspipeline.api.SchedulerSpec;
@@ -14,7 +16,6 @@ import org.naspipeline.api.StrategySpec;
 import org.naspipeline.api.TrialMetrics;
 import org.naspipeline.api.TrialResult;
 import org.naspipeline.api.ValidationError;
-import org.junit.jupiter.api.Test;
 
 /** What {@code bohb} does with results at several rungs, beyond the shared contracts. */
 class BohbBehaviourTest {
@@ -35,7 +36,7 @@ class BohbBehaviourTest {
     }
 
     static int filters(Candidate c) {
-        return c.architecture().stages().get(0).filters();
+        return ((CnnArchitecture) c.architecture()).stages().get(0).filters();
     }
 
     /** A score in [0, 0.4) that differs between candidates, so results are ranked without ties. */

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.naspipeline.api.Candidate;
+import org.naspipeline.api.CnnArchitecture;
 import org.naspipeline.api.ObjectivesSpec;
 import org.naspipeline.api.StrategySpec;
 import org.naspipeline.api.TrialMetrics;
@@ -23,7 +24,7 @@ class StrategyBehaviourTest {
 
     /** Accuracy 1 when the first stage uses 16 filters, else 0: one decision decides everything. */
     static double oneGoodChoice(Candidate c) {
-        return c.architecture().stages().get(0).filters() == 16 ? 1.0 : 0.0;
+        return ((CnnArchitecture) c.architecture()).stages().get(0).filters() == 16 ? 1.0 : 0.0;
     }
 
     @Test

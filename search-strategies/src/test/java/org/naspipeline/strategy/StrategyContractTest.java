@@ -12,9 +12,12 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.naspipeline.api.ArchitectureSpace;
 import org.naspipeline.api.Candidate;
+import org.naspipeline.api.CnnArchitecture;
+import org.naspipeline.api.CnnSpace;
 import org.naspipeline.api.CompressionSpace;
 import org.naspipeline.api.ConvType;
 import org.naspipeline.api.IntRange;
+import org.naspipeline.api.MlpSpace;
 import org.naspipeline.api.ModelFamily;
 import org.naspipeline.api.Objective;
 import org.naspipeline.api.ObjectivesSpec;
@@ -32,14 +35,13 @@ import org.naspipeline.api.ValidationError;
 class StrategyContractTest {
     static final StrategyRegistry REGISTRY = StrategyRegistry.load();
     /** A joint CNN × compression space: 1–2 stages, 16 configs per stage, 2 heads, 2×2 compression → 4352 candidates. */
-    static final SearchSpace TOY = new SearchSpace(new ArchitectureSpace(ModelFamily.CNN, new IntRange(1, 2),
+    static final SearchSpace TOY = new SearchSpace(new CnnSpace(new IntRange(1, 2),
             new IntRange(1, 1), List.of(8, 16), List.of(3, 5), List.of(ConvType.PLAIN, ConvType.DEPTHWISE_SEPARABLE),
-            List.of(false, true), null, null, null, null, List.of(0, 32), null),
+            List.of(false, true), null, null, List.of(0, 32), null),
             new CompressionSpace(List.of(PruningMethod.NONE, PruningMethod.L1_FILTER), List.of(0.5),
                     List.of(Quantization.FP32, Quantization.INT8_PER_TENSOR), null, null, null, null));
     /** 2 × 2 × 3 = 12 MLP candidates, to exhaust. */
-    static final SearchSpace TINY = new SearchSpace(new ArchitectureSpace(ModelFamily.MLP, null, null, null, null,
-            null, null, null, null, new IntRange(1, 2), List.of(16, 32), null, List.of(0.0, 0.2, 0.4)), null);
+    static final SearchSpace TINY = new SearchSpace(new MlpSpace(new IntRange(1, 2), List.of(16, 32), null, List.of(0.0, 0.2, 0.4)), null);
     static final ObjectivesSpec TWO_OBJECTIVES = new ObjectivesSpec(List.of(
             new Objective(Objective.Metric.ACCURACY, null), new Objective(Objective.Metric.LATENCY_MS, null)), null, null);
 
@@ -165,8 +167,8 @@ class StrategyContractTest {
         Set<Integer> stageCounts = new HashSet<>();
         for (Candidate c : run(s, 60, s::tell, new ArrayList<>())) {
             assertThat(encoding.decode(encoding.encode(c))).isEqualTo(c);
-            stageCounts.add(c.architecture().stages().size());
-            assertThat(c.architecture().stages()).allSatisfy(st -> assertThat(st.pooling()).isEqualTo(Pooling.MAX));
+            stageCounts.add(((CnnArchitecture) c.architecture()).stages().size());
+            assertThat(((CnnArchitecture) c.architecture()).stages()).allSatisfy(st -> assertThat(st.pooling()).isEqualTo(Pooling.MAX));
         }
         assertThat(stageCounts).containsExactlyInAnyOrder(1, 2);
     }

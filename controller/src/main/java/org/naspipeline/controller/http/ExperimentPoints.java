@@ -9,6 +9,8 @@ import java.util.Map;
 import java.util.TreeSet;
 import org.naspipeline.api.ArchitectureSpec;
 import org.naspipeline.api.Candidate;
+import org.naspipeline.api.CnnArchitecture;
+import org.naspipeline.api.MlpArchitecture;
 import org.naspipeline.api.Objective;
 import org.naspipeline.api.ObjectivesSpec;
 import org.naspipeline.api.StageSpec;
@@ -67,6 +69,25 @@ public final class ExperimentPoints {
                 genes(candidates), history(state));
     }
 
+    /**
+     * The body of an architecture as the four numbers the parallel-coordinates view compares across families: its
+     * depth (stages, hidden layers), conv blocks, widest layer (filters, units) and largest kernel.
+     */
+    private static final ArchitectureSpec.Cases<double[]> BODY_GENES = new ArchitectureSpec.Cases<>() {
+        @Override
+        public double[] cnn(CnnArchitecture cnn) {
+            List<StageSpec> stages = cnn.stages();
+            return new double[] {stages.size(), stages.stream().mapToInt(StageSpec::blocks).sum(),
+                stages.stream().mapToInt(StageSpec::filters).max().orElse(0),
+                stages.stream().mapToInt(StageSpec::kernelSize).max().orElse(0)};
+        }
+
+        @Override
+        public double[] mlp(MlpArchitecture mlp) {
+            return new double[] {mlp.hiddenUnits().size(), 0, mlp.hiddenUnits().stream().mapToInt(Integer::intValue).max().orElse(0), 0};
+        }
+    };
+
     /** Numeric genes of the architecture and compression, then the generic parameters ({@code param.<name>}). */
     static Map<String, List<Object>> genes(List<Candidate> candidates) {
         Map<String, List<Object>> genes = new LinkedHashMap<>();
@@ -74,12 +95,11 @@ public final class ExperimentPoints {
         candidates.forEach(c -> parameters.addAll(c.parameters().keySet()));
         for (Candidate c : candidates) {
             ArchitectureSpec a = c.architecture();
-            List<StageSpec> stages = a == null ? List.of() : a.stages();
-            add(genes, "stages", a == null ? null : (double) (stages.isEmpty() ? a.hiddenUnits().size() : stages.size()));
-            add(genes, "blocks", (double) stages.stream().mapToInt(StageSpec::blocks).sum());
-            add(genes, "maxFilters", (double) Math.max(stages.stream().mapToInt(StageSpec::filters).max().orElse(0),
-                    a == null ? 0 : a.hiddenUnits().stream().mapToInt(Integer::intValue).max().orElse(0)));
-            add(genes, "maxKernel", (double) stages.stream().mapToInt(StageSpec::kernelSize).max().orElse(0));
+            double[] body = a == null ? new double[4] : a.accept(BODY_GENES);
+            add(genes, "stages", a == null ? null : body[0]);
+            add(genes, "blocks", body[1]);
+            add(genes, "maxFilters", body[2]);
+            add(genes, "maxKernel", body[3]);
             add(genes, "denseUnits", a == null || a.head() == null ? null : (double) a.head().denseUnits());
             add(genes, "dropout", a == null || a.head() == null ? null : a.head().dropout());
             add(genes, "pruneRatio", c.compression().pruning().ratio());

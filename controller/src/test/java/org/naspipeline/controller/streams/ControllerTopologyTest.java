@@ -8,16 +8,17 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import org.apache.kafka.streams.test.TestRecord;
+import org.junit.jupiter.api.Test;
 import org.naspipeline.api.ExperimentEvent;
 import org.naspipeline.api.ExperimentStatus;
 import org.naspipeline.api.JsonCodec;
+import org.naspipeline.api.MlpArchitecture;
 import org.naspipeline.api.Topics;
 import org.naspipeline.api.TrialControl;
 import org.naspipeline.api.TrialEvent;
 import org.naspipeline.api.TrialMetrics;
 import org.naspipeline.api.TrialRequest;
 import org.naspipeline.api.TrialResult;
-import org.junit.jupiter.api.Test;
 import org.naspipeline.controller.logic.TrialRecord;
 
 class ControllerTopologyTest extends TopologyTestBase {
@@ -327,7 +328,7 @@ class ControllerTopologyTest extends TopologyTestBase {
         List<TrialRequest> first = requests();
         assertThat(first).singleElement().satisfies(t -> {
             assertThat(t.trialId()).isEqualTo("kd-teacher");
-            assertThat(t.candidate().architecture().hiddenUnits()).containsExactly(256);
+            assertThat(((MlpArchitecture) t.candidate().architecture()).hiddenUnits()).containsExactly(256);
             assertThat(t.candidate().compression()).isEqualTo(org.naspipeline.api.CompressionSpec.NONE);
             assertThat(t.slot()).isZero();
         });

@@ -15,6 +15,7 @@ import org.apache.kafka.streams.test.TestRecord;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.naspipeline.api.Candidate;
+import org.naspipeline.api.CnnArchitecture;
 import org.naspipeline.api.ExperimentEvent;
 import org.naspipeline.api.ExperimentSpec;
 import org.naspipeline.api.ExperimentStatus;
@@ -291,7 +292,7 @@ class WarmStartTopologyTest extends TopologyTestBase {
         List<TrialRequest> old = runOld("");
         String narrower = new String(spec(EVOLUTION, 4, 2, FROM_OLD), StandardCharsets.UTF_8)
                 .replace("\"filters\": [8, 16, 32]", "\"filters\": [8, 16]");
-        long inside = old.stream().filter(r -> r.candidate().architecture().stages().stream().noneMatch(s -> s.filters() == 32)).count();
+        long inside = old.stream().filter(r -> ((CnnArchitecture) r.candidate().architecture()).stages().stream().noneMatch(s -> s.filters() == 32)).count();
         assertThat(inside).isBetween(1L, 11L); // the seed of "old" draws both kinds
         experiments.pipeInput("new", narrower.getBytes(StandardCharsets.UTF_8));
         assertThat(events()).filteredOn(e -> e instanceof ExperimentEvent.StatusChanged).last()
@@ -299,7 +300,7 @@ class WarmStartTopologyTest extends TopologyTestBase {
                         + inside + " completed result(s) told to the strategy, " + (12 - inside) + " outside this search space skipped"));
         assertThat(header("new").warmStart.seeded).isEqualTo((int) inside);
         assertThat(header("new").warmStart.skipped).isEqualTo(12 - (int) inside);
-        assertThat(requests()).hasSize(2).allSatisfy(r -> assertThat(r.candidate().architecture().stages())
+        assertThat(requests()).hasSize(2).allSatisfy(r -> assertThat(((CnnArchitecture) r.candidate().architecture()).stages())
                 .noneMatch(s -> s.filters() == 32));
     }
 

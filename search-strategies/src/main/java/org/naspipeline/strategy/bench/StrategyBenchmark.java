@@ -7,9 +7,11 @@ import java.util.Map;
 import java.util.TreeMap;
 import org.naspipeline.api.ArchitectureSpace;
 import org.naspipeline.api.Candidate;
+import org.naspipeline.api.CnnSpace;
 import org.naspipeline.api.CompressionSpace;
 import org.naspipeline.api.ConvType;
 import org.naspipeline.api.IntRange;
+import org.naspipeline.api.MlpSpace;
 import org.naspipeline.api.ModelFamily;
 import org.naspipeline.api.Objective;
 import org.naspipeline.api.ObjectivesSpec;
@@ -72,9 +74,9 @@ public final class StrategyBenchmark {
 
     /** The NAS-like space of the NK benchmark: 3 stages × 48 stage configs × 6 heads. */
     public static SearchSpace nasLikeSpace() {
-        return new SearchSpace(new ArchitectureSpace(ModelFamily.CNN, new IntRange(3, 3), new IntRange(1, 1),
+        return new SearchSpace(new CnnSpace(new IntRange(3, 3), new IntRange(1, 1),
                 List.of(16, 32, 64), List.of(3, 5), List.of(ConvType.PLAIN, ConvType.DEPTHWISE_SEPARABLE),
-                List.of(false, true), List.of(true), List.of(Pooling.MAX, Pooling.AVG), null, null,
+                List.of(false, true), List.of(true), List.of(Pooling.MAX, Pooling.AVG),
                 List.of(0, 64, 128), List.of(0.0, 0.2)), CompressionSpace.NONE);
     }
 
@@ -84,8 +86,7 @@ public final class StrategyBenchmark {
         for (int i = 0; i < 10; i++) {
             params.put("x" + i, new ParameterSpec(ParameterSpec.Type.INT, null, 0.0, 10.0, null));
         }
-        return new SearchSpace(new ArchitectureSpace(ModelFamily.MLP, null, null, null, null, null, null, null, null,
-                new IntRange(1, 1), List.of(8), null, null), CompressionSpace.NONE, new TreeMap<>(params));
+        return new SearchSpace(new MlpSpace(new IntRange(1, 1), List.of(8), null, null), CompressionSpace.NONE, new TreeMap<>(params));
     }
 
     /** Runs the NK benchmark for one strategy with its default settings. */

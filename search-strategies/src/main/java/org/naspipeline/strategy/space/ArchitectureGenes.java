@@ -1,8 +1,10 @@
 package org.naspipeline.strategy.space;
 
 import java.util.List;
+import org.naspipeline.api.ArchitectureSpace;
 import org.naspipeline.api.ArchitectureSpec;
-import org.naspipeline.api.ModelFamily;
+import org.naspipeline.api.CnnSpace;
+import org.naspipeline.api.MlpSpace;
 import org.naspipeline.api.SearchSpace;
 
 /**
@@ -17,8 +19,17 @@ interface ArchitectureGenes {
         if (space.architecture() == null) {
             return new FixedArchitecture(space.baseModel().architecture());
         }
-        return space.architecture().family() == ModelFamily.CNN ? new CnnGenes(space.architecture())
-                : new MlpGenes(space.architecture());
+        return space.architecture().accept(new ArchitectureSpace.Cases<ArchitectureGenes>() {
+            @Override
+            public ArchitectureGenes cnn(CnnSpace cnn) {
+                return new CnnGenes(cnn);
+            }
+
+            @Override
+            public ArchitectureGenes mlp(MlpSpace mlp) {
+                return new MlpGenes(mlp);
+            }
+        });
     }
 
     /** The genes, in vector order. */

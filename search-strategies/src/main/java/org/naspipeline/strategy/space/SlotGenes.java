@@ -13,19 +13,22 @@ import org.naspipeline.api.IntRange;
  * count, then every possible slot's genes, then the head's dense units and dropout. The genes of slots beyond the
  * chosen count are inactive.
  */
-abstract class SlotGenes implements ArchitectureGenes {
+abstract class SlotGenes<A extends ArchitectureSpec> implements ArchitectureGenes {
     final ArchitectureSpace arch;
+    private final Class<A> family;
     private final IntRange count;
     private final int slotGenes;
     private final int headStart;
     private final List<Gene> genes;
 
     /**
+     * @param family the architecture type of the family
      * @param countGene the name of gene 0 (e.g. {@code stages})
      * @param slot the genes of one slot, named for slot {@code s}
      */
-    SlotGenes(ArchitectureSpace arch, IntRange count, String countGene, java.util.function.IntFunction<List<Gene>> slot) {
+    SlotGenes(ArchitectureSpace arch, Class<A> family, IntRange count, String countGene, java.util.function.IntFunction<List<Gene>> slot) {
         this.arch = arch;
+        this.family = family;
         this.count = count;
         List<Gene> g = new ArrayList<>();
         g.add(new Gene(countGene, count.size(), true));
@@ -69,15 +72,16 @@ abstract class SlotGenes implements ArchitectureGenes {
     }
 
     /** The architecture of the first {@code slots} slots of {@code x}, with {@code head}. */
-    abstract ArchitectureSpec decode(int[] x, int slots, HeadSpec head);
+    abstract A decode(int[] x, int slots, HeadSpec head);
 
     @Override
     public final void encode(ArchitectureSpec a, int[] x) {
-        if (a.family() != arch.family()) {
+        if (!family.isInstance(a)) {
             throw new IllegalArgumentException("architecture.family: " + a.family() + " is not in the space");
         }
-        x[0] = Choices.index(countPath(), slotCount(a) - count.min(), count.size());
-        encodeSlots(a, x);
+        A own = family.cast(a);
+        x[0] = Choices.index(countPath(), slotCount(own) - count.min(), count.size());
+        encodeSlots(own, x);
         x[headStart] = Choices.find("architecture.head.denseUnits", arch.denseUnits(), a.head().denseUnits());
         x[headStart + 1] = Choices.find("architecture.head.dropout", arch.dropout(), a.head().dropout());
     }
@@ -86,8 +90,8 @@ abstract class SlotGenes implements ArchitectureGenes {
     abstract String countPath();
 
     /** The slots {@code a} has. */
-    abstract int slotCount(ArchitectureSpec a);
+    abstract int slotCount(A a);
 
     /** Writes the genes of each of {@code a}'s slots. */
-    abstract void encodeSlots(ArchitectureSpec a, int[] x);
+    abstract void encodeSlots(A a, int[] x);
 }

@@ -16,11 +16,15 @@ import org.junit.jupiter.api.Test;
 import org.naspipeline.api.ArchitectureSpace;
 import org.naspipeline.api.ArchitectureSpec;
 import org.naspipeline.api.Candidate;
+import org.naspipeline.api.CnnArchitecture;
+import org.naspipeline.api.CnnSpace;
 import org.naspipeline.api.CompressionSpace;
 import org.naspipeline.api.ExperimentSpec;
 import org.naspipeline.api.HeadSpec;
 import org.naspipeline.api.IntRange;
 import org.naspipeline.api.JsonCodec;
+import org.naspipeline.api.MlpArchitecture;
+import org.naspipeline.api.MlpSpace;
 import org.naspipeline.api.ModelFamily;
 import org.naspipeline.api.ParameterSpec;
 import org.naspipeline.api.PruningMethod;
@@ -30,8 +34,8 @@ import org.naspipeline.api.TrainingSpec;
 
 /** The gene encoding of a search space: enumeration, mutation, decoding, and candidates outside the space. */
 class SpaceEncodingTest {
-    static final SearchSpace SPACE = new SearchSpace(new ArchitectureSpace(ModelFamily.CNN, new IntRange(1, 2),
-            new IntRange(1, 2), List.of(8, 16), List.of(3), null, List.of(false, true), null, null, null, null,
+    static final SearchSpace SPACE = new SearchSpace(new CnnSpace(new IntRange(1, 2),
+            new IntRange(1, 2), List.of(8, 16), List.of(3), null, List.of(false, true), null, null,
             List.of(0, 32), null),
             new CompressionSpace(List.of(PruningMethod.NONE, PruningMethod.MAGNITUDE), List.of(0.3, 0.6),
                     null, List.of(false, true), List.of(2.0), List.of(0.5, 0.9), null),
@@ -103,10 +107,8 @@ class SpaceEncodingTest {
     void candidatesOutsideTheSpaceAreRejectedWithThePath() {
         SpaceEncoding e = new SpaceEncoding(SPACE);
         Candidate c = e.decode(e.sample(new SplittableRandom(4)));
-        StageSpec s = c.architecture().stages().get(0);
-        Candidate outside = new Candidate(new ArchitectureSpec(ModelFamily.CNN,
-                List.of(new StageSpec(s.blocks(), 64, 3, s.convType(), s.skip(), s.batchNorm(), s.pooling())),
-                null, c.architecture().head()), c.compression(), c.parameters());
+        StageSpec s = ((CnnArchitecture) c.architecture()).stages().get(0);
+        Candidate outside = new Candidate(new CnnArchitecture(List.of(new StageSpec(s.blocks(), 64, 3, s.convType(), s.skip(), s.batchNorm(), s.pooling())), c.architecture().head()), c.compression(), c.parameters());
         assertThatThrownBy(() -> e.encode(outside)).hasMessageStartingWith("architecture.stages[0].filters: 64 is not among");
     }
 
@@ -114,8 +116,7 @@ class SpaceEncodingTest {
     @Test
     void anMlpCandidateOutsideItsSpaceIsRejectedAtItsPathAndAnotherFamilyByName() {
         // 1 or 2 hidden layers of 16 or 32 units, no head
-        SearchSpace mlp = new SearchSpace(new ArchitectureSpace(ModelFamily.MLP, null, null, null, null, null, null, null, null,
-                new IntRange(1, 2), List.of(16, 32), List.of(0), List.of(0.0)), SPACE.compression(), new TreeMap<>());
+        SearchSpace mlp = new SearchSpace(new MlpSpace(new IntRange(1, 2), List.of(16, 32), List.of(0), List.of(0.0)), SPACE.compression(), new TreeMap<>());
         SpaceEncoding e = new SpaceEncoding(mlp);
         assertThat(e.genes()).isEqualTo(1 + 2 + 2 + 4);
         assertThat(e.name(1)).isEqualTo("hidden[0].units");
@@ -123,9 +124,9 @@ class SpaceEncodingTest {
         assertThat(e.ordinal(1)).as("16, 32: increasing").isTrue();
         Candidate c = e.decode(e.sample(new SplittableRandom(2)));
         HeadSpec head = c.architecture().head();
-        assertThatThrownBy(() -> e.encode(new Candidate(new ArchitectureSpec(ModelFamily.MLP, List.of(), List.of(48), head),
+        assertThatThrownBy(() -> e.encode(new Candidate(new MlpArchitecture(List.of(48), head),
                 c.compression(), c.parameters()))).hasMessage("architecture.hiddenUnits[0]: 48 is not among the space's choices [16, 32]");
-        assertThatThrownBy(() -> e.encode(new Candidate(new ArchitectureSpec(ModelFamily.MLP, List.of(), List.of(16, 16, 16), head),
+        assertThatThrownBy(() -> e.encode(new Candidate(new MlpArchitecture(List.of(16, 16, 16), head),
                 c.compression(), c.parameters()))).hasMessage("architecture.hiddenUnits: count out of the space's range");
         Candidate cnn = new SpaceEncoding(SPACE).decode(new SpaceEncoding(SPACE).sample(new SplittableRandom(2)));
         assertThatThrownBy(() -> e.encode(cnn)).hasMessage("architecture.family: CNN is not in the space");
@@ -180,7 +181,7 @@ class SpaceEncodingTest {
             seen.add(c);
         }
         assertThat(seen).hasSize(63);
-        Candidate other = new Candidate(new ArchitectureSpec(ModelFamily.MLP, null, List.of(8), new HeadSpec(0, 0)),
+        Candidate other = new Candidate(new MlpArchitecture(List.of(8), new HeadSpec(0, 0)),
                 e.decode(e.sample(rnd)).compression());
         assertThatThrownBy(() -> e.encode(other)).hasMessageContaining("differs from searchSpace.baseModel.architecture");
     }

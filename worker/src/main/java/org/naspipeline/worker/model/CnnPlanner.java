@@ -2,7 +2,7 @@ package org.naspipeline.worker.model;
 
 import java.util.ArrayList;
 import java.util.List;
-import org.naspipeline.api.ArchitectureSpec;
+import org.naspipeline.api.CnnArchitecture;
 import org.naspipeline.api.ConvType;
 import org.naspipeline.api.Pooling;
 import org.naspipeline.api.StageSpec;
@@ -15,9 +15,9 @@ import org.naspipeline.worker.model.NetworkPlan.Layer;
  * a 1×1 projection on the shortcut when the channel count changes), then the stage's 2×2 pooling. Outputs C·H·W
  * features.
  */
-final class CnnPlanner implements FamilyPlanner {
+final class CnnPlanner implements FamilyPlanner<CnnArchitecture> {
     @Override
-    public int addBody(ArchitectureSpec spec, long[] sampleShape, List<Layer> net) {
+    public int body(CnnArchitecture spec, long[] sampleShape, List<Layer> net) {
         if (sampleShape.length != 3) {
             throw new UnbuildableArchitectureException("architecture.family: cnn needs image input (channels, height, "
                     + "width), but this dataset's examples have shape " + java.util.Arrays.toString(sampleShape)

@@ -1,14 +1,14 @@
 package org.naspipeline.worker.model;
 
 import java.util.List;
-import org.naspipeline.api.ArchitectureSpec;
+import org.naspipeline.api.MlpArchitecture;
 import org.naspipeline.worker.model.NetworkPlan.Dense;
 import org.naspipeline.worker.model.NetworkPlan.Layer;
 
 /** The MLP family on examples of any shape: flatten, then hidden dense layers with ReLU. */
-final class MlpPlanner implements FamilyPlanner {
+final class MlpPlanner implements FamilyPlanner<MlpArchitecture> {
     @Override
-    public int addBody(ArchitectureSpec spec, long[] sampleShape, List<Layer> net) {
+    public int body(MlpArchitecture spec, long[] sampleShape, List<Layer> net) {
         List<Integer> hiddenUnits = spec.hiddenUnits();
         if (hiddenUnits.isEmpty()) {
             throw new UnbuildableArchitectureException("architecture.hiddenUnits: an MLP needs at least one hidden layer");

@@ -60,11 +60,8 @@ public final class ModelBuilder {
      * @throws UnbuildableArchitectureException when the spec cannot be realized for this input
      */
     public NetworkPlan plan(ArchitectureSpec spec) {
-        if (spec.family() == null) {
-            throw new UnbuildableArchitectureException("architecture.family is missing");
-        }
         List<Layer> net = new ArrayList<>();
-        int features = FamilyPlanner.of(spec.family()).addBody(spec, sampleShape, net);
+        int features = FamilyPlanner.addBody(spec, sampleShape, net);
         addHead(net, spec.head(), features);
         return new NetworkPlan(sampleShape, classes, net);
     }

@@ -12,13 +12,15 @@ import ai.djl.nn.Block;
 import ai.djl.training.ParameterStore;
 import ai.djl.training.initializer.XavierInitializer;
 import java.util.List;
+import org.junit.jupiter.api.Test;
 import org.naspipeline.api.ArchitectureSpec;
+import org.naspipeline.api.CnnArchitecture;
 import org.naspipeline.api.ConvType;
 import org.naspipeline.api.HeadSpec;
+import org.naspipeline.api.MlpArchitecture;
 import org.naspipeline.api.ModelFamily;
 import org.naspipeline.api.Pooling;
 import org.naspipeline.api.StageSpec;
-import org.junit.jupiter.api.Test;
 
 class ModelBuilderTest {
     final ModelBuilder builder = new ModelBuilder(1, 28, 28, 10);
@@ -37,11 +39,10 @@ class ModelBuilderTest {
 
     @Test
     void everyLayerTypeBuildsAndClassifiesIntoTenOutputs() {
-        ArchitectureSpec spec = new ArchitectureSpec(ModelFamily.CNN, List.of(
+        ArchitectureSpec spec = new CnnArchitecture(List.of(
                 new StageSpec(2, 8, 3, ConvType.PLAIN, true, true, Pooling.MAX),
                 new StageSpec(1, 16, 5, ConvType.DEPTHWISE_SEPARABLE, true, false, Pooling.AVG),
-                new StageSpec(1, 16, 3, ConvType.DEPTHWISE_SEPARABLE, false, true, Pooling.NONE)),
-                null, new HeadSpec(32, 0.3));
+                new StageSpec(1, 16, 3, ConvType.DEPTHWISE_SEPARABLE, false, true, Pooling.NONE)), new HeadSpec(32, 0.3));
         long[] params = new long[1];
         assertThat(forwardShape(spec, params)).isEqualTo(new Shape(3, 10));
         // Hand count: stage 1: conv 1→8 k3 (72, no bias: BN) + BN(4×8 incl. running stats=32) + 1×1 projection 1→8 (8);
@@ -55,7 +56,7 @@ class ModelBuilderTest {
     @Test
     void mlpBuildsWithHiddenLayers() {
         long[] params = new long[1];
-        ArchitectureSpec mlp = new ArchitectureSpec(ModelFamily.MLP, null, List.of(64, 32), new HeadSpec(0, 0.0));
+        ArchitectureSpec mlp = new MlpArchitecture(List.of(64, 32), new HeadSpec(0, 0.0));
         assertThat(forwardShape(mlp, params)).isEqualTo(new Shape(3, 10));
         assertThat(params[0]).isEqualTo(784 * 64 + 64 + 64 * 32 + 32 + 32 * 10 + 10);
     }
@@ -63,8 +64,7 @@ class ModelBuilderTest {
     @Test
     void poolingTheImageAwayFailsFastNamingTheStage() {
         StageSpec pooled = new StageSpec(1, 4, 1, ConvType.PLAIN, false, false, Pooling.MAX);
-        ArchitectureSpec tooDeep = new ArchitectureSpec(ModelFamily.CNN,
-                List.of(pooled, pooled, pooled, pooled, pooled), null, new HeadSpec(0, 0));
+        ArchitectureSpec tooDeep = new CnnArchitecture(List.of(pooled, pooled, pooled, pooled, pooled), new HeadSpec(0, 0));
         assertThatThrownBy(() -> builder.build(tooDeep))
                 .isInstanceOf(UnbuildableArchitectureException.class)
                 .hasMessage("architecture.stages[4].pooling: the feature map would shrink to 0×0 (input 28×28, pooled 5 times)");
@@ -74,12 +74,11 @@ class ModelBuilderTest {
     void kernelsLargerThanTheFeatureMapAndEmptySpecsAreRejected() {
         StageSpec pooled = new StageSpec(1, 4, 3, ConvType.PLAIN, false, false, Pooling.MAX);
         StageSpec wide = new StageSpec(1, 4, 9, ConvType.PLAIN, false, false, Pooling.NONE);
-        assertThatThrownBy(() -> builder.build(new ArchitectureSpec(ModelFamily.CNN,
-                List.of(pooled, pooled, pooled, wide), null, new HeadSpec(0, 0))))
+        assertThatThrownBy(() -> builder.build(new CnnArchitecture(List.of(pooled, pooled, pooled, wide), new HeadSpec(0, 0))))
                 .hasMessageStartingWith("architecture.stages[3].kernelSize: 9 exceeds the 3×3 feature map");
-        assertThatThrownBy(() -> builder.build(new ArchitectureSpec(ModelFamily.CNN, List.of(), null, null)))
+        assertThatThrownBy(() -> builder.build(new CnnArchitecture(List.of(), null)))
                 .hasMessageContaining("at least one stage");
-        assertThatThrownBy(() -> builder.build(new ArchitectureSpec(ModelFamily.MLP, null, List.of(), null)))
+        assertThatThrownBy(() -> builder.build(new MlpArchitecture(List.of(), null)))
                 .hasMessageContaining("at least one hidden layer");
     }
 
@@ -87,21 +86,17 @@ class ModelBuilderTest {
     void eachFamilysPlannerRefusesWhatItCannotRealizeAtItsPath() {
         ModelBuilder table = new ModelBuilder(new long[] {8}, 3);
         StageSpec plain = new StageSpec(1, 4, 3, ConvType.PLAIN, false, false, Pooling.NONE);
-        assertThatThrownBy(() -> table.plan(new ArchitectureSpec(ModelFamily.CNN, List.of(plain), null, null)))
+        assertThatThrownBy(() -> table.plan(new CnnArchitecture(List.of(plain), null)))
                 .hasMessage("architecture.family: cnn needs image input (channels, height, width), but this dataset's examples "
                         + "have shape [8]; use the mlp family");
-        assertThatThrownBy(() -> builder.plan(new ArchitectureSpec(ModelFamily.CNN,
-                List.of(new StageSpec(1, 4, 2, ConvType.PLAIN, false, false, Pooling.NONE)), null, null)))
+        assertThatThrownBy(() -> builder.plan(new CnnArchitecture(List.of(new StageSpec(1, 4, 2, ConvType.PLAIN, false, false, Pooling.NONE)), null)))
                 .hasMessage("architecture.stages[0].kernelSize: must be odd and ≥ 1 (got 2)");
-        assertThatThrownBy(() -> builder.plan(new ArchitectureSpec(ModelFamily.CNN,
-                List.of(plain, new StageSpec(0, 4, 3, ConvType.PLAIN, false, false, Pooling.NONE)), null, null)))
+        assertThatThrownBy(() -> builder.plan(new CnnArchitecture(List.of(plain, new StageSpec(0, 4, 3, ConvType.PLAIN, false, false, Pooling.NONE)), null)))
                 .hasMessage("architecture.stages[1]: blocks and filters must be ≥ 1");
-        assertThatThrownBy(() -> table.plan(new ArchitectureSpec(ModelFamily.MLP, null, List.of(16, 0), null)))
+        assertThatThrownBy(() -> table.plan(new MlpArchitecture(List.of(16, 0), null)))
                 .hasMessage("architecture.hiddenUnits[1]: must be ≥ 1 (got 0)");
-        assertThatThrownBy(() -> table.plan(new ArchitectureSpec(null, null, List.of(16), null)))
-                .hasMessage("architecture.family is missing");
         // an MLP on a table: its body (flatten, dense 8→16, ReLU), then the shared head (flatten, classifier 16→3)
-        assertThat(table.plan(new ArchitectureSpec(ModelFamily.MLP, null, List.of(16), null)).layers())
+        assertThat(table.plan(new MlpArchitecture(List.of(16), null)).layers())
                 .extracting(l -> l instanceof NetworkPlan.Dense d ? "dense " + d.in() + "→" + d.out() : l.getClass().getSimpleName())
                 .containsExactly("Flatten", "dense 8→16", "Relu", "Flatten", "dense 16→3");
     }

@@ -25,11 +25,12 @@ import org.naspipeline.api.DistillationSpec;
 import org.naspipeline.api.Fidelity;
 import org.naspipeline.api.HeadSpec;
 import org.naspipeline.api.JsonCodec;
-import org.naspipeline.api.RecordChecks;
+import org.naspipeline.api.MlpArchitecture;
 import org.naspipeline.api.ModelFamily;
 import org.naspipeline.api.PruningMethod;
 import org.naspipeline.api.PruningSpec;
 import org.naspipeline.api.Quantization;
+import org.naspipeline.api.RecordChecks;
 import org.naspipeline.api.TrainingSpec;
 import org.naspipeline.api.TrialEvent;
 import org.naspipeline.api.TrialRequest;
@@ -43,9 +44,9 @@ import org.naspipeline.worker.data.DatasetResolver;
  * trains from scratch with a note instead of failing; without a fidelity, and with one, training is the same.
  */
 class CheckpointResumeIT {
-    static final Candidate MLP = new Candidate(new ArchitectureSpec(ModelFamily.MLP, null, List.of(32), new HeadSpec(0, 0.0)),
+    static final Candidate MLP = new Candidate(new MlpArchitecture(List.of(32), new HeadSpec(0, 0.0)),
             CompressionSpec.NONE);
-    static final Candidate OTHER_MLP = new Candidate(new ArchitectureSpec(ModelFamily.MLP, null, List.of(16),
+    static final Candidate OTHER_MLP = new Candidate(new MlpArchitecture(List.of(16),
             new HeadSpec(0, 0.0)), CompressionSpec.NONE);
     static final DatasetSpec SMALL = new DatasetSpec("fashion-mnist", 400, 100);
 

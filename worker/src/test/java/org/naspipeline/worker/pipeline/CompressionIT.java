@@ -297,8 +297,8 @@ class CompressionIT {
                 });
         CompressionSpec other = new CompressionSpec(PruningSpec.NONE, Quantization.INT8_PER_CHANNEL, DistillationSpec.OFF,
                 1.0, 1, null, baseUri);
-        org.naspipeline.api.ArchitectureSpec mlp = new org.naspipeline.api.ArchitectureSpec(
-                org.naspipeline.api.ModelFamily.MLP, null, List.of(32), new org.naspipeline.api.HeadSpec(0, 0));
+        org.naspipeline.api.ArchitectureSpec mlp = new org.naspipeline.api.MlpArchitecture(List.of(32),
+                new org.naspipeline.api.HeadSpec(0, 0));
         assertThat(run("t2", new Candidate(mlp, other), 1))
                 .isInstanceOfSatisfying(TrialResult.Failed.class, f -> assertThat(f.reason())
                         .startsWith("compression.baseModel:").contains("was trained for cnn["));

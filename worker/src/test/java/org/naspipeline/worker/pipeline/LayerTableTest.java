@@ -7,8 +7,10 @@ import ai.djl.ndarray.types.DataType;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.naspipeline.api.ArchitectureSpec;
+import org.naspipeline.api.CnnArchitecture;
 import org.naspipeline.api.ConvType;
 import org.naspipeline.api.HeadSpec;
+import org.naspipeline.api.MlpArchitecture;
 import org.naspipeline.api.ModelFamily;
 import org.naspipeline.api.Pooling;
 import org.naspipeline.api.StageSpec;
@@ -58,10 +60,9 @@ class LayerTableTest {
 
     @Test
     void everyLayerKindWithItsShapeWeightsAndMacs() {
-        List<TrialMetrics.Layer> rows = table(builder.plan(new ArchitectureSpec(ModelFamily.CNN, List.of(
+        List<TrialMetrics.Layer> rows = table(builder.plan(new CnnArchitecture(List.of(
                 new StageSpec(1, 4, 3, ConvType.PLAIN, false, true, Pooling.MAX),
-                new StageSpec(1, 8, 5, ConvType.DEPTHWISE_SEPARABLE, true, true, Pooling.AVG)),
-                null, new HeadSpec(32, 0.1))));
+                new StageSpec(1, 8, 5, ConvType.DEPTHWISE_SEPARABLE, true, true, Pooling.AVG)), new HeadSpec(32, 0.1))));
         // batch norm: gamma, beta, running mean and variance (gamma and the variance start at 1, the others at 0)
         assertThat(rows).containsExactly(
                 row("layers[0]", "conv 3×3, 1→4", List.of(4L, 28L, 28L), 36, 36, 4 * 784 * 9),
@@ -84,13 +85,13 @@ class LayerTableTest {
 
     @Test
     void anIdentityShortcutAndAnMlp() {
-        List<TrialMetrics.Layer> cnn = table(builder.plan(new ArchitectureSpec(ModelFamily.CNN, List.of(
-                new StageSpec(2, 4, 3, ConvType.PLAIN, true, false, Pooling.NONE)), null, new HeadSpec(0, 0))));
+        List<TrialMetrics.Layer> cnn = table(builder.plan(new CnnArchitecture(List.of(
+                new StageSpec(2, 4, 3, ConvType.PLAIN, true, false, Pooling.NONE)), new HeadSpec(0, 0))));
         // the first block widens 1→4 channels, so its shortcut is a 1×1 projection; the second's is the identity
         assertThat(cnn).filteredOn(r -> r.layer().startsWith("residual")).extracting(TrialMetrics.Layer::layer)
                 .containsExactly("residual sum (projection shortcut)", "residual sum (identity shortcut)");
         assertThat(cnn).extracting(TrialMetrics.Layer::path).contains("layers[0].shortcut[0]").doesNotContain("layers[1].shortcut[0]");
-        List<TrialMetrics.Layer> mlp = table(builder.plan(new ArchitectureSpec(ModelFamily.MLP, null, List.of(100, 50), new HeadSpec(0, 0.25))));
+        List<TrialMetrics.Layer> mlp = table(builder.plan(new MlpArchitecture(List.of(100, 50), new HeadSpec(0, 0.25))));
         assertThat(mlp).extracting(TrialMetrics.Layer::layer).containsSubsequence("flatten", "dense 784→100", "ReLU",
                 "dense 100→50", "ReLU", "dropout 0.25", "dense 50→10");
         assertThat(mlp.get(mlp.size() - 1).macs()).isEqualTo(500);
@@ -98,9 +99,9 @@ class LayerTableTest {
 
     @Test
     void aPrunedFactorizedAndSparseModelShowsItsShrunkLayers() {
-        NetworkPlan plan = withWeights(builder.plan(new ArchitectureSpec(ModelFamily.CNN, List.of(
+        NetworkPlan plan = withWeights(builder.plan(new CnnArchitecture(List.of(
                 new StageSpec(1, 16, 3, ConvType.PLAIN, false, true, Pooling.MAX),
-                new StageSpec(1, 32, 3, ConvType.PLAIN, true, true, Pooling.MAX)), null, new HeadSpec(64, 0))));
+                new StageSpec(1, 32, 3, ConvType.PLAIN, true, true, Pooling.MAX)), new HeadSpec(64, 0))));
         NetworkPlan pruned = L1FilterPruner.prune(plan, 0.5).plan();
         NetworkPlan factorized = LowRank.factorize(pruned, 0.25, true).plan();
         NetworkPlan sparse = MagnitudePruner.prune(factorized, 0.5, false);

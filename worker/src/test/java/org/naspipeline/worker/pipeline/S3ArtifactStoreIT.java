@@ -11,35 +11,36 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.locks.ReentrantLock;
-import org.naspipeline.worker.cpu.TestCpu;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.naspipeline.api.ArchitectureSpec;
-import org.naspipeline.api.Checkpoint;
-import org.naspipeline.api.Fidelity;
-import org.naspipeline.api.TrialEvent;
 import org.naspipeline.api.Candidate;
+import org.naspipeline.api.Checkpoint;
 import org.naspipeline.api.CompressionSpec;
 import org.naspipeline.api.DatasetSpec;
 import org.naspipeline.api.DistillationSpec;
+import org.naspipeline.api.Fidelity;
 import org.naspipeline.api.HeadSpec;
 import org.naspipeline.api.JsonCodec;
+import org.naspipeline.api.MlpArchitecture;
 import org.naspipeline.api.ModelFamily;
 import org.naspipeline.api.PruningSpec;
 import org.naspipeline.api.Quantization;
 import org.naspipeline.api.TrainingSpec;
+import org.naspipeline.api.TrialEvent;
 import org.naspipeline.api.TrialRequest;
 import org.naspipeline.api.TrialResult;
 import org.naspipeline.worker.artifact.ArtifactStores;
 import org.naspipeline.worker.artifact.S3ArtifactStore;
 import org.naspipeline.worker.artifact.S3Settings;
 import org.naspipeline.worker.artifact.S3TestServer;
+import org.naspipeline.worker.cpu.TestCpu;
 import org.naspipeline.worker.data.DatasetResolver;
 import org.naspipeline.worker.model.ModelBuilder;
 import org.naspipeline.worker.model.NetworkPlan;
 import org.naspipeline.worker.model.PlanBlocks;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The S3 artifact store against s3proxy (in-process, in-memory, with signature checks): real DJL models trained on
@@ -48,7 +49,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class S3ArtifactStoreIT {
     static final String BUCKET = "nas-it";
-    static final Candidate MLP = new Candidate(new ArchitectureSpec(ModelFamily.MLP, null, List.of(32), new HeadSpec(0, 0.0)),
+    static final Candidate MLP = new Candidate(new MlpArchitecture(List.of(32), new HeadSpec(0, 0.0)),
             CompressionSpec.NONE);
     static final DatasetSpec DATA = new DatasetSpec("fashion-mnist", 1000, 200);
     static final TrainingSpec TRAINING = new TrainingSpec(1, 64, 0.002, "adam");
@@ -219,7 +220,7 @@ class S3ArtifactStoreIT {
 
     @Test
     void aStudentIsDistilledFromATeacherInS3() {
-        Candidate student = new Candidate(new ArchitectureSpec(ModelFamily.MLP, null, List.of(16), new HeadSpec(0, 0.0)),
+        Candidate student = new Candidate(new MlpArchitecture(List.of(16), new HeadSpec(0, 0.0)),
                 new CompressionSpec(PruningSpec.NONE, Quantization.FP32,
                         new DistillationSpec(true, 4.0, 0.5, "hinton", base.artifactUri() + "/"), 1.0, 0, null, null));
         TrialResult result = runner.run(request("exp-kd", 1, student), ProgressListener.NONE, () -> false);

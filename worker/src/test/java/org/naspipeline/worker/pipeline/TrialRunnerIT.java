@@ -11,9 +11,11 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.locks.Lock;
 import java.util.concurrent.locks.ReentrantLock;
-import org.naspipeline.worker.cpu.TestCpu;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.naspipeline.api.ArchitectureSpec;
 import org.naspipeline.api.Candidate;
+import org.naspipeline.api.CnnArchitecture;
 import org.naspipeline.api.CompressionSpec;
 import org.naspipeline.api.ConvType;
 import org.naspipeline.api.DatasetSpec;
@@ -26,17 +28,14 @@ import org.naspipeline.api.TrialEvent;
 import org.naspipeline.api.TrialMetrics;
 import org.naspipeline.api.TrialRequest;
 import org.naspipeline.api.TrialResult;
+import org.naspipeline.worker.cpu.TestCpu;
 import org.naspipeline.worker.data.DatasetResolver;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** Real DJL training on the bundled Fashion-MNIST subset. */
 class TrialRunnerIT {
     static final Path DATA = Path.of("..", "datasets", "fashion-mnist-mini");
-    static final Candidate SMALL_CNN = new Candidate(new ArchitectureSpec(ModelFamily.CNN,
-            List.of(new StageSpec(1, 16, 3, ConvType.PLAIN, false, true, Pooling.MAX),
-                    new StageSpec(1, 32, 3, ConvType.PLAIN, true, true, Pooling.MAX)),
-            null, new HeadSpec(64, 0.0)), CompressionSpec.NONE);
+    static final Candidate SMALL_CNN = new Candidate(new CnnArchitecture(List.of(new StageSpec(1, 16, 3, ConvType.PLAIN, false, true, Pooling.MAX),
+                    new StageSpec(1, 32, 3, ConvType.PLAIN, true, true, Pooling.MAX)), new HeadSpec(64, 0.0)), CompressionSpec.NONE);
 
     @TempDir
     Path artifacts;
@@ -166,8 +165,7 @@ class TrialRunnerIT {
     @Test
     void unbuildableArchitecturesAndMissingDataFailWithoutRetry() {
         StageSpec pooled = new StageSpec(1, 4, 1, ConvType.PLAIN, false, false, Pooling.MAX);
-        Candidate tooDeep = new Candidate(new ArchitectureSpec(ModelFamily.CNN,
-                List.of(pooled, pooled, pooled, pooled, pooled), null, new HeadSpec(0, 0)), CompressionSpec.NONE);
+        Candidate tooDeep = new Candidate(new CnnArchitecture(List.of(pooled, pooled, pooled, pooled, pooled), new HeadSpec(0, 0)), CompressionSpec.NONE);
         assertThat(runner().run(request(tooDeep, 1, 100), ProgressListener.NONE, () -> false))
                 .isInstanceOfSatisfying(TrialResult.Failed.class, f -> {
                     assertThat(f.retriable()).isFalse();

@@ -17,11 +17,14 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.naspipeline.api.ArchitectureSpec;
 import org.naspipeline.api.Candidate;
 import org.naspipeline.api.DatasetSpec;
 import org.naspipeline.api.HeadSpec;
 import org.naspipeline.api.JsonCodec;
+import org.naspipeline.api.MlpArchitecture;
 import org.naspipeline.api.ModelFamily;
 import org.naspipeline.api.Topics;
 import org.naspipeline.api.TrainingSpec;
@@ -33,13 +36,11 @@ import org.naspipeline.testkit.ConsumerGroups;
 import org.naspipeline.testkit.KafkaCluster;
 import org.naspipeline.testkit.KafkaExtension;
 import org.naspipeline.worker.pipeline.SyntheticEvaluator;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 
 /** Stop and cancel broadcasts on the real broker end a running trial, which is then reported and committed. */
 @ExtendWith(KafkaExtension.class)
 class WorkerControlIT {
-    static final Candidate MLP = new Candidate(new ArchitectureSpec(ModelFamily.MLP, null, List.of(8), new HeadSpec(0, 0)), null);
+    static final Candidate MLP = new Candidate(new MlpArchitecture(List.of(8), new HeadSpec(0, 0)), null);
 
     @Test
     void stopAndCancelEndARunningTrialWhichIsReportedAndCommitted(KafkaCluster kafka) throws Exception {

@@ -87,45 +87,104 @@ public final class L1FilterPruner {
         List<Layer> out = new ArrayList<>();
         Keep keep = in;
         for (int i = 0; i < layers.size(); i++) {
-            Layer layer = layers.get(i);
-            String path = prefix + "[" + i + "]";
-            if (layer instanceof Conv c && c.groups() > 1) {
+            int[] forced = i == lastConv && forcedOutput != null ? forcedOutput : null;
+            keep = layers.get(i).accept(new Step(prefix + "[" + i + "]", keep, forced, classifier, out));
+        }
+        return new Flow(out, keep);
+    }
+
+    /**
+     * One layer of a sequence: adds its pruned form to {@code out} and returns the channels its output keeps.
+     * {@code forced}, when set, is the output channel set a full conv must keep; every kind of layer is a case, so a
+     * new kind does not compile until it says how channels flow through it.
+     */
+    private final class Step implements NetworkPlan.Cases<Keep> {
+        private final String path;
+        private final Keep keep;
+        private final int[] forced;
+        private final String classifier;
+        private final List<Layer> out;
+
+        Step(String path, Keep keep, int[] forced, String classifier, List<Layer> out) {
+            this.path = path;
+            this.keep = keep;
+            this.forced = forced;
+            this.classifier = classifier;
+            this.out = out;
+        }
+
+        @Override
+        public Keep conv(Conv c) {
+            if (c.groups() > 1) {
                 int[] k = keep.indices();
                 Conv pruned = new Conv(k.length, k.length, c.kernel(), k.length, c.hasBias(),
                         rows(c.weight(), c.filterSize(), k), c.hasBias() ? pick(c.bias(), k) : null);
                 record(path, c, pruned);
                 out.add(pruned);
-            } else if (layer instanceof Conv c) {
-                int[] kept = i == lastConv && forcedOutput != null ? forcedOutput : strongest(filterNorms(c, null), c.out());
-                Conv pruned = prunedConv(c, keep.indices(), kept);
-                record(path, c, pruned);
-                out.add(pruned);
-                keep = new Keep(kept, c.out(), true);
-            } else if (layer instanceof Norm n) {
-                int[] k = keep.indices();
-                out.add(new Norm(k.length, pick(n.gamma(), k), pick(n.beta(), k), pick(n.mean(), k), pick(n.var(), k)));
-            } else if (layer instanceof Dense d) {
-                int[] inputs = keep.features(d.in());
-                int[] kept = path.equals(classifier) ? Flow.all(d.out()).indices() : strongest(rowNorms(d), d.out());
-                float[] w = new float[kept.length * inputs.length];
-                for (int r = 0; r < kept.length; r++) {
-                    for (int j = 0; j < inputs.length; j++) {
-                        w[r * inputs.length + j] = d.weight()[kept[r] * d.in() + inputs[j]];
-                    }
-                }
-                Dense pruned = new Dense(inputs.length, kept.length, d.hasBias(), w, d.hasBias() ? pick(d.bias(), kept) : null);
-                record(path, d, pruned);
-                out.add(pruned);
-                keep = new Keep(kept, d.out(), false);
-            } else if (layer instanceof Residual r) {
-                Flow f = residual(path, r, keep, classifier);
-                out.addAll(f.layers());
-                keep = f.keep();
-            } else {
-                out.add(layer);
+                return keep;
             }
+            int[] kept = forced != null ? forced : strongest(filterNorms(c, null), c.out());
+            Conv pruned = prunedConv(c, keep.indices(), kept);
+            record(path, c, pruned);
+            out.add(pruned);
+            return new Keep(kept, c.out(), true);
         }
-        return new Flow(out, keep);
+
+        @Override
+        public Keep norm(Norm n) {
+            int[] k = keep.indices();
+            out.add(new Norm(k.length, pick(n.gamma(), k), pick(n.beta(), k), pick(n.mean(), k), pick(n.var(), k)));
+            return keep;
+        }
+
+        @Override
+        public Keep dense(Dense d) {
+            int[] inputs = keep.features(d.in());
+            int[] kept = path.equals(classifier) ? Flow.all(d.out()).indices() : strongest(rowNorms(d), d.out());
+            float[] w = new float[kept.length * inputs.length];
+            for (int r = 0; r < kept.length; r++) {
+                for (int j = 0; j < inputs.length; j++) {
+                    w[r * inputs.length + j] = d.weight()[kept[r] * d.in() + inputs[j]];
+                }
+            }
+            Dense pruned = new Dense(inputs.length, kept.length, d.hasBias(), w, d.hasBias() ? pick(d.bias(), kept) : null);
+            record(path, d, pruned);
+            out.add(pruned);
+            return new Keep(kept, d.out(), false);
+        }
+
+        @Override
+        public Keep residual(Residual r) {
+            Flow f = L1FilterPruner.this.residual(path, r, keep, classifier);
+            out.addAll(f.layers());
+            return f.keep();
+        }
+
+        /** A layer without weights that keeps its input's channels (elementwise, pooling, flattening). */
+        private Keep through(Layer layer) {
+            out.add(layer);
+            return keep;
+        }
+
+        @Override
+        public Keep relu(NetworkPlan.Relu relu) {
+            return through(relu);
+        }
+
+        @Override
+        public Keep pool(NetworkPlan.Pool pool) {
+            return through(pool);
+        }
+
+        @Override
+        public Keep flatten(NetworkPlan.Flatten flatten) {
+            return through(flatten);
+        }
+
+        @Override
+        public Keep dropout(NetworkPlan.Dropout dropout) {
+            return through(dropout);
+        }
     }
 
     private Flow residual(String path, Residual r, Keep in, String classifier) {

@@ -119,47 +119,89 @@ final class PlanTranslator {
         return List.copyOf(calibrationPoints);
     }
 
+    /**
+     * The layers in order. Two pairs are translated together first (a conv and the batch norm after it, folded into
+     * the conv; under int8, a ReLU and the max pooling after it, swapped); every other layer is one case of
+     * {@link LayerNodes}.
+     */
     private Value sequence(String prefix, List<Layer> layers, Value in) {
         Value v = in;
         for (int i = 0; i < layers.size(); i++) {
             Layer layer = layers.get(i);
             String path = prefix + "[" + i + "]";
-            if (layer instanceof Conv c) {
-                Norm fold = i + 1 < layers.size() && layers.get(i + 1) instanceof Norm n && n.channels() == c.out() ? n : null;
-                if (fold != null) {
-                    i++;
-                }
-                v = conv(path, c, fold, prefix + "[" + i + "]", v);
-            } else if (layer instanceof Dense d) {
-                v = dense(path, d, v);
-            } else if (layer instanceof Norm n) {
-                v = norm(path, n, v);
-            } else if (layer instanceof NetworkPlan.Relu && v.floating && poolBeforeRelu && ranges != null
-                    && i + 1 < layers.size() && layers.get(i + 1) instanceof Pool p && p.max() && v.dims.length == 3
-                    && v.dims[1] >= 2 && v.dims[2] >= 2) {
-                // max(relu(x)) = relu(max(x)): the pooled tensor keeps the name (and calibrated range) of the pooling
-                String next = prefix + "[" + (i + 1) + "]";
-                String pooled = graph.node("MaxPool", List.of(v.name), path, ints("kernel_shape", 2, 2), ints("strides", 2, 2));
-                v = floating(new Value(graph.node("Relu", List.of(pooled), next), new long[] {v.dims[0], v.dims[1] / 2, v.dims[2] / 2}, null), true);
+            Layer next = i + 1 < layers.size() ? layers.get(i + 1) : null;
+            if (layer instanceof Conv c && next instanceof Norm n && n.channels() == c.out()) {
                 i++;
-            } else if (layer instanceof NetworkPlan.Relu) {
-                v = floating(new Value(graph.node("Relu", List.of(v.name), path), v.dims, null), v.floating);
-            } else if (layer instanceof Pool p) {
-                v = pool(path, p, v);
-            } else if (layer instanceof NetworkPlan.Flatten) {
-                if (v.dims.length != 1) {
-                    long features = Arrays.stream(v.dims).reduce(1, (a, b) -> a * b);
-                    v = v.floating
-                            ? floating(new Value(graph.node("Flatten", List.of(v.name), path, integer("axis", 1)), new long[] {features}, null), true)
-                            : new Value(graph.node("Flatten", List.of(quantized(v)), path, integer("axis", 1)), new long[] {features}, v);
-                }
-            } else if (layer instanceof Residual r) {
-                v = residual(path, r, v);
-            } else if (!(layer instanceof NetworkPlan.Dropout)) {
-                throw new UnexportableLayerException(path, "layer " + layer + " has no ONNX form");
+                v = conv(path, c, n, prefix + "[" + i + "]", v);
+            } else if (layer instanceof NetworkPlan.Relu && next instanceof Pool p && p.max() && v.floating && poolBeforeRelu
+                    && ranges != null && v.dims.length == 3 && v.dims[1] >= 2 && v.dims[2] >= 2) {
+                // max(relu(x)) = relu(max(x)): the pooled tensor keeps the name (and calibrated range) of the pooling
+                String pooledPath = prefix + "[" + (i + 1) + "]";
+                String pooled = graph.node("MaxPool", List.of(v.name), path, ints("kernel_shape", 2, 2), ints("strides", 2, 2));
+                v = floating(new Value(graph.node("Relu", List.of(pooled), pooledPath), new long[] {v.dims[0], v.dims[1] / 2, v.dims[2] / 2}, null), true);
+                i++;
+            } else {
+                v = layer.accept(new LayerNodes(path, v));
             }
         }
         return v;
+    }
+
+    /** The ONNX nodes of one layer at {@code path} on the value {@code in}; returns the layer's output value. */
+    private final class LayerNodes implements NetworkPlan.Cases<Value> {
+        private final String path;
+        private final Value in;
+
+        LayerNodes(String path, Value in) {
+            this.path = path;
+            this.in = in;
+        }
+
+        @Override
+        public Value conv(Conv c) {
+            return PlanTranslator.this.conv(path, c, null, path, in);
+        }
+
+        @Override
+        public Value dense(Dense d) {
+            return PlanTranslator.this.dense(path, d, in);
+        }
+
+        @Override
+        public Value norm(Norm n) {
+            return PlanTranslator.this.norm(path, n, in);
+        }
+
+        @Override
+        public Value relu(NetworkPlan.Relu relu) {
+            return floating(new Value(graph.node("Relu", List.of(in.name), path), in.dims, null), in.floating);
+        }
+
+        @Override
+        public Value pool(Pool p) {
+            return PlanTranslator.this.pool(path, p, in);
+        }
+
+        @Override
+        public Value flatten(NetworkPlan.Flatten flatten) {
+            if (in.dims.length == 1) {
+                return in;
+            }
+            long features = Arrays.stream(in.dims).reduce(1, (a, b) -> a * b);
+            return in.floating
+                    ? floating(new Value(graph.node("Flatten", List.of(in.name), path, integer("axis", 1)), new long[] {features}, null), true)
+                    : new Value(graph.node("Flatten", List.of(quantized(in)), path, integer("axis", 1)), new long[] {features}, in);
+        }
+
+        @Override
+        public Value dropout(NetworkPlan.Dropout dropout) {
+            return in; // inference: the identity
+        }
+
+        @Override
+        public Value residual(Residual r) {
+            return PlanTranslator.this.residual(path, r, in);
+        }
     }
 
     private Value residual(String path, Residual r, Value in) {

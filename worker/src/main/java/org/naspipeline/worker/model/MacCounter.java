@@ -7,12 +7,15 @@ import ai.djl.nn.Parameter;
 import ai.djl.nn.SequentialBlock;
 import ai.djl.nn.convolutional.Convolution;
 import ai.djl.nn.core.Linear;
+import org.naspipeline.worker.model.attention.AttentionMacs;
+import org.naspipeline.worker.model.attention.MultiHeadAttention;
 
 /**
  * Multiply-accumulates of one forward pass, from the built (initialized) network: each convolution costs
  * output elements × (input channels / groups) × kernel area, each dense layer input × output features; other
  * layers (activations, pooling, batch-norm, sums) are not counted, as is customary for MACs. Because it reads
- * the actual weight shapes, a network whose layers were rebuilt smaller reports fewer MACs.
+ * the actual weight shapes, a network whose layers were rebuilt smaller reports fewer MACs. A multi-head attention
+ * block counts as a whole ({@link AttentionMacs}), its projections included, for its current number of heads.
  */
 public final class MacCounter {
     private MacCounter() {}
@@ -39,6 +42,9 @@ public final class MacCounter {
             Shape out = conv.getOutputShapes(new Shape[] {input})[0];
             Shape w = weight(conv).getShape(); // (out channels, in channels / groups, kh, kw)
             return out.size() * (w.size() / w.get(0));
+        }
+        if (block instanceof MultiHeadAttention attention) {
+            return attention.macs(input);
         }
         if (block instanceof Linear linear) {
             Shape w = weight(linear).getShape(); // (out, in)

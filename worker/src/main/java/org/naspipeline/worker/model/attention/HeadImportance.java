@@ -1,0 +1,75 @@
+package org.naspipeline.worker.model.attention;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.training.GradientCollector;
+import java.util.Arrays;
+
+/**
+ * Head importance after Michel et al. 2019 ("Are Sixteen Heads Really Better than One?"): with every head mask at 1,
+ * {@code I_h = Σ_batches |∂L/∂m_h|}, L a batch's cross-entropy loss, then divided by the L2 norm of its layer's
+ * importances so that layers compare. The masks are the second input of each {@link MultiHeadAttention}; the caller
+ * runs the network and supplies them through {@link MaskedLoss}.
+ */
+public final class HeadImportance {
+    private HeadImportance() {}
+
+    /** One validation batch: the forward pass to its (scalar) loss with the given masks, one per attention layer. */
+    @FunctionalInterface
+    public interface MaskedLoss {
+        /** The loss with {@code masks.get(l)} (shape {@code (heads of layer l)}) as layer l's head mask. */
+        NDArray loss(NDList masks);
+    }
+
+    /**
+     * The importances per layer, each layer's scaled to unit L2 norm (left at 0 where all are 0). {@code heads[l]} is
+     * layer l's head count; masks are made of {@code type}, which must be the network's.
+     */
+    public static double[][] of(NDManager manager, DataType type, int[] heads, Iterable<? extends MaskedLoss> batches) {
+        double[][] importance = new double[heads.length][];
+        for (int l = 0; l < heads.length; l++) {
+            importance[l] = new double[heads[l]];
+        }
+        for (MaskedLoss batch : batches) {
+            double[][] g = gradients(manager, type, heads, batch);
+            for (int l = 0; l < heads.length; l++) {
+                for (int h = 0; h < heads[l]; h++) {
+                    importance[l][h] += Math.abs(g[l][h]);
+                }
+            }
+        }
+        for (double[] layer : importance) {
+            double norm = Math.sqrt(Arrays.stream(layer).map(x -> x * x).sum());
+            for (int h = 0; h < layer.length && norm > 0; h++) {
+                layer[h] /= norm;
+            }
+        }
+        return importance;
+    }
+
+    /**
+     * {@code ∂L/∂m} per layer at masks of all ones, from one backward pass. The masks are leaves that require a
+     * gradient; the network's parameters also receive (accumulate) gradients, as in any backward pass.
+     */
+    public static double[][] gradients(NDManager manager, DataType type, int[] heads, MaskedLoss loss) {
+        try (NDManager scope = manager.newSubManager()) {
+            NDList masks = new NDList();
+            for (int h : heads) {
+                NDArray mask = scope.ones(new Shape(h), type);
+                mask.setRequiresGradient(true);
+                masks.add(mask);
+            }
+            try (GradientCollector collector = manager.getEngine().newGradientCollector()) {
+                collector.backward(loss.loss(masks));
+            }
+            double[][] g = new double[heads.length][];
+            for (int l = 0; l < heads.length; l++) {
+                g[l] = masks.get(l).getGradient().toType(DataType.FLOAT64, false).toDoubleArray();
+            }
+            return g;
+        }
+    }
+}

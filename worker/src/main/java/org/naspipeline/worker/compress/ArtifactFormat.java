@@ -41,7 +41,9 @@ import org.naspipeline.worker.model.NetworkPlan.Residual;
  *   <li>{@code …+bitmask}: ⌈n/8⌉ bytes marking the kept (non-pruned) positions, then the encoding above of the
  *       kept values only. Used for magnitude-pruned weights whenever it is smaller than the dense form.</li>
  * </ul>
- * Conv and dense weights take the chosen quantization; biases and batch-norm statistics stay f32.
+ * Conv and dense weights (those inside an encoder too) take the chosen quantization; biases, batch-norm statistics,
+ * layer-norm scales and embeddings stay f32. An encoder's layer JSON holds its parts as nested layer JSON under
+ * {@code parts}, in {@link NetworkPlan.Encoder#PART_NAMES} order.
  */
 public final class ArtifactFormat {
     private static final byte[] MAGIC = "NASM".getBytes(StandardCharsets.US_ASCII);
@@ -131,11 +133,10 @@ public final class ArtifactFormat {
                 if (w.hasBias()) {
                     out.add(new Tensor(path + ".bias", w.bias(), false, 1, null));
                 }
-            } else if (layer instanceof Norm n) {
-                out.add(new Tensor(path + ".gamma", n.gamma(), false, 1, null));
-                out.add(new Tensor(path + ".beta", n.beta(), false, 1, null));
-                out.add(new Tensor(path + ".runningMean", n.mean(), false, 1, null));
-                out.add(new Tensor(path + ".runningVar", n.var(), false, 1, null));
+            } else if (layer instanceof NetworkPlan.Stateful st) {
+                for (int i = 0; i < st.names().size(); i++) {
+                    out.add(new Tensor(path + "." + st.names().get(i), st.values().get(i), false, 1, null));
+                }
             }
         });
         return out;
@@ -305,6 +306,35 @@ public final class ArtifactFormat {
             o.set("shortcut", layers(r.shortcut()));
             return o;
         }
+
+        @Override
+        public ObjectNode patches(NetworkPlan.Patches p) {
+            return o.put("type", "patches").put("channels", p.channels()).put("patch", p.patch());
+        }
+
+        @Override
+        public ObjectNode embed(NetworkPlan.Embed e) {
+            return o.put("type", "embed").put("tokens", e.tokens()).put("width", e.width()).put("cls", e.cls());
+        }
+
+        @Override
+        public ObjectNode layerNorm(NetworkPlan.LayerNorm n) {
+            return o.put("type", "layernorm").put("width", n.width());
+        }
+
+        /** Its parts as nested layer JSON in {@link NetworkPlan.Encoder#PART_NAMES} order, under {@code parts}. */
+        @Override
+        public ObjectNode encoder(NetworkPlan.Encoder e) {
+            o.put("type", "encoder").put("heads", e.heads()).put("headDim", e.headDim()).put("preNorm", e.preNorm())
+                    .put("dropout", e.dropout());
+            o.set("parts", layers(e.parts()));
+            return o;
+        }
+
+        @Override
+        public ObjectNode tokenPool(NetworkPlan.TokenPool t) {
+            return o.put("type", "tokenpool").put("cls", t.cls());
+        }
     }
 
     private static List<Layer> parseLayers(JsonNode arr) throws IOException {
@@ -321,10 +351,37 @@ public final class ArtifactFormat {
                 case "flatten" -> new NetworkPlan.Flatten();
                 case "dropout" -> new NetworkPlan.Dropout(o.get("rate").asDouble());
                 case "residual" -> new Residual(parseLayers(o.get("body")), parseLayers(o.get("shortcut")));
+                case "patches" -> new NetworkPlan.Patches(o.get("channels").asInt(), o.get("patch").asInt());
+                case "embed" -> new NetworkPlan.Embed(o.get("tokens").asInt(), o.get("width").asInt(), o.get("cls").asBoolean(), null, null);
+                case "layernorm" -> new NetworkPlan.LayerNorm(o.get("width").asInt(), null, null);
+                case "encoder" -> encoder(o);
+                case "tokenpool" -> new NetworkPlan.TokenPool(o.get("cls").asBoolean());
                 default -> throw new IOException("unknown layer type '" + type + "' in model.nasm");
             });
         }
         return out;
+    }
+
+    /** An encoder from its JSON: its parts must be the layer norms and dense layers of {@link NetworkPlan.Encoder#PART_NAMES}. */
+    private static NetworkPlan.Encoder encoder(JsonNode o) throws IOException {
+        List<Layer> parts = parseLayers(o.get("parts"));
+        List<String> names = NetworkPlan.Encoder.PART_NAMES;
+        if (parts.size() != names.size()) {
+            throw new IOException("an encoder in model.nasm has " + parts.size() + " parts, not the " + names.size() + " " + names);
+        }
+        for (int i = 0; i < parts.size(); i++) {
+            boolean norm = names.get(i).startsWith("norm");
+            if (norm ? !(parts.get(i) instanceof NetworkPlan.LayerNorm) : !(parts.get(i) instanceof Dense)) {
+                throw new IOException("an encoder in model.nasm has " + parts.get(i) + " as its " + names.get(i)
+                        + ", not a " + (norm ? "layer norm" : "dense layer"));
+            }
+        }
+        try {
+            return NetworkPlan.Encoder.of(o.get("heads").asInt(), o.get("headDim").asInt(), o.get("preNorm").asBoolean(),
+                    o.get("dropout").asDouble(), parts);
+        } catch (IllegalArgumentException e) {
+            throw new IOException("an encoder in model.nasm does not fit together: " + e.getMessage());
+        }
     }
 
     private static NetworkPlan fill(NetworkPlan skeleton, List<float[]> values, List<boolean[]> masks) {
@@ -341,16 +398,13 @@ public final class ArtifactFormat {
                     m.next();
                 }
                 filled.put(layer, wl.with(w, b).withMask(mask));
-            } else if (layer instanceof Norm n) {
-                float[] g = v.next();
-                float[] be = v.next();
-                float[] mean = v.next();
-                float[] var = v.next();
-                m.next();
-                m.next();
-                m.next();
-                m.next();
-                filled.put(layer, new Norm(n.channels(), g, be, mean, var));
+            } else if (layer instanceof NetworkPlan.Stateful st) {
+                List<float[]> arrays = new ArrayList<>();
+                for (int i = 0; i < st.names().size(); i++) {
+                    arrays.add(v.next());
+                    m.next();
+                }
+                filled.put(layer, st.withValues(arrays));
             }
         });
         return skeleton.withReplaced(filled);

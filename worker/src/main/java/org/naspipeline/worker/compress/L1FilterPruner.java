@@ -21,6 +21,10 @@ import org.naspipeline.worker.model.NetworkPlan.Residual;
  * <p>Residual sums force a shared channel set: with a 1×1 projection shortcut the body's last conv and the
  * projection keep the channels with the largest summed L1 norm; with an identity shortcut the body's output
  * keeps exactly the channels its input kept. A depthwise conv keeps the channels of its input.
+ *
+ * <p>Token layers (patches, embeddings, layer norms, encoders, token pooling: the transformer family) have no filters
+ * to remove: a plan with any is refused, naming the first one in forward order (magnitude pruning, or head pruning for
+ * attention, apply instead).
  */
 public final class L1FilterPruner {
     private final double ratio;
@@ -35,12 +39,31 @@ public final class L1FilterPruner {
 
     /** Removes the {@code ratio} fraction (0–0.95) of filters and hidden neurons with the smallest L1 norm. */
     public static Result prune(NetworkPlan plan, double ratio) {
+        L1FilterPruner p = new L1FilterPruner(ratio);
+        p.refuseTokenLayers("layers", plan.layers());
         if (!plan.hasWeights()) {
             throw new IllegalArgumentException("L1-filter pruning needs a trained plan (weights are missing)");
         }
-        L1FilterPruner p = new L1FilterPruner(ratio);
         Flow out = p.sequence("layers", plan.layers(), Flow.all((int) plan.inputShape()[0]), null, plan.classifierPath());
         return new Result(plan.withLayers(out.layers), List.copyOf(p.changes));
+    }
+
+    /**
+     * Refuses a plan with token layers (transformer family) before anything else, naming the first one in forward
+     * order at any depth, so that the error is the same whether or not the plan has convs or weights.
+     */
+    private void refuseTokenLayers(String prefix, List<Layer> layers) {
+        for (int i = 0; i < layers.size(); i++) {
+            Layer layer = layers.get(i);
+            String path = prefix + "[" + i + "]";
+            if (layer instanceof Residual r) {
+                refuseTokenLayers(path + ".body", r.body());
+                refuseTokenLayers(path + ".shortcut", r.shortcut());
+            } else if (layer instanceof NetworkPlan.Patches || layer instanceof NetworkPlan.Embed || layer instanceof NetworkPlan.LayerNorm
+                    || layer instanceof NetworkPlan.Encoder || layer instanceof NetworkPlan.TokenPool) {
+                layer.accept(new Step(path, null, null, null, new ArrayList<>())); // throws
+            }
+        }
     }
 
     /**
@@ -184,6 +207,37 @@ public final class L1FilterPruner {
         @Override
         public Keep dropout(NetworkPlan.Dropout dropout) {
             return through(dropout);
+        }
+
+        /** Token layers (transformer family): l1-filter pruning has no filters or units to remove there. */
+        private Keep refused(String kind) {
+            throw new IllegalArgumentException(path + ": l1-filter pruning removes conv filters and dense units; it does not apply to "
+                    + kind + " (use magnitude pruning, or head pruning for attention)");
+        }
+
+        @Override
+        public Keep patches(NetworkPlan.Patches patches) {
+            return refused("patches");
+        }
+
+        @Override
+        public Keep embed(NetworkPlan.Embed embed) {
+            return refused("embed");
+        }
+
+        @Override
+        public Keep layerNorm(NetworkPlan.LayerNorm layerNorm) {
+            return refused("layerNorm");
+        }
+
+        @Override
+        public Keep encoder(NetworkPlan.Encoder encoder) {
+            return refused("encoder");
+        }
+
+        @Override
+        public Keep tokenPool(NetworkPlan.TokenPool tokenPool) {
+            return refused("tokenPool");
         }
     }
 

@@ -12,7 +12,8 @@ import org.naspipeline.worker.model.attention.MultiHeadAttention;
 
 /**
  * Multiply-accumulates of one forward pass, from the built (initialized) network: each convolution costs
- * output elements × (input channels / groups) × kernel area, each dense layer input × output features; other
+ * output elements × (input channels / groups) × kernel area, each dense layer input × output features (per token on
+ * token inputs), an encoder layer its attention exactly (the projections and the QKᵀ and AV products) and its MLP; other
  * layers (activations, pooling, batch-norm, sums) are not counted, as is customary for MACs. Because it reads
  * the actual weight shapes, a network whose layers were rebuilt smaller reports fewer MACs. A multi-head attention
  * block counts as a whole ({@link AttentionMacs}), its projections included, for its current number of heads.
@@ -37,6 +38,9 @@ public final class MacCounter {
                 macs += count(child, input);
             }
             return macs;
+        }
+        if (block instanceof TokenBlocks.EncoderBlock encoder) {
+            return encoder.macs(input);
         }
         if (block instanceof Convolution conv) {
             Shape out = conv.getOutputShapes(new Shape[] {input})[0];

@@ -24,7 +24,7 @@ public record NetworkPlan(long[] inputShape, int classes, List<Layer> layers) {
     }
 
     /** A layer of the plan. */
-    public sealed interface Layer permits Weighted, Norm, Relu, Pool, Flatten, Dropout, Residual {
+    public sealed interface Layer permits Weighted, Stateful, Relu, Pool, Flatten, Dropout, Residual, Patches, Encoder, TokenPool {
         /** The case of {@code cases} for this kind of layer. */
         <R> R accept(Cases<R> cases);
     }
@@ -50,6 +50,32 @@ public record NetworkPlan(long[] inputShape, int classes, List<Layer> layers) {
         R dropout(Dropout dropout);
 
         R residual(Residual residual);
+
+        R patches(Patches patches);
+
+        R embed(Embed embed);
+
+        R layerNorm(LayerNorm layerNorm);
+
+        R encoder(Encoder encoder);
+
+        R tokenPool(TokenPool tokenPool);
+    }
+
+    /**
+     * A layer whose trained values are not a weight matrix (batch-norm scales and statistics, layer-norm scales,
+     * learned embeddings): arrays with the names the layer's DJL block gives its parameters, in a fixed order. Their
+     * values are null until weights are captured or loaded.
+     */
+    public sealed interface Stateful extends Layer permits Norm, LayerNorm, Embed {
+        /** The arrays' names, in order: the DJL block's parameter names. */
+        List<String> names();
+
+        /** The arrays in {@link #names()} order (null entries before training). */
+        List<float[]> values();
+
+        /** The same layer with other arrays, in {@link #names()} order. */
+        Stateful withValues(List<float[]> values);
     }
 
     /**
@@ -127,10 +153,25 @@ public record NetworkPlan(long[] inputShape, int classes, List<Layer> layers) {
     }
 
     /** Batch normalization over {@code channels}: scale, shift, running mean and variance. */
-    public record Norm(int channels, float[] gamma, float[] beta, float[] mean, float[] var) implements Layer {
+    public record Norm(int channels, float[] gamma, float[] beta, float[] mean, float[] var) implements Stateful {
         @Override
         public <R> R accept(Cases<R> cases) {
             return cases.norm(this);
+        }
+
+        @Override
+        public List<String> names() {
+            return List.of("gamma", "beta", "runningMean", "runningVar");
+        }
+
+        @Override
+        public List<float[]> values() {
+            return java.util.Arrays.asList(gamma, beta, mean, var);
+        }
+
+        @Override
+        public Norm withValues(List<float[]> v) {
+            return new Norm(channels, v.get(0), v.get(1), v.get(2), v.get(3));
         }
 
         @Override
@@ -219,6 +260,165 @@ public record NetworkPlan(long[] inputShape, int classes, List<Layer> layers) {
         }
     }
 
+    /**
+     * Splits a (C, H, W) image into (H/p)·(W/p) non-overlapping p×p patches, row by row, each flattened channel-major
+     * to C·p·p values: tokens (T, C·p·p), ViT-style. A dense layer after it embeds each patch.
+     */
+    public record Patches(int channels, int patch) implements Layer {
+        @Override
+        public <R> R accept(Cases<R> cases) {
+            return cases.patches(this);
+        }
+
+        /** Values per patch: C·p·p. */
+        public int features() {
+            return channels * patch * patch;
+        }
+
+        @Override
+        public String toString() {
+            return "patches" + patch + "x" + patch;
+        }
+    }
+
+    /**
+     * Learned token embeddings on (T, D) tokens: with {@code cls}, a learned class token is put first (T + 1 tokens);
+     * then a learned position embedding (one row of D per token) is added.
+     */
+    public record Embed(int tokens, int width, boolean cls, float[] clsToken, float[] positions) implements Stateful {
+        @Override
+        public <R> R accept(Cases<R> cases) {
+            return cases.embed(this);
+        }
+
+        @Override
+        public String toString() {
+            return "embedding(" + tokens + " tokens" + (cls ? " + class token" : "") + ", " + width + ")";
+        }
+
+        /** Tokens after the class token, if any, is put first. */
+        public int outTokens() {
+            return tokens + (cls ? 1 : 0);
+        }
+
+        @Override
+        public List<String> names() {
+            return cls ? List.of("cls", "positions") : List.of("positions");
+        }
+
+        @Override
+        public List<float[]> values() {
+            return cls ? java.util.Arrays.asList(clsToken, positions) : java.util.Collections.singletonList(positions);
+        }
+
+        @Override
+        public Embed withValues(List<float[]> v) {
+            return cls ? new Embed(tokens, width, true, v.get(0), v.get(1)) : new Embed(tokens, width, false, null, v.get(0));
+        }
+    }
+
+    /** Layer normalization over the last dimension ({@code width}), ε = 1e-5: scale and shift. */
+    public record LayerNorm(int width, float[] gamma, float[] beta) implements Stateful {
+        /** The ε every layer norm of a plan uses (DJL's default, and the ONNX export's). */
+        public static final float EPSILON = 1e-5f;
+
+        @Override
+        public <R> R accept(Cases<R> cases) {
+            return cases.layerNorm(this);
+        }
+
+        @Override
+        public List<String> names() {
+            return List.of("gamma", "beta");
+        }
+
+        @Override
+        public List<float[]> values() {
+            return java.util.Arrays.asList(gamma, beta);
+        }
+
+        @Override
+        public LayerNorm withValues(List<float[]> v) {
+            return new LayerNorm(width, v.get(0), v.get(1));
+        }
+
+        @Override
+        public String toString() {
+            return "layernorm(" + width + ")";
+        }
+    }
+
+    /**
+     * One transformer encoder layer (BERT/ViT) on (T, D) tokens: multi-head self-attention of {@code heads} heads
+     * of {@code headDim} (query, key, value D → heads·headDim, output heads·headDim → D), then a GELU MLP (fc1
+     * D → hidden, fc2 hidden → D), each added to its input. Pre-norm: {@code x + attn(norm1(x))}, then
+     * {@code x + mlp(norm2(x))}; post-norm: {@code norm1(x + attn(x))}, then {@code norm2(x + mlp(x))}. Dropout at
+     * {@code dropout} follows the attention's output projection and fc2 (training only).
+     */
+    public record Encoder(int heads, int headDim, boolean preNorm, double dropout, LayerNorm norm1, Dense query,
+                          Dense key, Dense value, Dense output, LayerNorm norm2, Dense fc1, Dense fc2) implements Layer {
+        /** Checks that the parts fit together: widths D and heads·headDim, and the MLP's hidden width. */
+        public Encoder {
+            int width = query.in();
+            int inner = heads * headDim;
+            if (heads < 1 || headDim < 1 || key.in() != width || value.in() != width || output.out() != width
+                    || query.out() != inner || key.out() != inner || value.out() != inner || output.in() != inner
+                    || norm1.width() != width || norm2.width() != width || fc1.in() != width || fc2.out() != width
+                    || fc2.in() != fc1.out()) {
+                throw new IllegalArgumentException("an encoder of " + heads + " heads of " + headDim + " needs query, key and value "
+                        + "D → " + inner + ", output " + inner + " → D, norms of D and fc1 D → h, fc2 h → D; got " + query + ", " + key
+                        + ", " + value + ", " + output + ", " + norm1 + ", " + norm2 + ", " + fc1 + ", " + fc2);
+            }
+        }
+
+        /** The names of {@link #parts()}, in order: the paths under the layer's own. */
+        public static final List<String> PART_NAMES = List.of("norm1", "query", "key", "value", "output", "norm2", "fc1", "fc2");
+
+        @Override
+        public <R> R accept(Cases<R> cases) {
+            return cases.encoder(this);
+        }
+
+        /** Model width D. */
+        public int width() {
+            return query.in();
+        }
+
+        /** The layers with trained values, in the order blocks are bound and files written ({@link #PART_NAMES}). */
+        public List<Layer> parts() {
+            return List.of(norm1, query, key, value, output, norm2, fc1, fc2);
+        }
+
+        /** The same encoder with other parts, in {@link #parts()} order. */
+        public Encoder withParts(List<Layer> p) {
+            return of(heads, headDim, preNorm, dropout, p);
+        }
+
+        /** An encoder of these settings and parts, in {@link #PART_NAMES} order. */
+        public static Encoder of(int heads, int headDim, boolean preNorm, double dropout, List<Layer> p) {
+            return new Encoder(heads, headDim, preNorm, dropout, (LayerNorm) p.get(0), (Dense) p.get(1), (Dense) p.get(2),
+                    (Dense) p.get(3), (Dense) p.get(4), (LayerNorm) p.get(5), (Dense) p.get(6), (Dense) p.get(7));
+        }
+
+        @Override
+        public String toString() {
+            return "encoder(" + width() + ", " + heads + "×" + headDim + " heads, mlp " + fc1.out() + (preNorm ? ", pre-norm" : ", post-norm") + ")";
+        }
+    }
+
+    /** (T, D) tokens to D features: the first (class) token's, or the mean over tokens. */
+    public record TokenPool(boolean cls) implements Layer {
+        @Override
+        public <R> R accept(Cases<R> cases) {
+            return cases.tokenPool(this);
+        }
+
+        @Override
+        public String toString() {
+            return cls ? "class token" : "mean over tokens";
+        }
+    }
+
     /** The same input and classes with other layers. */
     public NetworkPlan withLayers(List<Layer> newLayers) {
         return new NetworkPlan(inputShape, classes, newLayers);
@@ -228,7 +428,7 @@ public record NetworkPlan(long[] inputShape, int classes, List<Layer> layers) {
     public boolean hasWeights() {
         boolean[] all = {true};
         forEachWeighted((path, layer) -> {
-            if (layer instanceof Weighted w && w.weight() == null || layer instanceof Norm n && n.gamma() == null) {
+            if (layer instanceof Weighted w && w.weight() == null || layer instanceof Stateful st && st.values().contains(null)) {
                 all[0] = false;
             }
         });
@@ -236,8 +436,9 @@ public record NetworkPlan(long[] inputShape, int classes, List<Layer> layers) {
     }
 
     /**
-     * Visits every conv, dense and batch-norm layer depth-first in forward order with its path, e.g.
-     * {@code layers[4]} or {@code layers[2].body[0]}; the same order {@link PlanBlocks} binds blocks in.
+     * Visits every layer with trained values (conv, dense, {@link Stateful}) depth-first in forward order with its
+     * path, e.g. {@code layers[4]}, {@code layers[2].body[0]} or {@code layers[3].query}; the same order
+     * {@link PlanBlocks} binds blocks in.
      */
     public void forEachWeighted(BiConsumer<String, Layer> visitor) {
         visit("layers", layers, visitor);
@@ -250,7 +451,11 @@ public record NetworkPlan(long[] inputShape, int classes, List<Layer> layers) {
             if (layer instanceof Residual r) {
                 visit(path + ".body", r.body(), visitor);
                 visit(path + ".shortcut", r.shortcut(), visitor);
-            } else if (layer instanceof Weighted || layer instanceof Norm) {
+            } else if (layer instanceof Encoder e) {
+                for (int p = 0; p < Encoder.PART_NAMES.size(); p++) {
+                    visitor.accept(path + "." + Encoder.PART_NAMES.get(p), e.parts().get(p));
+                }
+            } else if (layer instanceof Weighted || layer instanceof Stateful) {
                 visitor.accept(path, layer);
             }
         }
@@ -258,7 +463,10 @@ public record NetworkPlan(long[] inputShape, int classes, List<Layer> layers) {
 
     /**
      * Rewrites every conv and dense layer with {@code f} (path, layer) → the layers that replace it (one layer,
-     * or two for a factorized one), keeping the rest of the structure.
+     * or two for a factorized one), keeping the rest of the structure. Inside an encoder a dense layer is replaced
+     * by exactly one dense layer of the same shape.
+     *
+     * @throws IllegalArgumentException naming the path where {@code f} would change an encoder's structure
      */
     public NetworkPlan mapWeighted(java.util.function.BiFunction<String, Layer, List<Layer>> f) {
         return withLayers(map("layers", layers, f));
@@ -271,6 +479,8 @@ public record NetworkPlan(long[] inputShape, int classes, List<Layer> layers) {
             String path = prefix + "[" + i + "]";
             if (layer instanceof Residual r) {
                 out.add(new Residual(map(path + ".body", r.body(), f), map(path + ".shortcut", r.shortcut(), f)));
+            } else if (layer instanceof Encoder e) {
+                out.add(mapEncoder(path, e, f));
             } else if (layer instanceof Weighted) {
                 out.addAll(f.apply(path, layer));
             } else {
@@ -280,7 +490,23 @@ public record NetworkPlan(long[] inputShape, int classes, List<Layer> layers) {
         return out;
     }
 
-    /** The plan with the given layers (by identity) replaced, at any depth. */
+    private static Encoder mapEncoder(String path, Encoder e, java.util.function.BiFunction<String, Layer, List<Layer>> f) {
+        List<Layer> parts = new ArrayList<>(e.parts());
+        for (int p = 0; p < parts.size(); p++) {
+            if (parts.get(p) instanceof Dense d) {
+                String at = path + "." + Encoder.PART_NAMES.get(p);
+                List<Layer> with = f.apply(at, d);
+                if (with.size() != 1 || !(with.get(0) instanceof Dense nd) || nd.in() != d.in() || nd.out() != d.out()) {
+                    throw new IllegalArgumentException(at + ": an encoder's dense layer can only be replaced by one dense layer "
+                            + "of the same shape (" + d + "), not " + with);
+                }
+                parts.set(p, with.get(0));
+            }
+        }
+        return e.withParts(parts);
+    }
+
+    /** The plan with the given layers (by identity) replaced, at any depth: leaves, residuals or encoders. */
     public NetworkPlan withReplaced(java.util.IdentityHashMap<Layer, Layer> replacements) {
         return withLayers(replace(layers, replacements));
     }
@@ -288,8 +514,12 @@ public record NetworkPlan(long[] inputShape, int classes, List<Layer> layers) {
     private static List<Layer> replace(List<Layer> list, java.util.IdentityHashMap<Layer, Layer> with) {
         List<Layer> out = new ArrayList<>(list.size());
         for (Layer l : list) {
-            if (l instanceof Residual r) {
+            if (with.containsKey(l)) {
+                out.add(with.get(l));
+            } else if (l instanceof Residual r) {
                 out.add(new Residual(replace(r.body(), with), replace(r.shortcut(), with)));
+            } else if (l instanceof Encoder e) {
+                out.add(e.withParts(e.parts().stream().map(p -> with.getOrDefault(p, p)).toList()));
             } else {
                 out.add(with.getOrDefault(l, l));
             }

@@ -23,6 +23,7 @@ import org.naspipeline.worker.model.NetworkPlan.Layer;
 import org.naspipeline.worker.model.NetworkPlan.Weighted;
 import org.naspipeline.worker.model.NetworkPlan.Norm;
 import org.naspipeline.worker.model.NetworkPlan.Residual;
+import org.naspipeline.worker.model.NetworkPlan.Stateful;
 
 /**
  * Builds DJL blocks from a {@link NetworkPlan} and moves weights between the two. A residual becomes a
@@ -100,6 +101,33 @@ public final class PlanBlocks {
         }
 
         @Override
+        public Block patches(NetworkPlan.Patches p) {
+            return new TokenBlocks.PatchesBlock(p.patch());
+        }
+
+        @Override
+        public Block embed(NetworkPlan.Embed e) {
+            return weighted(new TokenBlocks.EmbedBlock(e.tokens(), e.width(), e.cls()));
+        }
+
+        @Override
+        public Block layerNorm(NetworkPlan.LayerNorm n) {
+            return weighted(TokenBlocks.layerNorm());
+        }
+
+        @Override
+        public Block encoder(NetworkPlan.Encoder e) {
+            TokenBlocks.EncoderBlock block = new TokenBlocks.EncoderBlock(e);
+            weighted.addAll(block.parts());
+            return block;
+        }
+
+        @Override
+        public Block tokenPool(NetworkPlan.TokenPool p) {
+            return new TokenBlocks.TokenPoolBlock(p.cls());
+        }
+
+        @Override
         public Block residual(Residual r) {
             SequentialBlock body = sequence(r.body(), weighted);
             Block shortcut = r.shortcut().isEmpty() ? Blocks.identityBlock() : sequence(r.shortcut(), weighted);
@@ -107,6 +135,34 @@ public final class PlanBlocks {
                     branches -> new NDList(branches.get(0).singletonOrThrow().add(branches.get(1).singletonOrThrow())),
                     List.of(body, shortcut));
         }
+    }
+
+    /** The head count of each encoder layer of the built network, in forward order (empty: none). */
+    public static int[] heads(Built built) {
+        return encoders(built.block(), new ArrayList<>()).stream().mapToInt(TokenBlocks.EncoderBlock::heads).toArray();
+    }
+
+    /**
+     * Sets a head mask on each encoder layer, in forward order (shape (heads) each; 1 keeps a head, 0 silences it), or
+     * clears them all ({@code masks} null); later forward passes use them.
+     */
+    public static void headMasks(Built built, NDList masks) {
+        List<TokenBlocks.EncoderBlock> encoders = encoders(built.block(), new ArrayList<>());
+        if (masks != null && masks.size() != encoders.size()) {
+            throw new IllegalArgumentException(masks.size() + " head masks for " + encoders.size() + " encoder layers");
+        }
+        for (int i = 0; i < encoders.size(); i++) {
+            encoders.get(i).headMask(masks == null ? null : masks.get(i));
+        }
+    }
+
+    private static List<TokenBlocks.EncoderBlock> encoders(Block block, List<TokenBlocks.EncoderBlock> out) {
+        if (block instanceof TokenBlocks.EncoderBlock e) {
+            out.add(e);
+        } else {
+            block.getChildren().values().forEach(child -> encoders(child, out));
+        }
+        return out;
     }
 
     /** Initializes the block's parameters for batch-1 input, then sets the plan's weights into them. */
@@ -125,11 +181,10 @@ public final class PlanBlocks {
                 if (w.hasBias()) {
                     set(b, "bias", w.bias(), path);
                 }
-            } else if (layer instanceof Norm) {
-                set(b, "gamma", ((Norm) layer).gamma(), path);
-                set(b, "beta", ((Norm) layer).beta(), path);
-                set(b, "runningMean", ((Norm) layer).mean(), path);
-                set(b, "runningVar", ((Norm) layer).var(), path);
+            } else if (layer instanceof Stateful st) {
+                for (int n = 0; n < st.names().size(); n++) {
+                    set(b, st.names().get(n), st.values().get(n), path);
+                }
             }
         });
     }
@@ -144,8 +199,8 @@ public final class PlanBlocks {
             Layer with = layer;
             if (layer instanceof Weighted w) {
                 with = w.with(get(b, "weight"), w.hasBias() ? get(b, "bias") : null);
-            } else if (layer instanceof Norm n) {
-                with = new Norm(n.channels(), get(b, "gamma"), get(b, "beta"), get(b, "runningMean"), get(b, "runningVar"));
+            } else if (layer instanceof Stateful st) {
+                with = st.withValues(st.names().stream().map(name -> get(b, name)).toList());
             }
             captured.put(layer, with);
         });

@@ -20,6 +20,12 @@ import org.naspipeline.worker.model.NetworkPlan;
  *       a low-rank pair is simply its two layers. Pruned plans export at their shrunk shapes.</li>
  *   <li>A batch norm right after a conv is folded into the conv's weights and bias; one elsewhere is a
  *       BatchNormalization op.</li>
+ *   <li>Token layers (transformer family, values (N, T, D)): patches → Reshape, Transpose, Reshape; a dense layer on
+ *       tokens → MatMul (transposed weight) + Add; embedding → Shape, Concat, Expand (the class token over the batch),
+ *       Concat, Add; layer norm → LayerNormalization; encoder → its dense layers, Reshape/Transpose into heads, MatMul,
+ *       Div by √headDim, Softmax, MatMul, exact GELU as Div, Erf, Add, Mul, Mul, float residual Adds; token pooling →
+ *       Gather of token 0 or ReduceMean over the tokens. In the int8 graph only the dense layers on tokens are
+ *       quantized (QDQ activation, per-channel int8 weight, float bias); the rest stays float.</li>
  *   <li>int8: a QDQ graph. Weights per output channel symmetric int8 from the project's {@code Quantizer},
  *       biases int32; activations QuantizeLinear/DequantizeLinear, uint8 by default (see {@link Activations}),
  *       with codes from {@link #calibrate}. ONNX Runtime fuses the groups into QLinearConv, QGemm, QLinearAdd,

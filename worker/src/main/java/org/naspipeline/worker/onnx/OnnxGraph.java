@@ -46,6 +46,13 @@ final class OnnxGraph {
         return constant(name, TensorProto.DataType.INT32, b.array(), dims);
     }
 
+    /** An int64 constant of shape {@code dims} (no dims: a scalar): shapes, axes and indices. */
+    String int64s(String name, long[] values, long... dims) {
+        ByteBuffer b = ByteBuffer.allocate(values.length * 8).order(ByteOrder.LITTLE_ENDIAN);
+        b.asLongBuffer().put(values);
+        return constant(name, TensorProto.DataType.INT64, b.array(), dims);
+    }
+
     private String constant(String name, TensorProto.DataType type, byte[] raw, long... dims) {
         TensorProto.Builder t = TensorProto.newBuilder().setName(name).setDataType(type.getNumber())
                 .setRawData(ByteString.copyFrom(raw));

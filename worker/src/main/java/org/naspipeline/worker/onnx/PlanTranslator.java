@@ -11,10 +11,15 @@ import org.naspipeline.worker.compress.Quantizer;
 import org.naspipeline.worker.model.NetworkPlan;
 import org.naspipeline.worker.model.NetworkPlan.Conv;
 import org.naspipeline.worker.model.NetworkPlan.Dense;
+import org.naspipeline.worker.model.NetworkPlan.Embed;
+import org.naspipeline.worker.model.NetworkPlan.Encoder;
 import org.naspipeline.worker.model.NetworkPlan.Layer;
+import org.naspipeline.worker.model.NetworkPlan.LayerNorm;
 import org.naspipeline.worker.model.NetworkPlan.Norm;
+import org.naspipeline.worker.model.NetworkPlan.Patches;
 import org.naspipeline.worker.model.NetworkPlan.Pool;
 import org.naspipeline.worker.model.NetworkPlan.Residual;
+import org.naspipeline.worker.model.NetworkPlan.TokenPool;
 
 /**
  * Walks a plan and writes its ONNX graph, tracking each activation's shape so that a layer the graph cannot
@@ -26,6 +31,8 @@ import org.naspipeline.worker.model.NetworkPlan.Residual;
  * ungrouped conv with fewer than {@link #FLOAT_CONV_INPUTS_BELOW} input channels stays float (its int8 kernel is
  * slower than the float one), and so do the ReLU, pooling and flatten after it, a ReLU → max pooling pair written
  * pooling first so that ONNX Runtime does not move the next QuantizeLinear above the pooling (docs/onnx.md).
+ * Token values (transformer family) have dims (T, D); only their dense layers are quantized (see the token
+ * layers' section below).
  */
 final class PlanTranslator {
     /** DJL's batch-norm epsilon. */
@@ -202,6 +209,31 @@ final class PlanTranslator {
         public Value residual(Residual r) {
             return PlanTranslator.this.residual(path, r, in);
         }
+
+        @Override
+        public Value patches(Patches p) {
+            return PlanTranslator.this.patches(path, p, in);
+        }
+
+        @Override
+        public Value embed(Embed e) {
+            return PlanTranslator.this.embed(path, e, in);
+        }
+
+        @Override
+        public Value layerNorm(LayerNorm n) {
+            return PlanTranslator.this.layerNorm(path, n, in, path);
+        }
+
+        @Override
+        public Value encoder(Encoder e) {
+            return PlanTranslator.this.encoder(path, e, in);
+        }
+
+        @Override
+        public Value tokenPool(TokenPool t) {
+            return PlanTranslator.this.tokenPool(path, t, in);
+        }
     }
 
     private Value residual(String path, Residual r, Value in) {
@@ -282,6 +314,9 @@ final class PlanTranslator {
     }
 
     private Value dense(String path, Dense d, Value in) {
+        if (in.dims.length == 2 && in.dims[1] == d.in()) {
+            return tokenDense(path, d, in);
+        }
         if (in.dims.length != 1 || in.dims[0] != d.in()) {
             throw new UnexportableLayerException(path, d + " reads shape " + Arrays.toString(in.dims)
                     + "; it needs (" + d.in() + ") features (a flatten before it)");
@@ -290,6 +325,201 @@ final class PlanTranslator {
         float[] bias = d.hasBias() ? check(path + ".bias", d.bias(), d.out()) : null;
         List<String> inputs = weighted(path, in, d.weight(), new long[] {d.out(), d.in()}, bias);
         return new Value(graph.node("Gemm", inputs, path, integer("transB", 1)), new long[] {d.out()}, null);
+    }
+
+    // ---- token layers (ViT-style): values of dims (T, D), the batch in front at run time ----
+    //
+    // fp32: every op is standard opset 17 (LayerNormalization is 17's; Gelu only arrives in 20, so GELU is
+    // written with Erf). int8: the dense layers on tokens (the patch embedding and the encoder's query, key,
+    // value, output, fc1, fc2) read a QDQ activation and per-output-channel int8 weights behind a DequantizeLinear
+    // (axis 1 of the transposed (in, out) weight), as conv and Gemm do; their bias is a float Add after the MatMul.
+    // Everything else on tokens stays float inside the int8 graph: patch reshaping, embeddings, layer norms,
+    // attention scores, softmax, the weighted sum of values, GELU, the residual sums and token pooling.
+
+    private Value patches(String path, Patches p, Value in) {
+        int k = p.patch();
+        if (in.dims.length != 3 || in.dims[0] != p.channels() || k < 1 || in.dims[1] % k != 0 || in.dims[2] % k != 0) {
+            throw new UnexportableLayerException(path, p + " over " + p.channels() + " channels reads shape "
+                    + Arrays.toString(in.dims) + "; it needs (" + p.channels() + ", height, width) with height and width multiples of " + k);
+        }
+        long gh = in.dims[1] / k;
+        long gw = in.dims[2] / k;
+        // (C, H, W) → (C, H/p, p, W/p, p) → (H/p, W/p, C, p, p) → (T, C·p·p); the 0 keeps the batch dimension
+        String grid = graph.node("Reshape", List.of(in.name, shape(path + "/grid_shape", 0, p.channels(), gh, k, gw, k)), path + "/grid");
+        String moved = graph.node("Transpose", List.of(grid), path + "/transposed", ints("perm", 0, 2, 4, 1, 3, 5));
+        String out = graph.node("Reshape", List.of(moved, shape(path + "/tokens_shape", 0, gh * gw, p.features())), path);
+        return floating(new Value(out, new long[] {gh * gw, p.features()}, null), true);
+    }
+
+    private Value embed(String path, Embed e, Value in) {
+        tokens(path, "embedding of " + e.tokens() + " tokens of " + e.width(), in, e.tokens(), e.width());
+        int d = e.width();
+        int t = e.outTokens();
+        float[] positions = check(path + ".positions", e.positions(), t * d);
+        String x = in.name;
+        if (e.cls()) {
+            float[] cls = check(path + ".cls", e.clsToken(), d);
+            // the class token broadcast to (N, 1, D), N read from the input, then put first
+            String batch = graph.node("Shape", List.of(x), path + "/batch", integer("start", 0), integer("end", 1));
+            String target = graph.node("Concat", List.of(batch, shape(path + "/cls_tail", 1, d)), path + "/cls_shape", integer("axis", 0));
+            String token = graph.node("Expand", List.of(graph.floats(path + ".cls", cls, 1, 1, d), target), path + "/cls");
+            x = graph.node("Concat", List.of(token, x), path + "/with_cls", integer("axis", 1));
+        }
+        String out = graph.node("Add", List.of(x, graph.floats(path + ".positions", positions, t, d)), path);
+        return floating(new Value(out, new long[] {t, d}, null), true);
+    }
+
+    /** LayerNormalization over the last axis (ε {@link LayerNorm#EPSILON}), its output named {@code out}. */
+    private Value layerNorm(String path, LayerNorm n, Value in, String out) {
+        if (in.dims.length < 1 || in.dims[in.dims.length - 1] != n.width()) {
+            throw new UnexportableLayerException(path, n + " reads shape " + Arrays.toString(in.dims) + "; its last dimension must be " + n.width());
+        }
+        String gamma = graph.floats(path + ".gamma", check(path + ".gamma", n.gamma(), n.width()), n.width());
+        String beta = graph.floats(path + ".beta", check(path + ".beta", n.beta(), n.width()), n.width());
+        String y = graph.node("LayerNormalization", List.of(in.name, gamma, beta), out, integer("axis", -1), real("epsilon", LayerNorm.EPSILON));
+        return floating(new Value(y, in.dims, null), true);
+    }
+
+    private Value encoder(String path, Encoder e, Value in) {
+        int d = e.width();
+        int inner = e.heads() * e.headDim();
+        tokens(path, e.toString(), in, in.dims.length == 2 ? in.dims[0] : -1, d);
+        if (e.heads() < 1 || e.headDim() < 1) {
+            throw new UnexportableLayerException(path, e + ": heads and headDim must be ≥ 1");
+        }
+        int hidden = e.fc1().out();
+        int[][] shapes = {{d, inner}, {d, inner}, {d, inner}, {inner, d}, {d, hidden}, {hidden, d}};
+        Dense[] dense = {e.query(), e.key(), e.value(), e.output(), e.fc1(), e.fc2()};
+        String[] names = {"query", "key", "value", "output", "fc1", "fc2"};
+        for (int i = 0; i < dense.length; i++) {
+            if (dense[i].in() != shapes[i][0] || dense[i].out() != shapes[i][1]) {
+                throw new UnexportableLayerException(path + "." + names[i], dense[i] + " does not fit " + e + " (needs "
+                        + shapes[i][0] + "→" + shapes[i][1] + ")");
+            }
+        }
+        if (e.norm1().width() != d || e.norm2().width() != d) {
+            throw new UnexportableLayerException(path, e + ": its layer norms must be over width " + d);
+        }
+        Value x = in;
+        if (e.preNorm()) {
+            Value attended = attention(path, e, layerNorm(path + ".norm1", e.norm1(), x, path + ".norm1"));
+            Value x1 = sum(x, attended, path + "/attention_sum");
+            Value mlp = mlp(path, e, layerNorm(path + ".norm2", e.norm2(), x1, path + ".norm2"));
+            return sum(x1, mlp, path);
+        }
+        Value x1 = layerNorm(path + ".norm1", e.norm1(), sum(x, attention(path, e, x), path + "/attention_sum"), path + ".norm1");
+        return layerNorm(path + ".norm2", e.norm2(), sum(x1, mlp(path, e, x1), path + "/mlp_sum"), path);
+    }
+
+    /** Multi-head self-attention with its output projection: (T, D) → (T, D). */
+    private Value attention(String path, Encoder e, Value x) {
+        long h = e.heads();
+        long hd = e.headDim();
+        String q = tokenDense(path + ".query", e.query(), x).name;
+        String k = tokenDense(path + ".key", e.key(), x).name;
+        String v = tokenDense(path + ".value", e.value(), x).name;
+        // (N, T, H·d) → (N, T, H, d) → (N, H, T, d); head h is columns h·d … (h+1)·d − 1
+        String qh = graph.node("Transpose", List.of(graph.node("Reshape", List.of(q, shape(path + "/query_heads_shape", 0, 0, h, hd)),
+                path + "/query_heads_split")), path + "/query_heads", ints("perm", 0, 2, 1, 3));
+        String kt = graph.node("Transpose", List.of(graph.node("Reshape", List.of(k, shape(path + "/key_heads_shape", 0, 0, h, hd)),
+                path + "/key_heads_split")), path + "/key_heads_t", ints("perm", 0, 2, 3, 1));
+        String vh = graph.node("Transpose", List.of(graph.node("Reshape", List.of(v, shape(path + "/value_heads_shape", 0, 0, h, hd)),
+                path + "/value_heads_split")), path + "/value_heads", ints("perm", 0, 2, 1, 3));
+        String scores = graph.node("MatMul", List.of(qh, kt), path + "/scores_raw");
+        String scaled = graph.node("Div", List.of(scores, graph.floats(path + "/sqrt_head_dim", new float[] {(float) Math.sqrt(hd)})), path + "/scores");
+        String weights = graph.node("Softmax", List.of(scaled), path + "/attention_weights", integer("axis", -1));
+        String context = graph.node("MatMul", List.of(weights, vh), path + "/context_heads");
+        // (N, H, T, d) → (N, T, H, d) → (N, T, H·d): the heads concatenated in order
+        String merged = graph.node("Reshape", List.of(graph.node("Transpose", List.of(context), path + "/context_t", ints("perm", 0, 2, 1, 3)),
+                shape(path + "/context_shape", 0, 0, h * hd)), path + ".attention");
+        return tokenDense(path + ".output", e.output(), new Value(merged, new long[] {x.dims[0], h * hd}, null));
+    }
+
+    /** fc2(GELU(fc1(x))), GELU exact: 0.5·x·(1 + erf(x/√2)). */
+    private Value mlp(String path, Encoder e, Value x) {
+        Value f1 = tokenDense(path + ".fc1", e.fc1(), x);
+        String erf = graph.node("Erf", List.of(graph.node("Div", List.of(f1.name, graph.floats(path + "/sqrt2", new float[] {(float) Math.sqrt(2)})),
+                path + "/gelu_scaled")), path + "/gelu_erf");
+        String plusOne = graph.node("Add", List.of(erf, graph.floats(path + "/one", new float[] {1f})), path + "/gelu_erf_plus_one");
+        String times = graph.node("Mul", List.of(f1.name, plusOne), path + "/gelu_product");
+        String gelu = graph.node("Mul", List.of(times, graph.floats(path + "/half", new float[] {0.5f})), path + ".gelu");
+        return tokenDense(path + ".fc2", e.fc2(), new Value(gelu, f1.dims, null));
+    }
+
+    /** A float residual sum of two token values of the same shape. */
+    private Value sum(Value a, Value b, String out) {
+        return floating(new Value(graph.node("Add", List.of(a.name, b.name), out), a.dims, null), true);
+    }
+
+    private Value tokenPool(String path, TokenPool t, Value in) {
+        if (in.dims.length != 2) {
+            throw new UnexportableLayerException(path, t + " reads shape " + Arrays.toString(in.dims) + "; it needs (tokens, width)");
+        }
+        String out = t.cls()
+                ? graph.node("Gather", List.of(in.name, graph.int64s(path + "/first", new long[] {0})), path, integer("axis", 1))
+                : graph.node("ReduceMean", List.of(in.name), path, ints("axes", 1), integer("keepdims", 0));
+        return floating(new Value(out, new long[] {in.dims[1]}, null), true);
+    }
+
+    /**
+     * A dense layer on each token: MatMul with the transposed (in, out) weight, then Add of the bias. In int8 mode the
+     * input is Q → DQ and the weight per output channel symmetric int8 ({@link Quantizer#perChannel}) behind a
+     * DequantizeLinear on axis 1; the bias stays float.
+     */
+    private Value tokenDense(String path, Dense d, Value in) {
+        if (in.dims.length != 2 || in.dims[1] != d.in()) {
+            throw new UnexportableLayerException(path, d + " reads shape " + Arrays.toString(in.dims) + "; it needs (tokens, " + d.in() + ")");
+        }
+        check(path + ".weight", d.weight(), d.in() * d.out());
+        float[] bias = d.hasBias() ? check(path + ".bias", d.bias(), d.out()) : null;
+        String x = quantized(in);
+        String w;
+        if (ranges == null) {
+            w = graph.floats(path + ".weight", transpose(d.weight(), d.out(), d.in()), d.in(), d.out());
+        } else {
+            Quantizer.Symmetric q = Quantizer.perChannel(d.weight(), d.out());
+            float[] scales = q.scales().clone();
+            for (int o = 0; o < scales.length; o++) {
+                if (scales[o] == 0) {
+                    scales[o] = 1f; // an all-zero channel: every code is 0 anyway
+                }
+            }
+            byte[] codes = new byte[d.in() * d.out()];
+            for (int o = 0; o < d.out(); o++) {
+                for (int i = 0; i < d.in(); i++) {
+                    codes[i * d.out() + o] = q.codes()[o * d.in() + i];
+                }
+            }
+            String s = graph.floats(path + ".weight_scale", scales, d.out());
+            w = graph.node("DequantizeLinear", List.of(graph.int8s(path + ".weight_q", codes, d.in(), d.out()), s,
+                    graph.int8s(path + ".weight_zero_point", new byte[d.out()], d.out())), path + ".weight", integer("axis", 1));
+        }
+        String product = graph.node("MatMul", List.of(x, w), bias == null ? path : path + "/matmul");
+        String out = bias == null ? product : graph.node("Add", List.of(product, graph.floats(path + ".bias", bias, d.out())), path);
+        return new Value(out, new long[] {in.dims[0], d.out()}, null);
+    }
+
+    /** Checks that {@code in} is (tokens, width) tokens ({@code tokens} −1: any number). */
+    private static void tokens(String path, String what, Value in, long tokens, long width) {
+        if (in.dims.length != 2 || tokens >= 0 && in.dims[0] != tokens || in.dims[1] != width) {
+            throw new UnexportableLayerException(path, what + " reads shape " + Arrays.toString(in.dims) + "; it needs ("
+                    + (tokens >= 0 ? tokens : "tokens") + ", " + width + ") tokens");
+        }
+    }
+
+    /** An int64 shape constant for Reshape (0: keep the input's dimension). */
+    private String shape(String name, long... dims) {
+        return graph.int64s(name, dims, dims.length);
+    }
+
+    private static float[] transpose(float[] m, int rows, int cols) {
+        float[] t = new float[m.length];
+        for (int r = 0; r < rows; r++) {
+            for (int c = 0; c < cols; c++) {
+                t[c * rows + r] = m[r * cols + c];
+            }
+        }
+        return t;
     }
 
     /**

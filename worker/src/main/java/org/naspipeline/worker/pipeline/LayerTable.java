@@ -116,5 +116,31 @@ final class LayerTable {
         public String residual(NetworkPlan.Residual residual) {
             return "residual";
         }
+
+        @Override
+        public String patches(NetworkPlan.Patches p) {
+            return "patches " + p.patch() + "×" + p.patch() + ", " + p.channels() + " channels";
+        }
+
+        @Override
+        public String embed(NetworkPlan.Embed e) {
+            return "position embedding" + (e.cls() ? " (+ class token)" : "");
+        }
+
+        @Override
+        public String layerNorm(NetworkPlan.LayerNorm n) {
+            return "layer norm";
+        }
+
+        @Override
+        public String encoder(NetworkPlan.Encoder e) {
+            return "encoder (" + e.heads() + " heads × " + e.headDim() + ", MLP " + e.fc1().out() + ", "
+                    + (e.preNorm() ? "pre-norm" : "post-norm") + ")";
+        }
+
+        @Override
+        public String tokenPool(NetworkPlan.TokenPool t) {
+            return t.cls() ? "class token" : "mean over tokens";
+        }
     };
 }

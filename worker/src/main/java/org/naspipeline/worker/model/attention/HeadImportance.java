@@ -29,18 +29,33 @@ public final class HeadImportance {
      * layer l's head count; masks are made of {@code type}, which must be the network's.
      */
     public static double[][] of(NDManager manager, DataType type, int[] heads, Iterable<? extends MaskedLoss> batches) {
-        double[][] importance = new double[heads.length][];
-        for (int l = 0; l < heads.length; l++) {
-            importance[l] = new double[heads[l]];
-        }
+        double[][] importance = zeros(heads);
         for (MaskedLoss batch : batches) {
-            double[][] g = gradients(manager, type, heads, batch);
-            for (int l = 0; l < heads.length; l++) {
-                for (int h = 0; h < heads[l]; h++) {
-                    importance[l][h] += Math.abs(g[l][h]);
-                }
+            addAbsolute(importance, gradients(manager, type, heads, batch));
+        }
+        return normalized(importance);
+    }
+
+    /** One all-zero array per layer, {@code heads[l]} long. */
+    public static double[][] zeros(int[] heads) {
+        double[][] out = new double[heads.length][];
+        for (int l = 0; l < heads.length; l++) {
+            out[l] = new double[heads[l]];
+        }
+        return out;
+    }
+
+    /** Adds |g| into {@code sums}, entry by entry. */
+    public static void addAbsolute(double[][] sums, double[][] g) {
+        for (int l = 0; l < sums.length; l++) {
+            for (int h = 0; h < sums[l].length; h++) {
+                sums[l][h] += Math.abs(g[l][h]);
             }
         }
+    }
+
+    /** Each layer's values divided by their L2 norm (left at 0 where all are 0), in place; returns them. */
+    public static double[][] normalized(double[][] importance) {
         for (double[] layer : importance) {
             double norm = Math.sqrt(Arrays.stream(layer).map(x -> x * x).sum());
             for (int h = 0; h < layer.length && norm > 0; h++) {

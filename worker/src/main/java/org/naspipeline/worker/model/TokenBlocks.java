@@ -1,0 +1,214 @@
+package org.naspipeline.worker.model;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.AbstractBlock;
+import ai.djl.nn.Activation;
+import ai.djl.nn.Parameter;
+import ai.djl.nn.core.Linear;
+import ai.djl.nn.norm.Dropout;
+import ai.djl.nn.norm.LayerNorm;
+import ai.djl.training.ParameterStore;
+import ai.djl.training.initializer.NormalInitializer;
+import ai.djl.util.PairList;
+import java.util.List;
+import org.naspipeline.worker.model.attention.AttentionMacs;
+import org.naspipeline.worker.model.attention.MultiHeadAttention;
+
+/**
+ * The DJL blocks of the plan's token layers ({@link NetworkPlan.Patches}, {@link NetworkPlan.Embed},
+ * {@link NetworkPlan.Encoder}, {@link NetworkPlan.TokenPool}), on {@code (B, T, D)} tokens. Each follows the
+ * semantics its plan layer's javadoc gives, which the ONNX export writes too.
+ */
+final class TokenBlocks {
+    private TokenBlocks() {}
+
+    /** A layer norm over the last axis, ε {@link NetworkPlan.LayerNorm#EPSILON}; parameters gamma and beta. */
+    static LayerNorm layerNorm() {
+        return LayerNorm.builder().axis(2).optEpsilon(NetworkPlan.LayerNorm.EPSILON).build();
+    }
+
+    /** (B, C, H, W) → (B, H/p·W/p, C·p·p): non-overlapping patches, row by row, each channel-major. */
+    static final class PatchesBlock extends AbstractBlock {
+        private final int patch;
+
+        PatchesBlock(int patch) {
+            this.patch = patch;
+        }
+
+        @Override
+        protected NDList forwardInternal(ParameterStore store, NDList inputs, boolean training, PairList<String, Object> params) {
+            NDArray x = inputs.singletonOrThrow();
+            Shape s = x.getShape();
+            long c = s.get(1);
+            long gh = s.get(2) / patch;
+            long gw = s.get(3) / patch;
+            NDArray t = x.reshape(s.get(0), c, gh, patch, gw, patch).transpose(0, 2, 4, 1, 3, 5);
+            return new NDList(t.reshape(s.get(0), gh * gw, c * patch * patch));
+        }
+
+        @Override
+        public Shape[] getOutputShapes(Shape[] in) {
+            Shape s = in[0];
+            return new Shape[] {new Shape(s.get(0), (s.get(2) / patch) * (s.get(3) / patch), s.get(1) * patch * patch)};
+        }
+
+        @Override
+        protected void prepare(Shape[] in) {
+            Shape s = in[0];
+            if (s.dimension() != 4 || s.get(2) % patch != 0 || s.get(3) % patch != 0) {
+                throw new IllegalArgumentException(patch + "×" + patch + " patches need (B, C, H, W) input with H and W multiples of "
+                        + patch + ", not " + s);
+            }
+        }
+    }
+
+    /** Puts a learned class token first (when {@code cls}) and adds learned positions; parameters cls, positions. */
+    static final class EmbedBlock extends AbstractBlock {
+        private final boolean cls;
+        private final Parameter classToken;
+        private final Parameter positions;
+
+        EmbedBlock(int tokens, int width, boolean cls) {
+            this.cls = cls;
+            NormalInitializer init = new NormalInitializer(0.02f);
+            this.classToken = cls ? addParameter(Parameter.builder().setName("cls").setType(Parameter.Type.WEIGHT)
+                    .optShape(new Shape(1, 1, width)).optInitializer(init).build()) : null;
+            this.positions = addParameter(Parameter.builder().setName("positions").setType(Parameter.Type.WEIGHT)
+                    .optShape(new Shape(1, tokens + (cls ? 1 : 0), width)).optInitializer(init).build());
+        }
+
+        @Override
+        protected NDList forwardInternal(ParameterStore store, NDList inputs, boolean training, PairList<String, Object> params) {
+            NDArray x = inputs.singletonOrThrow();
+            if (cls) {
+                NDArray token = store.getValue(classToken, x.getDevice(), training);
+                x = NDArrays.concat(new NDList(token.broadcast(new Shape(x.getShape().get(0), 1, x.getShape().get(2))), x), 1);
+            }
+            return new NDList(x.add(store.getValue(positions, x.getDevice(), training)));
+        }
+
+        @Override
+        public Shape[] getOutputShapes(Shape[] in) {
+            Shape s = in[0];
+            return new Shape[] {new Shape(s.get(0), s.get(1) + (cls ? 1 : 0), s.get(2))};
+        }
+    }
+
+    /** (B, T, D) → (B, D): the first token's features, or the mean over tokens. */
+    static final class TokenPoolBlock extends AbstractBlock {
+        private final boolean cls;
+
+        TokenPoolBlock(boolean cls) {
+            this.cls = cls;
+        }
+
+        @Override
+        protected NDList forwardInternal(ParameterStore store, NDList inputs, boolean training, PairList<String, Object> params) {
+            NDArray x = inputs.singletonOrThrow();
+            return new NDList(cls ? x.get(new NDIndex(":, 0, :")) : x.mean(new int[] {1}));
+        }
+
+        @Override
+        public Shape[] getOutputShapes(Shape[] in) {
+            return new Shape[] {new Shape(in[0].get(0), in[0].get(2))};
+        }
+    }
+
+    /**
+     * One encoder layer (see {@link NetworkPlan.Encoder}): attention and a GELU MLP, each with its residual, pre- or
+     * post-norm. {@link #parts()} gives the blocks of its parameters in {@link NetworkPlan.Encoder#PART_NAMES} order.
+     */
+    static final class EncoderBlock extends AbstractBlock {
+        private final boolean preNorm;
+        private final LayerNorm norm1;
+        private final MultiHeadAttention attention;
+        private final LayerNorm norm2;
+        private final Linear fc1;
+        private final Linear fc2;
+        private final Dropout drop;
+        private NDArray headMask;
+
+        EncoderBlock(NetworkPlan.Encoder e) {
+            this.preNorm = e.preNorm();
+            this.norm1 = addChildBlock("norm1", layerNorm());
+            this.attention = addChildBlock("attention", new MultiHeadAttention(e.width(), e.heads(), e.headDim()));
+            this.norm2 = addChildBlock("norm2", layerNorm());
+            this.fc1 = addChildBlock("fc1", Linear.builder().setUnits(e.fc1().out()).optBias(e.fc1().hasBias()).build());
+            this.fc2 = addChildBlock("fc2", Linear.builder().setUnits(e.fc2().out()).optBias(e.fc2().hasBias()).build());
+            this.drop = addChildBlock("dropout", Dropout.builder().optRate((float) e.dropout()).build());
+        }
+
+        /** The blocks holding the parts' parameters, in {@link NetworkPlan.Encoder#PART_NAMES} order. */
+        List<ai.djl.nn.Block> parts() {
+            return List.of(norm1, attention.query(), attention.key(), attention.value(), attention.output(), norm2, fc1, fc2);
+        }
+
+        /** The attention's head count. */
+        int heads() {
+            return attention.heads();
+        }
+
+        /**
+         * Multiplies each head's context by {@code mask} (shape (heads); null: none) in later forward passes, so a
+         * loss can be differentiated with respect to it (head importance).
+         */
+        void headMask(NDArray mask) {
+            this.headMask = mask;
+        }
+
+        /** MACs for one input of shape (B, T, D): the attention's, exactly, and the MLP's two dense layers. */
+        long macs(Shape in) {
+            long rows = in.get(0) * in.get(1);
+            return in.get(0) * AttentionMacs.of(in.get(1), attention.width(), attention.heads(), attention.headDim())
+                    + rows * in.get(2) * fc1.getParameters().get("weight").getArray().getShape().get(0) * 2;
+        }
+
+        @Override
+        protected NDList forwardInternal(ParameterStore store, NDList inputs, boolean training, PairList<String, Object> params) {
+            NDArray x = inputs.singletonOrThrow();
+            if (preNorm) {
+                x = x.add(attend(store, run(norm1, store, x, training, params), training, params));
+                return new NDList(x.add(mlp(store, run(norm2, store, x, training, params), training, params)));
+            }
+            x = run(norm1, store, x.add(attend(store, x, training, params)), training, params);
+            return new NDList(run(norm2, store, x.add(mlp(store, x, training, params)), training, params));
+        }
+
+        private NDArray attend(ParameterStore store, NDArray x, boolean training, PairList<String, Object> params) {
+            NDList in = headMask == null ? new NDList(x) : new NDList(x, headMask);
+            NDArray attended = attention.forward(store, in, training, params).singletonOrThrow();
+            return run(drop, store, attended, training, params);
+        }
+
+        private NDArray mlp(ParameterStore store, NDArray x, boolean training, PairList<String, Object> params) {
+            NDArray hidden = Activation.gelu(run(fc1, store, x, training, params));
+            return run(drop, store, run(fc2, store, hidden, training, params), training, params);
+        }
+
+        private static NDArray run(ai.djl.nn.Block b, ParameterStore store, NDArray x, boolean training, PairList<String, Object> params) {
+            return b.forward(store, new NDList(x), training, params).singletonOrThrow();
+        }
+
+        @Override
+        public Shape[] getOutputShapes(Shape[] in) {
+            return new Shape[] {in[0]};
+        }
+
+        @Override
+        protected void initializeChildBlocks(NDManager manager, DataType dataType, Shape... in) {
+            Shape s = in[0];
+            norm1.initialize(manager, dataType, s);
+            attention.initialize(manager, dataType, s);
+            norm2.initialize(manager, dataType, s);
+            fc1.initialize(manager, dataType, s);
+            fc2.initialize(manager, dataType, new Shape(s.get(0), s.get(1), fc1.getOutputShapes(new Shape[] {s})[0].get(2)));
+            drop.initialize(manager, dataType, s);
+        }
+    }
+}

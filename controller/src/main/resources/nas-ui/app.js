@@ -846,6 +846,13 @@
       ...(s.pooling && s.pooling !== 'none' ? [`stage ${i + 1}: ${s.pooling} pooling 2×2`] : []),
     ]).concat(['flatten']),
     mlp: a => a.hiddenUnits.map((u, i) => `dense ${u} units, ReLU (hidden layer ${i + 1})`),
+    transformer: a => [
+      `patches ${a.patchSize}×${a.patchSize}, embedded to ${a.width} features`,
+      `position embedding${a.pooling === 'cls' ? ' and class token' : ''}`,
+      ...Array.from({ length: a.layers }, (_, l) => `encoder layer ${l + 1}: ${a.heads} attention heads of ${Math.floor(a.width / a.heads)}, GELU MLP ${Math.max(1, Math.round(a.mlpRatio * a.width))} wide, ${a.norm}-norm${a.dropout > 0 ? `, dropout ${a.dropout}` : ''}`),
+      ...(a.norm === 'pre' ? ['layer norm'] : []),
+      a.pooling === 'cls' ? 'class token' : 'mean over tokens',
+    ],
   };
 
   // Before a worker has measured it (or from a worker older than per-layer reports): the layers the candidate describes.

@@ -8,7 +8,8 @@ import java.util.List;
 
 /**
  * The architecture half of a search space, one record per model family named by {@code family} in JSON: a
- * factorized, MnasNet-style CNN space ({@link CnnSpace}) or an MLP space ({@link MlpSpace}). Every family ends in
+ * factorized, MnasNet-style CNN space ({@link CnnSpace}), an MLP space ({@link MlpSpace}) or a transformer-encoder
+ * space ({@link TransformerSpace}). Every family ends in
  * the same dense head, whose choices ({@code denseUnits}, {@code dropout}) are shared. Choice lists that are
  * omitted fall back to a single sensible default. A family is added here: its record, a {@link JsonSubTypes} entry,
  * a case in {@link Cases}, and its object in the published schema.
@@ -16,9 +17,10 @@ import java.util.List;
 @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, include = JsonTypeInfo.As.EXISTING_PROPERTY, property = "family")
 @JsonSubTypes({
     @JsonSubTypes.Type(value = CnnSpace.class, name = "cnn"),
-    @JsonSubTypes.Type(value = MlpSpace.class, name = "mlp")
+    @JsonSubTypes.Type(value = MlpSpace.class, name = "mlp"),
+    @JsonSubTypes.Type(value = TransformerSpace.class, name = "transformer")
 })
-public sealed interface ArchitectureSpace permits CnnSpace, MlpSpace {
+public sealed interface ArchitectureSpace permits CnnSpace, MlpSpace, TransformerSpace {
     /** The family, written as the {@code family} field. */
     @JsonProperty("family")
     ModelFamily family();
@@ -43,6 +45,8 @@ public sealed interface ArchitectureSpace permits CnnSpace, MlpSpace {
         R cnn(CnnSpace cnn);
 
         R mlp(MlpSpace mlp);
+
+        R transformer(TransformerSpace transformer);
     }
 
     /** {@code given}, or {@code fallback} when it is absent or empty. */

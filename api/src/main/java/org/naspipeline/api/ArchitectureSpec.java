@@ -13,14 +13,16 @@ import com.fasterxml.jackson.annotation.JsonTypeInfo;
  * <p>Written JSON keeps the shape every service wrote before the families were types: a CNN carries
  * {@code "hiddenUnits":[]} and an MLP {@code "stages":[]}, so candidates' canonical hashes, and with them trial
  * identities and stored state, are unchanged. Reading accepts those empty legacy fields and refuses non-empty ones.
+ * Families added since (the transformer) write their own fields only.
  */
 @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, include = JsonTypeInfo.As.EXISTING_PROPERTY, property = "family",
         visible = true)
 @JsonSubTypes({
     @JsonSubTypes.Type(value = CnnArchitecture.class, name = "cnn"),
-    @JsonSubTypes.Type(value = MlpArchitecture.class, name = "mlp")
+    @JsonSubTypes.Type(value = MlpArchitecture.class, name = "mlp"),
+    @JsonSubTypes.Type(value = TransformerArchitecture.class, name = "transformer")
 })
-public sealed interface ArchitectureSpec permits CnnArchitecture, MlpArchitecture {
+public sealed interface ArchitectureSpec permits CnnArchitecture, MlpArchitecture, TransformerArchitecture {
     /** The family, written as the {@code family} field. */
     @JsonProperty("family")
     ModelFamily family();
@@ -36,6 +38,8 @@ public sealed interface ArchitectureSpec permits CnnArchitecture, MlpArchitectur
         R cnn(CnnArchitecture cnn);
 
         R mlp(MlpArchitecture mlp);
+
+        R transformer(TransformerArchitecture transformer);
     }
 
     /** The family's body in short human-readable form, without the family name and head. */

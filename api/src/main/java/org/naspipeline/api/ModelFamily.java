@@ -7,5 +7,7 @@ public enum ModelFamily {
     /** Convolutional stages followed by a dense head. */
     @JsonProperty("cnn") CNN,
     /** Fully connected hidden layers followed by the classifier. */
-    @JsonProperty("mlp") MLP
+    @JsonProperty("mlp") MLP,
+    /** A transformer encoder (ViT-style on image patches) followed by the classifier. */
+    @JsonProperty("transformer") TRANSFORMER
 }

@@ -9,5 +9,10 @@ public enum PruningMethod {
     /** Structured pruning of the filters with the smallest L1 norm (Li et al. 2017). */
     @JsonProperty("l1-filter") L1_FILTER,
     /** Unstructured pruning of the smallest-magnitude weights. */
-    @JsonProperty("magnitude") MAGNITUDE
+    @JsonProperty("magnitude") MAGNITUDE,
+    /**
+     * Removal of the least important attention heads of a transformer's encoder layers (Michel et al. 2019:
+     * importance = Σ |∂L/∂m_h| of a head mask over the validation set, normalized per layer).
+     */
+    @JsonProperty("heads") HEADS
 }

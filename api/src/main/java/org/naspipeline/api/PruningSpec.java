@@ -8,7 +8,9 @@ import java.util.Set;
  * <p>{@code scope} and {@code schedule} only matter for {@link PruningMethod#MAGNITUDE}: {@code layer} prunes
  * every conv and dense weight tensor to {@code ratio} on its own, {@code global} ranks all of them together
  * under one threshold; {@code one-shot} prunes once before fine-tuning, {@code agp} raises the sparsity during
- * fine-tuning along Zhu and Gupta's cubic schedule. L1-filter pruning is always per layer and one-shot.
+ * fine-tuning along Zhu and Gupta's cubic schedule. L1-filter pruning is always per layer and one-shot. Head pruning
+ * ({@link PruningMethod#HEADS}, transformers) removes {@code ratio} of each encoder layer's heads under {@code layer}
+ * scope, or of all heads ranked together under {@code global}; it is one-shot.
  */
 public record PruningSpec(PruningMethod method, Double ratio, String scope, String schedule) {
     /** No pruning. */

@@ -44,6 +44,15 @@ public record SearchSpace(ArchitectureSpace architecture, CompressionSpace compr
             architecture.validate(errors, path + ".architecture");
         }
         compression.validate(errors, path + ".compression");
+        ModelFamily family = architecture != null ? architecture.family()
+                : baseModel != null && baseModel.architecture() != null ? baseModel.architecture().family() : null;
+        if (family == ModelFamily.TRANSFORMER) {
+            tokenCompression(errors, path + ".compression");
+        } else if (family != null && compression.pruningMethods() != null
+                && compression.pruningMethods().contains(PruningMethod.HEADS)) {
+            errors.add(path + ".compression.pruningMethods", "heads prunes attention heads: it applies to the transformer "
+                    + "family only");
+        }
         parameters.forEach((name, spec) -> {
             String at = path + ".parameters." + name;
             if (!PARAMETER_NAME.matcher(name).matches()) {
@@ -52,6 +61,21 @@ public record SearchSpace(ArchitectureSpace architecture, CompressionSpace compr
                 spec.validate(errors, at);
             }
         });
+    }
+
+    /**
+     * What compression does not yet apply to a transformer's token layers: L1 filter pruning (it removes conv
+     * filters and dense units, which an encoder's fixed widths do not allow) and low-rank factorization.
+     */
+    private void tokenCompression(Errors errors, String path) {
+        if (compression.pruningMethods() != null && compression.pruningMethods().contains(PruningMethod.L1_FILTER)) {
+            errors.add(path + ".pruningMethods", "l1-filter does not apply to the transformer family (an encoder's "
+                    + "widths are fixed); use magnitude");
+        }
+        if (compression.lowRankRatios() != null && compression.lowRankRatios().stream().anyMatch(r -> r != null && r < 1.0)) {
+            errors.add(path + ".lowRankRatios", "low-rank factorization does not apply to the transformer family yet; "
+                    + "use [1.0]");
+        }
     }
 
     /** Number of distinct candidates (only meaningful once validated). */

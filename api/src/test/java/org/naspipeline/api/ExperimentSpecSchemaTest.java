@@ -157,9 +157,9 @@ class ExperimentSpecSchemaTest {
         assertThat(open).containsExactly("#/properties/strategy/properties/settings", "#/$defs/architectureSpace",
                 "#/$defs/architecture");
         assertThat(JsonCodec.SPEC_SCHEMA.schema().at("/$defs/architecture/allOf").findValuesAsText("$ref"))
-                .containsExactly("#/$defs/cnnArchitecture", "#/$defs/mlpArchitecture");
+                .containsExactly("#/$defs/cnnArchitecture", "#/$defs/mlpArchitecture", "#/$defs/transformerArchitecture");
         assertThat(JsonCodec.SPEC_SCHEMA.schema().at("/$defs/architectureSpace/allOf").findValuesAsText("$ref"))
-                .containsExactly("#/$defs/cnnSpace", "#/$defs/mlpSpace");
+                .containsExactly("#/$defs/cnnSpace", "#/$defs/mlpSpace", "#/$defs/transformerSpace");
     }
 
     private static void openObjects(com.fasterxml.jackson.databind.JsonNode schema, String at, List<String> out) {
@@ -211,7 +211,7 @@ class ExperimentSpecSchemaTest {
         bad.put(mlp.replace("\"head\"", "\"filters\": [8], \"head\""), List.of(new ValidationError(at + ".filters",
                 "unknown field (known: family, stages, hiddenUnits, head)")));
         bad.put(mlp.replace("\"mlp\"", "\"cnm\""), List.of(new ValidationError(at + ".family",
-                "must be one of \"cnn\", \"mlp\" (got \"cnm\"); did you mean \"cnn\"?")));
+                "must be one of \"cnn\", \"mlp\", \"transformer\" (got \"cnm\"); did you mean \"cnn\"?")));
         bad.put("{\"hiddenUnits\": [64]}", List.of(new ValidationError(at + ".family", "is required")));
         for (var e : bad.entrySet()) {
             String json = withBaseArchitecture(e.getKey());
@@ -221,6 +221,58 @@ class ExperimentSpecSchemaTest {
             assertThat(refused.errors()).as(e.getKey()).isEqualTo(e.getValue());
             assertThat(schemaErrorPaths(json)).as(e.getKey()).containsAnyOf(e.getValue().get(0).path(), at);
         }
+    }
+
+    /** What the controller answers {@code json}: each error as "path: message". */
+    static List<String> specErrorTexts(String json) {
+        InvalidInputException e = catchThrowableOfType(InvalidInputException.class,
+                () -> JsonCodec.readSpec(json.getBytes(StandardCharsets.UTF_8)));
+        return e == null ? List.of() : e.errors().stream().map(ValidationError::toString).toList();
+    }
+
+    /** The transformer example with its architecture space's {@code field} set to {@code value} (JSON). */
+    static String transformerWith(String field, String value) throws java.io.IOException {
+        com.fasterxml.jackson.databind.node.ObjectNode spec = (com.fasterxml.jackson.databind.node.ObjectNode) tree(
+                Files.readString(Path.of("..", "examples", "transformer.json")));
+        ((com.fasterxml.jackson.databind.node.ObjectNode) spec.at("/searchSpace/architecture")).set(field, tree(value));
+        return spec.toString();
+    }
+
+    /**
+     * A transformer space is checked by its own object and semantics: bad values and other families' fields at their
+     * paths (both validators), widths that do not divide by a head count, and compression the family does not take.
+     */
+    @Test
+    void aTransformerSpaceIsCheckedAtItsPaths() throws Exception {
+        String at = "searchSpace.architecture";
+        assertThat(javaErrorPaths(transformerWith("layers", "{\"min\": 1, \"max\": 4}"))).isEmpty();
+        java.util.Map<String, String> bad = new java.util.LinkedHashMap<>();
+        bad.put(transformerWith("norms", "[\"middle\"]"), at + ".norms[0]: must be one of \"pre\", \"post\" (got \"middle\")");
+        bad.put(transformerWith("poolings", "[]"), at + ".poolings: must list at least one choice");
+        bad.put(transformerWith("patchSizes", "[0]"), at + ".patchSizes[0]: must be in [1, 32] (got 0)");
+        bad.put(transformerWith("heads", "[\"4\"]"), at + ".heads[0]: must be an integer (got \"4\")");
+        bad.put(transformerWith("layers", "{\"min\": 1, \"max\": 9}"), at + ".layers.max: must be in [1, 8] (got 9)");
+        bad.put(transformerWith("filters", "[8]"), at + ".filters: unknown field (known: family, layers, widths, heads, mlpRatios, "
+                + "patchSizes, norms, poolings, blockDropout, denseUnits, dropout)");
+        for (var e : bad.entrySet()) {
+            InvalidInputException refused = catchThrowableOfType(InvalidInputException.class,
+                    () -> JsonCodec.readSpec(e.getKey().getBytes(StandardCharsets.UTF_8)));
+            assertThat(refused).as(e.getValue()).isNotNull();
+            assertThat(refused.errors()).as(e.getValue()).extracting(ValidationError::toString).containsExactly(e.getValue());
+            String path = e.getValue().substring(0, e.getValue().indexOf(':'));
+            assertThat(schemaErrorPaths(e.getKey())).as(e.getValue()).containsAnyOf(path, path.substring(0, path.lastIndexOf('.')));
+        }
+        // what only the controller checks: every width divides by every head count; compression the family takes
+        assertThat(specErrorTexts(transformerWith("widths", "[32, 50]"))).containsExactly(
+                at + ".widths[1]: 50 does not divide by heads[1] = 4: every width must divide by every head count (each head "
+                        + "gets width/heads features)");
+        String l1 = Files.readString(Path.of("..", "examples", "transformer.json")).replace("\"magnitude\"", "\"l1-filter\"")
+                .replace("\"fineTuneEpochs\": 1", "\"fineTuneEpochs\": 1, \"lowRankRatios\": [1.0, 0.5]");
+        assertThat(specErrorTexts(l1)).containsExactly(
+                "searchSpace.compression.pruningMethods: l1-filter does not apply to the transformer family (an encoder's "
+                        + "widths are fixed); use magnitude",
+                "searchSpace.compression.lowRankRatios: low-rank factorization does not apply to the transformer family yet; "
+                        + "use [1.0]");
     }
 
     /** For a corpus of bad specs, both validators reject, and the run-time check's paths are among Vert.x's. */
@@ -293,10 +345,12 @@ class ExperimentSpecSchemaTest {
         objects.put(IntRange.class, "/$defs/intRange");
         objects.put(CnnSpace.class, "/$defs/cnnSpace");
         objects.put(MlpSpace.class, "/$defs/mlpSpace");
+        objects.put(TransformerSpace.class, "/$defs/transformerSpace");
         objects.put(CompressionSpace.class, "/$defs/compressionSpace");
         objects.put(ParameterSpec.class, "/$defs/parameter");
         objects.put(CnnArchitecture.class, "/$defs/cnnArchitecture");
         objects.put(MlpArchitecture.class, "/$defs/mlpArchitecture");
+        objects.put(TransformerArchitecture.class, "/$defs/transformerArchitecture");
         objects.put(StageSpec.class, "/$defs/stage");
         objects.put(HeadSpec.class, "/$defs/head");
         objects.forEach((type, pointer) -> assertThat(propertyNames(JsonCodec.SPEC_SCHEMA.schema().at(pointer)))

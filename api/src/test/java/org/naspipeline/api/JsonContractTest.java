@@ -108,7 +108,7 @@ class JsonContractTest {
                 .isInstanceOfSatisfying(InvalidInputException.class, e -> assertThat(e.errors())
                         .contains(new ValidationError("budget.maxTrials", "must be an integer (got \"many\")")));
         assertThatThrownBy(() -> JsonCodec.readSpec(utf8(
-                "{\"searchSpace\": {\"architecture\": {\"family\": \"transformer\"}}}")))
+                "{\"searchSpace\": {\"architecture\": {\"family\": \"rnn\"}}}")))
                 .isInstanceOfSatisfying(InvalidInputException.class, e -> assertThat(e.errors().get(0).path())
                         .isEqualTo("searchSpace.architecture.family"));
         assertThatThrownBy(() -> JsonCodec.readSpec(utf8("{\"dataset\": ")))
@@ -462,13 +462,40 @@ class JsonContractTest {
                 "candidate.architecture: hiddenUnits belongs to the mlp family; an architecture of this family has none");
         bad.put(mlp.replace("\"stages\":[]", "\"stages\":" + arch.substring(arch.indexOf('['), arch.indexOf(']') + 1)),
                 "candidate.architecture: stages belongs to the cnn family; an architecture of this family has none");
-        bad.put(arch.replace("\"family\":\"cnn\",", ""), "candidate.architecture.family: is required (one of \"cnn\", \"mlp\")");
-        bad.put(arch.replace("\"family\":\"cnn\"", "\"family\":null"), "candidate.architecture.family: is required (one of \"cnn\", \"mlp\")");
+        bad.put(arch.replace("\"family\":\"cnn\",", ""), "candidate.architecture.family: is required (one of \"cnn\", \"mlp\", \"transformer\")");
+        bad.put(arch.replace("\"family\":\"cnn\"", "\"family\":null"), "candidate.architecture.family: is required (one of \"cnn\", \"mlp\", \"transformer\")");
         bad.put(arch.replace("\"family\":\"cnn\"", "\"family\":\"rnn\""),
-                "candidate.architecture.family: unknown value \"rnn\" (one of \"cnn\", \"mlp\")");
+                "candidate.architecture.family: unknown value \"rnn\" (one of \"cnn\", \"mlp\", \"transformer\")");
         bad.put(arch.replace("\"family\":\"cnn\"", "\"family\":7"), "candidate.architecture.family");
         bad.put(arch.replace("\"hiddenUnits\":[]", "\"hiddenUnits\":\"\""), "candidate.architecture.hiddenUnits");
         bad.put(arch.replace(",\"head\":{\"denseUnits\":64,\"dropout\":0.2}", ""), "candidate.architecture.head: is required");
+        bad.forEach((a, error) -> assertThatThrownBy(() -> RecordChecks.trialRequest("t", utf8(request.replace(arch, a))))
+                .as(a).isInstanceOfSatisfying(InvalidInputException.class,
+                        e -> assertThat(e.errors()).as(a).anySatisfy(v -> assertThat(v.toString()).startsWith(error))));
+    }
+
+    /**
+     * A transformer candidate from a plain producer: its own fields only, in a pinned canonical order (its hash's input),
+     * and bad values refused at their paths.
+     */
+    @Test
+    void aTransformerCandidateIsReadAndRefusedAtItsPaths() {
+        Candidate vit = new Candidate(new TransformerArchitecture(2, 64, 4, 2.0, 7, TransformerArchitecture.NormPlacement.PRE,
+                TransformerArchitecture.TokenPooling.CLS, 0.1, new HeadSpec(0, 0.0)), CompressionSpec.NONE);
+        String request = new String(JsonCodec.write(new TrialRequest(1, "e", "t", 1, vit,
+                new DatasetSpec("fashion-mnist", null, null), new TrainingSpec(3, 64, 0.001, "adam"), 1L, 0, null)),
+                StandardCharsets.UTF_8);
+        String arch = "\"architecture\":{\"family\":\"transformer\",\"layers\":2,\"width\":64,\"heads\":4,\"mlpRatio\":2.0,"
+                + "\"patchSize\":7,\"norm\":\"pre\",\"pooling\":\"cls\",\"dropout\":0.1,\"head\":{\"denseUnits\":0,\"dropout\":0.0}}";
+        assertThat(request).contains(arch);
+        assertThat(RecordChecks.trialRequest("t", utf8(request)).candidate()).isEqualTo(vit);
+        assertThat(JsonCodec.canonicalJson(vit.architecture())).isEqualTo(arch.substring("\"architecture\":".length()));
+        java.util.Map<String, String> bad = new java.util.LinkedHashMap<>();
+        bad.put(arch.replace("\"norm\":\"pre\"", "\"norm\":\"middle\""), "candidate.architecture.norm: must be one of \"pre\", \"post\"");
+        bad.put(arch.replace("\"pooling\":\"cls\"", "\"pooling\":7"), "candidate.architecture.pooling");
+        bad.put(arch.replace("\"heads\":4", "\"heads\":\"4\""), "candidate.architecture.heads: must be an integer");
+        bad.put(arch.replace("\"patchSize\":7,", ""), "candidate.architecture.patchSize: is required");
+        bad.put(arch.replace("\"width\":64", "\"width\":1e400"), "candidate.architecture.width");
         bad.forEach((a, error) -> assertThatThrownBy(() -> RecordChecks.trialRequest("t", utf8(request.replace(arch, a))))
                 .as(a).isInstanceOfSatisfying(InvalidInputException.class,
                         e -> assertThat(e.errors()).as(a).anySatisfy(v -> assertThat(v.toString()).startsWith(error))));

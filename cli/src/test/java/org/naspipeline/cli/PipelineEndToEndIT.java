@@ -20,13 +20,25 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.naspipeline.api.BudgetSpec;
+import org.naspipeline.api.CompressionSpace;
 import org.naspipeline.api.DatasetSpec;
 import org.naspipeline.api.ExperimentEvent;
 import org.naspipeline.api.ExperimentSpec;
+import org.naspipeline.api.IntRange;
 import org.naspipeline.api.JsonCodec;
+import org.naspipeline.api.PruningMethod;
+import org.naspipeline.api.Quantization;
+import org.naspipeline.api.SearchSpace;
 import org.naspipeline.api.Topics;
 import org.naspipeline.api.TrainingSpec;
+import org.naspipeline.api.TransformerArchitecture;
+import org.naspipeline.api.TransformerSpace;
 import org.naspipeline.api.TrialEvent;
 import org.naspipeline.api.TrialResult;
 import org.naspipeline.api.TrialStatus;
@@ -34,11 +46,6 @@ import org.naspipeline.controller.TopicSetup;
 import org.naspipeline.testkit.ConsumerGroups;
 import org.naspipeline.testkit.KafkaCluster;
 import org.naspipeline.testkit.KafkaExtension;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A whole experiment through a real broker: the controller schedules trials on Kafka, two workers in one
@@ -96,6 +103,74 @@ class PipelineEndToEndIT {
 
         // the reader stops at the first problem: the number where a string belongs, or the missing end
         assertThat(dlqReasonFor(kafka, poisonKey)).matches("(trialId: must be a string|\\$: not valid JSON.*)");
+    }
+
+    /**
+     * A joint search over a transformer space × head pruning and int8 through the broker: every trial trains a real
+     * vision transformer, prunes half its heads by importance, fine-tunes and runs as an int8 ONNX graph.
+     */
+    @Test
+    void aTransformerJointSearchRunsThroughTheBroker(KafkaCluster kafka) throws Exception {
+        ExperimentSpec example = JsonCodec.readSpec(Files.readAllBytes(Path.of("..", "examples", "transformer.json")));
+        String id = "vit-" + UUID.randomUUID().toString().substring(0, 8);
+        TransformerSpace space = new TransformerSpace(new IntRange(1, 2), List.of(32), List.of(2, 4), List.of(2.0), List.of(7),
+                List.of(TransformerArchitecture.NormPlacement.PRE, TransformerArchitecture.NormPlacement.POST),
+                List.of(TransformerArchitecture.TokenPooling.CLS, TransformerArchitecture.TokenPooling.MEAN), null, null, null);
+        CompressionSpace compression = new CompressionSpace(List.of(PruningMethod.HEADS), List.of(0.5),
+                List.of(Quantization.FP32, Quantization.INT8_PER_CHANNEL), null, null, null, null);
+        ExperimentSpec spec = new ExperimentSpec(1, id, "vit e2e", new DatasetSpec("fashion-mnist", 1500, 400),
+                new SearchSpace(space, compression), example.strategy(), new BudgetSpec(4, 2, 2),
+                new TrainingSpec(1, 64, 0.002, "adam"), example.objectives());
+        assertThat(spec.validate()).isEmpty();
+        TopicSetup.ensure(kafka.bootstrapServers(), 4);
+        ConsumerGroups.startAtEnd(kafka, LocalPipeline.workerGroup(id), Topics.TRIALS);
+        List<ExperimentEvent> events;
+        try (LocalPipeline pipeline = new LocalPipeline(kafka.bootstrapServers(), 2, work, DATA.toAbsolutePath(), id)) {
+            pipeline.submit(spec);
+            events = new ExperimentWatcher(kafka.bootstrapServers()).follow(id, Duration.ofMinutes(5), e -> {});
+        }
+        DemoSummary summary = DemoSummary.from(id, "nsga2", DATA.toString(), 0, events);
+        assertThat(summary.status()).isEqualTo("completed");
+        assertThat(summary.trials()).hasSize(4).allSatisfy(t -> {
+            assertThat(t.status()).as(t.reason()).isEqualTo(TrialStatus.COMPLETED);
+            assertThat(t.candidate().architecture()).isInstanceOf(TransformerArchitecture.class);
+            assertThat(t.candidate().compression().pruning().method()).isEqualTo(PruningMethod.HEADS);
+            assertThat(t.accuracy()).isGreaterThan(0.3);
+            assertThat(t.macs()).isPositive();
+        });
+        List<TrialResult.Completed> results = completedResults(kafka, id);
+        assertThat(results).hasSize(4).allSatisfy(r -> {
+            assertThat(r.attempt()).as("no attempt failed: slots take the engine lock for head importance too").isEqualTo(1);
+            TransformerArchitecture a = (TransformerArchitecture) summary.trials().stream()
+                    .filter(t -> t.trialId().equals(r.trialId())).findFirst().orElseThrow().candidate().architecture();
+            var prune = r.metrics().compression().stages().get(0);
+            assertThat(prune.stage()).isEqualTo("prune");
+            assertThat(prune.layers()).hasSize(a.layers()).allSatisfy(c -> assertThat(c.to())
+                    .contains((a.heads() / 2) + "×" + a.headDim() + " heads"));
+            assertThat(prune.after().params()).isLessThan(prune.before().params());
+        });
+    }
+
+    /** The completed results of experiment {@code id} on the results topic. */
+    static List<TrialResult.Completed> completedResults(KafkaCluster kafka, String id) {
+        List<TrialResult.Completed> out = new ArrayList<>();
+        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
+                ConsumerConfig.GROUP_ID_CONFIG, "check-" + UUID.randomUUID(),
+                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
+                ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class,
+                ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class))) {
+            consumer.subscribe(List.of(Topics.TRIAL_RESULTS));
+            long end = System.currentTimeMillis() + 30_000;
+            while (System.currentTimeMillis() < end && out.size() < 4) {
+                for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(500))) {
+                    if (id.equals(r.key()) && JsonCodec.read(r.value(), TrialEvent.class) instanceof TrialResult.Completed c) {
+                        out.add(c);
+                    }
+                }
+            }
+        }
+        return out;
     }
 
     /** The artifact stores both compression experiments run on: files as before, and an S3 bucket. */

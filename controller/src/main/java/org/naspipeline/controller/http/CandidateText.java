@@ -32,7 +32,8 @@ public final class CandidateText {
         if (s.pruning().method() != PruningMethod.NONE) {
             String method = s.pruning().method().name().toLowerCase(Locale.ROOT).replace('_', '-');
             parts.add("prune " + method + " " + s.pruning().ratio()
-                    + (s.pruning().method() == PruningMethod.MAGNITUDE ? " " + s.pruning().scope() + " " + s.pruning().schedule() : ""));
+                    + (s.pruning().method() == PruningMethod.MAGNITUDE ? " " + s.pruning().scope() + " " + s.pruning().schedule()
+                    : s.pruning().method() == PruningMethod.HEADS ? " " + s.pruning().scope() : ""));
         }
         if (s.quantization() != org.naspipeline.api.Quantization.FP32) {
             parts.add(s.quantization().name().toLowerCase(Locale.ROOT).replace('_', '-'));

@@ -14,6 +14,7 @@ import org.naspipeline.api.MlpArchitecture;
 import org.naspipeline.api.Objective;
 import org.naspipeline.api.ObjectivesSpec;
 import org.naspipeline.api.StageSpec;
+import org.naspipeline.api.TransformerArchitecture;
 import org.naspipeline.api.TrialMetrics;
 import org.naspipeline.api.TrialStatus;
 import org.naspipeline.controller.logic.ExperimentState;
@@ -71,7 +72,8 @@ public final class ExperimentPoints {
 
     /**
      * The body of an architecture as the four numbers the parallel-coordinates view compares across families: its
-     * depth (stages, hidden layers), conv blocks, widest layer (filters, units) and largest kernel.
+     * depth (stages, hidden layers, encoder layers), blocks (conv blocks, encoder layers), widest layer (filters,
+     * units, model width) and largest kernel (a transformer's patch size).
      */
     private static final ArchitectureSpec.Cases<double[]> BODY_GENES = new ArchitectureSpec.Cases<>() {
         @Override
@@ -85,6 +87,11 @@ public final class ExperimentPoints {
         @Override
         public double[] mlp(MlpArchitecture mlp) {
             return new double[] {mlp.hiddenUnits().size(), 0, mlp.hiddenUnits().stream().mapToInt(Integer::intValue).max().orElse(0), 0};
+        }
+
+        @Override
+        public double[] transformer(TransformerArchitecture t) {
+            return new double[] {t.layers(), t.layers(), t.width(), t.patchSize() == null ? 0 : t.patchSize()};
         }
     };
 

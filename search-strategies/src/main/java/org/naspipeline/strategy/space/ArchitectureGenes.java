@@ -6,6 +6,7 @@ import org.naspipeline.api.ArchitectureSpec;
 import org.naspipeline.api.CnnSpace;
 import org.naspipeline.api.MlpSpace;
 import org.naspipeline.api.SearchSpace;
+import org.naspipeline.api.TransformerSpace;
 
 /**
  * The genes of a search space's architecture, one implementation per model family: which genes there are, which of
@@ -28,6 +29,11 @@ interface ArchitectureGenes {
             @Override
             public ArchitectureGenes mlp(MlpSpace mlp) {
                 return new MlpGenes(mlp);
+            }
+
+            @Override
+            public ArchitectureGenes transformer(TransformerSpace transformer) {
+                return new TransformerGenes(transformer);
             }
         });
     }

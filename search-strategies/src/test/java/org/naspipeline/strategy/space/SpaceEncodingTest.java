@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -31,6 +32,10 @@ import org.naspipeline.api.PruningMethod;
 import org.naspipeline.api.SearchSpace;
 import org.naspipeline.api.StageSpec;
 import org.naspipeline.api.TrainingSpec;
+import org.naspipeline.api.TransformerArchitecture;
+import org.naspipeline.api.TransformerArchitecture.NormPlacement;
+import org.naspipeline.api.TransformerArchitecture.TokenPooling;
+import org.naspipeline.api.TransformerSpace;
 
 /** The gene encoding of a search space: enumeration, mutation, decoding, and candidates outside the space. */
 class SpaceEncodingTest {
@@ -128,6 +133,48 @@ class SpaceEncodingTest {
                 c.compression(), c.parameters()))).hasMessage("architecture.hiddenUnits[0]: 48 is not among the space's choices [16, 32]");
         assertThatThrownBy(() -> e.encode(new Candidate(new MlpArchitecture(List.of(16, 16, 16), head),
                 c.compression(), c.parameters()))).hasMessage("architecture.hiddenUnits: count out of the space's range");
+        Candidate cnn = new SpaceEncoding(SPACE).decode(new SpaceEncoding(SPACE).sample(new SplittableRandom(2)));
+        assertThatThrownBy(() -> e.encode(cnn)).hasMessage("architecture.family: CNN is not in the space");
+    }
+
+    @Test
+    void aTransformerSpaceHasOneGenePerSharedSettingAndRoundTrips() {
+        SearchSpace vit = new SearchSpace(new TransformerSpace(new IntRange(1, 3), List.of(32, 64), List.of(2, 4), null,
+                List.of(4, 7), List.of(NormPlacement.PRE, NormPlacement.POST), null, List.of(0.0, 0.1), List.of(0), List.of(0.0)),
+                SPACE.compression(), new TreeMap<>());
+        SpaceEncoding e = new SpaceEncoding(vit);
+        List<String> names = new ArrayList<>();
+        for (int g = 0; g < 10; g++) {
+            names.add(e.name(g));
+        }
+        assertThat(names).containsExactly("layers", "width", "heads", "mlpRatio", "patchSize", "norm", "pooling", "blockDropout",
+                "head.denseUnits", "head.dropout");
+        assertThat(e.ordinal(0)).isTrue();
+        assertThat(e.ordinal(1)).isTrue();
+        assertThat(e.ordinal(5)).as("pre/post is categorical").isFalse();
+        assertThat(e.ordinal(3)).as("a single default ratio has no order").isFalse();
+        // 3 layer counts × 2 widths × 2 heads × 1 ratio × 2 patches × 2 norms × 1 pooling × 2 dropouts × 1 head
+        assertThat(vit.architecture().cardinality()).isEqualTo(java.math.BigInteger.valueOf(3 * 2 * 2 * 2 * 2 * 2));
+        SplittableRandom r = new SplittableRandom(5);
+        Set<Integer> layers = new HashSet<>();
+        for (int i = 0; i < 50; i++) {
+            Candidate c = e.decode(e.sample(r));
+            TransformerArchitecture a = (TransformerArchitecture) c.architecture();
+            layers.add(a.layers());
+            assertThat(a.mlpRatio()).isEqualTo(4.0);
+            assertThat(a.pooling()).isEqualTo(TokenPooling.CLS);
+            assertThat(e.decode(e.encode(c))).isEqualTo(c);
+            assertThat(JsonCodec.readCandidate(JsonCodec.write(c))).isEqualTo(c);
+        }
+        assertThat(layers).containsExactlyInAnyOrder(1, 2, 3);
+        Candidate c = e.decode(e.sample(r));
+        TransformerArchitecture a = (TransformerArchitecture) c.architecture();
+        assertThatThrownBy(() -> e.encode(new Candidate(new TransformerArchitecture(a.layers(), 48, a.heads(), a.mlpRatio(),
+                a.patchSize(), a.norm(), a.pooling(), a.dropout(), a.head()), c.compression(), c.parameters())))
+                .hasMessage("architecture.width: 48 is not among the space's choices [32, 64]");
+        assertThatThrownBy(() -> e.encode(new Candidate(new TransformerArchitecture(5, a.width(), a.heads(), a.mlpRatio(),
+                a.patchSize(), a.norm(), a.pooling(), a.dropout(), a.head()), c.compression(), c.parameters())))
+                .hasMessage("architecture.layers: count out of the space's range");
         Candidate cnn = new SpaceEncoding(SPACE).decode(new SpaceEncoding(SPACE).sample(new SplittableRandom(2)));
         assertThatThrownBy(() -> e.encode(cnn)).hasMessage("architecture.family: CNN is not in the space");
     }

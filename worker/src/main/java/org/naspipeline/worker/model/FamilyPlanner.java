@@ -4,6 +4,7 @@ import java.util.List;
 import org.naspipeline.api.ArchitectureSpec;
 import org.naspipeline.api.CnnArchitecture;
 import org.naspipeline.api.MlpArchitecture;
+import org.naspipeline.api.TransformerArchitecture;
 import org.naspipeline.worker.model.NetworkPlan.Layer;
 
 /**
@@ -26,6 +27,11 @@ interface FamilyPlanner<A extends ArchitectureSpec> {
             @Override
             public Integer mlp(MlpArchitecture mlp) {
                 return new MlpPlanner().body(mlp, sampleShape, net);
+            }
+
+            @Override
+            public Integer transformer(TransformerArchitecture transformer) {
+                return new TransformerPlanner().body(transformer, sampleShape, net);
             }
         });
     }

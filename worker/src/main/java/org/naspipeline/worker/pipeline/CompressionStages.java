@@ -20,6 +20,7 @@ import org.naspipeline.api.Quantization;
 import org.naspipeline.api.TrainingSpec;
 import org.naspipeline.api.TrialRequest;
 import org.naspipeline.worker.compress.ArtifactFormat;
+import org.naspipeline.worker.compress.HeadPruner;
 import org.naspipeline.worker.compress.L1FilterPruner;
 import org.naspipeline.worker.compress.LowRank;
 import org.naspipeline.worker.compress.MagnitudePruner;
@@ -31,7 +32,7 @@ import org.naspipeline.worker.model.NetworkPlan;
 import org.naspipeline.worker.model.PlanBlocks;
 
 /**
- * The compression stages of a trial, in the pipeline's order: structured (L1-filter) or magnitude prune →
+ * The compression stages of a trial, in the pipeline's order: structured (L1-filter), magnitude or attention-head prune →
  * low-rank → fine-tune → quantize. Each stage measures the model before and after it (validation and test
  * accuracy, weights, non-zero weights, MACs, bytes in the artifact format, batch-1 latency), so the report shows
  * what each step bought; a stage that ruins accuracy still reports, and the search decides.
@@ -110,6 +111,13 @@ final class CompressionStages {
                 current = MagnitudePruner.prune(current, pruning.ratio(), "global".equals(pruning.scope()));
             }
             stages.add("prune", "prune", settings, t0, current, Quantization.FP32, MagnitudePruner.sparsity(current));
+        } else if (pruning.method() == PruningMethod.HEADS) {
+            long t0 = System.nanoTime();
+            double[][] importance = HeadImportanceMeter.measure(current, data.validation(), device, loop.engineLock(), loop.gate());
+            HeadPruner.Result r = HeadPruner.prune(current, importance, pruning.ratio(), "global".equals(pruning.scope()));
+            current = r.plan();
+            stages.add("prune", "prune", "heads ratio " + pruning.ratio() + " scope " + pruning.scope()
+                    + " by mask-gradient importance on the validation set", t0, current, Quantization.FP32, r.changes());
         }
         if (c.lowRankRatio() < 1.0) {
             long t0 = System.nanoTime();

@@ -66,6 +66,11 @@ final class TrainingLoop {
         this.gate = cpu.gate();
     }
 
+    /** The JVM-wide engine lock held around each gradient collection (one collector at a time in DJL's PyTorch engine). */
+    Lock engineLock() {
+        return engineLock;
+    }
+
     MeasurementGate gate() {
         return gate;
     }

@@ -1,0 +1,152 @@
+package org.naspipeline.worker.model;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import ai.djl.Model;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.training.DefaultTrainingConfig;
+import ai.djl.training.GradientCollector;
+import ai.djl.training.ParameterStore;
+import ai.djl.training.Trainer;
+import ai.djl.training.loss.Loss;
+import ai.djl.training.optimizer.Optimizer;
+import ai.djl.training.tracker.Tracker;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.naspipeline.api.HeadSpec;
+import org.naspipeline.api.TransformerArchitecture;
+import org.naspipeline.api.TransformerArchitecture.NormPlacement;
+import org.naspipeline.api.TransformerArchitecture.TokenPooling;
+
+/** The transformer family's plan, its DJL blocks, their MACs, weight capture and load, and real training steps. */
+class TransformerPlannerTest {
+    final ModelBuilder builder = new ModelBuilder(1, 28, 28, 10);
+    static final TransformerArchitecture VIT = new TransformerArchitecture(2, 16, 4, 2.0, 7, NormPlacement.PRE,
+            TokenPooling.CLS, 0.0, new HeadSpec(0, 0.0));
+
+    static List<String> kinds(NetworkPlan plan) {
+        return plan.layers().stream().map(l -> l.getClass().getSimpleName()).toList();
+    }
+
+    @Test
+    void aPreNormClassTokenVitIsPlannedLayerByLayer() {
+        NetworkPlan plan = builder.plan(VIT);
+        assertThat(kinds(plan)).containsExactly("Patches", "Dense", "Embed", "Encoder", "Encoder", "LayerNorm", "TokenPool",
+                "Flatten", "Dense");
+        assertThat(plan.layers().get(1)).hasToString("dense(49→16)");
+        NetworkPlan.Embed embed = (NetworkPlan.Embed) plan.layers().get(2);
+        assertThat(embed.tokens()).isEqualTo(16);
+        assertThat(embed.outTokens()).isEqualTo(17);
+        NetworkPlan.Encoder e = (NetworkPlan.Encoder) plan.layers().get(3);
+        assertThat(e).hasToString("encoder(16, 4×4 heads, mlp 32, pre-norm)");
+        assertThat(e.fc1()).hasToString("dense(16→32)");
+        // every layer with trained values is visited, the encoder's parts under its path
+        List<String> paths = new java.util.ArrayList<>();
+        plan.forEachWeighted((path, layer) -> paths.add(path));
+        assertThat(paths).startsWith("layers[1]", "layers[2]", "layers[3].norm1", "layers[3].query", "layers[3].key",
+                "layers[3].value", "layers[3].output", "layers[3].norm2", "layers[3].fc1", "layers[3].fc2", "layers[4].norm1")
+                .endsWith("layers[5]", "layers[8]");
+        assertThat(plan.classifierPath()).isEqualTo("layers[8]");
+    }
+
+    @Test
+    void aPostNormMeanPoolingVitHasNoClassTokenAndNoFinalNorm() {
+        TransformerArchitecture post = new TransformerArchitecture(1, 12, 3, 1.0, 4, NormPlacement.POST, TokenPooling.MEAN,
+                0.1, new HeadSpec(8, 0.2));
+        NetworkPlan plan = builder.plan(post);
+        assertThat(kinds(plan)).containsExactly("Patches", "Dense", "Embed", "Encoder", "TokenPool", "Flatten", "Dense", "Relu",
+                "Dropout", "Dense");
+        assertThat(((NetworkPlan.Embed) plan.layers().get(2)).outTokens()).isEqualTo(49);
+        assertThat(((NetworkPlan.TokenPool) plan.layers().get(4)).cls()).isFalse();
+        assertThat(((NetworkPlan.Encoder) plan.layers().get(3)).dropout()).isEqualTo(0.1);
+    }
+
+    @Test
+    void macsCountAttentionExactlyAndParametersAddUp() {
+        PlanBlocks.Built built = PlanBlocks.build(builder.plan(VIT));
+        try (NDManager manager = NDManager.newBaseManager()) {
+            built.block().initialize(manager, DataType.FLOAT32, builder.inputShape(1));
+            // patch embedding: 16 tokens × 49 × 16 = 12,544. Per encoder layer on 17 tokens of width 16, 4 heads of 4:
+            // q, k, v, o 4·17·16·16 = 17,408; QKᵀ and AV 2·4·17·17·4 = 9,248; MLP 2·17·16·32 = 17,408 → 44,064.
+            // Classifier 16 × 10 = 160.
+            assertThat(MacCounter.count(built.block(), builder.inputShape(1))).isEqualTo(12_544 + 2 * 44_064 + 160);
+            assertThat(MacCounter.count(built.block(), builder.inputShape(3))).isEqualTo(3L * (12_544 + 2 * 44_064 + 160));
+            // patch dense 49·16+16; embed cls 16 + positions 17·16; per encoder: 2 norms 2·32, q k v o 4·(256+16),
+            // fc1 16·32+32, fc2 32·16+16; final norm 32; classifier 16·10+10
+            long perEncoder = 64 + 4 * 272 + 544 + 528;
+            long expected = 800 + 16 + 272 + 2 * perEncoder + 32 + 170;
+            long params = built.block().getParameters().stream().mapToLong(p -> p.getValue().getArray().size()).sum();
+            assertThat(params).isEqualTo(expected);
+        }
+    }
+
+    @Test
+    void capturedWeightsLoadIntoAFreshBlockAndGiveTheSameLogits() {
+        NetworkPlan plan = builder.plan(VIT);
+        try (NDManager manager = NDManager.newBaseManager()) {
+            PlanBlocks.Built first = PlanBlocks.build(plan);
+            first.block().initialize(manager, DataType.FLOAT32, builder.inputShape(1));
+            NetworkPlan captured = PlanBlocks.capture(first);
+            assertThat(captured.hasWeights()).isTrue();
+            assertThat(plan.hasWeights()).isFalse();
+            PlanBlocks.Built second = PlanBlocks.build(captured);
+            PlanBlocks.initializeAndLoad(second, manager);
+            NDArray x = manager.randomNormal(builder.inputShape(4));
+            ParameterStore store = new ParameterStore(manager, false);
+            float[] a = first.block().forward(store, new NDList(x), false).singletonOrThrow().toFloatArray();
+            float[] b = second.block().forward(store, new NDList(x), false).singletonOrThrow().toFloatArray();
+            assertThat(b).containsExactly(a);
+            assertThat(first.weighted()).hasSize(2 + 2 * 8 + 1 + 1);
+        }
+    }
+
+    @Test
+    void itTrains() {
+        for (TransformerArchitecture arch : List.of(VIT, new TransformerArchitecture(1, 12, 3, 1.0, 4, NormPlacement.POST,
+                TokenPooling.MEAN, 0.0, new HeadSpec(0, 0.0)))) {
+            try (Model model = Model.newInstance("vit")) {
+                model.setBlock(PlanBlocks.build(builder.plan(arch)).block());
+                DefaultTrainingConfig config = new DefaultTrainingConfig(Loss.softmaxCrossEntropyLoss())
+                        .optOptimizer(Optimizer.adam().optLearningRateTracker(Tracker.fixed(0.01f)).build());
+                try (Trainer trainer = model.newTrainer(config)) {
+                    trainer.initialize(builder.inputShape(1));
+                    NDManager m = trainer.getManager();
+                    m.getEngine().setRandomSeed(3);
+                    NDArray x = m.randomNormal(builder.inputShape(16));
+                    NDArray y = m.create(new float[] {0, 1, 2, 3, 0, 1, 2, 3, 0, 1, 2, 3, 0, 1, 2, 3});
+                    float first = 0;
+                    float last = 0;
+                    for (int step = 0; step < 40; step++) {
+                        try (GradientCollector gc = trainer.newGradientCollector()) {
+                            NDArray loss = trainer.getLoss().evaluate(new NDList(y), trainer.forward(new NDList(x)));
+                            gc.backward(loss);
+                            last = loss.getFloat();
+                            first = step == 0 ? last : first;
+                        }
+                        trainer.step();
+                    }
+                    assertThat(last).as(arch.summary()).isLessThan(first * 0.5f);
+                }
+            }
+        }
+    }
+
+    @Test
+    void unbuildableTransformersAreRefusedWithTheirPath() {
+        assertThatThrownBy(() -> builder.plan(new TransformerArchitecture(1, 16, 4, 2.0, 5, NormPlacement.PRE, TokenPooling.CLS,
+                0.0, null))).hasMessage("architecture.patchSize: 5 must divide the images' height 28 and width 28");
+        assertThatThrownBy(() -> builder.plan(new TransformerArchitecture(1, 18, 4, 2.0, 7, NormPlacement.PRE, TokenPooling.CLS,
+                0.0, null))).hasMessage("architecture.width: 18 does not divide by heads 4 (each head gets width/heads features)");
+        assertThatThrownBy(() -> builder.plan(new TransformerArchitecture(1, 16, 4, 2.0, 7, null, TokenPooling.CLS, 0.0, null)))
+                .hasMessage("architecture.norm: is required");
+        assertThatThrownBy(() -> new ModelBuilder(new long[] {8}, 3).plan(VIT))
+                .hasMessageStartingWith("architecture.family: transformer needs image input");
+        assertThat(new ModelBuilder(3, 32, 32, 10).plan(new TransformerArchitecture(1, 16, 4, 2.0, 4, NormPlacement.PRE,
+                TokenPooling.CLS, 0.0, null)).layers().get(1)).as("CIFAR-10: 3×4×4 values per patch").hasToString("dense(48→16)");
+    }
+}

@@ -1,0 +1,95 @@
+package org.naspipeline.worker.pipeline;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ai.djl.Device;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.locks.ReentrantLock;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.naspipeline.api.Candidate;
+import org.naspipeline.api.CompressionReport;
+import org.naspipeline.api.CompressionSpec;
+import org.naspipeline.api.DistillationSpec;
+import org.naspipeline.api.HeadSpec;
+import org.naspipeline.api.PruningMethod;
+import org.naspipeline.api.PruningSpec;
+import org.naspipeline.api.Quantization;
+import org.naspipeline.api.TrialEvent;
+import org.naspipeline.api.TrialMetrics;
+import org.naspipeline.api.TrialResult;
+import org.naspipeline.api.TransformerArchitecture;
+import org.naspipeline.api.TransformerArchitecture.NormPlacement;
+import org.naspipeline.api.TransformerArchitecture.TokenPooling;
+import org.naspipeline.worker.cpu.TestCpu;
+import org.naspipeline.worker.data.DatasetResolver;
+
+/**
+ * The transformer family through a whole trial on the bundled Fashion-MNIST subset: real DJL training, the ONNX export
+ * measured in ONNX Runtime, and attention-head pruning by importance with fine-tuning and int8.
+ */
+class TransformerTrialIT {
+    // 2 pre-norm encoder layers of width 32, 4 heads of 8, MLP 64, on 16 patches of 7×7 and a class token
+    static final TransformerArchitecture VIT = new TransformerArchitecture(2, 32, 4, 2.0, 7, NormPlacement.PRE, TokenPooling.CLS,
+            0.0, new HeadSpec(0, 0.0));
+    // per encoder layer on 17 tokens: q, k, v, o 4·17·32·32 = 69,632; QKᵀ and AV 2·4·17·17·8 = 18,496; MLP 2·17·32·64 = 69,632
+    static final long ENCODER_MACS = 69_632 + 18_496 + 69_632;
+    // patch embedding 16·49·32 = 25,088; classifier 32·10 = 320
+    static final long MACS = 25_088 + 2 * ENCODER_MACS + 320;
+
+    @TempDir
+    Path artifacts;
+
+    TrialRunner runner() {
+        return new TrialRunner(DatasetResolver.fromEnvironment(), TrialRunnerIT.DATA, new FileArtifactStore(artifacts), "w1",
+                Device.cpu(), new ReentrantLock(), TestCpu.shared(), new TrialRunner.MeasurementSettings(16, 30));
+    }
+
+    @Test
+    void aVisionTransformerTrainsAndIsMeasuredInOnnxRuntime() {
+        List<TrialEvent.Progress> progress = new ArrayList<>();
+        TrialResult result = runner().run(TrialRunnerIT.request(new Candidate(VIT, CompressionSpec.NONE), 2, 2000),
+                progress::add, () -> false);
+        assertThat(result).isInstanceOf(TrialResult.Completed.class);
+        TrialMetrics m = ((TrialResult.Completed) result).metrics();
+        assertThat(m.accuracy()).as("validation; chance is 0.10").isGreaterThan(0.5);
+        assertThat(progress.get(1).loss()).isLessThan(progress.get(0).loss());
+        assertThat(m.macs()).isEqualTo(MACS);
+        assertThat(m.layers()).extracting(TrialMetrics.Layer::layer).contains("encoder (4 heads × 8, MLP 64, pre-norm)");
+        assertThat(m.layers().stream().mapToLong(TrialMetrics.Layer::macs).sum()).isEqualTo(m.macs());
+        assertThat(m.layers().stream().mapToLong(TrialMetrics.Layer::params).sum()).isEqualTo(m.params());
+        assertThat(m.inference().runtime()).startsWith("onnxruntime 1.");
+        assertThat(m.inference().model()).isEqualTo("model.onnx");
+        assertThat(m.inference().kernels()).noneMatch(TrialRunner::isInt8Kernel);
+        // the ONNX file computes DJL's logits, so the validation accuracy is DJL's after the last epoch
+        assertThat(m.accuracy()).isCloseTo(progress.get(1).validationAccuracy(), org.assertj.core.data.Offset.offset(0.006));
+    }
+
+    @Test
+    void halfTheHeadsArePrunedByImportanceThenFineTunedAndQuantized() {
+        CompressionSpec heads = new CompressionSpec(new PruningSpec(PruningMethod.HEADS, 0.5), Quantization.INT8_PER_CHANNEL,
+                DistillationSpec.OFF, 1.0, 1, null, null);
+        TrialResult result = runner().run(TrialRunnerIT.request(new Candidate(VIT, heads), 2, 2000), ProgressListener.NONE,
+                () -> false);
+        assertThat(result).isInstanceOf(TrialResult.Completed.class);
+        TrialMetrics m = ((TrialResult.Completed) result).metrics();
+        assertThat(m.compression().stages()).extracting(CompressionReport.Stage::stage).containsExactly("prune", "finetune", "quantize");
+        CompressionReport.Stage prune = m.compression().stages().get(0);
+        assertThat(prune.settings()).isEqualTo("heads ratio 0.5 scope layer by mask-gradient importance on the validation set");
+        assertThat(prune.layers()).extracting(c -> c.layer() + ": " + c.from() + " → " + c.to()).containsExactly(
+                "layers[3]: encoder(32, 4×8 heads, mlp 64, pre-norm) → encoder(32, 2×8 heads, mlp 64, pre-norm)",
+                "layers[4]: encoder(32, 4×8 heads, mlp 64, pre-norm) → encoder(32, 2×8 heads, mlp 64, pre-norm)");
+        // each encoder loses 2 heads of 8: q, k, v rows 3·2·(8·32 + 8) and output columns 32·2·8
+        assertThat(prune.before().params() - prune.after().params()).isEqualTo(2L * (3 * 2 * (8 * 32 + 8) + 32 * 2 * 8));
+        // and per removed head on 17 tokens: projections 4·17·32·8 = 17,408, QKᵀ and AV 2·17·17·8 = 4,624
+        assertThat(prune.before().macs()).isEqualTo(MACS);
+        assertThat(prune.before().macs() - prune.after().macs()).isEqualTo(4L * (17_408 + 4_624));
+        assertThat(m.macs()).isEqualTo(MACS - 4L * (17_408 + 4_624));
+        // the pruned, fine-tuned model runs as an int8 graph with integer matrix kernels
+        assertThat(m.inference().model()).isEqualTo("model.int8.onnx");
+        assertThat(m.inference().kernels()).anyMatch(TrialRunner::isInt8Kernel);
+        assertThat(m.accuracy()).isGreaterThan(0.4);
+    }
+}

@@ -85,10 +85,13 @@ final class TokenBlocks {
 
         @Override
         protected NDList forwardInternal(ParameterStore store, NDList inputs, boolean training, PairList<String, Object> params) {
+            // every result is computed from the input, so it lives in the input's (per-batch) manager: an op on a
+            // parameter first would attach its result, and the autograd graph behind it, to the model for good
             NDArray x = inputs.singletonOrThrow();
             if (cls) {
                 NDArray token = store.getValue(classToken, x.getDevice(), training);
-                x = NDArrays.concat(new NDList(token.broadcast(new Shape(x.getShape().get(0), 1, x.getShape().get(2))), x), 1);
+                NDArray first = x.get(new NDIndex(":, 0:1, :")).zerosLike().add(token);
+                x = NDArrays.concat(new NDList(first, x), 1);
             }
             return new NDList(x.add(store.getValue(positions, x.getDevice(), training)));
         }

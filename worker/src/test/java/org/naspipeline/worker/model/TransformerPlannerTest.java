@@ -117,12 +117,19 @@ class TransformerPlannerTest {
                     trainer.initialize(builder.inputShape(1));
                     NDManager m = trainer.getManager();
                     m.getEngine().setRandomSeed(3);
-                    NDArray x = m.randomNormal(builder.inputShape(16));
-                    NDArray y = m.create(new float[] {0, 1, 2, 3, 0, 1, 2, 3, 0, 1, 2, 3, 0, 1, 2, 3});
+                    float[] xs = m.randomNormal(builder.inputShape(16)).toFloatArray();
+                    float[] ys = {0, 1, 2, 3, 0, 1, 2, 3, 0, 1, 2, 3, 0, 1, 2, 3};
                     float first = 0;
                     float last = 0;
+                    int managed = 0;
                     for (int step = 0; step < 40; step++) {
-                        try (GradientCollector gc = trainer.newGradientCollector()) {
+                        if (step == 5) {
+                            managed = model.getNDManager().getManagedArrays().size();
+                        }
+                        // each step's arrays in its own manager, as a training batch's are
+                        try (NDManager batch = m.newSubManager(); GradientCollector gc = trainer.newGradientCollector()) {
+                            NDArray x = batch.create(xs, builder.inputShape(16));
+                            NDArray y = batch.create(ys);
                             NDArray loss = trainer.getLoss().evaluate(new NDList(y), trainer.forward(new NDList(x)));
                             gc.backward(loss);
                             last = loss.getFloat();
@@ -131,6 +138,8 @@ class TransformerPlannerTest {
                         trainer.step();
                     }
                     assertThat(last).as(arch.summary()).isLessThan(first * 0.5f);
+                    // nothing a step creates stays attached to the model (a leak there keeps every step's graph alive)
+                    assertThat(model.getNDManager().getManagedArrays()).as(arch.summary()).hasSize(managed);
                 }
             }
         }

@@ -1,7 +1,7 @@
 package org.naspipeline.api;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
-import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+import com.fasterxml.jackson.annotation.JsonCreator;
 
 /**
  * A transformer encoder, BERT/ViT-style: the image cut into {@code patchSize}×{@code patchSize} patches, each
@@ -12,7 +12,6 @@ import com.fasterxml.jackson.annotation.JsonPropertyOrder;
  *
  * @param dropout the encoder layers' dropout (after the attention's output and after the MLP; training only)
  */
-@JsonPropertyOrder({"family", "layers", "width", "heads", "mlpRatio", "patchSize", "norm", "pooling", "dropout", "head"})
 public record TransformerArchitecture(int layers, int width, int heads, double mlpRatio, Integer patchSize,
                                       NormPlacement norm, TokenPooling pooling, double dropout, HeadSpec head)
         implements ArchitectureSpec {
@@ -31,6 +30,19 @@ public record TransformerArchitecture(int layers, int width, int heads, double m
         @JsonProperty("cls") CLS,
         /** The mean over all tokens. */
         @JsonProperty("mean") MEAN
+    }
+
+    /**
+     * Reads the JSON shape: {@code family} is the type id (always transformer here). Its parameters are in the
+     * order the fields are written (family first); the canonical JSON sorts them, as every family's.
+     */
+    @JsonCreator
+    static TransformerArchitecture read(@JsonProperty("family") ModelFamily family, @JsonProperty("layers") int layers,
+                                        @JsonProperty("width") int width, @JsonProperty("heads") int heads,
+                                        @JsonProperty("mlpRatio") double mlpRatio, @JsonProperty("patchSize") Integer patchSize,
+                                        @JsonProperty("norm") NormPlacement norm, @JsonProperty("pooling") TokenPooling pooling,
+                                        @JsonProperty("dropout") double dropout, @JsonProperty("head") HeadSpec head) {
+        return new TransformerArchitecture(layers, width, heads, mlpRatio, patchSize, norm, pooling, dropout, head);
     }
 
     @Override

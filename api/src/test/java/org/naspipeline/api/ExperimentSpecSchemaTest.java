@@ -201,6 +201,17 @@ class ExperimentSpecSchemaTest {
         String mlp = "{\"family\": \"mlp\", \"stages\": [], \"hiddenUnits\": [64], \"head\": null}";
         assertThat(JsonCodec.readSpec(withBaseArchitecture(mlp).getBytes(StandardCharsets.UTF_8)).searchSpace().baseModel()
                 .architecture()).isEqualTo(new MlpArchitecture(List.of(64), null));
+        String vit = new String(JsonCodec.write(new TransformerArchitecture(2, 64, 4, 2.0, 7,
+                TransformerArchitecture.NormPlacement.POST, TransformerArchitecture.TokenPooling.MEAN, 0.1, new HeadSpec(0, 0.0))),
+                StandardCharsets.UTF_8);
+        assertThat(vit).startsWith("{\"family\":\"transformer\",\"layers\":2,");
+        // read as a transformer: the example's l1-filter and low-rank are then refused for the base model's family
+        assertThat(specErrorTexts(withBaseArchitecture(vit))).containsExactly(
+                "searchSpace.compression.pruningMethods: l1-filter does not apply to the transformer family (an encoder's "
+                        + "widths are fixed); use magnitude",
+                "searchSpace.compression.lowRankRatios: low-rank factorization does not apply to the transformer family yet; "
+                        + "use [1.0]");
+        assertThat(schemaErrorPaths(withBaseArchitecture(vit))).isEmpty();
         String at = "searchSpace.baseModel.architecture";
         java.util.Map<String, List<ValidationError>> bad = new java.util.LinkedHashMap<>();
         bad.put(written.replace("\"hiddenUnits\":[]", "\"hiddenUnits\":[8]"), List.of(new ValidationError(at + ".hiddenUnits",

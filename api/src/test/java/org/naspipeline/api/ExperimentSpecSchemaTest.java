@@ -212,6 +212,9 @@ class ExperimentSpecSchemaTest {
                 "searchSpace.compression.lowRankRatios: low-rank factorization does not apply to the transformer family yet; "
                         + "use [1.0]");
         assertThat(schemaErrorPaths(withBaseArchitecture(vit))).isEmpty();
+        // and head pruning is for the transformer family only
+        assertThat(specErrorTexts(withBaseArchitecture(written).replace("\"magnitude\"", "\"heads\""))).containsExactly(
+                "searchSpace.compression.pruningMethods: heads prunes attention heads: it applies to the transformer family only");
         String at = "searchSpace.baseModel.architecture";
         java.util.Map<String, List<ValidationError>> bad = new java.util.LinkedHashMap<>();
         bad.put(written.replace("\"hiddenUnits\":[]", "\"hiddenUnits\":[8]"), List.of(new ValidationError(at + ".hiddenUnits",

@@ -26,6 +26,18 @@ public final class HeadPruner {
     public record Result(NetworkPlan plan, List<LayerChange> changes) {}
 
     /**
+     * Refuses a plan without encoder layers, before any importance is measured.
+     *
+     * @throws IllegalArgumentException naming the setting, for a candidate that asks heads of another family
+     */
+    public static void requireEncoders(NetworkPlan plan) {
+        if (plan.layers().stream().noneMatch(l -> l instanceof Encoder)) {
+            throw new IllegalArgumentException("compression.pruning.method: heads prunes attention heads, and this model has no "
+                    + "encoder layer (use the transformer family)");
+        }
+    }
+
+    /**
      * Removes {@code ratio} of the heads by {@code importance} (one array per encoder layer, in forward order).
      *
      * @throws IllegalArgumentException when the plan has no encoder layer or the importances do not match its heads
@@ -37,10 +49,7 @@ public final class HeadPruner {
                 at.add(i);
             }
         }
-        if (at.isEmpty()) {
-            throw new IllegalArgumentException("compression.pruning.method: heads prunes attention heads, and this model has no "
-                    + "encoder layer (use the transformer family)");
-        }
+        requireEncoders(plan);
         if (importance.length != at.size()) {
             throw new IllegalArgumentException("importances for " + importance.length + " layers, but the plan has " + at.size());
         }

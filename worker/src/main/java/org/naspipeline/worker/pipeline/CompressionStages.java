@@ -113,6 +113,7 @@ final class CompressionStages {
             stages.add("prune", "prune", settings, t0, current, Quantization.FP32, MagnitudePruner.sparsity(current));
         } else if (pruning.method() == PruningMethod.HEADS) {
             long t0 = System.nanoTime();
+            HeadPruner.requireEncoders(current);
             double[][] importance = HeadImportanceMeter.measure(current, data.validation(), device, loop.engineLock(), loop.gate());
             HeadPruner.Result r = HeadPruner.prune(current, importance, pruning.ratio(), "global".equals(pruning.scope()));
             current = r.plan();

@@ -14,6 +14,7 @@ import org.naspipeline.api.CompressionReport;
 import org.naspipeline.api.CompressionSpec;
 import org.naspipeline.api.DistillationSpec;
 import org.naspipeline.api.HeadSpec;
+import org.naspipeline.api.MlpArchitecture;
 import org.naspipeline.api.PruningMethod;
 import org.naspipeline.api.PruningSpec;
 import org.naspipeline.api.Quantization;
@@ -65,6 +66,20 @@ class TransformerTrialIT {
         assertThat(m.inference().kernels()).noneMatch(TrialRunner::isInt8Kernel);
         // the ONNX file computes DJL's logits, so the validation accuracy is DJL's after the last epoch
         assertThat(m.accuracy()).isCloseTo(progress.get(1).validationAccuracy(), org.assertj.core.data.Offset.offset(0.006));
+    }
+
+    /** A request from elsewhere asking head pruning of a model without attention fails at once, naming the setting. */
+    @Test
+    void headPruningOfAnotherFamilyFailsWithoutRetry() {
+        CompressionSpec heads = new CompressionSpec(new PruningSpec(PruningMethod.HEADS, 0.5), Quantization.FP32,
+                DistillationSpec.OFF, 1.0, 1, null, null);
+        TrialResult result = runner().run(TrialRunnerIT.request(new Candidate(new MlpArchitecture(List.of(16), null), heads), 1, 300),
+                ProgressListener.NONE, () -> false);
+        assertThat(result).isInstanceOfSatisfying(TrialResult.Failed.class, f -> {
+            assertThat(f.retriable()).isFalse();
+            assertThat(f.reason()).isEqualTo("compression.pruning.method: heads prunes attention heads, and this model has no "
+                    + "encoder layer (use the transformer family)");
+        });
     }
 
     @Test

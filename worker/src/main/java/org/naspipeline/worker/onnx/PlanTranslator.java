@@ -380,26 +380,9 @@ final class PlanTranslator {
         return floating(new Value(y, in.dims, null), true);
     }
 
+    /** An encoder layer; its parts' shapes fit together (the {@link Encoder} record checks them when it is made). */
     private Value encoder(String path, Encoder e, Value in) {
-        int d = e.width();
-        int inner = e.heads() * e.headDim();
-        tokens(path, e.toString(), in, in.dims.length == 2 ? in.dims[0] : -1, d);
-        if (e.heads() < 1 || e.headDim() < 1) {
-            throw new UnexportableLayerException(path, e + ": heads and headDim must be ≥ 1");
-        }
-        int hidden = e.fc1().out();
-        int[][] shapes = {{d, inner}, {d, inner}, {d, inner}, {inner, d}, {d, hidden}, {hidden, d}};
-        Dense[] dense = {e.query(), e.key(), e.value(), e.output(), e.fc1(), e.fc2()};
-        String[] names = {"query", "key", "value", "output", "fc1", "fc2"};
-        for (int i = 0; i < dense.length; i++) {
-            if (dense[i].in() != shapes[i][0] || dense[i].out() != shapes[i][1]) {
-                throw new UnexportableLayerException(path + "." + names[i], dense[i] + " does not fit " + e + " (needs "
-                        + shapes[i][0] + "→" + shapes[i][1] + ")");
-            }
-        }
-        if (e.norm1().width() != d || e.norm2().width() != d) {
-            throw new UnexportableLayerException(path, e + ": its layer norms must be over width " + d);
-        }
+        tokens(path, e.toString(), in, in.dims.length == 2 ? in.dims[0] : -1, e.width());
         Value x = in;
         if (e.preNorm()) {
             Value attended = attention(path, e, layerNorm(path + ".norm1", e.norm1(), x, path + ".norm1"));

@@ -498,6 +498,9 @@ class JsonContractTest {
         bad.put(arch.replace("\"heads\":4", "\"heads\":\"4\""), "candidate.architecture.heads: must be an integer");
         bad.put(arch.replace("\"patchSize\":7,", ""), "candidate.architecture.patchSize: is required");
         bad.put(arch.replace("\"width\":64", "\"width\":1e400"), "candidate.architecture.width");
+        bad.put(arch.replace("\"heads\":4", "\"heads\":null"), "candidate.architecture.heads: must be an integer (got null)");
+        bad.put(arch.replace("\"layers\":2", "\"layers\":99999999999"), "candidate.architecture.layers");
+        bad.put(arch.replace("\"norm\":\"pre\"", "\"norm\":{}"), "candidate.architecture.norm");
         bad.forEach((a, error) -> assertThatThrownBy(() -> RecordChecks.trialRequest("t", utf8(request.replace(arch, a))))
                 .as(a).isInstanceOfSatisfying(InvalidInputException.class,
                         e -> assertThat(e.errors()).as(a).anySatisfy(v -> assertThat(v.toString()).startsWith(error))));

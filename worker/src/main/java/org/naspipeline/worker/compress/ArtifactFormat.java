@@ -105,6 +105,16 @@ public final class ArtifactFormat {
             throw new IOException("model.nasm version " + version + " is not supported (this build reads " + VERSION + ")");
         }
         JsonNode header = JSON.readTree(in.readNBytes(in.readInt()));
+        try {
+            return body(in, header);
+        } catch (RuntimeException e) {
+            // a field missing or of the wrong kind, or layers that do not fit together: the file is unusable, whatever
+            // the layer (the records' own checks and Jackson's tree both throw unchecked)
+            throw new IOException("model.nasm has a malformed header: " + e.getMessage(), e);
+        }
+    }
+
+    private static NetworkPlan body(DataInputStream in, JsonNode header) throws IOException {
         long[] inputShape = new long[header.get("inputShape").size()];
         for (int i = 0; i < inputShape.length; i++) {
             inputShape[i] = header.get("inputShape").get(i).asLong();

@@ -286,6 +286,17 @@ public record NetworkPlan(long[] inputShape, int classes, List<Layer> layers) {
      * then a learned position embedding (one row of D per token) is added.
      */
     public record Embed(int tokens, int width, boolean cls, float[] clsToken, float[] positions) implements Stateful {
+        /** Checks the arrays, when there are any, against the shape: a class token of width, a position per token. */
+        public Embed {
+            if (positions != null && positions.length != (long) (tokens + (cls ? 1 : 0)) * width
+                    || clsToken != null && (!cls || clsToken.length != width)) {
+                throw new IllegalArgumentException("an embedding of " + tokens + " tokens" + (cls ? " + class token" : "") + " of "
+                        + width + " needs " + (tokens + (cls ? 1 : 0)) * width + " position values" + (cls ? " and " + width
+                        + " class-token values" : " and no class token") + ", not " + (positions == null ? 0 : positions.length)
+                        + (clsToken == null ? "" : " and " + clsToken.length));
+            }
+        }
+
         @Override
         public <R> R accept(Cases<R> cases) {
             return cases.embed(this);
@@ -319,6 +330,14 @@ public record NetworkPlan(long[] inputShape, int classes, List<Layer> layers) {
 
     /** Layer normalization over the last dimension ({@code width}), ε = 1e-5: scale and shift. */
     public record LayerNorm(int width, float[] gamma, float[] beta) implements Stateful {
+        /** Checks the arrays, when there are any: {@code width} values each. */
+        public LayerNorm {
+            if (gamma != null && gamma.length != width || beta != null && beta.length != width) {
+                throw new IllegalArgumentException("a layer norm of width " + width + " needs " + width + " scales and shifts, not "
+                        + (gamma == null ? 0 : gamma.length) + " and " + (beta == null ? 0 : beta.length));
+            }
+        }
+
         /** The ε every layer norm of a plan uses (DJL's default, and the ONNX export's). */
         public static final float EPSILON = 1e-5f;
 

@@ -120,6 +120,39 @@ class ArtifactFormatTokensTest {
         assertThat(((Embed) back.layers().get(2)).clsToken()).containsExactly(((Embed) plan.layers().get(2)).clsToken());
     }
 
+    /** The file with its header's JSON text put through {@code edit} (header length rewritten). */
+    static byte[] withHeader(byte[] file, java.util.function.UnaryOperator<String> edit) {
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(file);
+        int length = b.getInt(5);
+        String header = new String(file, 9, length, java.nio.charset.StandardCharsets.UTF_8);
+        byte[] edited = edit.apply(header).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        java.nio.ByteBuffer out = java.nio.ByteBuffer.allocate(file.length - length + edited.length);
+        out.put(file, 0, 5).putInt(edited.length).put(edited).put(file, 9 + length, file.length - 9 - length);
+        return out.array();
+    }
+
+    /** A damaged header (a field missing, null, of the wrong kind, or layers that do not fit) is an IOException. */
+    @Test
+    void aMalformedHeaderIsRefusedAsAnUnreadableFile() {
+        byte[] file = ArtifactFormat.encode(plan(), Quantization.FP32).bytes();
+        assertThat(withHeader(file, h -> h)).isEqualTo(file);
+        List<java.util.function.UnaryOperator<String>> damage = List.of(
+                h -> h.replaceFirst("\"heads\":\\d+,", ""),
+                h -> h.replaceFirst("\"heads\":\\d+", "\"heads\":null"),
+                h -> h.replaceFirst("\"heads\":\\d+", "\"heads\":\"two\""),
+                h -> h.replaceFirst("\"heads\":\\d+", "\"heads\":99999999999"),
+                h -> h.replaceFirst("\"parts\":", "\"partz\":"),
+                h -> h.replaceFirst("\"tokens\":", "\"tokenz\":"),
+                h -> h.replaceFirst("\"type\":\"layernorm\",\"width\":\\d+", "\"type\":\"layernorm\",\"width\":3"),
+                h -> h.replaceFirst("\"type\":\"embed\",\"tokens\":\\d+", "\"type\":\"embed\",\"tokens\":5"));
+        for (java.util.function.UnaryOperator<String> d : damage) {
+            byte[] bad = withHeader(file, d);
+            assertThat(bad).isNotEqualTo(file);
+            assertThatThrownBy(() -> ArtifactFormat.decode(bad)).isInstanceOf(IOException.class)
+                    .hasMessageContaining("model.nasm");
+        }
+    }
+
     @Test
     void anEncoderWithTheWrongPartsIsRefused() {
         byte[] file = ArtifactFormat.encode(plan(), Quantization.FP32).bytes();

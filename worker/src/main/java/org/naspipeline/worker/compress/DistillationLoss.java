@@ -3,6 +3,7 @@ package org.naspipeline.worker.compress;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.training.loss.Loss;
+import org.naspipeline.worker.model.Scalars;
 
 /**
  * Knowledge-distillation loss on student logits {@code z_s}, with labels {@code (y, z_t)}: the hard class labels
@@ -37,12 +38,12 @@ public final class DistillationLoss extends Loss {
         NDArray student = predictions.singletonOrThrow();
         NDArray y = labels.get(0);
         NDArray teacher = labels.get(1).stopGradient();
-        NDArray softStudentLog = student.div((float) temperature).logSoftmax(1);
-        NDArray softTeacher = teacher.div((float) temperature).softmax(1);
+        NDArray softStudentLog = Scalars.divide(student, temperature).logSoftmax(1);
+        NDArray softTeacher = Scalars.divide(teacher, temperature).softmax(1);
         NDArray soft = softTeacher.mul(softStudentLog).sum(new int[] {1}).neg().mean();
         NDArray hardLog = hinton ? student.logSoftmax(1) : softStudentLog;
         NDArray hard = hardLog.get(new ai.djl.ndarray.index.NDIndex().addAllDim().addPickDim(y)).neg().mean();
         double softWeight = (1 - alpha) * (hinton ? temperature * temperature : 1.0);
-        return hard.mul((float) alpha).add(soft.mul((float) softWeight));
+        return Scalars.times(hard, alpha).add(Scalars.times(soft, softWeight));
     }
 }

@@ -9,6 +9,7 @@ import ai.djl.nn.AbstractBlock;
 import ai.djl.nn.core.Linear;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
+import org.naspipeline.worker.model.Scalars;
 
 /**
  * Multi-head self-attention (Vaswani et al. 2017) over a {@code (B, T, D)} sequence: per head h,
@@ -110,7 +111,7 @@ public final class MultiHeadAttention extends AbstractBlock {
         NDArray q = split(project(query, store, x, training, params), batch, tokens);
         NDArray k = split(project(key, store, x, training, params), batch, tokens);
         NDArray v = split(project(value, store, x, training, params), batch, tokens);
-        NDArray probabilities = q.matMul(k.transpose(0, 1, 3, 2)).div(Math.sqrt(headDim)).softmax(-1);
+        NDArray probabilities = Scalars.divide(q.matMul(k.transpose(0, 1, 3, 2)), Math.sqrt(headDim)).softmax(-1);
         NDArray context = probabilities.matMul(v); // (B, heads, T, headDim)
         if (inputs.size() > 1) {
             context = context.mul(inputs.get(1).reshape(1, heads, 1, 1));

@@ -69,7 +69,9 @@ public final class JsonCodec {
             .addHandler(new UnknownFieldLogger())
             .enable(DeserializationFeature.FAIL_ON_MISSING_CREATOR_PROPERTIES)
             .build();
+    /** Candidate files: omitted parts have defaults, unknown fields are logged; a fraction is never read as an integer. */
     private static final ObjectMapper LENIENT = base()
+            .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
             .addHandler(new UnknownFieldLogger())
             .build();

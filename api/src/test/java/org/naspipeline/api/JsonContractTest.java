@@ -504,6 +504,16 @@ class JsonContractTest {
         bad.forEach((a, error) -> assertThatThrownBy(() -> RecordChecks.trialRequest("t", utf8(request.replace(arch, a))))
                 .as(a).isInstanceOfSatisfying(InvalidInputException.class,
                         e -> assertThat(e.errors()).as(a).anySatisfy(v -> assertThat(v.toString()).startsWith(error))));
+        // a candidate file (nas evaluate, a base model's or teacher's candidate) never truncates a fraction to an integer
+        String file = "{" + arch + "}";
+        assertThat(JsonCodec.readCandidate(utf8(file)).architecture()).isEqualTo(vit.architecture());
+        for (String fraction : java.util.List.of("\"layers\":2.5", "\"layers\":2.0", "\"width\":64.5", "\"heads\":1e1")) {
+            String field = fraction.substring(0, fraction.indexOf(':'));
+            String original = arch.substring(arch.indexOf(field), arch.indexOf(',', arch.indexOf(field)));
+            assertThatThrownBy(() -> JsonCodec.readCandidate(utf8(file.replace(original, fraction)))).as(fraction)
+                    .isInstanceOfSatisfying(InvalidInputException.class, e -> assertThat(e.errors()).extracting(Object::toString)
+                            .containsExactly("architecture." + field.replace("\"", "") + ": must be an integer"));
+        }
     }
 
     @Test

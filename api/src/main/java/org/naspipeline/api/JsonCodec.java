@@ -185,13 +185,14 @@ public final class JsonCodec {
 
     /**
      * Reads a candidate file (a user's, or one a worker wrote), leniently: omitted compression, or an omitted part
-     * of it, means none. A pruning method without its ratio is an error at its path.
+     * of it, means none. A pruning method without its ratio (or count of heads) is an error at its path.
      */
     public static Candidate readCandidate(byte[] json) {
         Candidate c = read(LENIENT, json, Candidate.class, MAX_INPUT_BYTES);
-        if (c.compression() != null && c.compression().pruning().ratio() == null) {
-            throw new InvalidInputException(List.of(new ValidationError("compression.pruning.ratio",
-                    "is required for method " + c.compression().pruning().method().name().toLowerCase(java.util.Locale.ROOT).replace('_', '-'))));
+        if (c.compression() != null) {
+            Errors errors = new Errors();
+            c.compression().pruning().checkAmount(errors, "compression.pruning");
+            errors.throwIfAny();
         }
         return c;
     }

@@ -14,5 +14,10 @@ public enum PruningMethod {
      * Removal of the least important attention heads of a transformer's encoder layers (Michel et al. 2019:
      * importance = Σ |∂L/∂m_h| of a head mask over the validation set, normalized per layer).
      */
-    @JsonProperty("heads") HEADS
+    @JsonProperty("heads") HEADS;
+
+    /** The name in JSON: {@code l1-filter}, {@code magnitude}, ... */
+    public String wireName() {
+        return name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
+    }
 }

@@ -47,7 +47,48 @@ class CompressionSpecTest {
         assertThat(RecordChecks.trialRequest("e-t1", json.getBytes(StandardCharsets.UTF_8))).isEqualTo(request);
         assertThatThrownBy(() -> RecordChecks.trialRequest("e-t1", json.replace("\"ratio\":0.5", "\"ratio\":null")
                 .getBytes(StandardCharsets.UTF_8))).isInstanceOfSatisfying(InvalidInputException.class,
-                        e -> assertThat(e.errors()).extracting(Object::toString).contains("candidate.compression.pruning.ratio: is required"));
+                        e -> assertThat(e.errors()).extracting(Object::toString).contains("candidate.compression.pruning.ratio: is required for method magnitude"));
+    }
+
+    @Test
+    void headPruningTakesACountOfHeadsInsteadOfARatio() {
+        String arch = "{\"architecture\": {\"family\": \"transformer\", \"layers\": 2, \"width\": 32, \"heads\": 4, "
+                + "\"mlpRatio\": 2.0, \"patchSize\": 7, \"norm\": \"pre\", \"pooling\": \"cls\", \"dropout\": 0.0, "
+                + "\"head\": {\"denseUnits\": 0, \"dropout\": 0}}";
+        CompressionSpec byCount = JsonCodec.readCandidate((arch + ", \"compression\": {\"pruning\": {\"method\": \"heads\", "
+                + "\"count\": 2, \"scope\": \"global\"}, \"fineTuneEpochs\": 1}}").getBytes(StandardCharsets.UTF_8)).compression();
+        assertThat(byCount.pruning()).isEqualTo(PruningSpec.headCount(2, "global"));
+        assertThat(byCount.pruning().ratio()).isNull();
+        // written with its count, read back the same; a ratio config writes no count, so its bytes are as before
+        String written = new String(JsonCodec.write(byCount), StandardCharsets.UTF_8);
+        assertThat(written).contains("\"count\":2");
+        assertThat(JsonCodec.read(written.getBytes(StandardCharsets.UTF_8), CompressionSpec.class)).isEqualTo(byCount);
+        assertThat(JsonCodec.canonicalJson(new PruningSpec(PruningMethod.HEADS, 0.5)))
+                .isEqualTo("{\"method\":\"heads\",\"ratio\":0.5,\"schedule\":\"one-shot\",\"scope\":\"layer\"}");
+        for (var bad : java.util.Map.of(
+                "{\"method\": \"heads\", \"count\": 2, \"ratio\": 0.5}", "compression.pruning.count: and ratio are alternatives: give one",
+                "{\"method\": \"heads\", \"count\": 0}", "compression.pruning.count: must be at least 1 (got 0)",
+                "{\"method\": \"heads\", \"count\": -3}", "compression.pruning.count: must be at least 1 (got -3)",
+                "{\"method\": \"magnitude\", \"count\": 2}", "compression.pruning.count: is for method heads only (method magnitude takes a ratio)",
+                "{\"method\": \"heads\"}", "compression.pruning.ratio: is required for method heads (or a count of heads)").entrySet()) {
+            assertThatThrownBy(() -> JsonCodec.readCandidate((arch + ", \"compression\": {\"pruning\": " + bad.getKey() + "}}")
+                    .getBytes(StandardCharsets.UTF_8))).as(bad.getKey()).isInstanceOfSatisfying(InvalidInputException.class,
+                            e -> assertThat(e.errors()).extracting(Object::toString).containsExactly(bad.getValue()));
+        }
+        for (String notACount : List.of("2.5", "\"two\"", "[2]", "{}", "1e10")) {
+            assertThatThrownBy(() -> JsonCodec.readCandidate((arch + ", \"compression\": {\"pruning\": {\"method\": \"heads\", "
+                    + "\"count\": " + notACount + "}}}").getBytes(StandardCharsets.UTF_8))).as(notACount)
+                    .isInstanceOf(InvalidInputException.class).hasMessageContaining("compression.pruning.count");
+        }
+        // the same checks hold for a trial request from another service
+        TrialRequest request = new TrialRequest(1, "e", "e-t1", 1, new Candidate(JsonCodec.readCandidate((arch + "}")
+                .getBytes(StandardCharsets.UTF_8)).architecture(), new CompressionSpec(PruningSpec.headCount(1, "layer"),
+                Quantization.FP32, DistillationSpec.OFF, 1.0)), new DatasetSpec("fashion-mnist", 100, 50), TrainingSpec.defaults(), 7L);
+        String json = new String(JsonCodec.write(request), StandardCharsets.UTF_8);
+        assertThat(RecordChecks.trialRequest("e-t1", json.getBytes(StandardCharsets.UTF_8))).isEqualTo(request);
+        assertThatThrownBy(() -> RecordChecks.trialRequest("e-t1", json.replace("\"count\":1", "\"count\":0")
+                .getBytes(StandardCharsets.UTF_8))).isInstanceOfSatisfying(InvalidInputException.class,
+                        e -> assertThat(e.errors()).extracting(Object::toString).contains("candidate.compression.pruning.count: must be at least 1 (got 0)"));
     }
 
     @Test

@@ -30,8 +30,8 @@ public final class CandidateText {
             parts.add("base " + s.baseModel());
         }
         if (s.pruning().method() != PruningMethod.NONE) {
-            String method = s.pruning().method().name().toLowerCase(Locale.ROOT).replace('_', '-');
-            parts.add("prune " + method + " " + s.pruning().ratio()
+            String amount = s.pruning().count() != null ? s.pruning().count() + " heads" : String.valueOf(s.pruning().ratio());
+            parts.add("prune " + s.pruning().method().wireName() + " " + amount
                     + (s.pruning().method() == PruningMethod.MAGNITUDE ? " " + s.pruning().scope() + " " + s.pruning().schedule()
                     : s.pruning().method() == PruningMethod.HEADS ? " " + s.pruning().scope() : ""));
         }

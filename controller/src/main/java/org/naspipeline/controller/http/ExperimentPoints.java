@@ -110,6 +110,8 @@ public final class ExperimentPoints {
             add(genes, "denseUnits", a == null || a.head() == null ? null : (double) a.head().denseUnits());
             add(genes, "dropout", a == null || a.head() == null ? null : a.head().dropout());
             add(genes, "pruneRatio", c.compression().pruning().ratio());
+            Integer pruneCount = c.compression().pruning().count();
+            add(genes, "pruneCount", pruneCount == null ? null : pruneCount.doubleValue());
             add(genes, "quantization", c.compression().quantization().name().toLowerCase(java.util.Locale.ROOT).replace('_', '-'));
             add(genes, "lowRankRatio", c.compression().lowRankRatio());
             add(genes, "distillation", c.compression().distillation().enabled() ? "on" : "off");

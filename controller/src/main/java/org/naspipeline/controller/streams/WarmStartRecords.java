@@ -96,7 +96,7 @@ final class WarmStartRecords {
         if (errors.required(at + ".candidate", s.candidate())) {
             errors.required(at + ".candidate.architecture", s.candidate().architecture());
             if (s.candidate().compression() != null) {
-                errors.required(at + ".candidate.compression.pruning.ratio", s.candidate().compression().pruning().ratio());
+                s.candidate().compression().pruning().checkAmount(errors, at + ".candidate.compression.pruning");
             }
         }
         if (s.epochs() < 1) {

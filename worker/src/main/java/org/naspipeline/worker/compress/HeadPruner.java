@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.function.IntUnaryOperator;
 import org.naspipeline.api.CompressionReport.LayerChange;
 import org.naspipeline.worker.model.NetworkPlan;
 import org.naspipeline.worker.model.NetworkPlan.Dense;
@@ -16,8 +17,9 @@ import org.naspipeline.worker.model.attention.HeadPruning;
  * Attention-head pruning of a plan's encoder layers by importance (Michel et al. 2019): given each layer's head
  * importances (normalized per layer), it removes the least important heads physically, the query, key and value rows
  * and the output columns of each removed head, so the pruned encoders are really narrower. {@code layer} scope removes
- * {@code ratio} of each layer's heads; {@code global} ranks all heads together (the normalization makes layers
- * comparable) and removes {@code ratio} of them overall. Every layer keeps at least one head.
+ * {@code ratio} of each layer's heads (floor(ratio × heads)) or a {@code count} from each; {@code global} ranks all heads
+ * together (the normalization makes layers comparable) and removes {@code ratio} of them overall, or {@code count} in
+ * all. Every layer keeps at least one head.
  */
 public final class HeadPruner {
     private HeadPruner() {}
@@ -43,6 +45,27 @@ public final class HeadPruner {
      * @throws IllegalArgumentException when the plan has no encoder layer or the importances do not match its heads
      */
     public static Result prune(NetworkPlan plan, double[][] importance, double ratio, boolean global) {
+        if (!(ratio >= 0 && ratio <= 1)) {
+            throw new IllegalArgumentException("ratio must be in [0, 1]: " + ratio);
+        }
+        return prune(plan, importance, heads -> (int) Math.floor(ratio * heads), global);
+    }
+
+    /**
+     * Removes {@code count} heads by {@code importance}: from each layer, or in all under {@code global}.
+     *
+     * @throws IllegalArgumentException when the plan has no encoder layer, the importances do not match its heads or
+     *     the count is below 1
+     */
+    public static Result pruneCount(NetworkPlan plan, double[][] importance, int count, boolean global) {
+        if (count < 1) {
+            throw new IllegalArgumentException("count must be at least 1: " + count);
+        }
+        return prune(plan, importance, heads -> count, global);
+    }
+
+    /** {@code removed} maps a number of heads (a layer's, or all of them under {@code global}) to how many go. */
+    private static Result prune(NetworkPlan plan, double[][] importance, IntUnaryOperator removed, boolean global) {
         List<Integer> at = new ArrayList<>();
         for (int i = 0; i < plan.layers().size(); i++) {
             if (plan.layers().get(i) instanceof Encoder) {
@@ -53,7 +76,7 @@ public final class HeadPruner {
         if (importance.length != at.size()) {
             throw new IllegalArgumentException("importances for " + importance.length + " layers, but the plan has " + at.size());
         }
-        int[][] kept = global ? keepGlobally(importance, ratio) : keepPerLayer(importance, ratio);
+        int[][] kept = global ? keepGlobally(importance, removed) : keepPerLayer(importance, removed);
         IdentityHashMap<NetworkPlan.Layer, NetworkPlan.Layer> replaced = new IdentityHashMap<>();
         List<LayerChange> changes = new ArrayList<>();
         for (int l = 0; l < at.size(); l++) {
@@ -69,16 +92,16 @@ public final class HeadPruner {
         return new Result(plan.withReplaced(replaced), changes);
     }
 
-    private static int[][] keepPerLayer(double[][] importance, double ratio) {
+    private static int[][] keepPerLayer(double[][] importance, IntUnaryOperator removed) {
         int[][] kept = new int[importance.length][];
         for (int l = 0; l < importance.length; l++) {
-            kept[l] = HeadPruning.keepAfterRemoving(importance[l], ratio);
+            kept[l] = HeadPruning.keepTop(importance[l], importance[l].length - removed.applyAsInt(importance[l].length));
         }
         return kept;
     }
 
-    /** Removes the floor(ratio × all heads) least important heads over all layers, keeping one per layer. */
-    private static int[][] keepGlobally(double[][] importance, double ratio) {
+    /** Removes the least important heads over all layers, as many as {@code removedOfAll} gives for all of them, keeping one per layer. */
+    private static int[][] keepGlobally(double[][] importance, IntUnaryOperator removedOfAll) {
         List<int[]> heads = new ArrayList<>(); // (layer, head)
         for (int l = 0; l < importance.length; l++) {
             for (int h = 0; h < importance[l].length; h++) {
@@ -92,7 +115,7 @@ public final class HeadPruner {
             removed[l] = new boolean[importance[l].length];
             left[l] = importance[l].length;
         }
-        int toRemove = (int) Math.floor(ratio * heads.size());
+        int toRemove = removedOfAll.applyAsInt(heads.size());
         for (int[] x : heads) {
             if (toRemove == 0) {
                 break;

@@ -115,9 +115,12 @@ final class CompressionStages {
             long t0 = System.nanoTime();
             HeadPruner.requireEncoders(current);
             double[][] importance = HeadImportanceMeter.measure(current, data.validation(), device, loop.engineLock(), loop.gate());
-            HeadPruner.Result r = HeadPruner.prune(current, importance, pruning.ratio(), "global".equals(pruning.scope()));
+            boolean global = "global".equals(pruning.scope());
+            HeadPruner.Result r = pruning.count() != null ? HeadPruner.pruneCount(current, importance, pruning.count(), global)
+                    : HeadPruner.prune(current, importance, pruning.ratio(), global);
             current = r.plan();
-            stages.add("prune", "prune", "heads ratio " + pruning.ratio() + " scope " + pruning.scope()
+            stages.add("prune", "prune", "heads " + (pruning.count() != null ? "count " + pruning.count() : "ratio " + pruning.ratio())
+                    + " scope " + pruning.scope()
                     + " by mask-gradient importance on the validation set", t0, current, Quantization.FP32, r.changes());
         }
         if (c.lowRankRatio() < 1.0) {

@@ -112,6 +112,36 @@ class HeadPrunerTest {
     }
 
     @Test
+    void aRatioRemovesItsFloorOfEachLayersHeadsAndACountThatManyWithTheSameRanking() {
+        try (NDManager manager = NDManager.newBaseManager()) {
+            NetworkPlan plan = trained(manager);
+            double[][] importance = {{0.4, 0.1, 0.3, 0.2}, {0.1, 0.15, 0.3, 0.4}};
+            // floor(0.6 × 4) = 2 heads go from each layer: the same plan as a count of 2
+            HeadPruner.Result byRatio = HeadPruner.prune(plan, importance, 0.6, false);
+            HeadPruner.Result byCount = HeadPruner.pruneCount(plan, importance, 2, false);
+            assertThat(byCount.changes()).isEqualTo(byRatio.changes());
+            assertThat(((Encoder) byCount.plan().layers().get(3)).query().weight())
+                    .isEqualTo(((Encoder) byRatio.plan().layers().get(3)).query().weight());
+            assertThat(((Encoder) byCount.plan().layers().get(3)).heads()).isEqualTo(2);
+            // heads 0 and 2 of layer 0 stay: its query rows are those of heads 0 and 2 (8 rows of 32 inputs each)
+            float[] q = ((Encoder) plan.layers().get(3)).query().weight();
+            float[] kept = ((Encoder) byCount.plan().layers().get(3)).query().weight();
+            assertThat(java.util.Arrays.copyOfRange(kept, 0, 256)).isEqualTo(java.util.Arrays.copyOfRange(q, 0, 256));
+            assertThat(java.util.Arrays.copyOfRange(kept, 256, 512)).isEqualTo(java.util.Arrays.copyOfRange(q, 512, 768));
+            // a count of all heads or more leaves one per layer, the most important
+            HeadPruner.Result all = HeadPruner.pruneCount(plan, importance, 9, false);
+            assertThat(((Encoder) all.plan().layers().get(3)).heads()).isEqualTo(1);
+            assertThat(((Encoder) all.plan().layers().get(4)).heads()).isEqualTo(1);
+            // global: 3 heads in all, the least important overall (0.1 in both layers, then layer 1's 0.15)
+            HeadPruner.Result global = HeadPruner.pruneCount(plan, importance, 3, true);
+            assertThat(((Encoder) global.plan().layers().get(3)).heads()).isEqualTo(3);
+            assertThat(((Encoder) global.plan().layers().get(4)).heads()).isEqualTo(2);
+            assertThatThrownBy(() -> HeadPruner.pruneCount(plan, importance, 0, false)).hasMessage("count must be at least 1: 0");
+            assertThatThrownBy(() -> HeadPruner.prune(plan, importance, 1.5, false)).hasMessage("ratio must be in [0, 1]: 1.5");
+        }
+    }
+
+    @Test
     void aPlanWithoutEncodersOrWithMismatchedImportancesIsRefused() {
         NetworkPlan mlp = builder.plan(new MlpArchitecture(List.of(16), null));
         assertThatThrownBy(() -> HeadPruner.prune(mlp, new double[0][], 0.5, false))

@@ -107,4 +107,27 @@ class TransformerTrialIT {
         assertThat(m.inference().kernels()).anyMatch(TrialRunner::isInt8Kernel);
         assertThat(m.accuracy()).isGreaterThan(0.4);
     }
+
+    @Test
+    void aCountOfHeadsIsPrunedInAllUnderGlobalScope() {
+        CompressionSpec heads = new CompressionSpec(PruningSpec.headCount(3, "global"), Quantization.FP32,
+                DistillationSpec.OFF, 1.0, 0, null, null);
+        TrialResult result = runner().run(TrialRunnerIT.request(new Candidate(VIT, heads), 1, 600), ProgressListener.NONE,
+                () -> false);
+        assertThat(result).isInstanceOf(TrialResult.Completed.class);
+        TrialMetrics m = ((TrialResult.Completed) result).metrics();
+        CompressionReport.Stage prune = m.compression().stages().get(0);
+        assertThat(prune.settings()).isEqualTo("heads count 3 scope global by mask-gradient importance on the validation set");
+        // 3 of the 8 heads go, wherever they are least important, and each layer keeps at least one
+        int left = 0;
+        for (CompressionReport.LayerChange c : prune.layers()) {
+            java.util.regex.Matcher h = java.util.regex.Pattern.compile("(\\d+)×8 heads").matcher(c.to());
+            assertThat(h.find()).as(c.to()).isTrue();
+            assertThat(Integer.parseInt(h.group(1))).isBetween(1, 4);
+            left += Integer.parseInt(h.group(1));
+        }
+        assertThat(left).isEqualTo(5);
+        assertThat(prune.before().macs() - prune.after().macs()).isEqualTo(3L * (17_408 + 4_624));
+        assertThat(m.macs()).isEqualTo(MACS - 3L * (17_408 + 4_624));
+    }
 }

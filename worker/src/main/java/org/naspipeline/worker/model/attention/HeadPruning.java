@@ -72,16 +72,4 @@ public final class HeadPruning {
         Arrays.sort(kept);
         return kept;
     }
-
-    /**
-     * The heads left after removing the {@code ratio} fraction (0–1) of least important ones: the {@code n − floor(ratio·n)}
-     * most important, at least one, as in {@code L1FilterPruner}.
-     */
-    public static int[] keepAfterRemoving(double[] importance, double ratio) {
-        if (!(ratio >= 0 && ratio <= 1)) {
-            throw new IllegalArgumentException("ratio must be in [0, 1]: " + ratio);
-        }
-        int n = importance.length;
-        return keepTop(importance, n - (int) Math.floor(ratio * n));
-    }
 }

@@ -75,10 +75,5 @@ class HeadPruningTest {
         assertThat(HeadPruning.keepTop(new double[] {0.3, 0.9, 0.1}, 1)).containsExactly(1);
         assertThat(HeadPruning.keepTop(new double[] {0.3, 0.9, 0.1}, 0)).containsExactly(1);
         assertThat(HeadPruning.keepTop(new double[] {0.3, 0.9, 0.1}, 5)).containsExactly(0, 1, 2);
-        // ratio is the fraction removed: floor(0.5·4) = 2 go; floor(0.6·4) = 2 go; all of them never go
-        assertThat(HeadPruning.keepAfterRemoving(new double[] {0.4, 0.1, 0.3, 0.2}, 0.5)).containsExactly(0, 2);
-        assertThat(HeadPruning.keepAfterRemoving(new double[] {0.4, 0.1, 0.3, 0.2}, 0.6)).containsExactly(0, 2);
-        assertThat(HeadPruning.keepAfterRemoving(new double[] {0.4, 0.1, 0.3, 0.2}, 1.0)).containsExactly(0);
-        assertThat(HeadPruning.keepAfterRemoving(new double[] {0.4, 0.1}, 0)).containsExactly(0, 1);
     }
 }

@@ -143,8 +143,8 @@ public final class PlanBlocks {
     }
 
     /**
-     * Sets a head mask on each encoder layer, in forward order (shape (heads) each; 1 keeps a head, 0 silences it), or
-     * clears them all ({@code masks} null); later forward passes use them.
+     * Sets a head mask on each encoder layer, in forward order (shape (heads), or (batch, heads) for a row per example;
+     * 1 keeps a head, 0 silences it), or clears them all ({@code masks} null); later forward passes use them.
      */
     public static void headMasks(Built built, NDList masks) {
         List<TokenBlocks.EncoderBlock> encoders = encoders(built.block(), new ArrayList<>());

@@ -158,8 +158,8 @@ final class TokenBlocks {
         }
 
         /**
-         * Multiplies each head's context by {@code mask} (shape (heads); null: none) in later forward passes, so a
-         * loss can be differentiated with respect to it (head importance).
+         * Multiplies each head's context by {@code mask} (shape (heads) or (batch, heads); null: none) in later forward
+         * passes, so a loss can be differentiated with respect to it (head importance).
          */
         void headMask(NDArray mask) {
             this.headMask = mask;

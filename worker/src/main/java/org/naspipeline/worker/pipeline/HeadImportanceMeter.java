@@ -18,8 +18,9 @@ import org.naspipeline.worker.model.attention.HeadImportance;
 
 /**
  * The head importances of a trained plan's encoder layers over a data set, after Michel et al. 2019: with every head
- * mask at 1, the sum over batches of |∂L/∂m_h|, L a batch's mean cross-entropy, in inference mode (no dropout); then
- * each layer's importances divided by their L2 norm ({@link HeadImportance}).
+ * mask at 1, the sum over the examples of |∂L(x)/∂m_h|, L(x) an example's cross-entropy, in inference mode (no
+ * dropout), from one backward pass per batch with a mask row per example; then each layer's importances divided by
+ * their L2 norm ({@link HeadImportance}).
  */
 final class HeadImportanceMeter {
     /** Examples per backward pass. */
@@ -59,7 +60,7 @@ final class HeadImportanceMeter {
                         engineLock.lock();
                         try {
                             HeadImportance.addAbsolute(importance,
-                                    HeadImportance.gradients(model.getNDManager(), DataType.FLOAT32, heads, batch));
+                                    HeadImportance.gradients(model.getNDManager(), DataType.FLOAT32, heads, n, batch), n);
                         } finally {
                             engineLock.unlock();
                         }

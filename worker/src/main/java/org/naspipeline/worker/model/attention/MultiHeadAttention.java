@@ -19,8 +19,9 @@ import org.naspipeline.worker.model.Scalars;
  * {@code 01query}, {@code 02key}, {@code 03value} and {@code 04output}; {@link #query()} and the like return them.
  * {@code heads·headDim} need not equal D (it is smaller after {@link HeadPruning}).
  *
- * <p>Inputs: the sequence and, optionally, a head mask of shape {@code (heads)} multiplied into each head's context
- * before the output projection (1 keeps a head, 0 removes it). The mask is an input rather than a setting so that a
+ * <p>Inputs: the sequence and, optionally, a head mask multiplied into each head's context before the output
+ * projection (1 keeps a head, 0 removes it): of shape {@code (heads)} for the whole batch, or {@code (B, heads)}, a row
+ * per example. The mask is an input rather than a setting so that a
  * loss can be differentiated with respect to it ({@link HeadImportance}). Outputs: the {@code (B, T, D)} result and,
  * only when built with {@code withProbabilities}, the attention probabilities {@code (B, heads, T, T)} (before the
  * mask) for attention distillation. They are off by default so that the block has one output, as a layer in a
@@ -114,7 +115,7 @@ public final class MultiHeadAttention extends AbstractBlock {
         NDArray probabilities = Scalars.divide(q.matMul(k.transpose(0, 1, 3, 2)), Math.sqrt(headDim)).softmax(-1);
         NDArray context = probabilities.matMul(v); // (B, heads, T, headDim)
         if (inputs.size() > 1) {
-            context = context.mul(inputs.get(1).reshape(1, heads, 1, 1));
+            context = context.mul(inputs.get(1).reshape(-1, heads, 1, 1));
         }
         NDArray merged = context.transpose(0, 2, 1, 3).reshape(batch, tokens, (long) heads * headDim);
         NDArray out = project(output, store, merged, training, params);

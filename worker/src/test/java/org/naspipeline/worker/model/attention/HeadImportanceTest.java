@@ -14,6 +14,7 @@ import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.naspipeline.worker.model.Scalars;
 
 /**
  * Head-mask gradients against central finite differences, and the importance sums and norms. Two attention layers
@@ -54,17 +55,20 @@ class HeadImportanceTest {
             NDArray h = first.forward(store, new NDList(x, masks.get(0)), true).singletonOrThrow();
             h = second.forward(store, new NDList(h, masks.get(1)), true).singletonOrThrow();
             NDArray logits = classifier.forward(store, new NDList(h.mean(new int[] {1})), true).singletonOrThrow();
-            return logits.logSoftmax(-1).mul(labels).sum().neg().div(4);
+            return Scalars.divide(logits.logSoftmax(-1).mul(labels).sum().neg(), 4);
         };
     }
 
-    double lossAt(HeadImportance.MaskedLoss loss, int layer, int head, double delta) {
+    /** The loss with every mask entry 1 but layer {@code layer}'s row {@code row}, head {@code head}: 1 + delta. */
+    double lossAt(HeadImportance.MaskedLoss loss, int rows, int layer, int row, int head, double delta) {
         NDList masks = new NDList();
         for (int l = 0; l < HEADS.length; l++) {
-            double[] m = new double[HEADS[l]];
-            Arrays.fill(m, 1);
+            double[][] m = new double[rows][HEADS[l]];
+            for (double[] r : m) {
+                Arrays.fill(r, 1);
+            }
             if (l == layer) {
-                m[head] += delta;
+                m[row][head] += delta;
             }
             masks.add(manager.create(m));
         }
@@ -72,32 +76,57 @@ class HeadImportanceTest {
     }
 
     @Test
-    void maskGradientMatchesCentralFiniteDifferences() {
+    void perExampleMaskGradientsMatchCentralFiniteDifferences() {
         HeadImportance.MaskedLoss loss = batch(7);
-        double[][] g = HeadImportance.gradients(manager, F64, HEADS, loss);
+        double[][][] g = HeadImportance.gradients(manager, F64, HEADS, 4, loss);
         double eps = 1e-4;
-        double largest = Arrays.stream(g).flatMapToDouble(Arrays::stream).map(Math::abs).max().orElseThrow();
+        double largest = Arrays.stream(g).flatMap(Arrays::stream).flatMapToDouble(Arrays::stream).map(Math::abs).max().orElseThrow();
         assertThat(largest).isGreaterThan(1e-4);
         for (int l = 0; l < HEADS.length; l++) {
-            assertThat(g[l]).hasSize(HEADS[l]);
-            for (int h = 0; h < HEADS[l]; h++) {
-                double fd = (lossAt(loss, l, h, eps) - lossAt(loss, l, h, -eps)) / (2 * eps);
-                // O(eps²) truncation and ~1e-16/eps rounding are both far below 1e-6 of the largest gradient
-                assertThat(g[l][h]).as("layer %d head %d", l, h).isCloseTo(fd, within(1e-6 * largest));
+            assertThat(g[l]).hasNumberOfRows(4);
+            for (int b = 0; b < 4; b++) {
+                assertThat(g[l][b]).hasSize(HEADS[l]);
+                for (int h = 0; h < HEADS[l]; h++) {
+                    double fd = (lossAt(loss, 4, l, b, h, eps) - lossAt(loss, 4, l, b, h, -eps)) / (2 * eps);
+                    // O(eps²) truncation and ~1e-16/eps rounding are both far below 1e-6 of the largest gradient
+                    assertThat(g[l][b][h]).as("layer %d example %d head %d", l, b, h).isCloseTo(fd, within(1e-6 * largest));
+                }
             }
         }
     }
 
     @Test
-    void importanceSumsAbsoluteGradientsOverBatchesAndNormalisesEachLayer() {
-        List<HeadImportance.MaskedLoss> batches = List.of(batch(1), batch(2));
-        double[][] g1 = HeadImportance.gradients(manager, F64, HEADS, batches.get(0));
-        double[][] g2 = HeadImportance.gradients(manager, F64, HEADS, batches.get(1));
+    void aSharedMaskGetsTheSumOfThePerExampleGradients() {
+        HeadImportance.MaskedLoss loss = batch(3);
+        double[][][] perExample = HeadImportance.gradients(manager, F64, HEADS, 4, loss);
+        double[][][] shared = HeadImportance.gradients(manager, F64, HEADS, 1, loss);
+        for (int l = 0; l < HEADS.length; l++) {
+            assertThat(shared[l]).hasNumberOfRows(1);
+            for (int h = 0; h < HEADS[l]; h++) {
+                double sum = 0;
+                for (double[] row : perExample[l]) {
+                    sum += row[h];
+                }
+                assertThat(shared[l][0][h]).as("layer %d head %d", l, h).isCloseTo(sum, within(1e-12));
+                double fd = (lossAt(loss, 1, l, 0, h, 1e-4) - lossAt(loss, 1, l, 0, h, -1e-4)) / 2e-4;
+                assertThat(shared[l][0][h]).isCloseTo(fd, within(1e-8));
+            }
+        }
+    }
+
+    @Test
+    void importanceSumsEachExamplesAbsoluteGradientAndNormalisesEachLayer() {
+        List<HeadImportance.Batch> batches = List.of(new HeadImportance.Batch(4, batch(1)), new HeadImportance.Batch(4, batch(2)));
+        double[][][] g1 = HeadImportance.gradients(manager, F64, HEADS, 4, batches.get(0).loss());
+        double[][][] g2 = HeadImportance.gradients(manager, F64, HEADS, 4, batches.get(1).loss());
         double[][] importance = HeadImportance.of(manager, F64, HEADS, batches);
         for (int l = 0; l < HEADS.length; l++) {
             double[] raw = new double[HEADS[l]];
             for (int h = 0; h < raw.length; h++) {
-                raw[h] = Math.abs(g1[l][h]) + Math.abs(g2[l][h]);
+                for (int b = 0; b < 4; b++) {
+                    // the loss is the mean over 4 examples: 4·|∂L/∂m_bh| is example b's own |∂L(x)/∂m_h|
+                    raw[h] += 4 * Math.abs(g1[l][b][h]) + 4 * Math.abs(g2[l][b][h]);
+                }
             }
             double norm = Math.sqrt(Arrays.stream(raw).map(x -> x * x).sum());
             for (int h = 0; h < raw.length; h++) {

@@ -119,7 +119,7 @@ final class LayerTable {
 
         @Override
         public String patches(NetworkPlan.Patches p) {
-            return "patches " + p.patch() + "×" + p.patch() + ", " + p.channels() + " channels";
+            return "patches " + p.patch() + "×" + p.patch() + ", " + p.channels() + (p.channels() == 1 ? " channel" : " channels");
         }
 
         @Override
@@ -134,8 +134,8 @@ final class LayerTable {
 
         @Override
         public String encoder(NetworkPlan.Encoder e) {
-            return "encoder (" + e.heads() + " heads × " + e.headDim() + ", MLP " + e.fc1().out() + ", "
-                    + (e.preNorm() ? "pre-norm" : "post-norm") + ")";
+            return "encoder (" + e.heads() + (e.heads() == 1 ? " head × " : " heads × ") + e.headDim() + ", MLP "
+                    + e.fc1().out() + ", " + (e.preNorm() ? "pre-norm" : "post-norm") + ")";
         }
 
         @Override

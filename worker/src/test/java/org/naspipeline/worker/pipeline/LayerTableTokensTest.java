@@ -39,10 +39,13 @@ class LayerTableTokensTest {
     @Test
     void theTokenLayersInWords() {
         NetworkPlan plan = plan(true);
-        assertThat(plan.layers()).extracting(LayerTable::describe).containsExactly("patches 4×4, 1 channels", "dense 16→8",
+        assertThat(plan.layers()).extracting(LayerTable::describe).containsExactly("patches 4×4, 1 channel", "dense 16→8",
                 "position embedding (+ class token)", "encoder (2 heads × 4, MLP 16, pre-norm)", "encoder (2 heads × 4, MLP 16, post-norm)",
                 "layer norm", "class token", "dense 8→3");
         assertThat(plan(false).layers()).extracting(LayerTable::describe).contains("position embedding", "mean over tokens");
+        // after head pruning a layer may keep one head; colour images have 3 channels
+        assertThat(LayerTable.describe(encoder(8, 1, 4, 16, true))).isEqualTo("encoder (1 head × 4, MLP 16, pre-norm)");
+        assertThat(LayerTable.describe(new Patches(3, 4))).isEqualTo("patches 4×4, 3 channels");
     }
 
     /**

@@ -12,7 +12,7 @@ public enum PruningMethod {
     @JsonProperty("magnitude") MAGNITUDE,
     /**
      * Removal of the least important attention heads of a transformer's encoder layers (Michel et al. 2019:
-     * importance = Σ |∂L/∂m_h| of a head mask over the validation set, normalized per layer).
+     * importance = Σ_x |∂L(x)/∂m_h| of a head mask over the validation examples, normalized per layer).
      */
     @JsonProperty("heads") HEADS;
 

@@ -40,11 +40,7 @@ class CompressionSpecTest {
                         e -> assertThat(e.errors()).extracting(Object::toString)
                                 .containsExactly("compression.pruning.ratio: is required for method magnitude"));
         // a trial request from any client: a pruning method without a ratio is refused at its path, not unboxed later
-        TrialRequest request = new TrialRequest(1, "e", "e-t1", 1, new Candidate(JsonCodec.readCandidate((arch + "}")
-                .getBytes(StandardCharsets.UTF_8)).architecture(), new CompressionSpec(new PruningSpec(PruningMethod.MAGNITUDE, 0.5),
-                Quantization.FP32, DistillationSpec.OFF, 1.0)), new DatasetSpec("fashion-mnist", 100, 50), TrainingSpec.defaults(), 7L);
-        String json = new String(JsonCodec.write(request), StandardCharsets.UTF_8);
-        assertThat(RecordChecks.trialRequest("e-t1", json.getBytes(StandardCharsets.UTF_8))).isEqualTo(request);
+        String json = roundTripRequest(arch, new PruningSpec(PruningMethod.MAGNITUDE, 0.5));
         assertThatThrownBy(() -> RecordChecks.trialRequest("e-t1", json.replace("\"ratio\":0.5", "\"ratio\":null")
                 .getBytes(StandardCharsets.UTF_8))).isInstanceOfSatisfying(InvalidInputException.class,
                         e -> assertThat(e.errors()).extracting(Object::toString).contains("candidate.compression.pruning.ratio: is required for method magnitude"));
@@ -81,14 +77,23 @@ class CompressionSpecTest {
                     .isInstanceOf(InvalidInputException.class).hasMessageContaining("compression.pruning.count");
         }
         // the same checks hold for a trial request from another service
-        TrialRequest request = new TrialRequest(1, "e", "e-t1", 1, new Candidate(JsonCodec.readCandidate((arch + "}")
-                .getBytes(StandardCharsets.UTF_8)).architecture(), new CompressionSpec(PruningSpec.headCount(1, "layer"),
-                Quantization.FP32, DistillationSpec.OFF, 1.0)), new DatasetSpec("fashion-mnist", 100, 50), TrainingSpec.defaults(), 7L);
-        String json = new String(JsonCodec.write(request), StandardCharsets.UTF_8);
-        assertThat(RecordChecks.trialRequest("e-t1", json.getBytes(StandardCharsets.UTF_8))).isEqualTo(request);
+        String json = roundTripRequest(arch, PruningSpec.headCount(1, "layer"));
         assertThatThrownBy(() -> RecordChecks.trialRequest("e-t1", json.replace("\"count\":1", "\"count\":0")
                 .getBytes(StandardCharsets.UTF_8))).isInstanceOfSatisfying(InvalidInputException.class,
                         e -> assertThat(e.errors()).extracting(Object::toString).contains("candidate.compression.pruning.count: must be at least 1 (got 0)"));
+    }
+
+    /**
+     * A trial request for the candidate file's architecture ({@code arch} without its closing brace) pruned by
+     * {@code pruning}, as another service writes it; checks that the trial-request checks read it back unchanged.
+     */
+    static String roundTripRequest(String arch, PruningSpec pruning) {
+        TrialRequest request = new TrialRequest(1, "e", "e-t1", 1, new Candidate(JsonCodec.readCandidate((arch + "}")
+                .getBytes(StandardCharsets.UTF_8)).architecture(), new CompressionSpec(pruning, Quantization.FP32,
+                DistillationSpec.OFF, 1.0)), new DatasetSpec("fashion-mnist", 100, 50), TrainingSpec.defaults(), 7L);
+        String json = new String(JsonCodec.write(request), StandardCharsets.UTF_8);
+        assertThat(RecordChecks.trialRequest("e-t1", json.getBytes(StandardCharsets.UTF_8))).isEqualTo(request);
+        return json;
     }
 
     @Test

@@ -100,7 +100,10 @@ public final class HeadPruner {
         return kept;
     }
 
-    /** Removes the least important heads over all layers, as many as {@code removedOfAll} gives for all of them, keeping one per layer. */
+    /**
+     * Removes the least important heads over all layers, as many as {@code removedOfAll} gives for all of them,
+     * keeping one per layer.
+     */
     private static int[][] keepGlobally(double[][] importance, IntUnaryOperator removedOfAll) {
         List<int[]> heads = new ArrayList<>(); // (layer, head)
         for (int l = 0; l < importance.length; l++) {

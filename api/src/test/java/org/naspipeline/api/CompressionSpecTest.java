@@ -71,7 +71,15 @@ class CompressionSpecTest {
                     .getBytes(StandardCharsets.UTF_8))).as(bad.getKey()).isInstanceOfSatisfying(InvalidInputException.class,
                             e -> assertThat(e.errors()).extracting(Object::toString).containsExactly(bad.getValue()));
         }
-        for (String notACount : List.of("2.5", "\"two\"", "[2]", "{}", "1e10")) {
+        // null is an absent count: the ratio is then required
+        assertThatThrownBy(() -> JsonCodec.readCandidate((arch + ", \"compression\": {\"pruning\": {\"method\": \"heads\", "
+                + "\"count\": null}}}").getBytes(StandardCharsets.UTF_8))).isInstanceOfSatisfying(InvalidInputException.class,
+                        e -> assertThat(e.errors()).extracting(Object::toString)
+                                .containsExactly("compression.pruning.ratio: is required for method heads (or a count of heads)"));
+        // the largest int is a valid count (every layer keeps one head); one more is not an int
+        assertThat(JsonCodec.readCandidate((arch + ", \"compression\": {\"pruning\": {\"method\": \"heads\", \"count\": "
+                + Integer.MAX_VALUE + "}}}").getBytes(StandardCharsets.UTF_8)).compression().pruning().count()).isEqualTo(Integer.MAX_VALUE);
+        for (String notACount : List.of("2.5", "\"two\"", "[2]", "{}", "1e10", "2147483648", "true")) {
             assertThatThrownBy(() -> JsonCodec.readCandidate((arch + ", \"compression\": {\"pruning\": {\"method\": \"heads\", "
                     + "\"count\": " + notACount + "}}}").getBytes(StandardCharsets.UTF_8))).as(notACount)
                     .isInstanceOf(InvalidInputException.class).hasMessageContaining("compression.pruning.count");
@@ -81,6 +89,12 @@ class CompressionSpecTest {
         assertThatThrownBy(() -> RecordChecks.trialRequest("e-t1", json.replace("\"count\":1", "\"count\":0")
                 .getBytes(StandardCharsets.UTF_8))).isInstanceOfSatisfying(InvalidInputException.class,
                         e -> assertThat(e.errors()).extracting(Object::toString).contains("candidate.compression.pruning.count: must be at least 1 (got 0)"));
+        for (String bad : List.of("\"2\"", "2.0", "null", "99999999999", "[]")) {
+            assertThatThrownBy(() -> RecordChecks.trialRequest("e-t1", json.replace("\"count\":1", "\"count\":" + bad)
+                    .getBytes(StandardCharsets.UTF_8))).as(bad).isInstanceOfSatisfying(InvalidInputException.class,
+                            e -> assertThat(e.errors()).extracting(Object::toString)
+                                    .anySatisfy(v -> assertThat(v).startsWith("candidate.compression.pruning.")));
+        }
     }
 
     /**

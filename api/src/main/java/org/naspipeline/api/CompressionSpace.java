@@ -1,5 +1,7 @@
 package org.naspipeline.api;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonInclude.Include;
 import java.math.BigInteger;
 import java.util.List;
 
@@ -8,8 +10,8 @@ import java.util.List;
  * decisions are the lists; the single-valued settings after them apply to every candidate: the magnitude
  * pruning scope and schedule, the distillation loss form and teacher (a trained artifact, or an architecture
  * the controller trains first as the experiment's teacher trial), the fine-tuning epochs and learning rate,
- * and which layers low-rank factorization applies to (see {@link PruningSpec}, {@link DistillationSpec},
- * {@link CompressionSpec}).
+ * which layers low-rank factorization applies to, layer dropping, and the distillation of intermediate layers (see
+ * {@link PruningSpec}, {@link DistillationSpec}, {@link CompressionSpec}, {@link IntermediateDistillation}).
  */
 public record CompressionSpace(
         List<PruningMethod> pruningMethods,
@@ -26,7 +28,9 @@ public record CompressionSpace(
         ArchitectureSpec teacherArchitecture,
         Integer fineTuneEpochs,
         Double fineTuneLearningRate,
-        String lowRankLayers) {
+        String lowRankLayers,
+        @AddedField @JsonInclude(Include.NON_NULL) String layerDropping,
+        @AddedField @JsonInclude(Include.NON_NULL) IntermediateDistillation intermediateDistillation) {
 
     /** No compression at all. */
     public static final CompressionSpace NONE = new CompressionSpace(null, null, null, null, null, null, null);
@@ -37,6 +41,17 @@ public record CompressionSpace(
                             List<Double> lowRankRatios) {
         this(pruningMethods, pruningRatios, quantization, distillation, temperatures, alphas, lowRankRatios,
                 null, null, null, null, null, null, null, null);
+    }
+
+    /** A space without layer dropping or intermediate-layer distillation. */
+    public CompressionSpace(List<PruningMethod> pruningMethods, List<Double> pruningRatios, List<Quantization> quantization,
+                            List<Boolean> distillation, List<Double> temperatures, List<Double> alphas,
+                            List<Double> lowRankRatios, String pruningScope, String pruningSchedule, String distillationLoss,
+                            String teacher, ArchitectureSpec teacherArchitecture, Integer fineTuneEpochs,
+                            Double fineTuneLearningRate, String lowRankLayers) {
+        this(pruningMethods, pruningRatios, quantization, distillation, temperatures, alphas, lowRankRatios, pruningScope,
+                pruningSchedule, distillationLoss, teacher, teacherArchitecture, fineTuneEpochs, fineTuneLearningRate,
+                lowRankLayers, null, null);
     }
 
     /** Fills the omitted lists with their "off" defaults. */
@@ -53,6 +68,7 @@ public record CompressionSpace(
         distillationLoss = distillationLoss == null ? "hinton" : distillationLoss;
         fineTuneEpochs = fineTuneEpochs == null ? 1 : fineTuneEpochs;
         lowRankLayers = lowRankLayers == null ? "all" : lowRankLayers;
+        layerDropping = "none".equals(layerDropping) ? null : layerDropping;
     }
 
     /** The pruning config of {@code method} at {@code ratio} with this space's scope and schedule. */
@@ -65,7 +81,7 @@ public record CompressionSpace(
      * while the teacher is an architecture the controller trains first; it fills the artifact in each request).
      */
     public DistillationSpec distillation(double temperature, double alpha) {
-        return new DistillationSpec(true, temperature, alpha, distillationLoss, teacher);
+        return new DistillationSpec(true, temperature, alpha, distillationLoss, teacher, intermediateDistillation);
     }
 
     private static <T> List<T> orDefault(List<T> given, List<T> fallback) {
@@ -98,9 +114,23 @@ public record CompressionSpace(
             } else if (teacher != null && teacherArchitecture != null) {
                 errors.add(path + ".teacherArchitecture", "set either teacher (a trained artifact) or teacherArchitecture "
                         + "(trained first by the controller), not both");
+            } else if (DistillationSpec.TRAINED.equals(teacher)) {
+                if (layerDropping == null || fineTuneEpochs < 1) {
+                    errors.add(path + ".teacher", "\"trained\" (each candidate's own trained model teaches it while it is "
+                            + "fine-tuned) needs layerDropping every-other and fineTuneEpochs of 1 or more, so every candidate is fine-tuned");
+                }
             } else if (teacher != null && !ArtifactUris.readable(teacher)) {
                 errors.add(path + ".teacher", ArtifactUris.unreadable(teacher));
             }
+        }
+        if (layerDropping != null) {
+            oneOf(errors, path + ".layerDropping", layerDropping, CompressionSpec.LAYER_DROPPING);
+        }
+        if (intermediateDistillation != null) {
+            if (distillation == null || !distillation.contains(true)) {
+                errors.add(path + ".intermediateDistillation", "needs distillation to contain true");
+            }
+            intermediateDistillation.check(errors, path + ".intermediateDistillation");
         }
     }
 

@@ -185,13 +185,14 @@ public final class JsonCodec {
 
     /**
      * Reads a candidate file (a user's, or one a worker wrote), leniently: omitted compression, or an omitted part
-     * of it, means none. A pruning method without its ratio (or count of heads) is an error at its path.
+     * of it, means none. Settings that cannot run ({@link CompressionSpec#check}: a pruning method without its ratio or
+     * count, an unknown setting, bad distillation settings) are errors at their paths.
      */
     public static Candidate readCandidate(byte[] json) {
         Candidate c = read(LENIENT, json, Candidate.class, MAX_INPUT_BYTES);
         if (c.compression() != null) {
             Errors errors = new Errors();
-            c.compression().pruning().checkAmount(errors, "compression.pruning");
+            c.compression().check(errors, "compression");
             errors.throwIfAny();
         }
         return c;

@@ -23,7 +23,7 @@ public final class RecordChecks {
         if (errors.required("candidate", r.candidate())) {
             errors.required("candidate.architecture", r.candidate().architecture());
             if (r.candidate().compression() != null) {
-                r.candidate().compression().pruning().checkAmount(errors, "candidate.compression.pruning");
+                r.candidate().compression().check(errors, "candidate.compression");
             }
         }
         errors.required("dataset", r.dataset());

@@ -53,6 +53,15 @@ public record SearchSpace(ArchitectureSpace architecture, CompressionSpace compr
             errors.add(path + ".compression.pruningMethods", "heads prunes attention heads: it applies to the transformer "
                     + "family only");
         }
+        if (family != null && family != ModelFamily.TRANSFORMER) {
+            if (compression.layerDropping() != null) {
+                errors.add(path + ".compression.layerDropping", "drops encoder layers: it applies to the transformer family only");
+            }
+            if (compression.intermediateDistillation() != null) {
+                errors.add(path + ".compression.intermediateDistillation", "distils encoder layers' hidden states and "
+                        + "attention: it applies to the transformer family only");
+            }
+        }
         parameters.forEach((name, spec) -> {
             String at = path + ".parameters." + name;
             if (!PARAMETER_NAME.matcher(name).matches()) {

@@ -175,6 +175,6 @@ class CompressionSpecTest {
         InvalidInputException e = (InvalidInputException) org.assertj.core.api.Assertions.catchThrowable(
                 () -> JsonCodec.readSpec(gs.getBytes(StandardCharsets.UTF_8)));
         assertThat(e.errors()).singleElement().satisfies(err -> assertThat(err.message())
-                .isEqualTo("must match ^(file:|s3://) (got \"gs://nas-models/t/t-t0001/attempt-1\")"));
+                .isEqualTo("must match ^(file:|s3://|trained$) (got \"gs://nas-models/t/t-t0001/attempt-1\")"));
     }
 }

@@ -361,6 +361,7 @@ class ExperimentSpecSchemaTest {
         objects.put(MlpSpace.class, "/$defs/mlpSpace");
         objects.put(TransformerSpace.class, "/$defs/transformerSpace");
         objects.put(CompressionSpace.class, "/$defs/compressionSpace");
+        objects.put(IntermediateDistillation.class, "/$defs/compressionSpace/properties/intermediateDistillation");
         objects.put(ParameterSpec.class, "/$defs/parameter");
         objects.put(CnnArchitecture.class, "/$defs/cnnArchitecture");
         objects.put(MlpArchitecture.class, "/$defs/mlpArchitecture");

@@ -26,11 +26,14 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.naspipeline.api.BudgetSpec;
+import org.naspipeline.api.CompressionReport;
 import org.naspipeline.api.CompressionSpace;
 import org.naspipeline.api.DatasetSpec;
+import org.naspipeline.api.DistillationSpec;
 import org.naspipeline.api.ExperimentEvent;
 import org.naspipeline.api.ExperimentSpec;
 import org.naspipeline.api.IntRange;
+import org.naspipeline.api.IntermediateDistillation;
 import org.naspipeline.api.JsonCodec;
 import org.naspipeline.api.PruningMethod;
 import org.naspipeline.api.Quantization;
@@ -106,9 +109,10 @@ class PipelineEndToEndIT {
     }
 
     /**
-     * A joint search over a transformer space × head pruning and int8 through the broker: every trial trains a real
-     * vision transformer, prunes half its heads by importance, fine-tunes and runs as an int8 ONNX graph. It trains at
-     * 5e-4, a rate these small transformers train well at in one epoch.
+     * A joint search over a transformer space × compression through the broker: every trial trains a real vision
+     * transformer, drops every other encoder layer, prunes half the remaining heads by importance, is fine-tuned against
+     * its own trained model with TinyBERT's loss (logits, hidden states, attention), and runs as an fp32 or int8 ONNX
+     * graph. It trains at 5e-4, a rate these small transformers train well at in one epoch.
      */
     @Test
     void aTransformerJointSearchRunsThroughTheBroker(KafkaCluster kafka) throws Exception {
@@ -118,7 +122,9 @@ class PipelineEndToEndIT {
                 List.of(TransformerArchitecture.NormPlacement.PRE, TransformerArchitecture.NormPlacement.POST),
                 List.of(TransformerArchitecture.TokenPooling.CLS, TransformerArchitecture.TokenPooling.MEAN), null, null, null);
         CompressionSpace compression = new CompressionSpace(List.of(PruningMethod.HEADS), List.of(0.5),
-                List.of(Quantization.FP32, Quantization.INT8_PER_CHANNEL), null, null, null, null);
+                List.of(Quantization.FP32, Quantization.INT8_PER_CHANNEL), List.of(true), List.of(2.0), List.of(0.5), null,
+                null, null, null, DistillationSpec.TRAINED, null, null, null, null, "every-other",
+                new IntermediateDistillation(1.0, 10.0, null));
         ExperimentSpec spec = new ExperimentSpec(1, id, "vit e2e", new DatasetSpec("fashion-mnist", 1500, 400),
                 new SearchSpace(space, compression), example.strategy(), new BudgetSpec(4, 2, 2),
                 new TrainingSpec(1, 64, 0.0005, "adam"), example.objectives());
@@ -144,11 +150,14 @@ class PipelineEndToEndIT {
             assertThat(r.attempt()).as("no attempt failed: slots take the engine lock for head importance too").isEqualTo(1);
             TransformerArchitecture a = (TransformerArchitecture) summary.trials().stream()
                     .filter(t -> t.trialId().equals(r.trialId())).findFirst().orElseThrow().candidate().architecture();
-            var prune = r.metrics().compression().stages().get(0);
-            assertThat(prune.stage()).isEqualTo("prune");
-            assertThat(prune.layers()).hasSize(a.layers()).allSatisfy(c -> assertThat(c.to())
+            var stages = r.metrics().compression().stages();
+            assertThat(stages).extracting(CompressionReport.Stage::stage).startsWith("drop", "prune", "finetune");
+            assertThat(stages.get(0).layers()).as("encoder layers dropped").hasSize(a.layers() / 2);
+            var prune = stages.get(1);
+            assertThat(prune.layers()).hasSize((a.layers() + 1) / 2).allSatisfy(c -> assertThat(c.to())
                     .contains((a.heads() / 2) + "×" + a.headDim() + " heads"));
             assertThat(prune.after().params()).isLessThan(prune.before().params());
+            assertThat(stages.get(2).settings()).endsWith("distilled from the trained model (logits, hidden states and attention)");
         });
     }
 

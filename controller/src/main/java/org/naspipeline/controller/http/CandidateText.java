@@ -29,6 +29,9 @@ public final class CandidateText {
         if (s.baseModel() != null) {
             parts.add("base " + s.baseModel());
         }
+        if (s.layerDropping() != null) {
+            parts.add("drop layers " + s.layerDropping());
+        }
         if (s.pruning().method() != PruningMethod.NONE) {
             String amount = s.pruning().count() != null ? s.pruning().count() + " heads" : String.valueOf(s.pruning().ratio());
             parts.add("prune " + s.pruning().method().wireName() + " " + amount
@@ -39,7 +42,9 @@ public final class CandidateText {
             parts.add(s.quantization().name().toLowerCase(Locale.ROOT).replace('_', '-'));
         }
         if (s.distillation().enabled()) {
-            parts.add("distill T" + s.distillation().temperature() + " α" + s.distillation().alpha() + " " + s.distillation().loss());
+            parts.add("distill T" + s.distillation().temperature() + " α" + s.distillation().alpha() + " " + s.distillation().loss()
+                    + (s.distillation().fromTrainedModel() ? " from the trained model" : "")
+                    + (s.distillation().intermediate() != null ? " + hidden states and attention" : ""));
         }
         if (s.lowRankRatio() < 1.0) {
             parts.add("low-rank " + s.lowRankRatio() + " " + s.lowRankLayers());

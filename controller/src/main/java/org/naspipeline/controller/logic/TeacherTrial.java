@@ -79,10 +79,7 @@ final class TeacherTrial {
         if (teacherArtifact == null || !d.enabled() || d.teacher() != null) {
             return candidate;
         }
-        org.naspipeline.api.DistillationSpec filled = new org.naspipeline.api.DistillationSpec(true, d.temperature(), d.alpha(),
-                d.loss(), teacherArtifact);
-        return new Candidate(candidate.architecture(), new org.naspipeline.api.CompressionSpec(c.pruning(), c.quantization(),
-                filled, c.lowRankRatio(), c.fineTuneEpochs(), c.fineTuneLearningRate(), c.baseModel(), c.lowRankLayers()),
+        return new Candidate(candidate.architecture(), c.withDistillation(d.withTeacher(teacherArtifact)),
                 candidate.parameters());
     }
 }

@@ -156,7 +156,7 @@ public final class WarmStart {
             return e.getMessage();
         }
         return decoded.canonicalHash().equals(candidate.canonicalHash()) ? null
-                : "compression: settings this space does not search (fine-tuning, low-rank layers, base model or teacher) differ";
+                : "compression: settings this space does not search (fine-tuning, low-rank layers, layer dropping, base model or teacher) differ";
     }
 
     /** The result of the trial's highest rung with its epochs, or null when it completed none. */

@@ -96,7 +96,7 @@ final class WarmStartRecords {
         if (errors.required(at + ".candidate", s.candidate())) {
             errors.required(at + ".candidate.architecture", s.candidate().architecture());
             if (s.candidate().compression() != null) {
-                s.candidate().compression().pruning().checkAmount(errors, at + ".candidate.compression.pruning");
+                s.candidate().compression().check(errors, at + ".candidate.compression");
             }
         }
         if (s.epochs() < 1) {

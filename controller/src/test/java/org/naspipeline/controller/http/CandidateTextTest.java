@@ -32,4 +32,17 @@ class CandidateTextTest {
         assertThat(text(PruningSpec.headCount(2, "global"), Quantization.FP32)).isEqualTo("prune heads 2 heads global");
         assertThat(CandidateText.compression(null)).isNull();
     }
+
+    @Test
+    void aDistilBertStudentShowsItsLayerDroppingAndWhatItIsDistilledFrom() {
+        DistillationSpec tinyBert = new DistillationSpec(true, 2.0, 0.5, "hinton", DistillationSpec.TRAINED,
+                new org.naspipeline.api.IntermediateDistillation(1.0, 10.0, null));
+        CompressionSpec student = new CompressionSpec(PruningSpec.NONE, Quantization.FP32, tinyBert, 1.0, 2, null, null, null,
+                "every-other");
+        assertThat(CandidateText.compression(new Candidate(MLP, student)))
+                .isEqualTo("drop layers every-other, distill T2.0 α0.5 hinton from the trained model + hidden states and attention");
+        CompressionSpec hard = new CompressionSpec(PruningSpec.NONE, Quantization.FP32, DistillationSpec.OFF, 1.0, 2, null, null,
+                null, "every-other");
+        assertThat(CandidateText.compression(new Candidate(MLP, hard))).isEqualTo("drop layers every-other");
+    }
 }

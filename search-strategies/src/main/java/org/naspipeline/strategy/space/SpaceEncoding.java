@@ -182,7 +182,8 @@ public final class SpaceEncoding {
         CompressionSpace cs = space.compression();
         CompressionSpec compression = new CompressionSpec(pruningChoices.get(x[c]), cs.quantization().get(x[c + 1]),
                 distillChoices.get(x[c + 2]), cs.lowRankRatios().get(x[c + 3]), cs.fineTuneEpochs(),
-                cs.fineTuneLearningRate(), space.baseModel() == null ? null : space.baseModel().artifact(), cs.lowRankLayers());
+                cs.fineTuneLearningRate(), space.baseModel() == null ? null : space.baseModel().artifact(), cs.lowRankLayers(),
+                cs.layerDropping());
         TreeMap<String, Object> params = new TreeMap<>();
         for (int i = 0; i < parameterNames.size(); i++) {
             params.put(parameterNames.get(i), parameterValues.get(i).get(x[c + 4 + i]));

@@ -19,11 +19,24 @@ public final class LayerDropper {
     public record Result(NetworkPlan plan, List<LayerChange> changes) {}
 
     /**
+     * Refuses a plan without encoder layers, naming the setting.
+     *
+     * @throws IllegalArgumentException for a plan without encoder layers
+     */
+    public static void requireEncoders(NetworkPlan plan) {
+        if (plan.layers().stream().noneMatch(l -> l instanceof Encoder)) {
+            throw new IllegalArgumentException("compression.layerDropping: this model has no encoder layer to drop "
+                    + "(use the transformer family)");
+        }
+    }
+
+    /**
      * Keeps encoder layers 0, 2, 4… (in forward order) and drops the others.
      *
      * @throws IllegalArgumentException for a plan without encoder layers, naming the setting
      */
     public static Result keepEveryOther(NetworkPlan plan) {
+        requireEncoders(plan);
         List<NetworkPlan.Layer> kept = new ArrayList<>();
         List<LayerChange> changes = new ArrayList<>();
         int encoder = 0;
@@ -36,10 +49,6 @@ public final class LayerDropper {
                 }
             }
             kept.add(layer);
-        }
-        if (encoder == 0) {
-            throw new IllegalArgumentException("compression.layerDropping: this model has no encoder layer to drop "
-                    + "(use the transformer family)");
         }
         return new Result(plan.withLayers(kept), List.copyOf(changes));
     }

@@ -139,7 +139,12 @@ public final class PlanBlocks {
 
     /** The head count of each encoder layer of the built network, in forward order (empty: none). */
     public static int[] heads(Built built) {
-        return encoders(built.block(), new ArrayList<>()).stream().mapToInt(TokenBlocks.EncoderBlock::heads).toArray();
+        return heads(built.block());
+    }
+
+    /** The head count of each encoder layer of {@code network}, in forward order (empty: none). */
+    public static int[] heads(Block network) {
+        return encoders(network, new ArrayList<>()).stream().mapToInt(TokenBlocks.EncoderBlock::heads).toArray();
     }
 
     /**
@@ -154,6 +159,19 @@ public final class PlanBlocks {
         for (int i = 0; i < encoders.size(); i++) {
             encoders.get(i).headMask(masks == null ? null : masks.get(i));
         }
+    }
+
+    /**
+     * Records into {@code trace} what the encoder layers of {@code network} (a block built here, possibly inside another)
+     * compute in later forward passes; null stops recording.
+     */
+    public static void trace(Block network, EncoderTrace trace) {
+        encoders(network, new ArrayList<>()).forEach(e -> e.trace(trace));
+    }
+
+    /** The width D of each encoder layer of {@code network}, in forward order (empty: none). */
+    public static int[] encoderWidths(Block network) {
+        return encoders(network, new ArrayList<>()).stream().mapToInt(TokenBlocks.EncoderBlock::width).toArray();
     }
 
     private static List<TokenBlocks.EncoderBlock> encoders(Block block, List<TokenBlocks.EncoderBlock> out) {

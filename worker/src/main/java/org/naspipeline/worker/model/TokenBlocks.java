@@ -136,11 +136,12 @@ final class TokenBlocks {
         private final Linear fc2;
         private final Dropout drop;
         private NDArray headMask;
+        private EncoderTrace trace;
 
         EncoderBlock(NetworkPlan.Encoder e) {
             this.preNorm = e.preNorm();
             this.norm1 = addChildBlock("norm1", layerNorm());
-            this.attention = addChildBlock("attention", new MultiHeadAttention(e.width(), e.heads(), e.headDim()));
+            this.attention = addChildBlock("attention", new MultiHeadAttention(e.width(), e.heads(), e.headDim(), true));
             this.norm2 = addChildBlock("norm2", layerNorm());
             this.fc1 = addChildBlock("fc1", Linear.builder().setUnits(e.fc1().out()).optBias(e.fc1().hasBias()).build());
             this.fc2 = addChildBlock("fc2", Linear.builder().setUnits(e.fc2().out()).optBias(e.fc2().hasBias()).build());
@@ -165,6 +166,16 @@ final class TokenBlocks {
             this.headMask = mask;
         }
 
+        /** The model width D. */
+        int width() {
+            return attention.width();
+        }
+
+        /** Records this layer's input, output and attention probabilities into {@code trace} in later forward passes (null: stop). */
+        void trace(EncoderTrace trace) {
+            this.trace = trace;
+        }
+
         /** MACs for one input of shape (B, T, D): the attention's, exactly, and the MLP's two dense layers. */
         long macs(Shape in) {
             long rows = in.get(0) * in.get(1);
@@ -174,19 +185,29 @@ final class TokenBlocks {
 
         @Override
         protected NDList forwardInternal(ParameterStore store, NDList inputs, boolean training, PairList<String, Object> params) {
-            NDArray x = inputs.singletonOrThrow();
+            NDArray input = inputs.singletonOrThrow();
+            NDArray[] probabilities = new NDArray[1];
+            NDArray out;
             if (preNorm) {
-                x = x.add(attend(store, run(norm1, store, x, training, params), training, params));
-                return new NDList(x.add(mlp(store, run(norm2, store, x, training, params), training, params)));
+                NDArray x = input.add(attend(store, run(norm1, store, input, training, params), probabilities, training, params));
+                out = x.add(mlp(store, run(norm2, store, x, training, params), training, params));
+            } else {
+                NDArray x = run(norm1, store, input.add(attend(store, input, probabilities, training, params)), training, params);
+                out = run(norm2, store, x.add(mlp(store, x, training, params)), training, params);
             }
-            x = run(norm1, store, x.add(attend(store, x, training, params)), training, params);
-            return new NDList(run(norm2, store, x.add(mlp(store, x, training, params)), training, params));
+            if (trace != null) {
+                trace.record(input, out, probabilities[0]);
+            }
+            return new NDList(out);
         }
 
-        private NDArray attend(ParameterStore store, NDArray x, boolean training, PairList<String, Object> params) {
+        /** The attention's dropped-out output; its probabilities go to {@code probabilities[0]}. */
+        private NDArray attend(ParameterStore store, NDArray x, NDArray[] probabilities, boolean training,
+                               PairList<String, Object> params) {
             NDList in = headMask == null ? new NDList(x) : new NDList(x, headMask);
-            NDArray attended = attention.forward(store, in, training, params).singletonOrThrow();
-            return run(drop, store, attended, training, params);
+            NDList attended = attention.forward(store, in, training, params);
+            probabilities[0] = attended.get(1);
+            return run(drop, store, attended.get(0), training, params);
         }
 
         private NDArray mlp(ParameterStore store, NDArray x, boolean training, PairList<String, Object> params) {

@@ -14,6 +14,7 @@ import org.naspipeline.api.CompressionReport;
 import org.naspipeline.api.CompressionReport.LayerChange;
 import org.naspipeline.api.CompressionReport.Snapshot;
 import org.naspipeline.api.CompressionSpec;
+import org.naspipeline.api.DistillationSpec;
 import org.naspipeline.api.PruningMethod;
 import org.naspipeline.api.PruningSpec;
 import org.naspipeline.api.Quantization;
@@ -22,6 +23,7 @@ import org.naspipeline.api.TrialRequest;
 import org.naspipeline.worker.compress.ArtifactFormat;
 import org.naspipeline.worker.compress.HeadPruner;
 import org.naspipeline.worker.compress.L1FilterPruner;
+import org.naspipeline.worker.compress.LayerDropper;
 import org.naspipeline.worker.compress.LowRank;
 import org.naspipeline.worker.compress.MagnitudePruner;
 import org.naspipeline.worker.compress.Quantizer;
@@ -32,8 +34,8 @@ import org.naspipeline.worker.model.NetworkPlan;
 import org.naspipeline.worker.model.PlanBlocks;
 
 /**
- * The compression stages of a trial, in the pipeline's order: structured (L1-filter), magnitude or attention-head prune →
- * low-rank → fine-tune → quantize. Each stage measures the model before and after it (validation and test
+ * The compression stages of a trial, in the pipeline's order: layer dropping → structured (L1-filter), magnitude or
+ * attention-head prune → low-rank → fine-tune → quantize. Each stage measures the model before and after it (validation and test
  * accuracy, weights, non-zero weights, MACs, bytes in the artifact format, batch-1 latency), so the report shows
  * what each step bought; a stage that ruins accuracy still reports, and the search decides.
  *
@@ -89,6 +91,13 @@ final class CompressionStages {
         Stages stages = new Stages(progress, snapshot(trained, Quantization.FP32));
         NetworkPlan current = trained;
         double loss = Double.NaN;
+        if (c.layerDropping() != null) {
+            long t0 = System.nanoTime();
+            LayerDropper.Result r = LayerDropper.keepEveryOther(current);
+            current = r.plan();
+            stages.add("drop", "prune", "every other encoder layer (layers 1, 3, 5… kept with their trained weights)", t0,
+                    current, Quantization.FP32, r.changes());
+        }
         PruningSpec pruning = c.pruning();
         if (pruning.method() == PruningMethod.L1_FILTER) {
             long t0 = System.nanoTime();
@@ -180,8 +189,10 @@ final class CompressionStages {
 
     private String fineTuneSettings(TrialRequest req) {
         TrainingSpec t = fineTuneTraining(req);
+        DistillationSpec d = req.candidate().compression().distillation();
         return t.epochs() + " epoch(s) at learning rate " + t.learningRate() + " (" + t.optimizer() + ")"
-                + (req.candidate().compression().distillation().enabled() ? " with the teacher" : "");
+                + (!d.enabled() ? "" : d.fromTrainedModel() ? " distilled from the trained model" : " with the teacher")
+                + (d.enabled() && d.intermediate() != null ? " (logits, hidden states and attention)" : "");
     }
 
     private static TrainingSpec fineTuneTraining(TrialRequest req) {

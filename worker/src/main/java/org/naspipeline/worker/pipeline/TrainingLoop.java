@@ -23,6 +23,8 @@ import ai.djl.training.ParameterStore;
 import org.naspipeline.api.DistillationSpec;
 import org.naspipeline.api.ExperimentSpec;
 import org.naspipeline.worker.compress.DistillationLoss;
+import org.naspipeline.worker.compress.LayerDistillation;
+import org.naspipeline.worker.model.PlanBlocks;
 import org.naspipeline.worker.cpu.MeasurementGate;
 import org.naspipeline.worker.cpu.WorkerCpu;
 import org.naspipeline.api.TrainingSpec;
@@ -121,6 +123,39 @@ final class TrainingLoop {
 
     Stats train(TrialRequest req, Regime regime, Model model, DatasetSplits data, ProgressListener progress,
                 BooleanSupplier cancelled) throws TranslateException, IOException {
+        Loss loss0 = regime.teacher() == null ? Loss.softmaxCrossEntropyLoss()
+                : new DistillationLoss(regime.distillation().loss(), regime.distillation().temperature(),
+                        regime.distillation().alpha());
+        ParameterStore teacherParams = regime.teacher() == null ? null
+                : new ParameterStore(regime.teacher().getNDManager(), false);
+        LayerDistillation layers;
+        try {
+            layers = layerDistillation(regime, model);
+        } catch (IllegalArgumentException e) {
+            return Stats.failed(e.getMessage());
+        }
+        ai.djl.nn.Block network = model.getBlock();
+        if (layers != null) {
+            model.setBlock(layers.trainingBlock()); // the projections train with the student; put back below
+        }
+        try {
+            return train(req, regime, model, data, progress, cancelled, loss0, teacherParams, layers);
+        } finally {
+            model.setBlock(network);
+        }
+    }
+
+    /** The intermediate-layer terms when the regime distils them, or null. */
+    private static LayerDistillation layerDistillation(Regime regime, Model student) {
+        if (regime.teacher() == null || regime.distillation().intermediate() == null) {
+            return null;
+        }
+        return LayerDistillation.of(regime.distillation().intermediate(), student.getBlock(), regime.teacher().getBlock());
+    }
+
+    private Stats train(TrialRequest req, Regime regime, Model model, DatasetSplits data, ProgressListener progress,
+                        BooleanSupplier cancelled, Loss loss0, ParameterStore teacherParams, LayerDistillation layers)
+            throws TranslateException, IOException {
         TensorData train = data.train();
         TrainingSpec t = regime.training();
         int stepsPerEpoch = stepsPerEpoch(train, t);
@@ -130,11 +165,6 @@ final class TrainingLoop {
         long step = start == null ? 0 : start.optimizer().steps();
         int firstEpoch = start == null ? 1 : start.firstEpoch();
         int lastEpoch = start == null ? t.epochs() : start.endEpoch(t.epochs());
-        Loss loss0 = regime.teacher() == null ? Loss.softmaxCrossEntropyLoss()
-                : new DistillationLoss(regime.distillation().loss(), regime.distillation().temperature(),
-                        regime.distillation().alpha());
-        ParameterStore teacherParams = regime.teacher() == null ? null
-                : new ParameterStore(regime.teacher().getNDManager(), false);
         DefaultTrainingConfig config = new DefaultTrainingConfig(loss0)
                 .optOptimizer(start != null ? start.optimizer() : optimizer(t, stepsPerEpoch * t.epochs()))
                 .optDevices(new Device[] {device});
@@ -169,14 +199,21 @@ final class TrainingLoop {
                         engineLock.lock();
                         NDList targets;
                         try {
-                            targets = teacherParams == null ? batch.getLabels() : teacherTargets(regime, teacherParams, batch);
+                            targets = teacherParams == null ? batch.getLabels() : teacherTargets(regime, teacherParams, batch, layers);
                         } catch (RuntimeException e) {
                             engineLock.unlock();
                             throw e;
                         }
                         try (GradientCollector collector = trainer.newGradientCollector()) {
-                            NDList predictions = trainer.forward(batch.getData());
+                            NDList predictions = forward(trainer, batch, layers);
                             NDArray loss = trainer.getLoss().evaluate(targets, predictions);
+                            if (layers != null) {
+                                try {
+                                    loss = loss.add(layers.loss());
+                                } catch (IllegalArgumentException e) {
+                                    return Stats.failed(e.getMessage());
+                                }
+                            }
                             collector.backward(loss);
                             float lossValue = loss.getFloat();
                             if (!Float.isFinite(lossValue)) {
@@ -233,10 +270,33 @@ final class TrainingLoop {
      * The labels and the teacher's logits for a batch. The teacher runs in inference
      * mode before the student's gradient collector opens, and its logits are detached: it stays frozen.
      */
-    private static NDList teacherTargets(Regime regime, ParameterStore teacherParams, Batch batch) {
-        NDArray logits = regime.teacher().getBlock().forward(teacherParams, batch.getData(), false)
-                .singletonOrThrow().stopGradient();
-        return new NDList(batch.getLabels().singletonOrThrow(), logits);
+    private static NDList teacherTargets(Regime regime, ParameterStore teacherParams, Batch batch, LayerDistillation layers) {
+        ai.djl.nn.Block teacher = regime.teacher().getBlock();
+        NDList out;
+        if (layers == null) {
+            out = teacher.forward(teacherParams, batch.getData(), false);
+        } else {
+            PlanBlocks.trace(teacher, layers.teacherTrace());
+            try {
+                out = teacher.forward(teacherParams, batch.getData(), false);
+            } finally {
+                PlanBlocks.trace(teacher, null);
+            }
+        }
+        return new NDList(batch.getLabels().singletonOrThrow(), out.singletonOrThrow().stopGradient());
+    }
+
+    /** The student's forward pass, its encoder layers traced when intermediate layers are distilled. */
+    private static NDList forward(Trainer trainer, Batch batch, LayerDistillation layers) {
+        if (layers == null) {
+            return trainer.forward(batch.getData());
+        }
+        PlanBlocks.trace(layers.trainingBlock(), layers.studentTrace());
+        try {
+            return trainer.forward(batch.getData());
+        } finally {
+            PlanBlocks.trace(layers.trainingBlock(), null);
+        }
     }
 
     /** The optimizer steps of one epoch: one per batch, the last one possibly short. */

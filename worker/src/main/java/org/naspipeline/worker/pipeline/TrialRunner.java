@@ -32,6 +32,7 @@ import org.naspipeline.worker.model.ModelBuilder;
 import org.naspipeline.worker.model.NetworkPlan;
 import org.naspipeline.worker.model.PlanBlocks;
 import org.naspipeline.worker.model.UnbuildableArchitectureException;
+import org.naspipeline.worker.compress.LayerDropper;
 import org.naspipeline.worker.onnx.Latency;
 import org.naspipeline.worker.onnx.OnnxExporter;
 import org.naspipeline.worker.onnx.OnnxModel;
@@ -196,7 +197,10 @@ public final class TrialRunner implements TrialEvaluator {
         CompressionSpec c = req.candidate().compression();
         Model teacher = null;
         try {
-            if (c.distillation().enabled()) {
+            if (c.layerDropping() != null) {
+                LayerDropper.requireEncoders(plan); // before training, not after
+            }
+            if (c.distillation().enabled() && !c.distillation().fromTrainedModel()) {
                 teacher = modelOf(TrainedModels.load("compression.distillation.teacher", c.distillation().teacher(),
                         artifacts, builder, device).plan(), req.trialId() + "-teacher");
             }
@@ -227,6 +231,9 @@ public final class TrialRunner implements TrialEvaluator {
                     checkpoint = capture(req, model, start); // before any compression stage changes the weights
                     trained = PlanBlocks.capture(built);
                 }
+            }
+            if (c.distillation().fromTrainedModel()) {
+                teacher = modelOf(trained, req.trialId() + "-teacher"); // teaches the compressed model while it is fine-tuned
             }
             CompressionStages stages = new CompressionStages(loop, device, builder, data,
                     (snapshot, model, quantization) -> batchOneP50(snapshot, model, quantization, data));

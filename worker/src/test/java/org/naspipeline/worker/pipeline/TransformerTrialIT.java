@@ -130,4 +130,60 @@ class TransformerTrialIT {
         assertThat(prune.before().macs() - prune.after().macs()).isEqualTo(3L * (17_408 + 4_624));
         assertThat(m.macs()).isEqualTo(MACS - 3L * (17_408 + 4_624));
     }
+
+    /**
+     * DistilBERT's recipe with TinyBERT's loss: the trained 4-layer model keeps layers 1 and 3, and teaches the 2-layer
+     * student while it is fine-tuned (logits, hidden states, attention).
+     */
+    @Test
+    void aDistilBertStudentIsFineTunedAgainstTheTrainedModelsLogitsHiddenStatesAndAttention() {
+        TransformerArchitecture four = new TransformerArchitecture(4, 32, 4, 2.0, 7, NormPlacement.PRE, TokenPooling.CLS, 0.0,
+                new HeadSpec(0, 0.0));
+        DistillationSpec tinyBert = new DistillationSpec(true, 2.0, 0.5, "hinton", DistillationSpec.TRAINED,
+                new org.naspipeline.api.IntermediateDistillation(1.0, 10.0, null));
+        CompressionSpec student = new CompressionSpec(PruningSpec.NONE, Quantization.FP32, tinyBert, 1.0, 1, null, null, null,
+                "every-other");
+        List<String> phases = new ArrayList<>();
+        TrialResult result = runner().run(TrialRunnerIT.request(new Candidate(four, student), 2, 2000), new ProgressListener() {
+            @Override
+            public void onEpoch(TrialEvent.Progress p) {}
+
+            @Override
+            public void onPhase(String phase, double seconds) {
+                phases.add(phase);
+            }
+        }, () -> false);
+        assertThat(result).isInstanceOf(TrialResult.Completed.class);
+        TrialMetrics m = ((TrialResult.Completed) result).metrics();
+        assertThat(phases).as("trained on hard labels; the teacher is the trained model").startsWith("train", "prune", "train");
+        assertThat(m.compression().stages()).extracting(CompressionReport.Stage::stage).containsExactly("drop", "finetune");
+        CompressionReport.Stage drop = m.compression().stages().get(0);
+        assertThat(drop.settings()).isEqualTo("every other encoder layer (layers 1, 3, 5… kept with their trained weights)");
+        assertThat(drop.layers()).extracting(c -> c.layer() + " " + c.to()).containsExactly("layers[4] dropped", "layers[6] dropped");
+        // an encoder of width 32, 4 heads of 8, MLP 64: norms 2·64, q k v o 4·(32·32 + 32), fc1 32·64 + 64, fc2 64·32 + 32
+        long encoderParams = 2 * 64 + 4 * (32 * 32 + 32) + (32 * 64 + 64) + (64 * 32 + 32);
+        assertThat(drop.before().params() - drop.after().params()).isEqualTo(2 * encoderParams);
+        long fourLayerMacs = MACS + 2 * ENCODER_MACS;
+        assertThat(drop.before().macs()).isEqualTo(fourLayerMacs);
+        assertThat(m.macs()).isEqualTo(MACS);
+        CompressionReport.Stage fineTune = m.compression().stages().get(1);
+        assertThat(fineTune.settings()).endsWith("distilled from the trained model (logits, hidden states and attention)");
+        assertThat(m.accuracy()).as("validation; chance is 0.10").isGreaterThan(0.4);
+    }
+
+    /** Layer dropping asked of a model without encoder layers fails before any training, naming the setting. */
+    @Test
+    void layerDroppingOfAnotherFamilyFailsBeforeTraining() {
+        CompressionSpec drop = new CompressionSpec(PruningSpec.NONE, Quantization.FP32, DistillationSpec.OFF, 1.0, 1, null, null,
+                null, "every-other");
+        List<TrialEvent.Progress> progress = new ArrayList<>();
+        TrialResult result = runner().run(TrialRunnerIT.request(new Candidate(new MlpArchitecture(List.of(16), null), drop), 1, 300),
+                progress::add, () -> false);
+        assertThat(progress).isEmpty();
+        assertThat(result).isInstanceOfSatisfying(TrialResult.Failed.class, f -> {
+            assertThat(f.retriable()).isFalse();
+            assertThat(f.reason()).isEqualTo("compression.layerDropping: this model has no encoder layer to drop (use the "
+                    + "transformer family)");
+        });
+    }
 }

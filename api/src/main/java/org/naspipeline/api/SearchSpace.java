@@ -73,17 +73,13 @@ public record SearchSpace(ArchitectureSpace architecture, CompressionSpace compr
     }
 
     /**
-     * What compression does not yet apply to a transformer's token layers: L1 filter pruning (it removes conv
-     * filters and dense units, which an encoder's fixed widths do not allow) and low-rank factorization.
+     * What compression does not apply to a transformer's token layers: L1 filter pruning (it removes conv filters and
+     * dense units, which an encoder's fixed widths do not allow).
      */
     private void tokenCompression(Errors errors, String path) {
         if (compression.pruningMethods() != null && compression.pruningMethods().contains(PruningMethod.L1_FILTER)) {
             errors.add(path + ".pruningMethods", "l1-filter does not apply to the transformer family (an encoder's "
                     + "widths are fixed); use magnitude");
-        }
-        if (compression.lowRankRatios() != null && compression.lowRankRatios().stream().anyMatch(r -> r != null && r < 1.0)) {
-            errors.add(path + ".lowRankRatios", "low-rank factorization does not apply to the transformer family yet; "
-                    + "use [1.0]");
         }
     }
 

@@ -205,12 +205,10 @@ class ExperimentSpecSchemaTest {
                 TransformerArchitecture.NormPlacement.POST, TransformerArchitecture.TokenPooling.MEAN, 0.1, new HeadSpec(0, 0.0))),
                 StandardCharsets.UTF_8);
         assertThat(vit).startsWith("{\"family\":\"transformer\",\"layers\":2,");
-        // read as a transformer: the example's l1-filter and low-rank are then refused for the base model's family
+        // read as a transformer: the example's l1-filter is then refused for the base model's family (low-rank applies)
         assertThat(specErrorTexts(withBaseArchitecture(vit))).containsExactly(
                 "searchSpace.compression.pruningMethods: l1-filter does not apply to the transformer family (an encoder's "
-                        + "widths are fixed); use magnitude",
-                "searchSpace.compression.lowRankRatios: low-rank factorization does not apply to the transformer family yet; "
-                        + "use [1.0]");
+                        + "widths are fixed); use magnitude");
         assertThat(schemaErrorPaths(withBaseArchitecture(vit))).isEmpty();
         // and head pruning is for the transformer family only
         assertThat(specErrorTexts(withBaseArchitecture(written).replace("\"magnitude\"", "\"heads\""))).containsExactly(
@@ -280,13 +278,10 @@ class ExperimentSpecSchemaTest {
         assertThat(specErrorTexts(transformerWith("widths", "[32, 50]"))).containsExactly(
                 at + ".widths[1]: 50 does not divide by heads[1] = 4: every width must divide by every head count (each head "
                         + "gets width/heads features)");
-        String l1 = Files.readString(Path.of("..", "examples", "transformer.json")).replace("\"magnitude\"", "\"l1-filter\"")
-                .replace("\"fineTuneEpochs\": 1", "\"fineTuneEpochs\": 1, \"lowRankRatios\": [1.0, 0.5]");
+        String l1 = Files.readString(Path.of("..", "examples", "transformer.json")).replace("\"magnitude\"", "\"l1-filter\"");
         assertThat(specErrorTexts(l1)).containsExactly(
                 "searchSpace.compression.pruningMethods: l1-filter does not apply to the transformer family (an encoder's "
-                        + "widths are fixed); use magnitude",
-                "searchSpace.compression.lowRankRatios: low-rank factorization does not apply to the transformer family yet; "
-                        + "use [1.0]");
+                        + "widths are fixed); use magnitude");
     }
 
     /** For a corpus of bad specs, both validators reject, and the run-time check's paths are among Vert.x's. */

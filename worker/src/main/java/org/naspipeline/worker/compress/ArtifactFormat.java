@@ -43,7 +43,7 @@ import org.naspipeline.worker.model.NetworkPlan.Residual;
  * </ul>
  * Conv and dense weights (those inside an encoder too) take the chosen quantization; biases, batch-norm statistics,
  * layer-norm scales and embeddings stay f32. An encoder's layer JSON holds its parts as nested layer JSON under
- * {@code parts}, in {@link NetworkPlan.Encoder#PART_NAMES} order.
+ * {@code parts}, in {@link NetworkPlan.Encoder#partNames()} order, and its factorized MLP layers under {@code factorized}.
  */
 public final class ArtifactFormat {
     private static final byte[] MAGIC = "NASM".getBytes(StandardCharsets.US_ASCII);
@@ -332,11 +332,18 @@ public final class ArtifactFormat {
             return o.put("type", "layernorm").put("width", n.width());
         }
 
-        /** Its parts as nested layer JSON in {@link NetworkPlan.Encoder#PART_NAMES} order, under {@code parts}. */
+        /**
+         * Its parts as nested layer JSON in {@link NetworkPlan.Encoder#partNames()} order, under {@code parts}, and the
+         * MLP layers that are factorized under {@code factorized} (written only when there are some).
+         */
         @Override
         public ObjectNode encoder(NetworkPlan.Encoder e) {
             o.put("type", "encoder").put("heads", e.heads()).put("headDim", e.headDim()).put("preNorm", e.preNorm())
                     .put("dropout", e.dropout());
+            if (!e.factorized().isEmpty()) {
+                com.fasterxml.jackson.databind.node.ArrayNode f = o.putArray("factorized");
+                e.factorized().forEach(f::add);
+            }
             o.set("parts", layers(e.parts()));
             return o;
         }
@@ -372,10 +379,21 @@ public final class ArtifactFormat {
         return out;
     }
 
-    /** An encoder from its JSON: its parts must be the layer norms and dense layers of {@link NetworkPlan.Encoder#PART_NAMES}. */
+    /**
+     * An encoder from its JSON: its parts must be the layer norms and dense layers of
+     * {@link NetworkPlan.Encoder#partNames(List)} for its {@code factorized} MLP layers (none when absent).
+     */
     private static NetworkPlan.Encoder encoder(JsonNode o) throws IOException {
         List<Layer> parts = parseLayers(o.get("parts"));
-        List<String> names = NetworkPlan.Encoder.PART_NAMES;
+        List<String> factorized = new ArrayList<>();
+        for (JsonNode name : o.path("factorized")) {
+            if (!List.of("fc1", "fc2").contains(name.asText()) || factorized.contains(name.asText())) {
+                throw new IOException("an encoder in model.nasm names " + name + " as factorized; only fc1 and fc2, once each, can be");
+            }
+            factorized.add(name.asText());
+        }
+        factorized.sort(java.util.Comparator.naturalOrder());
+        List<String> names = NetworkPlan.Encoder.partNames(factorized);
         if (parts.size() != names.size()) {
             throw new IOException("an encoder in model.nasm has " + parts.size() + " parts, not the " + names.size() + " " + names);
         }
@@ -388,7 +406,7 @@ public final class ArtifactFormat {
         }
         try {
             return NetworkPlan.Encoder.of(o.get("heads").asInt(), o.get("headDim").asInt(), o.get("preNorm").asBoolean(),
-                    o.get("dropout").asDouble(), parts);
+                    o.get("dropout").asDouble(), factorized, parts);
         } catch (IllegalArgumentException e) {
             throw new IOException("an encoder in model.nasm does not fit together: " + e.getMessage());
         }

@@ -153,7 +153,7 @@ public final class HeadPruner {
         int inner = kept.length * e.headDim();
         return new Encoder(kept.length, e.headDim(), e.preNorm(), e.dropout(), e.norm1(), dense(e.width(), inner, w.query()),
                 dense(e.width(), inner, w.key()), dense(e.width(), inner, w.value()), dense(inner, e.width(), w.output()),
-                e.norm2(), e.fc1(), e.fc2());
+                e.norm2(), e.fc1(), e.fc2(), e.fc1First(), e.fc2First());
     }
 
     private static Projection projection(Dense d) {

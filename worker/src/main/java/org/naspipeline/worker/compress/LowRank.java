@@ -18,6 +18,10 @@ import org.naspipeline.worker.model.NetworkPlan.Weighted;
  *   <li>Full conv {@code W (out, in, k, k)}, reshaped to {@code out × (in·k·k)}: a k×k conv to r channels without
  *       bias (rows of {@code √S_r·V_rᵀ}), then a 1×1 conv {@code r → out} ({@code U_r·√S_r}) with the bias.</li>
  * </ul>
+ * In a transformer, the dense layers on tokens: the patch embedding and each encoder's MLP layers (fc1 and fc2 each
+ * become a bias-free layer to rank r and one from r with the bias, inside the encoder; already factorized, they stay as
+ * they are). An encoder's attention projections stay whole: head pruning and the attention read each as one matrix of
+ * heads.
  * A layer is only factorized when the two factors hold fewer weights than it, {@code r·(m + n) < m·n}. The
  * classifier and depthwise convs are left as they are. Each factorized layer reports its relative
  * reconstruction error {@code ‖W − W_r‖_F / ‖W‖_F}. Factorized layers lose any pruning mask (the factors are dense).
@@ -37,9 +41,17 @@ public final class LowRank {
             throw new IllegalArgumentException("low-rank factorization needs a trained plan (weights are missing)");
         }
         String classifier = plan.classifierPath();
+        java.util.Set<String> encoderFactors = new java.util.HashSet<>(); // an encoder's factorized MLP layers stay as they are
+        plan.forEachWeighted((path, layer) -> {
+            if (path.endsWith(".first")) {
+                encoderFactors.add(path);
+                encoderFactors.add(path.substring(0, path.length() - ".first".length()));
+            }
+        });
         List<LayerChange> changes = new ArrayList<>();
         NetworkPlan out = plan.mapWeighted((path, layer) -> {
-            if (path.equals(classifier) || layer instanceof Conv c && (c.groups() > 1 || denseOnly)) {
+            if (path.equals(classifier) || layer instanceof Conv c && (c.groups() > 1 || denseOnly) || isAttention(path)
+                    || encoderFactors.contains(path)) {
                 return List.of(layer);
             }
             Weighted weighted = (Weighted) layer;
@@ -67,6 +79,11 @@ public final class LowRank {
             return replacement;
         });
         return new Result(out, List.copyOf(changes));
+    }
+
+    /** Whether {@code path} names an encoder's query, key, value or output projection. */
+    private static boolean isAttention(String path) {
+        return path.endsWith(".query") || path.endsWith(".key") || path.endsWith(".value") || path.endsWith(".output");
     }
 
     /** {@code first} (rank × n) and {@code second} (m × rank), row-major, with W ≈ second · first. */

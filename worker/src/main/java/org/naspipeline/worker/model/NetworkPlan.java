@@ -373,24 +373,39 @@ public record NetworkPlan(long[] inputShape, int classes, List<Layer> layers) {
      * D → hidden, fc2 hidden → D), each added to its input. Pre-norm: {@code x + attn(norm1(x))}, then
      * {@code x + mlp(norm2(x))}; post-norm: {@code norm1(x + attn(x))}, then {@code norm2(x + mlp(x))}. Dropout at
      * {@code dropout} follows the attention's output projection and fc2 (training only).
+     *
+     * <p>After low-rank factorization an MLP layer is two dense layers: {@code fc1First} (D → r, no bias) then
+     * {@code fc1} (r → hidden, with fc1's bias), and likewise {@code fc2First} then {@code fc2}; null when not factorized.
      */
     public record Encoder(int heads, int headDim, boolean preNorm, double dropout, LayerNorm norm1, Dense query,
-                          Dense key, Dense value, Dense output, LayerNorm norm2, Dense fc1, Dense fc2) implements Layer {
+                          Dense key, Dense value, Dense output, LayerNorm norm2, Dense fc1, Dense fc2, Dense fc1First,
+                          Dense fc2First) implements Layer {
         /** Checks that the parts fit together: widths D and heads·headDim, and the MLP's hidden width. */
         public Encoder {
             int width = query.in();
             int inner = heads * headDim;
+            int fc1In = fc1First == null ? fc1.in() : fc1First.in();
+            int fc2In = fc2First == null ? fc2.in() : fc2First.in();
             if (heads < 1 || headDim < 1 || key.in() != width || value.in() != width || output.out() != width
                     || query.out() != inner || key.out() != inner || value.out() != inner || output.in() != inner
-                    || norm1.width() != width || norm2.width() != width || fc1.in() != width || fc2.out() != width
-                    || fc2.in() != fc1.out()) {
+                    || norm1.width() != width || norm2.width() != width || fc1In != width || fc2.out() != width
+                    || fc2In != fc1.out() || fc1First != null && (fc1First.out() != fc1.in() || fc1First.hasBias())
+                    || fc2First != null && (fc2First.out() != fc2.in() || fc2First.hasBias())) {
                 throw new IllegalArgumentException("an encoder of " + heads + " heads of " + headDim + " needs query, key and value "
-                        + "D → " + inner + ", output " + inner + " → D, norms of D and fc1 D → h, fc2 h → D; got " + query + ", " + key
-                        + ", " + value + ", " + output + ", " + norm1 + ", " + norm2 + ", " + fc1 + ", " + fc2);
+                        + "D → " + inner + ", output " + inner + " → D, norms of D and fc1 D → h, fc2 h → D (each possibly a "
+                        + "bias-free factor → r, then r → out); got " + query + ", " + key + ", " + value + ", " + output + ", "
+                        + norm1 + ", " + norm2 + ", " + (fc1First == null ? "" : fc1First + " + ") + fc1 + ", "
+                        + (fc2First == null ? "" : fc2First + " + ") + fc2);
             }
         }
 
-        /** The names of {@link #parts()}, in order: the paths under the layer's own. */
+        /** An encoder whose MLP layers are not factorized. */
+        public Encoder(int heads, int headDim, boolean preNorm, double dropout, LayerNorm norm1, Dense query, Dense key,
+                       Dense value, Dense output, LayerNorm norm2, Dense fc1, Dense fc2) {
+            this(heads, headDim, preNorm, dropout, norm1, query, key, value, output, norm2, fc1, fc2, null, null);
+        }
+
+        /** The names of the parts of an encoder without factorized layers: the paths under the layer's own. */
         public static final List<String> PART_NAMES = List.of("norm1", "query", "key", "value", "output", "norm2", "fc1", "fc2");
 
         @Override
@@ -403,25 +418,83 @@ public record NetworkPlan(long[] inputShape, int classes, List<Layer> layers) {
             return query.in();
         }
 
-        /** The layers with trained values, in the order blocks are bound and files written ({@link #PART_NAMES}). */
+        /** The MLP's hidden width. */
+        public int hidden() {
+            return fc1.out();
+        }
+
+        /** The MLP layers that are factorized: {@code fc1}, {@code fc2}, both or none. */
+        public List<String> factorized() {
+            List<String> out = new ArrayList<>(2);
+            if (fc1First != null) {
+                out.add("fc1");
+            }
+            if (fc2First != null) {
+                out.add("fc2");
+            }
+            return out;
+        }
+
+        /**
+         * The names of {@link #parts()}, in order: {@link #PART_NAMES}, with {@code fc1.first} before {@code fc1} and
+         * {@code fc2.first} before {@code fc2} where they are factorized.
+         */
+        public List<String> partNames() {
+            return partNames(factorized());
+        }
+
+        /** The part names of an encoder whose {@code factorized} MLP layers ({@code fc1}, {@code fc2}) are factorized. */
+        public static List<String> partNames(List<String> factorized) {
+            List<String> names = new ArrayList<>(10);
+            for (String name : PART_NAMES) {
+                if (factorized.contains(name)) {
+                    names.add(name + ".first");
+                }
+                names.add(name);
+            }
+            return names;
+        }
+
+        /** The layers with trained values, in the order blocks are bound and files written ({@link #partNames()}). */
         public List<Layer> parts() {
-            return List.of(norm1, query, key, value, output, norm2, fc1, fc2);
+            List<Layer> parts = new ArrayList<>(java.util.Arrays.asList(norm1, query, key, value, output, norm2));
+            if (fc1First != null) {
+                parts.add(fc1First);
+            }
+            parts.add(fc1);
+            if (fc2First != null) {
+                parts.add(fc2First);
+            }
+            parts.add(fc2);
+            return parts;
         }
 
-        /** The same encoder with other parts, in {@link #parts()} order. */
+        /** The same encoder with other parts, in {@link #parts()} order (the same factorized layers). */
         public Encoder withParts(List<Layer> p) {
-            return of(heads, headDim, preNorm, dropout, p);
+            return of(heads, headDim, preNorm, dropout, factorized(), p);
         }
 
-        /** An encoder of these settings and parts, in {@link #PART_NAMES} order. */
-        public static Encoder of(int heads, int headDim, boolean preNorm, double dropout, List<Layer> p) {
-            return new Encoder(heads, headDim, preNorm, dropout, (LayerNorm) p.get(0), (Dense) p.get(1), (Dense) p.get(2),
-                    (Dense) p.get(3), (Dense) p.get(4), (LayerNorm) p.get(5), (Dense) p.get(6), (Dense) p.get(7));
+        /** An encoder of these settings and parts, in {@link #partNames(List)} order for its {@code factorized} layers. */
+        public static Encoder of(int heads, int headDim, boolean preNorm, double dropout, List<String> factorized, List<Layer> p) {
+            List<String> names = partNames(factorized);
+            if (p.size() != names.size()) {
+                throw new IllegalArgumentException("an encoder with " + (factorized.isEmpty() ? "no" : factorized) + " factorized "
+                        + "layers has the " + names.size() + " parts " + names + ", not " + p.size());
+            }
+            java.util.function.Function<String, Layer> part = name -> p.get(names.indexOf(name));
+            return new Encoder(heads, headDim, preNorm, dropout, (LayerNorm) part.apply("norm1"), (Dense) part.apply("query"),
+                    (Dense) part.apply("key"), (Dense) part.apply("value"), (Dense) part.apply("output"),
+                    (LayerNorm) part.apply("norm2"), (Dense) part.apply("fc1"), (Dense) part.apply("fc2"),
+                    factorized.contains("fc1") ? (Dense) part.apply("fc1.first") : null,
+                    factorized.contains("fc2") ? (Dense) part.apply("fc2.first") : null);
         }
 
         @Override
         public String toString() {
-            return "encoder(" + width() + ", " + heads + "×" + headDim + " heads, mlp " + fc1.out() + (preNorm ? ", pre-norm" : ", post-norm") + ")";
+            return "encoder(" + width() + ", " + heads + "×" + headDim + " heads, mlp " + hidden()
+                    + (fc1First == null && fc2First == null ? "" : " low-rank " + (fc1First == null ? "-" : fc1First.out())
+                    + "/" + (fc2First == null ? "-" : fc2First.out()))
+                    + (preNorm ? ", pre-norm" : ", post-norm") + ")";
         }
     }
 
@@ -471,8 +544,10 @@ public record NetworkPlan(long[] inputShape, int classes, List<Layer> layers) {
                 visit(path + ".body", r.body(), visitor);
                 visit(path + ".shortcut", r.shortcut(), visitor);
             } else if (layer instanceof Encoder e) {
-                for (int p = 0; p < Encoder.PART_NAMES.size(); p++) {
-                    visitor.accept(path + "." + Encoder.PART_NAMES.get(p), e.parts().get(p));
+                List<String> names = e.partNames();
+                List<Layer> parts = e.parts();
+                for (int p = 0; p < names.size(); p++) {
+                    visitor.accept(path + "." + names.get(p), parts.get(p));
                 }
             } else if (layer instanceof Weighted || layer instanceof Stateful) {
                 visitor.accept(path, layer);
@@ -483,9 +558,10 @@ public record NetworkPlan(long[] inputShape, int classes, List<Layer> layers) {
     /**
      * Rewrites every conv and dense layer with {@code f} (path, layer) → the layers that replace it (one layer,
      * or two for a factorized one), keeping the rest of the structure. Inside an encoder a dense layer is replaced
-     * by exactly one dense layer of the same shape.
+     * by exactly one dense layer of the same shape, except an MLP layer not factorized yet ({@code fc1}, {@code fc2}),
+     * which may become a bias-free dense layer to some rank and one from that rank to its outputs.
      *
-     * @throws IllegalArgumentException naming the path where {@code f} would change an encoder's structure
+     * @throws IllegalArgumentException naming the path where {@code f} would change an encoder's structure otherwise
      */
     public NetworkPlan mapWeighted(java.util.function.BiFunction<String, Layer, List<Layer>> f) {
         return withLayers(map("layers", layers, f));
@@ -510,19 +586,33 @@ public record NetworkPlan(long[] inputShape, int classes, List<Layer> layers) {
     }
 
     private static Encoder mapEncoder(String path, Encoder e, java.util.function.BiFunction<String, Layer, List<Layer>> f) {
+        List<String> names = e.partNames();
         List<Layer> parts = new ArrayList<>(e.parts());
+        List<String> factorized = new ArrayList<>(e.factorized());
+        List<Layer> out = new ArrayList<>(parts.size() + 2);
         for (int p = 0; p < parts.size(); p++) {
-            if (parts.get(p) instanceof Dense d) {
-                String at = path + "." + Encoder.PART_NAMES.get(p);
-                List<Layer> with = f.apply(at, d);
-                if (with.size() != 1 || !(with.get(0) instanceof Dense nd) || nd.in() != d.in() || nd.out() != d.out()) {
-                    throw new IllegalArgumentException(at + ": an encoder's dense layer can only be replaced by one dense layer "
-                            + "of the same shape (" + d + "), not " + with);
-                }
-                parts.set(p, with.get(0));
+            String name = names.get(p);
+            if (!(parts.get(p) instanceof Dense d)) {
+                out.add(parts.get(p));
+                continue;
             }
+            String at = path + "." + name;
+            List<Layer> with = f.apply(at, d);
+            boolean sameShape = with.size() == 1 && with.get(0) instanceof Dense nd && nd.in() == d.in() && nd.out() == d.out();
+            boolean factors = with.size() == 2 && (name.equals("fc1") || name.equals("fc2")) && !factorized.contains(name)
+                    && with.get(0) instanceof Dense first && with.get(1) instanceof Dense second && first.in() == d.in()
+                    && !first.hasBias() && second.in() == first.out() && second.out() == d.out();
+            if (!sameShape && !factors) {
+                throw new IllegalArgumentException(at + ": an encoder's dense layer can only be replaced by one dense layer "
+                        + "of the same shape (" + d + "), or an MLP layer by its two low-rank factors, not " + with);
+            }
+            if (factors) {
+                factorized.add(name);
+            }
+            out.addAll(with);
         }
-        return e.withParts(parts);
+        factorized.sort(java.util.Comparator.naturalOrder());
+        return Encoder.of(e.heads(), e.headDim(), e.preNorm(), e.dropout(), factorized, out);
     }
 
     /** The plan with the given layers (by identity) replaced, at any depth: leaves, residuals or encoders. */

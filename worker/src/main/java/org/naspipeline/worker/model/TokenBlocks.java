@@ -125,14 +125,17 @@ final class TokenBlocks {
 
     /**
      * One encoder layer (see {@link NetworkPlan.Encoder}): attention and a GELU MLP, each with its residual, pre- or
-     * post-norm. {@link #parts()} gives the blocks of its parameters in {@link NetworkPlan.Encoder#PART_NAMES} order.
+     * post-norm. {@link #parts()} gives the blocks of its parameters in {@link NetworkPlan.Encoder#partNames()} order.
      */
     static final class EncoderBlock extends AbstractBlock {
         private final boolean preNorm;
         private final LayerNorm norm1;
         private final MultiHeadAttention attention;
         private final LayerNorm norm2;
+        private final List<String> partNames;
+        private final Linear fc1First;
         private final Linear fc1;
+        private final Linear fc2First;
         private final Linear fc2;
         private final Dropout drop;
         private NDArray headMask;
@@ -143,14 +146,35 @@ final class TokenBlocks {
             this.norm1 = addChildBlock("norm1", layerNorm());
             this.attention = addChildBlock("attention", new MultiHeadAttention(e.width(), e.heads(), e.headDim(), true));
             this.norm2 = addChildBlock("norm2", layerNorm());
-            this.fc1 = addChildBlock("fc1", Linear.builder().setUnits(e.fc1().out()).optBias(e.fc1().hasBias()).build());
-            this.fc2 = addChildBlock("fc2", Linear.builder().setUnits(e.fc2().out()).optBias(e.fc2().hasBias()).build());
+            this.partNames = e.partNames();
+            this.fc1First = e.fc1First() == null ? null : addChildBlock("fc1First", linear(e.fc1First()));
+            this.fc1 = addChildBlock("fc1", linear(e.fc1()));
+            this.fc2First = e.fc2First() == null ? null : addChildBlock("fc2First", linear(e.fc2First()));
+            this.fc2 = addChildBlock("fc2", linear(e.fc2()));
             this.drop = addChildBlock("dropout", Dropout.builder().optRate((float) e.dropout()).build());
         }
 
-        /** The blocks holding the parts' parameters, in {@link NetworkPlan.Encoder#PART_NAMES} order. */
+        private static Linear linear(NetworkPlan.Dense d) {
+            return Linear.builder().setUnits(d.out()).optBias(d.hasBias()).build();
+        }
+
+        /** The blocks holding the parts' parameters, in {@link NetworkPlan.Encoder#partNames()} order. */
         List<ai.djl.nn.Block> parts() {
-            return List.of(norm1, attention.query(), attention.key(), attention.value(), attention.output(), norm2, fc1, fc2);
+            java.util.Map<String, ai.djl.nn.Block> byName = new java.util.HashMap<>(java.util.Map.of("norm1", norm1, "query",
+                    attention.query(), "key", attention.key(), "value", attention.value(), "output", attention.output(),
+                    "norm2", norm2, "fc1", fc1, "fc2", fc2));
+            if (fc1First != null) {
+                byName.put("fc1.first", fc1First);
+            }
+            if (fc2First != null) {
+                byName.put("fc2.first", fc2First);
+            }
+            return partNames.stream().map(byName::get).toList();
+        }
+
+        /** The MLP's dense layers in forward order: fc1 (after its first factor, if any), then fc2 likewise. */
+        private List<Linear> mlpLayers() {
+            return parts().subList(6, parts().size()).stream().map(b -> (Linear) b).toList();
         }
 
         /** The attention's head count. */
@@ -176,11 +200,14 @@ final class TokenBlocks {
             this.trace = trace;
         }
 
-        /** MACs for one input of shape (B, T, D): the attention's, exactly, and the MLP's two dense layers. */
+        /** MACs for one input of shape (B, T, D): the attention's, exactly, and the MLP's dense layers (two, or four factors). */
         long macs(Shape in) {
             long rows = in.get(0) * in.get(1);
-            return in.get(0) * AttentionMacs.of(in.get(1), attention.width(), attention.heads(), attention.headDim())
-                    + rows * in.get(2) * fc1.getParameters().get("weight").getArray().getShape().get(0) * 2;
+            long mlp = 0;
+            for (Linear layer : mlpLayers()) {
+                mlp += layer.getParameters().get("weight").getArray().getShape().size(); // (out, in): out·in MACs a row
+            }
+            return in.get(0) * AttentionMacs.of(in.get(1), attention.width(), attention.heads(), attention.headDim()) + rows * mlp;
         }
 
         @Override
@@ -211,8 +238,10 @@ final class TokenBlocks {
         }
 
         private NDArray mlp(ParameterStore store, NDArray x, boolean training, PairList<String, Object> params) {
-            NDArray hidden = Activation.gelu(run(fc1, store, x, training, params));
-            return run(drop, store, run(fc2, store, hidden, training, params), training, params);
+            NDArray in1 = fc1First == null ? x : run(fc1First, store, x, training, params);
+            NDArray hidden = Activation.gelu(run(fc1, store, in1, training, params));
+            NDArray in2 = fc2First == null ? hidden : run(fc2First, store, hidden, training, params);
+            return run(drop, store, run(fc2, store, in2, training, params), training, params);
         }
 
         private static NDArray run(ai.djl.nn.Block b, ParameterStore store, NDArray x, boolean training, PairList<String, Object> params) {
@@ -230,8 +259,11 @@ final class TokenBlocks {
             norm1.initialize(manager, dataType, s);
             attention.initialize(manager, dataType, s);
             norm2.initialize(manager, dataType, s);
-            fc1.initialize(manager, dataType, s);
-            fc2.initialize(manager, dataType, new Shape(s.get(0), s.get(1), fc1.getOutputShapes(new Shape[] {s})[0].get(2)));
+            Shape x = s;
+            for (Linear layer : mlpLayers()) { // each reads the previous one's output
+                layer.initialize(manager, dataType, x);
+                x = layer.getOutputShapes(new Shape[] {x})[0];
+            }
             drop.initialize(manager, dataType, s);
         }
     }

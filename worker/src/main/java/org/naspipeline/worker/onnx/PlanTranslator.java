@@ -418,15 +418,18 @@ final class PlanTranslator {
         return tokenDense(path + ".output", e.output(), new Value(merged, new long[] {x.dims[0], h * hd}, null));
     }
 
-    /** fc2(GELU(fc1(x))), GELU exact: 0.5·x·(1 + erf(x/√2)). */
+    /** fc2(GELU(fc1(x))), GELU exact: 0.5·x·(1 + erf(x/√2)); a factorized layer is its first factor, then the second. */
     private Value mlp(String path, Encoder e, Value x) {
-        Value f1 = tokenDense(path + ".fc1", e.fc1(), x);
+        Value in1 = e.fc1First() == null ? x : tokenDense(path + ".fc1.first", e.fc1First(), x);
+        Value f1 = tokenDense(path + ".fc1", e.fc1(), in1);
         String erf = graph.node("Erf", List.of(graph.node("Div", List.of(f1.name, graph.floats(path + "/sqrt2", new float[] {(float) Math.sqrt(2)})),
                 path + "/gelu_scaled")), path + "/gelu_erf");
         String plusOne = graph.node("Add", List.of(erf, graph.floats(path + "/one", new float[] {1f})), path + "/gelu_erf_plus_one");
         String times = graph.node("Mul", List.of(f1.name, plusOne), path + "/gelu_product");
         String gelu = graph.node("Mul", List.of(times, graph.floats(path + "/half", new float[] {0.5f})), path + ".gelu");
-        return tokenDense(path + ".fc2", e.fc2(), new Value(gelu, f1.dims, null));
+        Value hidden = new Value(gelu, f1.dims, null);
+        Value in2 = e.fc2First() == null ? hidden : tokenDense(path + ".fc2.first", e.fc2First(), hidden);
+        return tokenDense(path + ".fc2", e.fc2(), in2);
     }
 
     /** A float residual sum of two token values of the same shape. */

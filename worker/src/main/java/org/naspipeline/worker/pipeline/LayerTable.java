@@ -135,7 +135,12 @@ final class LayerTable {
         @Override
         public String encoder(NetworkPlan.Encoder e) {
             return "encoder (" + e.heads() + (e.heads() == 1 ? " head × " : " heads × ") + e.headDim() + ", MLP "
-                    + e.fc1().out() + ", " + (e.preNorm() ? "pre-norm" : "post-norm") + ")";
+                    + e.hidden() + (e.factorized().isEmpty() ? "" : " low-rank " + rank(e.fc1First()) + "/" + rank(e.fc2First()))
+                    + ", " + (e.preNorm() ? "pre-norm" : "post-norm") + ")";
+        }
+
+        private static String rank(NetworkPlan.Dense first) {
+            return first == null ? "-" : String.valueOf(first.out());
         }
 
         @Override

@@ -8,7 +8,6 @@ import ai.djl.Model;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.DataType;
 import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
 import ai.djl.training.DefaultTrainingConfig;
@@ -18,12 +17,8 @@ import ai.djl.training.Trainer;
 import ai.djl.training.loss.Loss;
 import java.util.List;
 import org.junit.jupiter.api.Test;
-import org.naspipeline.api.HeadSpec;
 import org.naspipeline.api.IntermediateDistillation;
 import org.naspipeline.api.MlpArchitecture;
-import org.naspipeline.api.TransformerArchitecture;
-import org.naspipeline.api.TransformerArchitecture.NormPlacement;
-import org.naspipeline.api.TransformerArchitecture.TokenPooling;
 import org.naspipeline.worker.model.EncoderTrace;
 import org.naspipeline.worker.model.ModelBuilder;
 import org.naspipeline.worker.model.NetworkPlan;
@@ -38,13 +33,7 @@ class LayerDistillationTest {
     final ModelBuilder builder = new ModelBuilder(1, 28, 28, 10);
 
     NetworkPlan trained(int layers, int width, int heads, int patch) {
-        TransformerArchitecture vit = new TransformerArchitecture(layers, width, heads, 2.0, patch, NormPlacement.PRE,
-                TokenPooling.CLS, 0.0, new HeadSpec(0, 0.0));
-        try (NDManager manager = NDManager.newBaseManager()) {
-            PlanBlocks.Built built = PlanBlocks.build(builder.plan(vit));
-            built.block().initialize(manager, DataType.FLOAT32, builder.inputShape(1));
-            return PlanBlocks.capture(built);
-        }
+        return TrainedVits.of(layers, width, heads, patch, true);
     }
 
     static Block loaded(NetworkPlan plan, NDManager manager) {

@@ -4,14 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.DataType;
 import java.util.List;
 import org.junit.jupiter.api.Test;
-import org.naspipeline.api.HeadSpec;
 import org.naspipeline.api.MlpArchitecture;
-import org.naspipeline.api.TransformerArchitecture;
-import org.naspipeline.api.TransformerArchitecture.NormPlacement;
-import org.naspipeline.api.TransformerArchitecture.TokenPooling;
 import org.naspipeline.worker.model.ModelBuilder;
 import org.naspipeline.worker.model.NetworkPlan;
 import org.naspipeline.worker.model.NetworkPlan.Encoder;
@@ -22,13 +17,7 @@ class LayerDropperTest {
     final ModelBuilder builder = new ModelBuilder(1, 28, 28, 10);
 
     NetworkPlan trained(int layers) {
-        TransformerArchitecture vit = new TransformerArchitecture(layers, 32, 4, 2.0, 7, NormPlacement.PRE, TokenPooling.CLS,
-                0.0, new HeadSpec(0, 0.0));
-        try (NDManager manager = NDManager.newBaseManager()) {
-            PlanBlocks.Built built = PlanBlocks.build(builder.plan(vit));
-            built.block().initialize(manager, DataType.FLOAT32, builder.inputShape(1));
-            return PlanBlocks.capture(built);
-        }
+        return TrainedVits.of(layers, 32, 4, 7, true);
     }
 
     @Test

@@ -216,13 +216,13 @@ class TokenLayersOnnxTest {
     }
 
     static double[][] mlp(Encoder e, double[][] x) {
-        double[][] hidden = dense(e.fc1(), x);
+        double[][] hidden = dense(e.fc1(), e.fc1First() == null ? x : dense(e.fc1First(), x));
         for (double[] row : hidden) {
             for (int j = 0; j < row.length; j++) {
                 row[j] = 0.5 * row[j] * (1 + erf(row[j] / Math.sqrt(2)));
             }
         }
-        return dense(e.fc2(), hidden);
+        return dense(e.fc2(), e.fc2First() == null ? hidden : dense(e.fc2First(), hidden));
     }
 
     static double[][] encoder(Encoder e, double[][] x) {
@@ -290,6 +290,14 @@ class TokenLayersOnnxTest {
     @Test
     void aMeanPooledViTWithTwoChannelsAndANonSquareImageMatchesTheReference() {
         assertMatchesReference(withRandomWeights(meanPlan(), 2));
+    }
+
+    /** Low-rank factors of the patch embedding and of both encoders' MLP layers, each written as its own MatMul. */
+    @Test
+    void aLowRankViTMatchesTheReference() {
+        NetworkPlan factorized = org.naspipeline.worker.compress.LowRank.factorize(withRandomWeights(clsPlan(), 3), 0.5, false).plan();
+        assertThat(factorized.layers().stream().filter(l -> l instanceof Encoder e && e.factorized().size() == 2)).hasSize(2);
+        assertMatchesReference(factorized);
     }
 
     @Test

@@ -186,4 +186,35 @@ class TransformerTrialIT {
                     + "transformer family)");
         });
     }
+
+    /**
+     * Low-rank at half the rank: the patch embedding and both encoders' MLP layers become two layers each (the attention
+     * projections and the classifier stay), then fine-tuning and int8 on ONNX Runtime's integer kernels.
+     */
+    @Test
+    void theDenseLayersOnTokensAreFactorizedThenFineTunedAndQuantized() {
+        CompressionSpec lowRank = new CompressionSpec(PruningSpec.NONE, Quantization.INT8_PER_CHANNEL, DistillationSpec.OFF, 0.5, 1,
+                null, null);
+        TrialResult result = runner().run(TrialRunnerIT.request(new Candidate(VIT, lowRank), 2, 2000), ProgressListener.NONE,
+                () -> false);
+        assertThat(result).isInstanceOf(TrialResult.Completed.class);
+        TrialMetrics m = ((TrialResult.Completed) result).metrics();
+        assertThat(m.compression().stages()).extracting(CompressionReport.Stage::stage).containsExactly("lowrank", "finetune", "quantize");
+        CompressionReport.Stage factorize = m.compression().stages().get(0);
+        assertThat(factorize.layers()).extracting(c -> c.layer() + ": " + c.to()).containsExactly(
+                "layers[1]: dense(49→16) + dense(16→32)",
+                "layers[3].fc1: dense(32→16) + dense(16→64)", "layers[3].fc2: dense(64→16) + dense(16→32)",
+                "layers[4].fc1: dense(32→16) + dense(16→64)", "layers[4].fc2: dense(64→16) + dense(16→32)");
+        // weights: the patch embedding 49·32 = 1,568 → 16·(49 + 32) = 1,296; each MLP layer 2,048 → 16·(32 + 64) = 1,536
+        assertThat(factorize.before().params() - factorize.after().params()).isEqualTo((1_568 - 1_296) + 4L * (2_048 - 1_536));
+        // MACs: 16 patches × 272 fewer, and 17 tokens × 512 fewer per MLP layer
+        long macs = MACS - 16L * (1_568 - 1_296) - 4L * 17 * (2_048 - 1_536);
+        assertThat(factorize.after().macs()).isEqualTo(macs);
+        assertThat(m.macs()).isEqualTo(macs);
+        assertThat(m.layers()).extracting(TrialMetrics.Layer::layer).contains("encoder (4 heads × 8, MLP 64 low-rank 16/16, pre-norm)");
+        assertThat(m.layers().stream().mapToLong(TrialMetrics.Layer::macs).sum()).isEqualTo(m.macs());
+        assertThat(m.inference().model()).isEqualTo("model.int8.onnx");
+        assertThat(m.inference().kernels()).anyMatch(TrialRunner::isInt8Kernel);
+        assertThat(m.accuracy()).as("validation; chance is 0.10").isGreaterThan(0.4);
+    }
 }

@@ -224,6 +224,8 @@ public final class JsonCodec {
             return TREE.readTree(json);
         } catch (JsonProcessingException e) {
             throw new InvalidInputException(List.of(BindingErrors.of(e)));
+        } catch (java.io.CharConversionException e) {
+            throw unreadableEncoding(e);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -299,9 +301,20 @@ public final class JsonCodec {
             }
         } catch (JsonProcessingException e) {
             throw new InvalidInputException(List.of(BindingErrors.of(e)));
+        } catch (java.io.CharConversionException e) {
+            throw unreadableEncoding(e);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /**
+     * Bytes whose encoding the parser cannot read (its detection took them for UTF-32 in an unsupported byte order, or
+     * found an invalid UTF-32 character): the input's fault, like any malformed JSON, not an I/O failure.
+     */
+    private static InvalidInputException unreadableEncoding(java.io.CharConversionException e) {
+        return new InvalidInputException(List.of(new ValidationError("$", "not valid JSON: unreadable encoding ("
+                + e.getMessage() + "); send UTF-8")));
     }
 
     /** Renders Jackson's reference chain as {@code a.b[2].c}. */

@@ -1,11 +1,13 @@
 package org.naspipeline.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.vertx.core.json.JsonObject;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.function.Supplier;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
@@ -46,6 +48,22 @@ class CodecPropertiesTest {
     @Property(tries = 500)
     void arbitraryJsonGivesAValueOrPathPreciseErrors(@ForAll("json") JsonNode tree) throws Exception {
         throughEveryReader(JSON.writeValueAsBytes(tree));
+    }
+
+    /**
+     * Bytes the parser's encoding detection takes for UTF-32 in a byte order it does not support, or UTF-32 with an
+     * invalid character, are malformed input like any other (found by the property below: they used to escape as an
+     * UncheckedIOException).
+     */
+    @net.jqwik.api.Example
+    void bytesInAnUnreadableEncodingArePathPreciseErrors() {
+        for (byte[] bytes : List.of(new byte[] {0, 0, 0x41, 0}, new byte[] {0, 0x41, 0, 0}, new byte[] {0, 0, (byte) 0xFF, (byte) 0xFE},
+                new byte[] {(byte) 0xFE, (byte) 0xFF, 0, 0}, new byte[] {0, 0, 0, 0x7B, 0x7F, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF})) {
+            throughEveryReader(bytes);
+            assertThatThrownBy(() -> JsonCodec.readTree(bytes)).isInstanceOf(InvalidInputException.class);
+            assertThatThrownBy(() -> JsonCodec.readSpec(bytes)).isInstanceOfSatisfying(InvalidInputException.class,
+                    e -> assertThat(e.errors()).extracting(Object::toString).singleElement().asString().startsWith("$: not valid JSON"));
+        }
     }
 
     @Property(tries = 500)

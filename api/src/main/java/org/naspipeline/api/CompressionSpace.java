@@ -130,6 +130,10 @@ public record CompressionSpace(
             if (distillation == null || !distillation.contains(true)) {
                 errors.add(path + ".intermediateDistillation", "needs distillation to contain true");
             }
+            if (teacherArchitecture != null && teacherArchitecture.family() != ModelFamily.TRANSFORMER) {
+                errors.add(path + ".teacherArchitecture", "intermediateDistillation compares encoder layers, so the teacher "
+                        + "must be of the transformer family");
+            }
             intermediateDistillation.check(errors, path + ".intermediateDistillation");
         }
     }

@@ -2,6 +2,7 @@ package org.naspipeline.api;
 
 import java.math.BigInteger;
 import java.util.Collections;
+import java.util.List;
 import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.regex.Pattern;
@@ -80,6 +81,40 @@ public record SearchSpace(ArchitectureSpace architecture, CompressionSpace compr
         if (compression.pruningMethods() != null && compression.pruningMethods().contains(PruningMethod.L1_FILTER)) {
             errors.add(path + ".pruningMethods", "l1-filter does not apply to the transformer family (an encoder's "
                     + "widths are fixed); use magnitude");
+        }
+        layerMapFits(errors, path + ".intermediateDistillation.layerMap");
+    }
+
+    /**
+     * An explicit intermediate-distillation layer map names one teacher layer per student layer, so it must fit every
+     * student depth of the space (its encoder layers, halved when layers are dropped): a map that fits only some would
+     * fail the others' trials.
+     */
+    private void layerMapFits(Errors errors, String path) {
+        IntermediateDistillation d = compression.intermediateDistillation();
+        if (d == null || d.layerMap() == null) {
+            return;
+        }
+        int lo;
+        int hi;
+        if (architecture instanceof TransformerSpace t && t.layers() != null && t.layers().min() != null && t.layers().max() != null) {
+            lo = t.layers().min();
+            hi = t.layers().max();
+        } else if (architecture == null && baseModel != null && baseModel.architecture() instanceof TransformerArchitecture a) {
+            lo = a.layers();
+            hi = a.layers();
+        } else {
+            return;
+        }
+        java.util.SortedSet<Integer> depths = new java.util.TreeSet<>();
+        for (int layers = lo; layers <= hi && layers <= lo + IntermediateDistillation.MAX_LAYERS; layers++) {
+            depths.add(compression.layerDropping() != null ? (layers + 1) / 2 : layers);
+        }
+        if (!depths.isEmpty() && !depths.equals(new java.util.TreeSet<>(List.of(d.layerMap().size())))) {
+            errors.add(path, "names " + d.layerMap().size() + " teacher layers, one per student layer, but the students of "
+                    + "this space have " + depths + " encoder layers" + (compression.layerDropping() != null
+                    ? " (layers " + lo + "–" + hi + ", every other one kept)" : "")
+                    + "; leave layerMap out for the uniform map, which fits every depth");
         }
     }
 

@@ -157,6 +157,20 @@ class LayerDistillationSettingsTest {
         String offDistillation = json.replace("\"distillation\": [false, true]", "\"distillation\": [false]");
         assertThat(ExperimentSpecSchemaTest.javaErrorPaths(offDistillation))
                 .isEqualTo(Set.of("searchSpace.compression.intermediateDistillation"));
+        // a map names one teacher layer per student layer: 2–4 layers halved give students of 1 and 2 layers
+        String twoLayerMap = json.replace("\"attentionWeight\": 10.0", "\"attentionWeight\": 10.0, \"layerMap\": [2, 4]");
+        InvalidInputException e = (InvalidInputException) org.assertj.core.api.Assertions.catchThrowable(
+                () -> JsonCodec.readSpec(twoLayerMap.getBytes(StandardCharsets.UTF_8)));
+        assertThat(e.errors()).extracting(Object::toString).containsExactly("searchSpace.compression.intermediateDistillation."
+                + "layerMap: names 2 teacher layers, one per student layer, but the students of this space have [1, 2] encoder "
+                + "layers (layers 2–4, every other one kept); leave layerMap out for the uniform map, which fits every depth");
+        String fits = twoLayerMap.replace("\"layers\": { \"min\": 2, \"max\": 4 }", "\"layers\": { \"min\": 3, \"max\": 4 }");
+        assertThat(fits).isNotEqualTo(twoLayerMap);
+        assertThat(ExperimentSpecSchemaTest.javaErrorPaths(fits)).isEmpty();
+        // the teacher the controller trains first must have encoder layers to compare
+        String mlpTeacher = json.replace("\"teacher\": \"trained\",", "\"teacherArchitecture\": {\"family\": \"mlp\", "
+                + "\"hiddenUnits\": [64]},");
+        assertThat(ExperimentSpecSchemaTest.javaErrorPaths(mlpTeacher)).containsExactly("searchSpace.compression.teacherArchitecture");
         String cnn = CompressionSpecTest.example("joint-compression.json").replace("\"fineTuneEpochs\": 1",
                 "\"fineTuneEpochs\": 1, \"layerDropping\": \"every-other\"");
         assertThat(ExperimentSpecSchemaTest.javaErrorPaths(cnn)).containsExactly("searchSpace.compression.layerDropping");

@@ -149,16 +149,16 @@ class LayerDistillationSettingsTest {
         String unknown = json.replace("\"every-other\"", "\"every-third\"");
         assertThat(ExperimentSpecSchemaTest.javaErrorPaths(unknown)).containsExactly("searchSpace.compression.layerDropping");
         assertThat(ExperimentSpecSchemaTest.schemaErrorPaths(unknown)).contains("searchSpace.compression.layerDropping");
-        String zeroLayer = json.replace("\"attentionWeight\": 10.0", "\"attentionWeight\": 10.0, \"layerMap\": [0, 4]");
+        String zeroLayer = json.replace("\"attentionWeight\": 1.0", "\"attentionWeight\": 1.0, \"layerMap\": [0, 4]");
         assertThat(ExperimentSpecSchemaTest.javaErrorPaths(zeroLayer)).containsExactly("searchSpace.compression.intermediateDistillation.layerMap[0]");
         assertThat(ExperimentSpecSchemaTest.schemaErrorPaths(zeroLayer)).isNotEmpty();
-        String extra = json.replace("\"attentionWeight\": 10.0", "\"attentionWeight\": 10.0, \"embeddingWeight\": 1");
+        String extra = json.replace("\"attentionWeight\": 1.0", "\"attentionWeight\": 1.0, \"embeddingWeight\": 1");
         assertThat(ExperimentSpecSchemaTest.schemaErrorPaths(extra)).isNotEmpty();
         String offDistillation = json.replace("\"distillation\": [false, true]", "\"distillation\": [false]");
         assertThat(ExperimentSpecSchemaTest.javaErrorPaths(offDistillation))
                 .isEqualTo(Set.of("searchSpace.compression.intermediateDistillation"));
         // a map names one teacher layer per student layer: 2–4 layers halved give students of 1 and 2 layers
-        String twoLayerMap = json.replace("\"attentionWeight\": 10.0", "\"attentionWeight\": 10.0, \"layerMap\": [2, 4]");
+        String twoLayerMap = json.replace("\"attentionWeight\": 1.0", "\"attentionWeight\": 1.0, \"layerMap\": [2, 4]");
         InvalidInputException e = (InvalidInputException) org.assertj.core.api.Assertions.catchThrowable(
                 () -> JsonCodec.readSpec(twoLayerMap.getBytes(StandardCharsets.UTF_8)));
         assertThat(e.errors()).extracting(Object::toString).containsExactly("searchSpace.compression.intermediateDistillation."

@@ -43,7 +43,10 @@ import org.naspipeline.worker.data.TensorData;
  *
  * <p>A {@link Regime} adapts it to distillation and fine-tuning: with a teacher, each batch's teacher logits are
  * computed in inference mode and detached before the student's gradient is recorded, and the loss is the
- * {@link DistillationLoss}; an after-step hook re-applies pruning masks after every optimizer step. For a
+ * {@link DistillationLoss}, plus TinyBERT's hidden-state and attention terms ({@link LayerDistillation}) when the
+ * distillation settings ask for them: both networks' encoder layers are traced for the batch, and the student is trained
+ * inside a wrapper block that holds the learned width projections, taken off the model again when training ends; an
+ * after-step hook re-applies pruning masks after every optimizer step. For a
  * multi-fidelity request the regime carries a {@link Checkpoints.Start}: its {@link ResumableOptimizer} (restored from a
  * checkpoint, or fresh) and the first epoch, so a resumed run trains and reports epochs {@code resumeEpoch+1} on.
  * When the rung counts training examples, each epoch's batches come in the order of {@link EpochOrder} (the trial's

@@ -94,14 +94,10 @@ public record CompressionSpec(
      */
     public void check(Errors errors, String path) {
         pruning.checkAmount(errors, path + ".pruning");
-        if (layerDropping != null && !LAYER_DROPPING.contains(layerDropping)) {
-            errors.add(path + ".layerDropping", "unknown value '" + layerDropping + "' (known: "
-                    + new java.util.TreeSet<>(LAYER_DROPPING) + ")");
+        if (layerDropping != null) {
+            errors.oneOf(path + ".layerDropping", layerDropping, LAYER_DROPPING);
         }
-        if (!LOW_RANK_LAYERS.contains(lowRankLayers)) {
-            errors.add(path + ".lowRankLayers", "unknown value '" + lowRankLayers + "' (known: "
-                    + new java.util.TreeSet<>(LOW_RANK_LAYERS) + ")");
-        }
+        errors.oneOf(path + ".lowRankLayers", lowRankLayers, LOW_RANK_LAYERS);
         distillation.check(errors, path + ".distillation", this);
     }
 }

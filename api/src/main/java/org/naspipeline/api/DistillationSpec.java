@@ -62,9 +62,7 @@ public record DistillationSpec(boolean enabled, double temperature, double alpha
             }
             return;
         }
-        if (!LOSSES.contains(loss)) {
-            errors.add(path + ".loss", "unknown value '" + loss + "' (known: " + new java.util.TreeSet<>(LOSSES) + ")");
-        }
+        errors.oneOf(path + ".loss", loss, LOSSES);
         errors.range(path + ".temperature", temperature, 1, 100);
         errors.range(path + ".alpha", alpha, 0, 1);
         if (intermediate != null) {

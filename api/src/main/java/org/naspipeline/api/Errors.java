@@ -22,6 +22,13 @@ public final class Errors {
         return true;
     }
 
+    /** Records an error when {@code value} is not one of {@code known}, listing them in order. */
+    public void oneOf(String path, String value, java.util.Set<String> known) {
+        if (value == null || !known.contains(value)) { // Set.of(…).contains(null) would throw
+            add(path, "unknown value '" + value + "' (known: " + new java.util.TreeSet<>(known) + ")");
+        }
+    }
+
     /** Checks {@code min ≤ value ≤ max}. */
     public void range(String path, double value, double min, double max) {
         if (!(value >= min && value <= max)) {

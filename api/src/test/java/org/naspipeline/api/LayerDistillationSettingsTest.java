@@ -118,6 +118,24 @@ class LayerDistillationSettingsTest {
     }
 
     @Test
+    void hugeValuesAreRefusedAtTheirPaths() {
+        String on = "\"layerDropping\": \"every-other\", \"distillation\": {\"enabled\": true, \"temperature\": 2, "
+                + "\"alpha\": 0.5, \"teacher\": \"trained\", \"intermediate\": ";
+        String longMap = java.util.stream.IntStream.rangeClosed(1, 1001).mapToObj(String::valueOf)
+                .collect(java.util.stream.Collectors.joining(",", "[", "]"));
+        assertThat(candidateErrors("{" + on + "{\"layerMap\": [1001]}}}")).containsExactly(
+                "compression.distillation.intermediate.layerMap[0]: must be a teacher layer number from 1 to 1000 (got 1001)");
+        assertThat(candidateErrors("{" + on + "{\"layerMap\": " + longMap + "}}}")).contains(
+                "compression.distillation.intermediate.layerMap: must name 1 to 1000 teacher layers, one per student layer (got 1001)");
+        assertThat(candidateErrors("{" + on + "{\"hiddenWeight\": 1e400}}}")).singleElement().asString()
+                .startsWith("compression.distillation.intermediate.hiddenWeight");
+        for (String notAnInt : List.of("[99999999999]", "[2147483648]", "[1e10]")) {
+            assertThatThrownBy(() -> candidate("{" + on + "{\"layerMap\": " + notAnInt + "}}}")).as(notAnInt)
+                    .isInstanceOf(InvalidInputException.class).hasMessageContaining("layerMap");
+        }
+    }
+
+    @Test
     void aTrialRequestFromAnotherServiceIsCheckedTheSameWay() {
         TrialRequest request = new TrialRequest(1, "e", "e-t1", 1, new Candidate(JsonCodec.readCandidate((ARCH + "}")
                 .getBytes(StandardCharsets.UTF_8)).architecture(), candidate(STUDENT)), new DatasetSpec("fashion-mnist", 100, 50),

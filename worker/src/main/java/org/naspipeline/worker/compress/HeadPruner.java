@@ -33,7 +33,7 @@ public final class HeadPruner {
      * @throws IllegalArgumentException naming the setting, for a candidate that asks heads of another family
      */
     public static void requireEncoders(NetworkPlan plan) {
-        if (plan.layers().stream().noneMatch(l -> l instanceof Encoder)) {
+        if (!plan.hasEncoders()) {
             throw new IllegalArgumentException("compression.pruning.method: heads prunes attention heads, and this model has no "
                     + "encoder layer (use the transformer family)");
         }

@@ -24,7 +24,7 @@ public final class LayerDropper {
      * @throws IllegalArgumentException for a plan without encoder layers
      */
     public static void requireEncoders(NetworkPlan plan) {
-        if (plan.layers().stream().noneMatch(l -> l instanceof Encoder)) {
+        if (!plan.hasEncoders()) {
             throw new IllegalArgumentException("compression.layerDropping: this model has no encoder layer to drop "
                     + "(use the transformer family)");
         }

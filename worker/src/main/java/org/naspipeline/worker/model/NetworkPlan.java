@@ -516,6 +516,11 @@ public record NetworkPlan(long[] inputShape, int classes, List<Layer> layers) {
         return new NetworkPlan(inputShape, classes, newLayers);
     }
 
+    /** True when the plan has transformer encoder layers (what head pruning, layer dropping and layer distillation need). */
+    public boolean hasEncoders() {
+        return layers.stream().anyMatch(l -> l instanceof Encoder);
+    }
+
     /** True when every weighted layer carries weights. */
     public boolean hasWeights() {
         boolean[] all = {true};

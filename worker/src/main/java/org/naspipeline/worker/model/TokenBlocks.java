@@ -132,7 +132,7 @@ final class TokenBlocks {
         private final LayerNorm norm1;
         private final MultiHeadAttention attention;
         private final LayerNorm norm2;
-        private final List<String> partNames;
+        private final List<ai.djl.nn.Block> parts;
         private final Linear fc1First;
         private final Linear fc1;
         private final Linear fc2First;
@@ -146,20 +146,11 @@ final class TokenBlocks {
             this.norm1 = addChildBlock("norm1", layerNorm());
             this.attention = addChildBlock("attention", new MultiHeadAttention(e.width(), e.heads(), e.headDim(), true));
             this.norm2 = addChildBlock("norm2", layerNorm());
-            this.partNames = e.partNames();
             this.fc1First = e.fc1First() == null ? null : addChildBlock("fc1First", linear(e.fc1First()));
             this.fc1 = addChildBlock("fc1", linear(e.fc1()));
             this.fc2First = e.fc2First() == null ? null : addChildBlock("fc2First", linear(e.fc2First()));
             this.fc2 = addChildBlock("fc2", linear(e.fc2()));
             this.drop = addChildBlock("dropout", Dropout.builder().optRate((float) e.dropout()).build());
-        }
-
-        private static Linear linear(NetworkPlan.Dense d) {
-            return Linear.builder().setUnits(d.out()).optBias(d.hasBias()).build();
-        }
-
-        /** The blocks holding the parts' parameters, in {@link NetworkPlan.Encoder#partNames()} order. */
-        List<ai.djl.nn.Block> parts() {
             java.util.Map<String, ai.djl.nn.Block> byName = new java.util.HashMap<>(java.util.Map.of("norm1", norm1, "query",
                     attention.query(), "key", attention.key(), "value", attention.value(), "output", attention.output(),
                     "norm2", norm2, "fc1", fc1, "fc2", fc2));
@@ -169,12 +160,21 @@ final class TokenBlocks {
             if (fc2First != null) {
                 byName.put("fc2.first", fc2First);
             }
-            return partNames.stream().map(byName::get).toList();
+            this.parts = e.partNames().stream().map(byName::get).toList();
+        }
+
+        private static Linear linear(NetworkPlan.Dense d) {
+            return Linear.builder().setUnits(d.out()).optBias(d.hasBias()).build();
+        }
+
+        /** The blocks holding the parts' parameters, in {@link NetworkPlan.Encoder#partNames()} order. */
+        List<ai.djl.nn.Block> parts() {
+            return parts;
         }
 
         /** The MLP's dense layers in forward order: fc1 (after its first factor, if any), then fc2 likewise. */
         private List<Linear> mlpLayers() {
-            return parts().subList(6, parts().size()).stream().map(b -> (Linear) b).toList();
+            return parts.subList(6, parts.size()).stream().map(b -> (Linear) b).toList();
         }
 
         /** The attention's head count. */

@@ -24,6 +24,7 @@ import org.naspipeline.api.DistillationSpec;
 import org.naspipeline.api.ExperimentSpec;
 import org.naspipeline.worker.compress.DistillationLoss;
 import org.naspipeline.worker.compress.LayerDistillation;
+import org.naspipeline.worker.model.EncoderTrace;
 import org.naspipeline.worker.model.PlanBlocks;
 import org.naspipeline.worker.cpu.MeasurementGate;
 import org.naspipeline.worker.cpu.WorkerCpu;
@@ -275,30 +276,27 @@ final class TrainingLoop {
      */
     private static NDList teacherTargets(Regime regime, ParameterStore teacherParams, Batch batch, LayerDistillation layers) {
         ai.djl.nn.Block teacher = regime.teacher().getBlock();
-        NDList out;
-        if (layers == null) {
-            out = teacher.forward(teacherParams, batch.getData(), false);
-        } else {
-            PlanBlocks.trace(teacher, layers.teacherTrace());
-            try {
-                out = teacher.forward(teacherParams, batch.getData(), false);
-            } finally {
-                PlanBlocks.trace(teacher, null);
-            }
-        }
+        NDList out = traced(teacher, layers == null ? null : layers.teacherTrace(),
+                () -> teacher.forward(teacherParams, batch.getData(), false));
         return new NDList(batch.getLabels().singletonOrThrow(), out.singletonOrThrow().stopGradient());
     }
 
     /** The student's forward pass, its encoder layers traced when intermediate layers are distilled. */
     private static NDList forward(Trainer trainer, Batch batch, LayerDistillation layers) {
-        if (layers == null) {
-            return trainer.forward(batch.getData());
+        return traced(layers == null ? null : layers.trainingBlock(), layers == null ? null : layers.studentTrace(),
+                () -> trainer.forward(batch.getData()));
+    }
+
+    /** Runs {@code pass} with {@code network}'s encoder layers recording into {@code trace}; just runs it when trace is null. */
+    private static NDList traced(ai.djl.nn.Block network, EncoderTrace trace, java.util.function.Supplier<NDList> pass) {
+        if (trace == null) {
+            return pass.get();
         }
-        PlanBlocks.trace(layers.trainingBlock(), layers.studentTrace());
+        PlanBlocks.trace(network, trace);
         try {
-            return trainer.forward(batch.getData());
+            return pass.get();
         } finally {
-            PlanBlocks.trace(layers.trainingBlock(), null);
+            PlanBlocks.trace(network, null);
         }
     }
 

@@ -32,6 +32,7 @@ import org.naspipeline.worker.model.ModelBuilder;
 import org.naspipeline.worker.model.NetworkPlan;
 import org.naspipeline.worker.model.PlanBlocks;
 import org.naspipeline.worker.model.UnbuildableArchitectureException;
+import org.naspipeline.worker.compress.HeadPruner;
 import org.naspipeline.worker.compress.LayerDropper;
 import org.naspipeline.worker.onnx.Latency;
 import org.naspipeline.worker.onnx.OnnxExporter;
@@ -197,8 +198,12 @@ public final class TrialRunner implements TrialEvaluator {
         CompressionSpec c = req.candidate().compression();
         Model teacher = null;
         try {
+            // settings that need encoder layers fail before training, not after it
             if (c.layerDropping() != null) {
-                LayerDropper.requireEncoders(plan); // before training, not after
+                LayerDropper.requireEncoders(plan);
+            }
+            if (c.pruning().method() == org.naspipeline.api.PruningMethod.HEADS) {
+                HeadPruner.requireEncoders(plan);
             }
             if (c.distillation().enabled() && !c.distillation().fromTrainedModel()) {
                 teacher = modelOf(TrainedModels.load("compression.distillation.teacher", c.distillation().teacher(),

@@ -10,9 +10,9 @@ import java.util.Set;
  */
 public record DatasetSpec(String name, Integer trainLimit, Integer testLimit, Double validationFraction, String labelColumn) {
     /** Dataset names the workers can load. */
-    public static final Set<String> KNOWN = Set.of("fashion-mnist", "mnist", "cifar10", "csv");
+    public static final Set<String> KNOWN = Set.of("fashion-mnist", "mnist", "cifar10", "csv", "tokens");
 
-    /** Applies defaults: 10% validation, label column {@code label} (CSV only). */
+    /** Applies defaults: 10% validation, label column {@code label} (CSV files of {@code csv} and {@code tokens}). */
     public DatasetSpec {
         validationFraction = validationFraction == null ? 0.1 : validationFraction;
         labelColumn = labelColumn == null ? "label" : labelColumn;

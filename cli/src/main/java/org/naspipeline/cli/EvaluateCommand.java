@@ -57,7 +57,7 @@ final class EvaluateCommand implements Callable<Integer> {
     @Option(names = "--schedule", defaultValue = "constant", description = "constant or cosine (default: ${DEFAULT-VALUE})")
     String schedule;
 
-    @Option(names = "--dataset", defaultValue = "fashion-mnist", description = "fashion-mnist, mnist, cifar10 or csv (default: ${DEFAULT-VALUE})")
+    @Option(names = "--dataset", defaultValue = "fashion-mnist", description = "fashion-mnist, mnist, cifar10, csv or tokens (default: ${DEFAULT-VALUE})")
     String dataset;
 
     @Option(names = "--data", description = "dataset directory (default: NAS_DATA_DIR, the full set, the bundled subset)")

@@ -60,10 +60,9 @@ public final class DatasetResolver {
         if (explicit != null) {
             Path named = explicit.resolve(spec.name());
             Path dir = Files.isDirectory(named) ? named : explicit;
-            List<String> missing = loader.missingFiles(dir);
-            if (!missing.isEmpty()) {
+            if (!loader.missingFiles(dir).isEmpty()) {
                 throw new IllegalArgumentException("data directory " + dir.toAbsolutePath() + " lacks the " + spec.name()
-                        + " files " + missing);
+                        + " files " + loader.describeMissing(dir));
             }
             return new ResolvedDataset(spec.name(), dir.toAbsolutePath().normalize(), "configured");
         }

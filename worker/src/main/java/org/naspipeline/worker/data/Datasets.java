@@ -19,6 +19,7 @@ public final class Datasets {
             case "mnist" -> new IdxLoader(0.1307f, 0.3081f);
             case "cifar10" -> new Cifar10Loader();
             case "csv" -> new CsvLoader(spec.labelColumn());
+            case "tokens" -> new TokensLoader(spec.labelColumn());
             default -> throw new IllegalArgumentException("dataset '" + spec.name() + "' is not supported by this worker");
         };
     }
@@ -26,7 +27,8 @@ public final class Datasets {
     /**
      * Reads {@code spec}'s examples from {@code dir}: up to {@code trainLimit} from the training file, of which a
      * {@code validationFraction} chosen by a fixed permutation is held out, and up to {@code testLimit} from the
-     * test file; all normalized the same way.
+     * test file (conformed to the training examples' shape by the loader); all normalized the same way, all with
+     * the same classes and, for token sequences, the same vocabulary (the larger of the training and test files').
      */
     public static DatasetSplits load(DatasetSpec spec, Path dir) throws IOException {
         DatasetLoader loader = loader(spec);
@@ -35,6 +37,7 @@ public final class Datasets {
         if (all.count() < 2) {
             throw new IOException(dir + ": the training file has " + all.count() + " examples; at least 2 are needed");
         }
+        test = loader.conform(test, all);
         if (test.sampleSize() != all.sampleSize()) {
             throw new IOException(dir + ": test examples have " + test.sampleSize() + " values, training examples " + all.sampleSize());
         }
@@ -47,11 +50,14 @@ public final class Datasets {
             d.normalize(norm[0], norm[1]);
         }
         int classes = Math.max(train.classes(), test.classes());
-        return new DatasetSplits(withClasses(train, classes), withClasses(validation, classes), withClasses(test, classes));
+        int vocabulary = Math.max(all.vocabulary(), test.vocabulary());
+        return new DatasetSplits(with(train, classes, vocabulary), with(validation, classes, vocabulary),
+                with(test, classes, vocabulary));
     }
 
-    private static TensorData withClasses(TensorData d, int classes) {
-        return new TensorData(d.features(), d.labels(), d.count(), d.sampleShape(), classes);
+    /** {@code d} with the classes and (token sequences; 0 otherwise) the vocabulary of all splits. */
+    private static TensorData with(TensorData d, int classes, int vocabulary) {
+        return new TensorData(d.features(), d.labels(), d.count(), d.sampleShape(), classes, vocabulary);
     }
 
     private static int[] permutation(int n) {

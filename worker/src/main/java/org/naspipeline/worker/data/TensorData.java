@@ -2,9 +2,21 @@ package org.naspipeline.worker.data;
 
 /**
  * Examples of one split as flat float features and class labels. {@code sampleShape} is the shape of one
- * example: {@code (channels, height, width)} for images, {@code (features)} for tables.
+ * example: {@code (channels, height, width)} for images, {@code (features)} for tables, {@code (length)} for token
+ * sequences. For token sequences {@code vocabulary} is the number of token ids (the largest id + 1; id 0 pads) and
+ * the features are the ids as floats (exact below 2^24); it is 0 for every other kind of data.
  */
-public record TensorData(float[] features, float[] labels, int count, long[] sampleShape, int classes) {
+public record TensorData(float[] features, float[] labels, int count, long[] sampleShape, int classes, int vocabulary) {
+
+    /** Examples that are not token sequences. */
+    public TensorData(float[] features, float[] labels, int count, long[] sampleShape, int classes) {
+        this(features, labels, count, sampleShape, classes, 0);
+    }
+
+    /** True for token sequences. */
+    public boolean isTokens() {
+        return vocabulary > 0;
+    }
 
     /** Number of floats in one example. */
     public int sampleSize() {
@@ -24,7 +36,7 @@ public record TensorData(float[] features, float[] labels, int count, long[] sam
             System.arraycopy(features, indices[i] * size, x, i * size, size);
             y[i] = labels[indices[i]];
         }
-        return new TensorData(x, y, indices.length, sampleShape, classes);
+        return new TensorData(x, y, indices.length, sampleShape, classes, vocabulary);
     }
 
     /** Normalizes in place, per channel (images: the first shape dimension) or per feature (tables). */

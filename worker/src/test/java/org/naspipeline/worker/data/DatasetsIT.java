@@ -60,6 +60,55 @@ class DatasetsIT {
     }
 
     @Test
+    void theBundledTokenSetSplitsIntoSequencesOfOneLengthAndVocabulary() throws IOException {
+        Path data = Path.of("..", "datasets", "tokens-mini");
+        DatasetSplits s = Datasets.load(new DatasetSpec("tokens", null, null, 0.1, null), data);
+        assertThat(s.train().count()).isEqualTo(2700);
+        assertThat(s.validation().count()).isEqualTo(300);
+        assertThat(s.test().count()).isEqualTo(600);
+        for (TensorData d : List.of(s.train(), s.validation(), s.test())) {
+            assertThat(d.sampleShape()).containsExactly(40);
+            assertThat(d.vocabulary()).isEqualTo(200);
+            assertThat(d.classes()).isEqualTo(4);
+            assertThat(d.isTokens()).isTrue();
+            for (int n = 0; n < d.count(); n++) {
+                int length = 0;
+                boolean padding = false;
+                for (int t = 0; t < 40; t++) {
+                    float id = d.features()[n * 40 + t];
+                    assertThat(id).isEqualTo((float) Math.rint(id)).isBetween(0f, 199f);
+                    if (id == 0) {
+                        padding = true;
+                    } else {
+                        assertThat(padding).as("padding only at the end").isFalse();
+                        length++;
+                    }
+                }
+                assertThat(length).isBetween(6, 40);
+                assertThat(d.labels()[n]).isIn(0f, 1f, 2f, 3f);
+            }
+        }
+        DatasetSplits again = Datasets.load(new DatasetSpec("tokens", 1000, 100, 0.1, null), data);
+        assertThat(again.train().count() + again.validation().count()).isEqualTo(1000);
+        assertThat(again.test().count()).isEqualTo(100);
+        assertThat(again.test().sampleShape()).isEqualTo(again.train().sampleShape());
+        assertThat(new DatasetResolver(dir, List.of(Path.of(".."))).resolve(new DatasetSpec("tokens", null, null), null)
+                .source()).isEqualTo("bundled subset");
+    }
+
+    @Test
+    void tokenTestSequencesTakeTheTrainingLength() throws IOException {
+        Files.writeString(dir.resolve("train.csv"), "ids,label\n1 2,0\n3 4,1\n5 6,0\n");
+        Files.writeString(dir.resolve("test.csv"), "ids,label\n7 8 9 10,1\n11,0\n");
+        DatasetSplits s = Datasets.load(new DatasetSpec("tokens", null, null, 0.34, null), dir);
+        assertThat(s.test().features()).containsExactly(7, 8, 11, 0);
+        assertThat(s.test().vocabulary()).isEqualTo(12);
+        assertThat(s.train().vocabulary()).isEqualTo(12);
+        assertThat(s.validation().vocabulary()).isEqualTo(12);
+        assertThat(s.validation().count()).isEqualTo(1);
+    }
+
+    @Test
     void cifarBinaryRecordsAreReadAsChannelFirstImages() throws IOException {
         for (String f : List.of("data_batch_1.bin", "data_batch_2.bin", "data_batch_3.bin", "data_batch_4.bin",
                 "data_batch_5.bin", "test_batch.bin")) {

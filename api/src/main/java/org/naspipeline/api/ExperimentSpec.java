@@ -100,6 +100,23 @@ public record ExperimentSpec(
         });
     }
 
+    /**
+     * What a space on token ids (dataset {@code tokens}) needs: the transformer family, the only one that embeds ids, and
+     * one patch size, since none is used (more would train the same model under several names).
+     */
+    private void tokenSpace(Errors errors) {
+        ModelFamily family = searchSpace.family();
+        if (family != null && family != ModelFamily.TRANSFORMER) {
+            errors.add(searchSpace.architecture() != null ? "searchSpace.architecture.family" : "searchSpace.baseModel.architecture.family",
+                    family.name().toLowerCase(java.util.Locale.ROOT) + " cannot read token ids (dataset 'tokens'); the transformer "
+                            + "family embeds them");
+        }
+        if (searchSpace.architecture() instanceof TransformerSpace t && t.patchSizes() != null && t.patchSizes().size() > 1) {
+            errors.add("searchSpace.architecture.patchSizes", "token ids are not cut into patches: give one value, e.g. [1] "
+                    + "(got " + t.patchSizes() + ")");
+        }
+    }
+
     /** Structural and semantic validation; strategy names are checked by whoever knows the registry. */
     public List<ValidationError> validate() {
         Errors errors = new Errors();
@@ -114,6 +131,9 @@ public record ExperimentSpec(
         }
         if (errors.required("searchSpace", searchSpace)) {
             searchSpace.validate(errors, "searchSpace");
+            if (dataset != null && "tokens".equals(dataset.name())) {
+                tokenSpace(errors);
+            }
         }
         if (errors.required("budget", budget)) {
             budget.validate(errors, "budget");

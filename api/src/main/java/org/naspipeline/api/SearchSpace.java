@@ -33,6 +33,12 @@ public record SearchSpace(ArchitectureSpace architecture, CompressionSpace compr
         this(architecture, compression, parameters, null);
     }
 
+    /** The family of the candidates: the architecture space's, or the base model's; null when neither says. */
+    public ModelFamily family() {
+        return architecture != null ? architecture.family()
+                : baseModel != null && baseModel.architecture() != null ? baseModel.architecture().family() : null;
+    }
+
     /** Validates under {@code path}. */
     public void validate(Errors errors, String path) {
         if (baseModel != null) {
@@ -45,8 +51,7 @@ public record SearchSpace(ArchitectureSpace architecture, CompressionSpace compr
             architecture.validate(errors, path + ".architecture");
         }
         compression.validate(errors, path + ".compression");
-        ModelFamily family = architecture != null ? architecture.family()
-                : baseModel != null && baseModel.architecture() != null ? baseModel.architecture().family() : null;
+        ModelFamily family = family();
         if (family == ModelFamily.TRANSFORMER) {
             tokenCompression(errors, path + ".compression");
         } else if (family != null && compression.pruningMethods() != null

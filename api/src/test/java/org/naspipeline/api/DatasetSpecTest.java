@@ -51,4 +51,32 @@ class DatasetSpecTest {
         assertThat(errors.list()).singleElement().satisfies(e -> assertThat(e.message())
                 .isEqualTo("unknown dataset 'token' (known: cifar10, csv, fashion-mnist, mnist, tokens)"));
     }
+
+    @Test
+    void theTokenIdsExampleIsValidForBothValidators() throws Exception {
+        String json = java.nio.file.Files.readString(java.nio.file.Path.of("..", "examples", "text-tokens.json"));
+        assertThat(schemaErrorPaths(json)).isEmpty();
+        assertThat(javaErrorPaths(json)).isEmpty();
+    }
+
+    /** Token ids need the transformer family, and a single patch size, since none is used; both are named at their paths. */
+    @Test
+    void aSpaceOnTokenIdsIsATransformerSpaceWithOnePatchSize() throws Exception {
+        String cnn = java.nio.file.Files.readString(java.nio.file.Path.of("..", "examples", "fashion-mnist.json"))
+                .replaceFirst("\"name\":\\s*\"fashion-mnist\"", "\"name\": \"tokens\"");
+        assertThat(cnn).contains("\"tokens\"");
+        assertThat(javaErrorPaths(cnn)).containsExactly("searchSpace.architecture.family");
+        assertThat(errors(cnn)).contains("searchSpace.architecture.family: cnn cannot read token ids (dataset 'tokens'); the "
+                + "transformer family embeds them");
+        String twoPatchSizes = SPEC.replace("DATASET", "{\"name\": \"tokens\"}").replace("\"patchSizes\": [4]", "\"patchSizes\": [4, 7]");
+        assertThat(errors(twoPatchSizes)).containsExactly("searchSpace.architecture.patchSizes: token ids are not cut into "
+                + "patches: give one value, e.g. [1] (got [4, 7])");
+        assertThat(javaErrorPaths(twoPatchSizes.replace("\"tokens\"", "\"fashion-mnist\""))).as("images search patch sizes").isEmpty();
+    }
+
+    private static java.util.List<String> errors(String json) {
+        InvalidInputException e = org.assertj.core.api.Assertions.catchThrowableOfType(InvalidInputException.class,
+                () -> JsonCodec.readSpec(json.getBytes(StandardCharsets.UTF_8)));
+        return e == null ? java.util.List.of() : e.errors().stream().map(v -> v.path() + ": " + v.message()).toList();
+    }
 }

@@ -162,6 +162,36 @@ class PipelineEndToEndIT {
         });
     }
 
+    /**
+     * The example search on token ids ({@code examples/text-tokens.json}: BERT-style encoders × compression) through the
+     * broker on the bundled synthetic text set: the dataset name travels from the spec to the workers, which read the
+     * padded id sequences, train the table lookup with its padding masks, compress and measure in ONNX Runtime.
+     */
+    @Test
+    void theTokenIdsExampleSearchRunsThroughTheBroker(KafkaCluster kafka) throws Exception {
+        ExperimentSpec example = JsonCodec.readSpec(Files.readAllBytes(Path.of("..", "examples", "text-tokens.json")));
+        assertThat(example.validate()).isEmpty();
+        String id = "text-" + UUID.randomUUID().toString().substring(0, 8);
+        ExperimentSpec spec = new ExperimentSpec(1, id, "tokens e2e", example.dataset(), example.searchSpace(), example.strategy(),
+                new BudgetSpec(3, 2, 2), new TrainingSpec(2, 32, 0.002, "adam"), example.objectives());
+        Path data = Path.of("..", "datasets", "tokens-mini").toAbsolutePath();
+        TopicSetup.ensure(kafka.bootstrapServers(), 4);
+        ConsumerGroups.startAtEnd(kafka, LocalPipeline.workerGroup(id), Topics.TRIALS);
+        List<ExperimentEvent> events;
+        try (LocalPipeline pipeline = new LocalPipeline(kafka.bootstrapServers(), 2, work, data, id)) {
+            pipeline.submit(spec);
+            events = new ExperimentWatcher(kafka.bootstrapServers()).follow(id, Duration.ofMinutes(5), e -> {});
+        }
+        DemoSummary summary = DemoSummary.from(id, "nsga2", data.toString(), 0, events);
+        assertThat(summary.status()).isEqualTo("completed");
+        assertThat(summary.trials()).hasSize(3).allSatisfy(t -> {
+            assertThat(t.status()).as(t.reason()).isEqualTo(TrialStatus.COMPLETED);
+            assertThat(t.candidate().architecture()).isInstanceOf(TransformerArchitecture.class);
+            assertThat(t.accuracy()).as("4 classes: chance is 0.25").isGreaterThan(0.5);
+            assertThat(t.macs()).isPositive();
+        });
+    }
+
     /** The completed results of experiment {@code id} on the results topic. */
     static List<TrialResult.Completed> completedResults(KafkaCluster kafka, String id) {
         List<TrialResult.Completed> out = new ArrayList<>();

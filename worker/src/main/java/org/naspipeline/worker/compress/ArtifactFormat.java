@@ -324,7 +324,8 @@ public final class ArtifactFormat {
 
         @Override
         public ObjectNode embed(NetworkPlan.Embed e) {
-            return o.put("type", "embed").put("tokens", e.tokens()).put("width", e.width()).put("cls", e.cls());
+            o.put("type", "embed").put("tokens", e.tokens()).put("width", e.width()).put("cls", e.cls());
+            return e.looksUpIds() ? o.put("vocabulary", e.vocabulary()) : o; // absent in files of image models, as before
         }
 
         @Override
@@ -354,6 +355,18 @@ public final class ArtifactFormat {
         }
     }
 
+    /** An embedding's vocabulary: absent (0) for embeddings of tokens rather than ids, as in files of image models. */
+    private static int vocabulary(JsonNode embed) throws IOException {
+        JsonNode v = embed.get("vocabulary");
+        if (v == null) {
+            return 0;
+        }
+        if (!v.isInt() || v.intValue() < 2) {
+            throw new IOException("an embedding in model.nasm has vocabulary " + v + ", not a whole number of at least 2 ids");
+        }
+        return v.intValue();
+    }
+
     private static List<Layer> parseLayers(JsonNode arr) throws IOException {
         List<Layer> out = new ArrayList<>();
         for (JsonNode o : arr) {
@@ -369,7 +382,8 @@ public final class ArtifactFormat {
                 case "dropout" -> new NetworkPlan.Dropout(o.get("rate").asDouble());
                 case "residual" -> new Residual(parseLayers(o.get("body")), parseLayers(o.get("shortcut")));
                 case "patches" -> new NetworkPlan.Patches(o.get("channels").asInt(), o.get("patch").asInt());
-                case "embed" -> new NetworkPlan.Embed(o.get("tokens").asInt(), o.get("width").asInt(), o.get("cls").asBoolean(), null, null);
+                case "embed" -> new NetworkPlan.Embed(o.get("tokens").asInt(), o.get("width").asInt(), o.get("cls").asBoolean(), null, null,
+                        vocabulary(o), null);
                 case "layernorm" -> new NetworkPlan.LayerNorm(o.get("width").asInt(), null, null);
                 case "encoder" -> encoder(o);
                 case "tokenpool" -> new NetworkPlan.TokenPool(o.get("cls").asBoolean());

@@ -16,24 +16,37 @@ import org.naspipeline.worker.model.NetworkPlan.Layer;
  * @param <A> the family's architecture type
  */
 interface FamilyPlanner<A extends ArchitectureSpec> {
-    /** Adds the body of {@code spec}, whatever its family, with that family's planner; see {@link #body}. */
-    static int addBody(ArchitectureSpec spec, long[] sampleShape, List<Layer> net) {
+    /**
+     * Adds the body of {@code spec}, whatever its family, with that family's planner; see {@link #body}. On token ids
+     * ({@code vocabulary} > 0) only the transformer family plans: the others would read ids as numbers.
+     */
+    static int addBody(ArchitectureSpec spec, long[] sampleShape, int vocabulary, List<Layer> net) {
         return spec.accept(new ArchitectureSpec.Cases<Integer>() {
             @Override
             public Integer cnn(CnnArchitecture cnn) {
-                return new CnnPlanner().body(cnn, sampleShape, net);
+                return new CnnPlanner().body(cnn, numbers(sampleShape, vocabulary, "cnn"), net);
             }
 
             @Override
             public Integer mlp(MlpArchitecture mlp) {
-                return new MlpPlanner().body(mlp, sampleShape, net);
+                return new MlpPlanner().body(mlp, numbers(sampleShape, vocabulary, "mlp"), net);
             }
 
             @Override
             public Integer transformer(TransformerArchitecture transformer) {
-                return new TransformerPlanner().body(transformer, sampleShape, net);
+                TransformerPlanner planner = new TransformerPlanner();
+                return vocabulary > 0 ? planner.tokenBody(transformer, sampleShape, vocabulary, net) : planner.body(transformer, sampleShape, net);
             }
         });
+    }
+
+    /** {@code sampleShape}, when the examples are numbers rather than token ids. */
+    private static long[] numbers(long[] sampleShape, int vocabulary, String family) {
+        if (vocabulary > 0) {
+            throw new UnbuildableArchitectureException("architecture.family: " + family + " cannot read token ids (the dataset is "
+                    + "'tokens'); use the transformer family, which embeds them");
+        }
+        return sampleShape;
     }
 
     /**

@@ -20,11 +20,26 @@ import org.naspipeline.worker.model.NetworkPlan.Layer;
 public final class ModelBuilder {
     private final long[] sampleShape;
     private final int classes;
+    private final int vocabulary;
 
     /** A builder for examples of shape {@code sampleShape} ((C, H, W) images or (F) tables) and {@code classes} outputs. */
     public ModelBuilder(long[] sampleShape, int classes) {
+        this(sampleShape, classes, 0);
+    }
+
+    /**
+     * A builder for examples of shape {@code sampleShape} and {@code classes} outputs; {@code vocabulary} > 0 when the
+     * examples are (T) token ids below it (see {@code TensorData#vocabulary}), 0 otherwise.
+     */
+    public ModelBuilder(long[] sampleShape, int classes, int vocabulary) {
         this.sampleShape = sampleShape.clone();
         this.classes = classes;
+        this.vocabulary = vocabulary;
+    }
+
+    /** A builder for the examples of {@code data}: their shape, classes and vocabulary. */
+    public static ModelBuilder of(org.naspipeline.worker.data.TensorData data) {
+        return new ModelBuilder(data.sampleShape(), data.classes(), data.vocabulary());
     }
 
     /** A builder for images of shape {@code (channels, height, width)}. */
@@ -61,7 +76,7 @@ public final class ModelBuilder {
      */
     public NetworkPlan plan(ArchitectureSpec spec) {
         List<Layer> net = new ArrayList<>();
-        int features = FamilyPlanner.addBody(spec, sampleShape, net);
+        int features = FamilyPlanner.addBody(spec, sampleShape, vocabulary, net);
         addHead(net, spec.head(), features);
         return new NetworkPlan(sampleShape, classes, net);
     }

@@ -282,11 +282,15 @@ public record NetworkPlan(long[] inputShape, int classes, List<Layer> layers) {
     }
 
     /**
-     * Learned token embeddings on (T, D) tokens: with {@code cls}, a learned class token is put first (T + 1 tokens);
-     * then a learned position embedding (one row of D per token) is added.
+     * Learned token embeddings. On token ids ({@code vocabulary} > 0) the input is (T) ids (as floats) and each id is
+     * first looked up in a learned table of {@code vocabulary} rows of D; id 0 is padding, which attention and mean
+     * pooling leave out (the key-padding mask starts here). On (T, D) tokens (images: after the patch embedding;
+     * {@code vocabulary} 0) there is no table. Then, with {@code cls}, a learned class token is put first (T + 1
+     * tokens; it is never padding), and a learned position embedding (one row of D per token) is added.
      */
-    public record Embed(int tokens, int width, boolean cls, float[] clsToken, float[] positions) implements Stateful {
-        /** Checks the arrays, when there are any, against the shape: a class token of width, a position per token. */
+    public record Embed(int tokens, int width, boolean cls, float[] clsToken, float[] positions, int vocabulary, float[] table)
+            implements Stateful {
+        /** Checks the arrays, when there are any, against the shape: a class token of width, a position per token, a row per id. */
         public Embed {
             if (positions != null && positions.length != (long) (tokens + (cls ? 1 : 0)) * width
                     || clsToken != null && (!cls || clsToken.length != width)) {
@@ -295,6 +299,25 @@ public record NetworkPlan(long[] inputShape, int classes, List<Layer> layers) {
                         + " class-token values" : " and no class token") + ", not " + (positions == null ? 0 : positions.length)
                         + (clsToken == null ? "" : " and " + clsToken.length));
             }
+            if (vocabulary < 0 || vocabulary == 1 || table != null && table.length != (long) vocabulary * width) {
+                throw new IllegalArgumentException("a token table of " + vocabulary + " ids of " + width + " needs a vocabulary of "
+                        + "0 (no table) or ≥ 2 and " + (long) vocabulary * width + " values, not " + (table == null ? 0 : table.length));
+            }
+        }
+
+        /** Embeddings of (T, D) tokens, without a token table. */
+        public Embed(int tokens, int width, boolean cls, float[] clsToken, float[] positions) {
+            this(tokens, width, cls, clsToken, positions, 0, null);
+        }
+
+        /** Embeddings of (T) token ids from a table of {@code vocabulary} rows (weights to come). */
+        public static Embed ofIds(int tokens, int width, boolean cls, int vocabulary) {
+            return new Embed(tokens, width, cls, null, null, vocabulary, null);
+        }
+
+        /** True when the input is token ids, looked up in the table. */
+        public boolean looksUpIds() {
+            return vocabulary > 0;
         }
 
         @Override
@@ -304,7 +327,8 @@ public record NetworkPlan(long[] inputShape, int classes, List<Layer> layers) {
 
         @Override
         public String toString() {
-            return "embedding(" + tokens + " tokens" + (cls ? " + class token" : "") + ", " + width + ")";
+            return "embedding(" + (looksUpIds() ? vocabulary + " ids → " : "") + tokens + " tokens" + (cls ? " + class token" : "")
+                    + ", " + width + ")";
         }
 
         /** Tokens after the class token, if any, is put first. */
@@ -314,17 +338,36 @@ public record NetworkPlan(long[] inputShape, int classes, List<Layer> layers) {
 
         @Override
         public List<String> names() {
-            return cls ? List.of("cls", "positions") : List.of("positions");
+            List<String> names = new ArrayList<>(3);
+            if (looksUpIds()) {
+                names.add("table");
+            }
+            if (cls) {
+                names.add("cls");
+            }
+            names.add("positions");
+            return names;
         }
 
         @Override
         public List<float[]> values() {
-            return cls ? java.util.Arrays.asList(clsToken, positions) : java.util.Collections.singletonList(positions);
+            List<float[]> values = new ArrayList<>(3);
+            if (looksUpIds()) {
+                values.add(table);
+            }
+            if (cls) {
+                values.add(clsToken);
+            }
+            values.add(positions);
+            return values;
         }
 
         @Override
         public Embed withValues(List<float[]> v) {
-            return cls ? new Embed(tokens, width, true, v.get(0), v.get(1)) : new Embed(tokens, width, false, null, v.get(0));
+            int i = 0;
+            float[] newTable = looksUpIds() ? v.get(i++) : null;
+            float[] newCls = cls ? v.get(i++) : null;
+            return new Embed(tokens, width, cls, newCls, v.get(i), vocabulary, newTable);
         }
     }
 
@@ -514,6 +557,11 @@ public record NetworkPlan(long[] inputShape, int classes, List<Layer> layers) {
     /** The same input and classes with other layers. */
     public NetworkPlan withLayers(List<Layer> newLayers) {
         return new NetworkPlan(inputShape, classes, newLayers);
+    }
+
+    /** The number of token ids the plan's embedding looks up (its input is ids below it), or 0 when its input is not ids. */
+    public int vocabulary() {
+        return layers.stream().filter(l -> l instanceof Embed).mapToInt(l -> ((Embed) l).vocabulary()).findFirst().orElse(0);
     }
 
     /** True when the plan has transformer encoder layers (what head pruning, layer dropping and layer distillation need). */

@@ -107,12 +107,12 @@ public final class PlanBlocks {
 
         @Override
         public Block embed(NetworkPlan.Embed e) {
-            return weighted(new TokenBlocks.EmbedBlock(e.tokens(), e.width(), e.cls()));
+            return weighted(new TokenBlocks.EmbedBlock(e));
         }
 
         @Override
         public Block layerNorm(NetworkPlan.LayerNorm n) {
-            return weighted(TokenBlocks.layerNorm());
+            return weighted(new TokenBlocks.StreamLayerNorm());
         }
 
         @Override

@@ -7,6 +7,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.ndarray.types.SparseFormat;
 import ai.djl.nn.AbstractBlock;
 import ai.djl.nn.Activation;
 import ai.djl.nn.Parameter;
@@ -24,6 +25,11 @@ import org.naspipeline.worker.model.attention.MultiHeadAttention;
  * The DJL blocks of the plan's token layers ({@link NetworkPlan.Patches}, {@link NetworkPlan.Embed},
  * {@link NetworkPlan.Encoder}, {@link NetworkPlan.TokenPool}), on {@code (B, T, D)} tokens. Each follows the
  * semantics its plan layer's javadoc gives, which the ONNX export writes too.
+ *
+ * <p>On token ids the stream between the embedding and the pooling is two arrays: the tokens and their keep mask
+ * {@code (B, T)}, 1 for a token and 0 for padding (id 0). The encoder layers pass the mask to attention, where a
+ * padding key gets no weight, and on; the layer norm after them passes it on ({@link StreamLayerNorm}); mean pooling
+ * averages the kept tokens only. On image patches the stream is the tokens alone.
  */
 final class TokenBlocks {
     private TokenBlocks() {}
@@ -68,42 +74,96 @@ final class TokenBlocks {
         }
     }
 
-    /** Puts a learned class token first (when {@code cls}) and adds learned positions; parameters cls, positions. */
+    /**
+     * On token ids, looks each id up in a learned table; puts a learned class token first (when {@code cls}) and adds
+     * learned positions; parameters table (ids only), cls, positions. On ids it outputs the tokens and their keep mask
+     * (see {@link TokenBlocks}); on (B, T, D) tokens only the tokens.
+     */
     static final class EmbedBlock extends AbstractBlock {
         private final boolean cls;
+        private final Parameter table;
         private final Parameter classToken;
         private final Parameter positions;
 
-        EmbedBlock(int tokens, int width, boolean cls) {
-            this.cls = cls;
+        EmbedBlock(NetworkPlan.Embed e) {
+            this.cls = e.cls();
             NormalInitializer init = new NormalInitializer(0.02f);
+            this.table = e.looksUpIds() ? addParameter(Parameter.builder().setName("table").setType(Parameter.Type.WEIGHT)
+                    .optShape(new Shape(e.vocabulary(), e.width())).optInitializer(init).build()) : null;
             this.classToken = cls ? addParameter(Parameter.builder().setName("cls").setType(Parameter.Type.WEIGHT)
-                    .optShape(new Shape(1, 1, width)).optInitializer(init).build()) : null;
+                    .optShape(new Shape(1, 1, e.width())).optInitializer(init).build()) : null;
             this.positions = addParameter(Parameter.builder().setName("positions").setType(Parameter.Type.WEIGHT)
-                    .optShape(new Shape(1, tokens + (cls ? 1 : 0), width)).optInitializer(init).build());
+                    .optShape(new Shape(1, e.outTokens(), e.width())).optInitializer(init).build());
         }
 
         @Override
         protected NDList forwardInternal(ParameterStore store, NDList inputs, boolean training, PairList<String, Object> params) {
             // every result is computed from the input, so it lives in the input's (per-batch) manager: an op on a
             // parameter first would attach its result, and the autograd graph behind it, to the model for good
-            NDArray x = inputs.singletonOrThrow();
+            NDArray x = inputs.get(0);
+            NDArray keep = null;
+            if (table != null) {
+                NDArray ids = x.toType(DataType.INT64, false);
+                keep = ids.neq(ids.zerosLike()).toType(DataType.FLOAT32, false);
+                x = x.getNDArrayInternal().embedding(ids, store.getValue(table, x.getDevice(), training), SparseFormat.DENSE)
+                        .singletonOrThrow();
+            }
             if (cls) {
                 NDArray token = store.getValue(classToken, x.getDevice(), training);
                 NDArray first = x.get(new NDIndex(":, 0:1, :")).zerosLike().add(token);
                 x = NDArrays.concat(new NDList(first, x), 1);
+                if (keep != null) {
+                    keep = NDArrays.concat(new NDList(keep.get(new NDIndex(":, 0:1")).onesLike(), keep), 1);
+                }
             }
-            return new NDList(x.add(store.getValue(positions, x.getDevice(), training)));
+            NDArray out = x.add(store.getValue(positions, x.getDevice(), training));
+            return keep == null ? new NDList(out) : new NDList(out, keep);
         }
 
         @Override
         public Shape[] getOutputShapes(Shape[] in) {
             Shape s = in[0];
-            return new Shape[] {new Shape(s.get(0), s.get(1) + (cls ? 1 : 0), s.get(2))};
+            long outTokens = s.get(1) + (cls ? 1 : 0);
+            if (table == null) {
+                return new Shape[] {new Shape(s.get(0), outTokens, s.get(2))};
+            }
+            long width = positions.getShape().get(2);
+            return new Shape[] {new Shape(s.get(0), outTokens, width), new Shape(s.get(0), outTokens)};
+        }
+
+        @Override
+        protected void prepare(Shape[] in) {
+            Shape s = in[0];
+            long expected = positions.getShape().get(1) - (cls ? 1 : 0);
+            if (table != null ? s.dimension() != 2 || s.get(1) != expected : s.dimension() != 3 || s.get(1) != expected) {
+                throw new IllegalArgumentException("an embedding of " + expected + (table != null ? " token ids needs (B, " + expected
+                        + ") ids" : " tokens needs (B, " + expected + ", D) tokens") + ", not " + s);
+            }
         }
     }
 
-    /** (B, T, D) → (B, D): the first token's features, or the mean over tokens. */
+    /** A layer norm on the token stream: the tokens normalized as {@link #layerNorm()} does, a keep mask passed on. */
+    static final class StreamLayerNorm extends LayerNorm {
+        StreamLayerNorm() {
+            super(LayerNorm.builder().axis(2).optEpsilon(NetworkPlan.LayerNorm.EPSILON));
+        }
+
+        @Override
+        protected NDList forwardInternal(ParameterStore store, NDList inputs, boolean training, PairList<String, Object> params) {
+            NDList out = super.forwardInternal(store, new NDList(inputs.get(0)), training, params);
+            return inputs.size() > 1 ? new NDList(out.singletonOrThrow(), inputs.get(1)) : out;
+        }
+
+        @Override
+        public Shape[] getOutputShapes(Shape[] in) {
+            return in.clone();
+        }
+    }
+
+    /**
+     * (B, T, D) → (B, D): the first token's features, or the mean over tokens; with a keep mask, the mean over the kept
+     * tokens only (a row that keeps none gives zeros).
+     */
     static final class TokenPoolBlock extends AbstractBlock {
         private final boolean cls;
 
@@ -113,8 +173,16 @@ final class TokenBlocks {
 
         @Override
         protected NDList forwardInternal(ParameterStore store, NDList inputs, boolean training, PairList<String, Object> params) {
-            NDArray x = inputs.singletonOrThrow();
-            return new NDList(cls ? x.get(new NDIndex(":, 0, :")) : x.mean(new int[] {1}));
+            NDArray x = inputs.get(0);
+            if (cls) {
+                return new NDList(x.get(new NDIndex(":, 0, :")));
+            }
+            if (inputs.size() == 1) {
+                return new NDList(x.mean(new int[] {1}));
+            }
+            NDArray keep = inputs.get(1);
+            NDArray kept = keep.sum(new int[] {1}, true);
+            return new NDList(x.mul(keep.expandDims(2)).sum(new int[] {1}).div(kept.maximum(kept.onesLike())));
         }
 
         @Override
@@ -212,27 +280,27 @@ final class TokenBlocks {
 
         @Override
         protected NDList forwardInternal(ParameterStore store, NDList inputs, boolean training, PairList<String, Object> params) {
-            NDArray input = inputs.singletonOrThrow();
+            NDArray input = inputs.get(0);
+            NDArray keep = inputs.size() > 1 ? inputs.get(1) : null;
             NDArray[] probabilities = new NDArray[1];
             NDArray out;
             if (preNorm) {
-                NDArray x = input.add(attend(store, run(norm1, store, input, training, params), probabilities, training, params));
+                NDArray x = input.add(attend(store, run(norm1, store, input, training, params), keep, probabilities, training, params));
                 out = x.add(mlp(store, run(norm2, store, x, training, params), training, params));
             } else {
-                NDArray x = run(norm1, store, input.add(attend(store, input, probabilities, training, params)), training, params);
+                NDArray x = run(norm1, store, input.add(attend(store, input, keep, probabilities, training, params)), training, params);
                 out = run(norm2, store, x.add(mlp(store, x, training, params)), training, params);
             }
             if (trace != null) {
                 trace.record(input, out, probabilities[0]);
             }
-            return new NDList(out);
+            return keep == null ? new NDList(out) : new NDList(out, keep);
         }
 
-        /** The attention's dropped-out output; its probabilities go to {@code probabilities[0]}. */
-        private NDArray attend(ParameterStore store, NDArray x, NDArray[] probabilities, boolean training,
+        /** The attention's dropped-out output (padding keys masked when {@code keep} is not null); its probabilities go to {@code probabilities[0]}. */
+        private NDArray attend(ParameterStore store, NDArray x, NDArray keep, NDArray[] probabilities, boolean training,
                                PairList<String, Object> params) {
-            NDList in = headMask == null ? new NDList(x) : new NDList(x, headMask);
-            NDList attended = attention.forward(store, in, training, params);
+            NDList attended = attention.attend(store, x, headMask, keep, training, params);
             probabilities[0] = attended.get(1);
             return run(drop, store, attended.get(0), training, params);
         }
@@ -250,7 +318,7 @@ final class TokenBlocks {
 
         @Override
         public Shape[] getOutputShapes(Shape[] in) {
-            return new Shape[] {in[0]};
+            return in.clone();
         }
 
         @Override

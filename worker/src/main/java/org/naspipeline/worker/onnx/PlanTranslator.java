@@ -4,6 +4,7 @@ import static org.naspipeline.worker.onnx.OnnxGraph.integer;
 import static org.naspipeline.worker.onnx.OnnxGraph.ints;
 import static org.naspipeline.worker.onnx.OnnxGraph.real;
 
+import ai.onnx.proto.OnnxMl.TensorProto;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -20,6 +21,7 @@ import org.naspipeline.worker.model.NetworkPlan.Patches;
 import org.naspipeline.worker.model.NetworkPlan.Pool;
 import org.naspipeline.worker.model.NetworkPlan.Residual;
 import org.naspipeline.worker.model.NetworkPlan.TokenPool;
+import org.naspipeline.worker.model.attention.MultiHeadAttention;
 
 /**
  * Walks a plan and writes its ONNX graph, tracking each activation's shape so that a layer the graph cannot
@@ -54,6 +56,12 @@ final class PlanTranslator {
      */
     private final boolean poolBeforeRelu;
     private final List<String> calibrationPoints = new ArrayList<>();
+    /**
+     * On token ids, from the embedding on: the (N, T) keep mask (1 a token, 0 padding) and its (N, 1, 1, T) score
+     * bias for attention (0 or −{@link MultiHeadAttention#PADDING_SCORE}); null otherwise.
+     */
+    private String keep;
+    private String keyBias;
 
     /** An activation: its float tensor, shape without the batch, and once quantized its DQ output and code. */
     private static final class Value {
@@ -352,18 +360,44 @@ final class PlanTranslator {
     }
 
     private Value embed(String path, Embed e, Value in) {
-        tokens(path, "embedding of " + e.tokens() + " tokens of " + e.width(), in, e.tokens(), e.width());
         int d = e.width();
         int t = e.outTokens();
         float[] positions = check(path + ".positions", e.positions(), t * d);
         String x = in.name;
+        if (e.looksUpIds()) {
+            if (in.dims.length != 1 || in.dims[0] != e.tokens()) {
+                throw new UnexportableLayerException(path, e + " reads shape " + Arrays.toString(in.dims) + "; it needs ("
+                        + e.tokens() + ") token ids");
+            }
+            // the ids arrive as floats, like every input: Cast, look each up in the table; 0 pads
+            String ids = graph.node("Cast", List.of(x), path + "/ids", integer("to", TensorProto.DataType.INT64.getNumber()));
+            String padding = graph.node("Equal", List.of(ids, graph.int64s(path + "/padding_id", new long[] {0})), path + "/padding");
+            keep = graph.node("Cast", List.of(graph.node("Not", List.of(padding), path + "/kept")), path + "/keep",
+                    integer("to", TensorProto.DataType.FLOAT.getNumber()));
+            x = graph.node("Gather", List.of(graph.floats(path + ".table", check(path + ".table", e.table(), e.vocabulary() * d),
+                    e.vocabulary(), d), ids), path + "/looked_up", integer("axis", 0));
+        } else {
+            tokens(path, "embedding of " + e.tokens() + " tokens of " + e.width(), in, e.tokens(), e.width());
+        }
         if (e.cls()) {
             float[] cls = check(path + ".cls", e.clsToken(), d);
             // the class token broadcast to (N, 1, D), N read from the input, then put first
-            String batch = graph.node("Shape", List.of(x), path + "/batch", integer("start", 0), integer("end", 1));
+            String batch = graph.node("Shape", List.of(in.name), path + "/batch", integer("start", 0), integer("end", 1));
             String target = graph.node("Concat", List.of(batch, shape(path + "/cls_tail", 1, d)), path + "/cls_shape", integer("axis", 0));
             String token = graph.node("Expand", List.of(graph.floats(path + ".cls", cls, 1, 1, d), target), path + "/cls");
             x = graph.node("Concat", List.of(token, x), path + "/with_cls", integer("axis", 1));
+            if (keep != null) { // the class token is never padding
+                String ones = graph.node("Expand", List.of(graph.floats(path + "/cls_keep_one", new float[] {1f}, 1, 1),
+                        graph.node("Concat", List.of(batch, shape(path + "/cls_keep_tail", 1)), path + "/cls_keep_shape",
+                                integer("axis", 0))), path + "/cls_keep");
+                keep = graph.node("Concat", List.of(ones, keep), path + "/keep_with_cls", integer("axis", 1));
+            }
+        }
+        if (keep != null) {
+            String dropped = graph.node("Sub", List.of(keep, graph.floats(path + "/one", new float[] {1f})), path + "/keep_minus_one");
+            String scaled = graph.node("Mul", List.of(dropped, graph.floats(path + "/padding_score",
+                    new float[] {(float) MultiHeadAttention.PADDING_SCORE})), path + "/key_bias_rows");
+            keyBias = graph.node("Reshape", List.of(scaled, shape(path + "/key_bias_shape", 0, 1, 1, -1)), path + "/key_bias");
         }
         String out = graph.node("Add", List.of(x, graph.floats(path + ".positions", positions, t, d)), path);
         return floating(new Value(out, new long[] {t, d}, null), true);
@@ -410,6 +444,9 @@ final class PlanTranslator {
                 path + "/value_heads_split")), path + "/value_heads", ints("perm", 0, 2, 1, 3));
         String scores = graph.node("MatMul", List.of(qh, kt), path + "/scores_raw");
         String scaled = graph.node("Div", List.of(scores, graph.floats(path + "/sqrt_head_dim", new float[] {(float) Math.sqrt(hd)})), path + "/scores");
+        if (keyBias != null) { // padding keys get no weight
+            scaled = graph.node("Add", List.of(scaled, keyBias), path + "/scores_masked");
+        }
         String weights = graph.node("Softmax", List.of(scaled), path + "/attention_weights", integer("axis", -1));
         String context = graph.node("MatMul", List.of(weights, vh), path + "/context_heads");
         // (N, H, T, d) → (N, T, H, d) → (N, T, H·d): the heads concatenated in order
@@ -441,9 +478,21 @@ final class PlanTranslator {
         if (in.dims.length != 2) {
             throw new UnexportableLayerException(path, t + " reads shape " + Arrays.toString(in.dims) + "; it needs (tokens, width)");
         }
-        String out = t.cls()
-                ? graph.node("Gather", List.of(in.name, graph.int64s(path + "/first", new long[] {0})), path, integer("axis", 1))
-                : graph.node("ReduceMean", List.of(in.name), path, ints("axes", 1), integer("keepdims", 0));
+        String out;
+        if (t.cls()) {
+            out = graph.node("Gather", List.of(in.name, graph.int64s(path + "/first", new long[] {0})), path, integer("axis", 1));
+        } else if (keep == null) {
+            out = graph.node("ReduceMean", List.of(in.name), path, ints("axes", 1), integer("keepdims", 0));
+        } else { // the mean over the kept tokens: Σ x·keep / max(Σ keep, 1)
+            String weighted = graph.node("Mul", List.of(in.name, graph.node("Reshape", List.of(keep, shape(path + "/keep_column_shape", 0, -1, 1)),
+                    path + "/keep_column")), path + "/kept_tokens");
+            String sum = graph.node("ReduceSum", List.of(weighted, graph.int64s(path + "/token_axis", new long[] {1}, 1)), path + "/kept_sum",
+                    integer("keepdims", 0));
+            String count = graph.node("ReduceSum", List.of(keep, graph.int64s(path + "/keep_axis", new long[] {1}, 1)), path + "/kept_count",
+                    integer("keepdims", 1));
+            String atLeastOne = graph.node("Max", List.of(count, graph.floats(path + "/one", new float[] {1f})), path + "/kept_count_or_one");
+            out = graph.node("Div", List.of(sum, atLeastOne), path);
+        }
         return floating(new Value(out, new long[] {in.dims[1]}, null), true);
     }
 

@@ -124,7 +124,7 @@ public final class CompressionBenchmark {
         log.accept("control (" + (s.epochs() + s.fineTuneEpochs()) + " epochs): test " + control.metrics().testAccuracy());
         DatasetResolver.ResolvedDataset where = DatasetResolver.fromEnvironment().resolve(dataset, s.data());
         DatasetSplits data = org.naspipeline.worker.data.Datasets.load(dataset, where.dir());
-        ModelBuilder builder = new ModelBuilder(data.train().sampleShape(), data.train().classes());
+        ModelBuilder builder = ModelBuilder.of(data.train());
         NetworkPlan referencePlan = TrainedModels.load("reference", reference.artifactUri(), store, builder, device).plan();
 
         List<Variant> variants = new ArrayList<>();

@@ -124,7 +124,8 @@ final class LayerTable {
 
         @Override
         public String embed(NetworkPlan.Embed e) {
-            return "position embedding" + (e.cls() ? " (+ class token)" : "");
+            return (e.looksUpIds() ? "token embedding (" + e.vocabulary() + " ids) + " : "") + "position embedding"
+                    + (e.cls() ? " (+ class token)" : "");
         }
 
         @Override

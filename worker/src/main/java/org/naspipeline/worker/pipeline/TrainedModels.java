@@ -64,6 +64,11 @@ final class TrainedModels {
                     + Arrays.toString(plan.inputShape()) + " with " + plan.classes() + " classes; this dataset has "
                     + Arrays.toString(expected.inputShape()) + " with " + expected.classes());
         }
+        if (plan.vocabulary() < expected.vocabulary() || (plan.vocabulary() == 0) != (expected.vocabulary() == 0)) {
+            throw new IllegalArgumentException(what + ": the model at " + uri + (plan.vocabulary() == 0 ? " does not read token ids"
+                    : " knows token ids below " + plan.vocabulary()) + "; this dataset has " + (expected.vocabulary() == 0
+                    ? "no token ids" : "ids below " + expected.vocabulary()));
+        }
         return new Loaded(candidate.architecture(), plan);
     }
 

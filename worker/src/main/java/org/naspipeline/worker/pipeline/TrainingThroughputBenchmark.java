@@ -70,7 +70,7 @@ public final class TrainingThroughputBenchmark {
 
     private Model newModel(Candidate candidate, DatasetSplits data) {
         Model model = Model.newInstance("bench", device);
-        model.setBlock(new ModelBuilder(data.train().sampleShape(), data.train().classes()).build(candidate.architecture()));
+        model.setBlock(ModelBuilder.of(data.train()).build(candidate.architecture()));
         return model;
     }
 

@@ -135,7 +135,7 @@ public final class TrialRunner implements TrialEvaluator {
         } catch (IOException e) {
             return failed(req, "cannot read dataset '" + req.dataset().name() + "': " + e.getMessage(), true);
         }
-        ModelBuilder builder = new ModelBuilder(data.train().sampleShape(), data.train().classes());
+        ModelBuilder builder = ModelBuilder.of(data.train());
         NetworkPlan plan;
         try {
             plan = builder.plan(req.candidate().architecture());

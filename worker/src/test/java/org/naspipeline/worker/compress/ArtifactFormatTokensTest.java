@@ -164,4 +164,41 @@ class ArtifactFormatTokensTest {
         assertThatThrownBy(() -> ArtifactFormat.decode(tampered.getBytes(StandardCharsets.ISO_8859_1))).isInstanceOf(IOException.class)
                 .hasMessage("an encoder in model.nasm has Relu[] as its norm1, not a layer norm");
     }
+
+    /** A model on token ids: the table is one more embedding array, and the vocabulary is written only for it. */
+    @Test
+    void aModelOnTokenIdsRoundTripsItsTableAndVocabulary() throws IOException {
+        NetworkPlan skeleton = new NetworkPlan(new long[] {6}, 3, List.of(Embed.ofIds(6, 8, true, 40), encoder(8, 2, 4, 16, true, 0.0),
+                new LayerNorm(8, null, null), new TokenPool(false), new Dense(8, 3, true, null, null)));
+        Random r = new Random(8);
+        IdentityHashMap<Layer, Layer> with = new IdentityHashMap<>();
+        skeleton.forEachWeighted((path, layer) -> {
+            if (layer instanceof Dense d) {
+                with.put(d, d.with(random(r, d.in() * d.out()), d.hasBias() ? random(r, d.out()) : null));
+            } else if (layer instanceof Embed e) {
+                with.put(e, e.withValues(List.of(random(r, 40 * 8), random(r, 8), random(r, 7 * 8))));
+            } else if (layer instanceof LayerNorm n) {
+                with.put(n, n.withValues(List.of(random(r, 8), random(r, 8))));
+            }
+        });
+        NetworkPlan plan = skeleton.withReplaced(with);
+        for (Quantization q : List.of(Quantization.FP32, Quantization.INT8_PER_CHANNEL)) {
+            byte[] file = ArtifactFormat.encode(plan, q).bytes();
+            NetworkPlan back = ArtifactFormat.decode(file);
+            Embed embed = (Embed) back.layers().get(0);
+            assertThat(List.of(embed.vocabulary(), embed.tokens(), embed.cls())).containsExactly(40, 6, true);
+            assertThat(embed.table()).as("%s: the table stays float", q).containsExactly(((Embed) plan.layers().get(0)).table());
+            assertThat(back.vocabulary()).isEqualTo(40);
+            assertThat(new String(file, StandardCharsets.ISO_8859_1)).contains("\"vocabulary\":40");
+        }
+        assertThat(new String(ArtifactFormat.encode(plan(), Quantization.FP32).bytes(), StandardCharsets.ISO_8859_1))
+                .as("image models' files are as before").doesNotContain("vocabulary");
+        byte[] file = ArtifactFormat.encode(plan, Quantization.FP32).bytes();
+        for (String bad : List.of("1", "-3", "\"x\"", "99999999999", "2.5", "null", "[40]")) {
+            assertThatThrownBy(() -> ArtifactFormat.decode(withHeader(file, h -> h.replace("\"vocabulary\":40", "\"vocabulary\":" + bad))))
+                    .as(bad).isInstanceOf(IOException.class).hasMessageContaining("model.nasm");
+        }
+        assertThatThrownBy(() -> ArtifactFormat.decode(withHeader(file, h -> h.replace(",\"vocabulary\":40", ""))))
+                .as("the table without a vocabulary").isInstanceOf(IOException.class).hasMessageContaining("model.nasm");
+    }
 }

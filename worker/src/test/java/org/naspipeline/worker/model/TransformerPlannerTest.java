@@ -109,38 +109,47 @@ class TransformerPlannerTest {
     void itTrains() {
         for (TransformerArchitecture arch : List.of(VIT, new TransformerArchitecture(1, 12, 3, 1.0, 4, NormPlacement.POST,
                 TokenPooling.MEAN, 0.0, new HeadSpec(0, 0.0)))) {
-            try (Model model = Model.newInstance("vit")) {
-                model.setBlock(PlanBlocks.build(builder.plan(arch)).block());
-                DefaultTrainingConfig config = new DefaultTrainingConfig(Loss.softmaxCrossEntropyLoss())
-                        .optOptimizer(Optimizer.adam().optLearningRateTracker(Tracker.fixed(0.01f)).build());
-                try (Trainer trainer = model.newTrainer(config)) {
-                    trainer.initialize(builder.inputShape(1));
-                    NDManager m = trainer.getManager();
-                    m.getEngine().setRandomSeed(3);
-                    float[] xs = m.randomNormal(builder.inputShape(16)).toFloatArray();
-                    float[] ys = {0, 1, 2, 3, 0, 1, 2, 3, 0, 1, 2, 3, 0, 1, 2, 3};
-                    float first = 0;
-                    float last = 0;
-                    int managed = 0;
-                    for (int step = 0; step < 40; step++) {
-                        if (step == 5) {
-                            managed = model.getNDManager().getManagedArrays().size();
-                        }
-                        // each step's arrays in its own manager, as a training batch's are
-                        try (NDManager batch = m.newSubManager(); GradientCollector gc = trainer.newGradientCollector()) {
-                            NDArray x = batch.create(xs, builder.inputShape(16));
-                            NDArray y = batch.create(ys);
-                            NDArray loss = trainer.getLoss().evaluate(new NDList(y), trainer.forward(new NDList(x)));
-                            gc.backward(loss);
-                            last = loss.getFloat();
-                            first = step == 0 ? last : first;
-                        }
-                        trainer.step();
+            java.util.Random r = new java.util.Random(3);
+            float[] xs = new float[16 * 28 * 28];
+            for (int i = 0; i < xs.length; i++) {
+                xs[i] = (float) r.nextGaussian();
+            }
+            assertTrainsWithoutLeaks(builder, arch, xs, new float[] {0, 1, 2, 3, 0, 1, 2, 3, 0, 1, 2, 3, 0, 1, 2, 3}, 40, 0.5f);
+        }
+    }
+
+    /**
+     * Trains {@code arch} on one batch for {@code steps} Adam steps at 0.01, each step's arrays in their own manager as a
+     * training batch's are: the last loss must be below {@code fraction} of the first, and nothing a step creates may stay
+     * attached to the model (a leak there keeps every step's graph alive).
+     */
+    static void assertTrainsWithoutLeaks(ModelBuilder builder, TransformerArchitecture arch, float[] xs, float[] ys, int steps,
+                                         float fraction) {
+        try (Model model = Model.newInstance("transformer")) {
+            model.setBlock(PlanBlocks.build(builder.plan(arch)).block());
+            DefaultTrainingConfig config = new DefaultTrainingConfig(Loss.softmaxCrossEntropyLoss())
+                    .optOptimizer(Optimizer.adam().optLearningRateTracker(Tracker.fixed(0.01f)).build());
+            try (Trainer trainer = model.newTrainer(config)) {
+                trainer.initialize(builder.inputShape(1));
+                NDManager m = trainer.getManager();
+                float first = 0;
+                float last = 0;
+                int managed = 0;
+                for (int step = 0; step < steps; step++) {
+                    if (step == 5) {
+                        managed = model.getNDManager().getManagedArrays().size();
                     }
-                    assertThat(last).as(arch.summary()).isLessThan(first * 0.5f);
-                    // nothing a step creates stays attached to the model (a leak there keeps every step's graph alive)
-                    assertThat(model.getNDManager().getManagedArrays()).as(arch.summary()).hasSize(managed);
+                    try (NDManager batch = m.newSubManager(); GradientCollector gc = trainer.newGradientCollector()) {
+                        NDArray x = batch.create(xs, builder.inputShape(ys.length));
+                        NDArray loss = trainer.getLoss().evaluate(new NDList(batch.create(ys)), trainer.forward(new NDList(x)));
+                        gc.backward(loss);
+                        last = loss.getFloat();
+                        first = step == 0 ? last : first;
+                    }
+                    trainer.step();
                 }
+                assertThat(last).as(arch.summary()).isLessThan(first * fraction);
+                assertThat(model.getNDManager().getManagedArrays()).as(arch.summary()).hasSize(managed);
             }
         }
     }
@@ -157,5 +166,74 @@ class TransformerPlannerTest {
                 .hasMessageStartingWith("architecture.family: transformer needs image input");
         assertThat(new ModelBuilder(3, 32, 32, 10).plan(new TransformerArchitecture(1, 16, 4, 2.0, 4, NormPlacement.PRE,
                 TokenPooling.CLS, 0.0, null)).layers().get(1)).as("CIFAR-10: 3×4×4 values per patch").hasToString("dense(48→16)");
+    }
+
+    // ---- token ids (dataset 'tokens') ----
+
+    final ModelBuilder tokens = new ModelBuilder(new long[] {12}, 4, 50);
+
+    @Test
+    void onTokenIdsATableLookupReplacesThePatchesAndThePatchSizeIsNotUsed() {
+        NetworkPlan plan = tokens.plan(VIT);
+        assertThat(kinds(plan)).containsExactly("Embed", "Encoder", "Encoder", "LayerNorm", "TokenPool", "Flatten", "Dense");
+        NetworkPlan.Embed embed = (NetworkPlan.Embed) plan.layers().get(0);
+        assertThat(embed).hasToString("embedding(50 ids → 12 tokens + class token, 16)");
+        assertThat(embed.names()).containsExactly("table", "cls", "positions");
+        assertThat(plan.vocabulary()).isEqualTo(50);
+        assertThat(builder.plan(VIT).vocabulary()).isZero();
+        PlanBlocks.Built built = PlanBlocks.build(plan);
+        try (NDManager manager = NDManager.newBaseManager()) {
+            built.block().initialize(manager, DataType.FLOAT32, tokens.inputShape(1));
+            // the lookup costs no MACs; per encoder layer on 13 tokens of width 16, 4 heads of 4: q, k, v, o
+            // 4·13·16·16 = 13,312; QKᵀ and AV 2·4·13·13·4 = 5,408; MLP 2·13·16·32 = 13,312 → 32,032; classifier 16·4
+            assertThat(MacCounter.count(built.block(), tokens.inputShape(1))).isEqualTo(2 * 32_032 + 64);
+            long perEncoder = 64 + 4 * 272 + 544 + 528;
+            long expected = 50 * 16 + 16 + 13 * 16 + 2 * perEncoder + 32 + 68; // table, cls, positions, encoders, norm, classifier
+            long params = built.block().getParameters().stream().mapToLong(p -> p.getValue().getArray().size()).sum();
+            assertThat(params).isEqualTo(expected);
+            // the weights round-trip through the plan, the table included
+            NetworkPlan captured = PlanBlocks.capture(built);
+            assertThat(((NetworkPlan.Embed) captured.layers().get(0)).table()).hasSize(50 * 16);
+            PlanBlocks.Built second = PlanBlocks.build(captured);
+            PlanBlocks.initializeAndLoad(second, manager);
+            NDArray x = manager.create(new float[] {3, 9, 49, 1, 0, 0, 0, 0, 0, 0, 0, 0, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7},
+                    tokens.inputShape(2));
+            ParameterStore store = new ParameterStore(manager, false);
+            assertThat(second.block().forward(store, new NDList(x), false).singletonOrThrow().toFloatArray())
+                    .containsExactly(built.block().forward(store, new NDList(x), false).singletonOrThrow().toFloatArray());
+        }
+    }
+
+    /** A learnable task on ids: the class is which of 4 ids occurs in the sequence, among padding of varying length. */
+    @Test
+    void itTrainsOnPaddedIds() {
+        java.util.Random r = new java.util.Random(4);
+        int n = 32;
+        float[] xs = new float[n * 12];
+        float[] ys = new float[n];
+        for (int i = 0; i < n; i++) {
+            int length = 2 + r.nextInt(10);
+            for (int t = 0; t < length; t++) {
+                xs[i * 12 + t] = 10 + r.nextInt(40); // filler ids 10..49
+            }
+            ys[i] = i % 4;
+            xs[i * 12 + r.nextInt(length)] = 1 + i % 4; // the class's id, somewhere
+        }
+        for (TokenPooling pooling : TokenPooling.values()) {
+            assertTrainsWithoutLeaks(tokens, new TransformerArchitecture(1, 16, 2, 2.0, 1, NormPlacement.PRE, pooling, 0.0,
+                    new HeadSpec(0, 0.0)), xs, ys, 60, 0.2f);
+        }
+    }
+
+    @Test
+    void onlyTheTransformerFamilyReadsTokenIds() {
+        assertThatThrownBy(() -> tokens.plan(new org.naspipeline.api.MlpArchitecture(List.of(32), new HeadSpec(0, 0.0))))
+                .hasMessage("architecture.family: mlp cannot read token ids (the dataset is 'tokens'); use the transformer family, "
+                        + "which embeds them");
+        assertThatThrownBy(() -> new ModelBuilder(new long[] {12}, 4, 1).plan(VIT))
+                .hasMessage("architecture.family: token ids need examples of shape (length) and a vocabulary of at least 2 ids, "
+                        + "not [12] and 1");
+        assertThatThrownBy(() -> new ModelBuilder(new long[] {1, 28, 28}, 4, 50).plan(VIT))
+                .hasMessageStartingWith("architecture.family: token ids need examples of shape (length)");
     }
 }

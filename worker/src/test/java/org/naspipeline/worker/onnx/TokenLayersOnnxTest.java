@@ -61,7 +61,8 @@ class TokenLayersOnnxTest {
                 with.put(n, new LayerNorm(n.width(), gamma, TestPlans.uniform(r, n.width(), 0.2)));
             } else if (layer instanceof Embed e) {
                 with.put(e, new Embed(e.tokens(), e.width(), e.cls(), e.cls() ? TestPlans.uniform(r, e.width(), 0.5) : null,
-                        TestPlans.uniform(r, e.outTokens() * e.width(), 0.5)));
+                        TestPlans.uniform(r, e.outTokens() * e.width(), 0.5), e.vocabulary(),
+                        e.looksUpIds() ? TestPlans.uniform(r, e.vocabulary() * e.width(), 1.0) : null));
             }
         });
         NetworkPlan out = plan.withReplaced(with);
@@ -73,13 +74,31 @@ class TokenLayersOnnxTest {
 
     static double[] reference(NetworkPlan plan, float[] x, int example) {
         long[] s = plan.inputShape();
-        int size = (int) (s[0] * s[1] * s[2]);
+        int size = (int) java.util.Arrays.stream(s).reduce(1, (a, b) -> a * b);
         double[] image = new double[size];
         for (int i = 0; i < size; i++) {
             image[i] = x[example * size + i];
         }
         Object v = image;
+        double[] keep = null; // on token ids: 1 for a token, 0 for padding
         for (Layer layer : plan.layers()) {
+            if (layer instanceof Embed e && e.looksUpIds()) {
+                double[][] looked = new double[size][];
+                keep = new double[e.outTokens()];
+                for (int t = 0; t < size; t++) {
+                    int id = (int) image[t];
+                    looked[t] = new double[e.width()];
+                    for (int j = 0; j < e.width(); j++) {
+                        looked[t][j] = e.table()[id * e.width() + j];
+                    }
+                    keep[t + (e.cls() ? 1 : 0)] = id == 0 ? 0 : 1;
+                }
+                if (e.cls()) {
+                    keep[0] = 1;
+                }
+                v = embed(e, looked);
+                continue;
+            }
             if (layer instanceof Patches p) {
                 v = patches((double[]) v, (int) s[0], (int) s[1], (int) s[2], p.patch());
             } else if (layer instanceof Dense d) {
@@ -87,18 +106,22 @@ class TokenLayersOnnxTest {
             } else if (layer instanceof Embed e) {
                 v = embed(e, (double[][]) v);
             } else if (layer instanceof Encoder e) {
-                v = encoder(e, (double[][]) v);
+                v = encoder(e, (double[][]) v, keep);
             } else if (layer instanceof LayerNorm n) {
                 v = layerNorm(n, (double[][]) v);
             } else if (layer instanceof TokenPool t) {
                 double[][] tokens = (double[][]) v;
                 double[] pooled = new double[tokens[0].length];
+                double kept = 0;
+                for (int u = 0; u < tokens.length; u++) {
+                    kept += keep == null ? 1 : keep[u];
+                }
                 for (int j = 0; j < pooled.length; j++) {
                     if (t.cls()) {
                         pooled[j] = tokens[0][j];
                     } else {
-                        for (double[] token : tokens) {
-                            pooled[j] += token[j] / tokens.length;
+                        for (int u = 0; u < tokens.length; u++) {
+                            pooled[j] += (keep == null ? 1 : keep[u]) * tokens[u][j] / Math.max(kept, 1);
                         }
                     }
                 }
@@ -182,7 +205,8 @@ class TokenLayersOnnxTest {
         return y;
     }
 
-    static double[][] attention(Encoder e, double[][] x) {
+    /** Attention where no query attends to a padding key ({@code keep[u]} 0; null: none is padding). */
+    static double[][] attention(Encoder e, double[][] x, double[] keep) {
         double[][] q = dense(e.query(), x);
         double[][] k = dense(e.key(), x);
         double[][] v = dense(e.value(), x);
@@ -202,7 +226,7 @@ class TokenLayersOnnxTest {
                 }
                 double total = 0;
                 for (int u = 0; u < n; u++) {
-                    scores[u] = Math.exp(scores[u] - max);
+                    scores[u] = keep != null && keep[u] == 0 ? 0 : Math.exp(scores[u] - max);
                     total += scores[u];
                 }
                 for (int u = 0; u < n; u++) {
@@ -225,12 +249,12 @@ class TokenLayersOnnxTest {
         return dense(e.fc2(), e.fc2First() == null ? hidden : dense(e.fc2First(), hidden));
     }
 
-    static double[][] encoder(Encoder e, double[][] x) {
+    static double[][] encoder(Encoder e, double[][] x, double[] keep) {
         if (e.preNorm()) {
-            double[][] x1 = add(x, attention(e, layerNorm(e.norm1(), x)));
+            double[][] x1 = add(x, attention(e, layerNorm(e.norm1(), x), keep));
             return add(x1, mlp(e, layerNorm(e.norm2(), x1)));
         }
-        double[][] x1 = layerNorm(e.norm1(), add(x, attention(e, x)));
+        double[][] x1 = layerNorm(e.norm1(), add(x, attention(e, x, keep)));
         return layerNorm(e.norm2(), add(x1, mlp(e, x1)));
     }
 

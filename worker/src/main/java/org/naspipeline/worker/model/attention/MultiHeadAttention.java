@@ -22,13 +22,17 @@ import org.naspipeline.worker.model.Scalars;
  * <p>Inputs: the sequence and, optionally, a head mask multiplied into each head's context before the output
  * projection (1 keeps a head, 0 removes it): of shape {@code (heads)} for the whole batch, or {@code (B, heads)}, a row
  * per example. The mask is an input rather than a setting so that a
- * loss can be differentiated with respect to it ({@link HeadImportance}). Outputs: the {@code (B, T, D)} result and,
+ * loss can be differentiated with respect to it ({@link HeadImportance}). On padded token ids the encoder calls
+ * {@link #attend} with a key keep mask as well, so that no query attends to padding. Outputs: the {@code (B, T, D)} result and,
  * only when built with {@code withProbabilities}, the attention probabilities {@code (B, heads, T, T)} (before the
  * mask) for attention distillation. They are off by default so that the block has one output, as a layer in a
  * {@code SequentialBlock} must.
  */
 public final class MultiHeadAttention extends AbstractBlock {
     private static final byte VERSION = 1;
+
+    /** What a padding key's score drops by: enough that its softmax weight is 0 in float32. */
+    public static final double PADDING_SCORE = 1e9;
 
     private final int width;
     private final int heads;
@@ -106,16 +110,29 @@ public final class MultiHeadAttention extends AbstractBlock {
 
     @Override
     protected NDList forwardInternal(ParameterStore store, NDList inputs, boolean training, PairList<String, Object> params) {
-        NDArray x = inputs.get(0);
+        return attend(store, inputs.get(0), inputs.size() > 1 ? inputs.get(1) : null, null, training, params);
+    }
+
+    /**
+     * The forward pass of an initialized block on {@code x}, with an optional head mask (see the class comment) and an
+     * optional key keep mask {@code keep} of shape {@code (B, T)}: 1 for a token, 0 for padding, which no query attends
+     * to (its score gets −10⁹ before the softmax). Null: none.
+     */
+    public NDList attend(ParameterStore store, NDArray x, NDArray headMask, NDArray keep, boolean training,
+                         PairList<String, Object> params) {
         long batch = x.getShape().get(0);
         long tokens = x.getShape().get(1);
         NDArray q = split(project(query, store, x, training, params), batch, tokens);
         NDArray k = split(project(key, store, x, training, params), batch, tokens);
         NDArray v = split(project(value, store, x, training, params), batch, tokens);
-        NDArray probabilities = Scalars.divide(q.matMul(k.transpose(0, 1, 3, 2)), Math.sqrt(headDim)).softmax(-1);
+        NDArray scores = Scalars.divide(q.matMul(k.transpose(0, 1, 3, 2)), Math.sqrt(headDim));
+        if (keep != null) {
+            scores = scores.add(Scalars.times(keep.sub(keep.onesLike()), PADDING_SCORE).reshape(batch, 1, 1, tokens));
+        }
+        NDArray probabilities = scores.softmax(-1);
         NDArray context = probabilities.matMul(v); // (B, heads, T, headDim)
-        if (inputs.size() > 1) {
-            context = context.mul(inputs.get(1).reshape(-1, heads, 1, 1));
+        if (headMask != null) {
+            context = context.mul(headMask.reshape(-1, heads, 1, 1));
         }
         NDArray merged = context.transpose(0, 2, 1, 3).reshape(batch, tokens, (long) heads * headDim);
         NDArray out = project(output, store, merged, training, params);

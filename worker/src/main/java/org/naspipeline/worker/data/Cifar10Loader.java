@@ -33,13 +33,13 @@ public final class Cifar10Loader implements DatasetLoader {
         for (Path f : files) {
             long size = Files.size(f);
             if (size % record.length != 0) {
-                throw new IOException(f + ": " + size + " bytes is not a whole number of " + record.length + "-byte records");
+                throw new InvalidDataException(f + ": " + size + " bytes is not a whole number of " + record.length + "-byte records");
             }
             try (InputStream in = new java.io.BufferedInputStream(Files.newInputStream(f), 1 << 16)) {
                 while (labels.size() < limit && in.readNBytes(record, 0, record.length) == record.length) {
                     int label = record[0] & 0xFF;
                     if (label > 9) {
-                        throw new IOException(f + ": label " + label + " in record " + labels.size() + " is outside 0..9");
+                        throw new InvalidDataException(f + ": label " + label + " in record " + labels.size() + " is outside 0..9");
                     }
                     float[] x = new float[PIXELS];
                     for (int i = 0; i < PIXELS; i++) {

@@ -38,7 +38,7 @@ public final class CsvLoader implements DatasetLoader {
             List<String> header = parser.getHeaderNames();
             int labelIndex = header.indexOf(labelColumn);
             if (labelIndex < 0) {
-                throw new IOException(file + ": no label column '" + labelColumn + "' in header " + header);
+                throw new InvalidDataException(file + ": no label column '" + labelColumn + "' in header " + header);
             }
             int features = header.size() - 1;
             List<float[]> rows = new ArrayList<>();
@@ -50,7 +50,7 @@ public final class CsvLoader implements DatasetLoader {
                 }
                 String where = file.getFileName() + " line " + (r.getRecordNumber() + 1);
                 if (r.size() != header.size()) {
-                    throw new IOException(where + ": " + r.size() + " fields, header has " + header.size());
+                    throw new InvalidDataException(where + ": " + r.size() + " fields, header has " + header.size());
                 }
                 float[] x = new float[features];
                 int j = 0;
@@ -62,7 +62,7 @@ public final class CsvLoader implements DatasetLoader {
                 }
                 float label = parse(r.get(labelIndex), where + ", column '" + labelColumn + "'");
                 if (label < 0 || label != Math.rint(label)) {
-                    throw new IOException(where + ": label " + r.get(labelIndex) + " is not a class index 0, 1, 2, …");
+                    throw new InvalidDataException(where + ": label " + r.get(labelIndex) + " is not a class index 0, 1, 2, …");
                 }
                 maxLabel = Math.max(maxLabel, (int) label);
                 rows.add(x);
@@ -86,7 +86,7 @@ public final class CsvLoader implements DatasetLoader {
             }
             return v;
         } catch (NumberFormatException e) {
-            throw new IOException(where + ": '" + s + "' is not a finite number");
+            throw new InvalidDataException(where + ": '" + s + "' is not a finite number");
         }
     }
 

@@ -35,11 +35,11 @@ public final class Datasets {
         TensorData all = loader.read(dir, true, spec.trainLimit() == null ? Integer.MAX_VALUE : spec.trainLimit());
         TensorData test = loader.read(dir, false, spec.testLimit() == null ? Integer.MAX_VALUE : spec.testLimit());
         if (all.count() < 2) {
-            throw new IOException(dir + ": the training file has " + all.count() + " examples; at least 2 are needed");
+            throw new InvalidDataException(dir + ": the training file has " + all.count() + " examples; at least 2 are needed");
         }
         test = loader.conform(test, all);
         if (test.sampleSize() != all.sampleSize()) {
-            throw new IOException(dir + ": test examples have " + test.sampleSize() + " values, training examples " + all.sampleSize());
+            throw new InvalidDataException(dir + ": test examples have " + test.sampleSize() + " values, training examples " + all.sampleSize());
         }
         int[] order = permutation(all.count());
         int validationCount = Math.max(1, (int) Math.round(all.count() * spec.validationFraction()));

@@ -49,28 +49,28 @@ public final class IdxLoader implements DatasetLoader {
         try (DataInputStream in = open(labelsFile)) {
             int magic = in.readInt();
             if (magic != LABEL_MAGIC) {
-                throw new IOException(labelsFile + ": not an IDX label file (magic 0x" + Integer.toHexString(magic) + ")");
+                throw new InvalidDataException(labelsFile + ": not an IDX label file (magic 0x" + Integer.toHexString(magic) + ")");
             }
             int n = Math.min(in.readInt(), limit);
             labels = in.readNBytes(n);
             if (labels.length != n) {
-                throw new EOFException(labelsFile + ": truncated after " + labels.length + " labels");
+                throw new InvalidDataException(labelsFile + ": truncated after " + labels.length + " labels");
             }
         }
         try (DataInputStream in = open(imagesFile)) {
             int magic = in.readInt();
             if (magic != IMAGE_MAGIC) {
-                throw new IOException(imagesFile + ": not an IDX image file (magic 0x" + Integer.toHexString(magic) + ")");
+                throw new InvalidDataException(imagesFile + ": not an IDX image file (magic 0x" + Integer.toHexString(magic) + ")");
             }
             int n = in.readInt();
             int rows = in.readInt();
             int cols = in.readInt();
             if (n < labels.length) {
-                throw new IOException(imagesFile + ": " + n + " images but " + labels.length + " labels");
+                throw new InvalidDataException(imagesFile + ": " + n + " images but " + labels.length + " labels");
             }
             byte[] pixels = in.readNBytes(labels.length * rows * cols);
             if (pixels.length != labels.length * rows * cols) {
-                throw new EOFException(imagesFile + ": truncated image data");
+                throw new InvalidDataException(imagesFile + ": truncated image data");
             }
             float[] x = new float[pixels.length];
             for (int i = 0; i < x.length; i++) {
@@ -80,7 +80,7 @@ public final class IdxLoader implements DatasetLoader {
             for (int i = 0; i < y.length; i++) {
                 int label = labels[i] & 0xFF;
                 if (label > 9) {
-                    throw new IOException(labelsFile + ": label " + label + " at index " + i + " is outside 0..9");
+                    throw new InvalidDataException(labelsFile + ": label " + label + " at index " + i + " is outside 0..9");
                 }
                 y[i] = label;
             }

@@ -126,7 +126,7 @@ final class TextLines extends Reader {
             afterCr = false;
             afterCrLf = false;
             if (++lineChars > maxLineChars) {
-                throw new IOException(file + " line " + line + ": longer than " + maxLineChars + " characters");
+                throw new InvalidDataException(file + " line " + line + ": longer than " + maxLineChars + " characters");
             }
         }
         return c;
@@ -143,7 +143,7 @@ final class TextLines extends Reader {
     private boolean fill() throws IOException {
         while (true) {
             if (invalid) {
-                throw new IOException(file + " line " + line + ": not valid UTF-8");
+                throw new InvalidDataException(file + " line " + line + ": not valid UTF-8");
             }
             CharBuffer out = CharBuffer.wrap(buffer);
             CoderResult result = ended ? decoder.flush(out) : decoder.decode(bytes, out, endOfInput);
@@ -186,6 +186,8 @@ final class TextLines extends Reader {
             } else {
                 bytes.position(bytes.position() + n);
             }
+        } catch (java.util.zip.ZipException e) { // a damaged .gz: its bytes, not the disk
+            throw new InvalidDataException(file + " line " + line + ": cannot be read: " + e.getMessage(), e);
         } catch (IOException e) {
             throw new IOException(file + " line " + line + ": cannot be read: " + e.getMessage(), e);
         } finally {

@@ -6,7 +6,6 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import java.io.BufferedInputStream;
-import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -134,7 +133,7 @@ public final class TokensLoader implements DatasetLoader {
             return new GZIPInputStream(raw, 1 << 16);
         } catch (IOException e) {
             raw.close();
-            throw new IOException(file.getFileName() + ": not a gzip file (" + e.getMessage() + ")", e);
+            throw new InvalidDataException(file.getFileName() + ": not a gzip file (" + e.getMessage() + ")", e);
         }
     }
 
@@ -158,7 +157,7 @@ public final class TokensLoader implements DatasetLoader {
                 // Jackson's own locations say nothing here (the source is not kept): only the line's column is shown
                 String message = String.valueOf(e.getOriginalMessage())
                         .replaceAll(" \\(start marker at \\[Source: .*?column: \\d+]\\)", "");
-                throw new IOException(where + column + ": not valid JSON: " + shorten(message, 300));
+                throw new InvalidDataException(where + column + ": not valid JSON: " + shorten(message, 300));
             }
         }
     }
@@ -166,7 +165,7 @@ public final class TokensLoader implements DatasetLoader {
     private static void parseObject(JsonParser p, String where, Sequences out) throws IOException {
         JsonToken t = p.nextToken();
         if (t != JsonToken.START_OBJECT) {
-            throw new IOException(where + ": expected an object like {\"ids\": [12, 7, 431], \"label\": 2}, found "
+            throw new InvalidDataException(where + ": expected an object like {\"ids\": [12, 7, 431], \"label\": 2}, found "
                     + describe(p, t));
         }
         int[] ids = null;
@@ -175,7 +174,7 @@ public final class TokensLoader implements DatasetLoader {
             String key = p.currentName();
             JsonToken value = p.nextToken();
             if (value == null) {
-                throw new EOFException(where + ": the line ends inside the object");
+                throw new InvalidDataException(where + ": the line ends inside the object");
             }
             if ("ids".equals(key)) {
                 ids = parseIds(p, value, where);
@@ -186,39 +185,39 @@ public final class TokensLoader implements DatasetLoader {
             }
         }
         if (t != JsonToken.END_OBJECT) {
-            throw new IOException(where + ": the line ends inside the object");
+            throw new InvalidDataException(where + ": the line ends inside the object");
         }
         t = p.nextToken();
         if (t != null) {
-            throw new IOException(where + ": " + describe(p, t) + " after the object; one object a line");
+            throw new InvalidDataException(where + ": " + describe(p, t) + " after the object; one object a line");
         }
         if (ids == null) {
-            throw new IOException(where + ": no \"ids\"");
+            throw new InvalidDataException(where + ": no \"ids\"");
         }
         if (label < 0) {
-            throw new IOException(where + ": no \"label\"");
+            throw new InvalidDataException(where + ": no \"label\"");
         }
         out.add(ids, label);
     }
 
     private static int[] parseIds(JsonParser p, JsonToken t, String where) throws IOException {
         if (t != JsonToken.START_ARRAY) {
-            throw new IOException(where + ": ids: expected an array of token ids, found " + describe(p, t));
+            throw new InvalidDataException(where + ": ids: expected an array of token ids, found " + describe(p, t));
         }
         int[] ids = new int[16];
         int n = 0;
         while ((t = p.nextToken()) != JsonToken.END_ARRAY) {
             if (t == null) {
-                throw new IOException(where + ": the line ends inside ids");
+                throw new InvalidDataException(where + ": the line ends inside ids");
             }
             if (n == MAX_LENGTH) {
-                throw new IOException(where + ": ids: more than " + MAX_LENGTH + " ids (the longest sequence allowed)");
+                throw new InvalidDataException(where + ": ids: more than " + MAX_LENGTH + " ids (the longest sequence allowed)");
             }
             String at = where + ": ids[" + n + "]: ";
             if (t == JsonToken.VALUE_NUMBER_INT) {
                 ids[n] = id(p.getText(), at);
             } else {
-                throw new IOException(at + describe(p, t) + " is not an integer token id");
+                throw new InvalidDataException(at + describe(p, t) + " is not an integer token id");
             }
             if (++n == ids.length) {
                 ids = Arrays.copyOf(ids, Math.min(2 * n, MAX_LENGTH));
@@ -229,7 +228,7 @@ public final class TokensLoader implements DatasetLoader {
 
     private static int parseLabel(JsonParser p, JsonToken t, String where) throws IOException {
         if (t != JsonToken.VALUE_NUMBER_INT) {
-            throw new IOException(where + ": label: " + describe(p, t) + " is not a class index 0.." + MAX_LABEL);
+            throw new InvalidDataException(where + ": label: " + describe(p, t) + " is not a class index 0.." + MAX_LABEL);
         }
         return label(p.getText(), where + ": label: ");
     }
@@ -259,7 +258,7 @@ public final class TokensLoader implements DatasetLoader {
         try {
             parser = CSVParser.parse(text, format); // reads the header
         } catch (IllegalArgumentException | IllegalStateException e) {
-            throw new IOException(name + " line 1: " + shorten(String.valueOf(e.getMessage()), 200));
+            throw new InvalidDataException(name + " line 1: " + shorten(String.valueOf(e.getMessage()), 200));
         } catch (UncheckedIOException e) {
             throw unwrap(e.getCause(), name);
         } catch (IOException e) {
@@ -269,14 +268,14 @@ public final class TokensLoader implements DatasetLoader {
             List<String> header = parser.getHeaderNames();
             int idsIndex = header.indexOf("ids");
             if (idsIndex < 0) {
-                throw new IOException(name + ": no column 'ids' in header " + shorten(header.toString(), 200));
+                throw new InvalidDataException(name + ": no column 'ids' in header " + shorten(header.toString(), 200));
             }
             if ("ids".equals(labelColumn)) {
-                throw new IOException(name + ": the label column cannot be 'ids', the column of the token ids");
+                throw new InvalidDataException(name + ": the label column cannot be 'ids', the column of the token ids");
             }
             int labelIndex = header.indexOf(labelColumn);
             if (labelIndex < 0) {
-                throw new IOException(name + ": no label column '" + labelColumn + "' in header "
+                throw new InvalidDataException(name + ": no label column '" + labelColumn + "' in header "
                         + shorten(header.toString(), 200));
             }
             var records = parser.iterator();
@@ -287,7 +286,7 @@ public final class TokensLoader implements DatasetLoader {
                 }
                 String where = name + " line " + text.lineAt(r.getCharacterPosition());
                 if (r.size() != header.size()) {
-                    throw new IOException(where + ": " + r.size() + " fields, header has " + header.size());
+                    throw new InvalidDataException(where + ": " + r.size() + " fields, header has " + header.size());
                 }
                 int[] ids = csvIds(r.get(idsIndex), where);
                 int label = label(r.get(labelIndex), where + ": column '" + labelColumn + "': ");
@@ -302,15 +301,18 @@ public final class TokensLoader implements DatasetLoader {
         try {
             return records.hasNext();
         } catch (IllegalStateException e) {
-            throw new IOException(name + ": " + e.getMessage());
+            throw new InvalidDataException(name + ": " + e.getMessage());
         }
     }
 
-    /** Commons-csv wraps the reader's and its own errors; the reader's already name the file and the line. */
+    /**
+     * Commons-csv wraps the reader's and its own errors; the reader's already name the file and the line (and say whether
+     * the bytes or the disk failed), its own are the format's.
+     */
     private static IOException unwrap(IOException cause, String name) {
         return cause.getMessage() != null && cause.getMessage().startsWith(name + " line ")
                 ? cause
-                : new IOException(name + ": " + shorten(String.valueOf(cause.getMessage()), 200), cause);
+                : new InvalidDataException(name + ": " + shorten(String.valueOf(cause.getMessage()), 200), cause);
     }
 
     private static int[] csvIds(String field, String where) throws IOException {
@@ -324,11 +326,11 @@ public final class TokensLoader implements DatasetLoader {
             int end = field.indexOf(' ', start);
             String token = end < 0 ? field.substring(start) : field.substring(start, end);
             if (n == MAX_LENGTH) {
-                throw new IOException(where + ": ids: more than " + MAX_LENGTH + " ids (the longest sequence allowed)");
+                throw new InvalidDataException(where + ": ids: more than " + MAX_LENGTH + " ids (the longest sequence allowed)");
             }
             String at = where + ": ids[" + n + "]: ";
             if (token.isEmpty()) {
-                throw new IOException(at + "empty; separate ids with single spaces");
+                throw new InvalidDataException(at + "empty; separate ids with single spaces");
             }
             ids[n] = id(token, at);
             if (++n == ids.length) {
@@ -347,10 +349,10 @@ public final class TokensLoader implements DatasetLoader {
     private static int id(String text, String at) throws IOException {
         long v = integer(text);
         if (v == NOT_AN_INTEGER) {
-            throw new IOException(at + "'" + shorten(text) + "' is not an integer token id");
+            throw new InvalidDataException(at + "'" + shorten(text) + "' is not an integer token id");
         }
         if (v < 0 || v > MAX_ID) {
-            throw new IOException(at + shorten(text) + " is outside 0.." + MAX_ID);
+            throw new InvalidDataException(at + shorten(text) + " is outside 0.." + MAX_ID);
         }
         return (int) v;
     }
@@ -359,7 +361,7 @@ public final class TokensLoader implements DatasetLoader {
         long v = integer(text);
         if (v < 0 || v > MAX_LABEL) {
             String shown = v == NOT_AN_INTEGER ? "'" + shorten(text) + "'" : shorten(text);
-            throw new IOException(at + shown + " is not a class index 0.." + MAX_LABEL);
+            throw new InvalidDataException(at + shown + " is not a class index 0.." + MAX_LABEL);
         }
         return (int) v;
     }
@@ -390,14 +392,14 @@ public final class TokensLoader implements DatasetLoader {
 
     private static int[] checked(int[] ids, String where) throws IOException {
         if (ids.length == 0) {
-            throw new IOException(where + ": ids: empty; a sequence needs at least one non-zero id");
+            throw new InvalidDataException(where + ": ids: empty; a sequence needs at least one non-zero id");
         }
         for (int id : ids) {
             if (id != PAD) {
                 return ids;
             }
         }
-        throw new IOException(where + ": ids: only padding (" + PAD + "); a sequence needs at least one non-zero id");
+        throw new InvalidDataException(where + ": ids: only padding (" + PAD + "); a sequence needs at least one non-zero id");
     }
 
     private static String shorten(String s) {
@@ -440,7 +442,7 @@ public final class TokensLoader implements DatasetLoader {
         TensorData toTensorData(String file) throws IOException {
             int n = rows.size();
             if ((long) n * length > Integer.MAX_VALUE - 8) { // one float array holds a split
-                throw new IOException(file + ": " + n + " sequences padded to " + length + " ids are more than one array holds; "
+                throw new InvalidDataException(file + ": " + n + " sequences padded to " + length + " ids are more than one array holds; "
                         + "set dataset.trainLimit / testLimit");
             }
             float[] x = new float[n * length];

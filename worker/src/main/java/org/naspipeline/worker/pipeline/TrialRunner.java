@@ -132,6 +132,8 @@ public final class TrialRunner implements TrialEvaluator {
             data = data(req.dataset());
         } catch (IllegalArgumentException e) {
             return failed(req, e.getMessage(), false);
+        } catch (org.naspipeline.worker.data.InvalidDataException e) { // the same file fails the same way on every attempt
+            return failed(req, "invalid dataset '" + req.dataset().name() + "': " + e.getMessage(), false);
         } catch (IOException e) {
             return failed(req, "cannot read dataset '" + req.dataset().name() + "': " + e.getMessage(), true);
         }

@@ -54,7 +54,7 @@ class DatasetsIT {
 
         Files.writeString(dir.resolve("test.csv"), "x1,label,x2\n1,0,12\n2,two,14\n");
         assertThatThrownBy(() -> Datasets.load(new DatasetSpec("csv", null, null, 0.25, "label"), dir))
-                .hasMessage("test.csv line 3, column 'label': 'two' is not a finite number");
+                .isInstanceOf(InvalidDataException.class).hasMessage("test.csv line 3, column 'label': 'two' is not a finite number");
         assertThatThrownBy(() -> Datasets.load(new DatasetSpec("csv", null, null, 0.25, "y"), dir))
                 .hasMessageContaining("no label column 'y' in header [x1, label, x2]");
     }

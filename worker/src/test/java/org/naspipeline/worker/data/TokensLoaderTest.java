@@ -68,7 +68,7 @@ class TokensLoaderTest {
         write("train.jsonl", content);
         write("test.jsonl", TEST);
         Throwable t = catchThrowable(this::train);
-        assertThat(t).as("reading %s", new String(content, StandardCharsets.UTF_8)).isExactlyInstanceOf(IOException.class);
+        assertThat(t).as("reading %s", new String(content, StandardCharsets.UTF_8)).isExactlyInstanceOf(InvalidDataException.class);
         return t.getMessage();
     }
 
@@ -489,7 +489,7 @@ class TokensLoaderTest {
         bad[bad.length - 4] = (byte) 0xFF;
         write("train.csv", bad);
         write("test.csv", "ids,label\n1,0\n");
-        assertThat(catchThrowable(this::train)).isExactlyInstanceOf(IOException.class).hasMessage("train.csv line 4: not valid UTF-8");
+        assertThat(catchThrowable(this::train)).isExactlyInstanceOf(InvalidDataException.class).hasMessage("train.csv line 4: not valid UTF-8");
     }
 
     // ---- anything else --------------------------------------------------------------------------------------

@@ -119,4 +119,18 @@ class TokenTransformerTrialIT {
                     + "transformer family, which embeds them");
         });
     }
+
+    /** A malformed token file fails the trial at once and for good: another attempt would read the same line. */
+    @Test
+    void aMalformedTokenFileFailsWithoutRetryNamingTheLine(@TempDir Path data) throws IOException {
+        java.nio.file.Files.writeString(data.resolve("train.jsonl"), "{\"ids\": [3, 4], \"label\": 1}\n{\"ids\": [3, 1.5], \"label\": 0}\n");
+        java.nio.file.Files.writeString(data.resolve("test.jsonl"), "{\"ids\": [3], \"label\": 1}\n");
+        TrialRunner runner = new TrialRunner(DatasetResolver.fromEnvironment(), data, new FileArtifactStore(artifacts), "w1",
+                Device.cpu(), new ReentrantLock(), TestCpu.shared(), new TrialRunner.MeasurementSettings(16, 30));
+        TrialResult result = runner.run(request(new Candidate(BERT, CompressionSpec.NONE), 1), ProgressListener.NONE, () -> false);
+        assertThat(result).isInstanceOfSatisfying(TrialResult.Failed.class, f -> {
+            assertThat(f.retriable()).isFalse();
+            assertThat(f.reason()).isEqualTo("invalid dataset 'tokens': train.jsonl line 2: ids[1]: 1.5 is not an integer token id");
+        });
+    }
 }

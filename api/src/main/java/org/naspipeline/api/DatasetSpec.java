@@ -9,8 +9,11 @@ import java.util.Set;
  * accuracy, and test accuracy is reported alongside.
  */
 public record DatasetSpec(String name, Integer trainLimit, Integer testLimit, Double validationFraction, String labelColumn) {
+    /** The name of token-id sequences (users' own text), which only the transformer family reads. */
+    public static final String TOKENS = "tokens";
+
     /** Dataset names the workers can load. */
-    public static final Set<String> KNOWN = Set.of("fashion-mnist", "mnist", "cifar10", "csv", "tokens");
+    public static final Set<String> KNOWN = Set.of("fashion-mnist", "mnist", "cifar10", "csv", TOKENS);
 
     /** Applies defaults: 10% validation, label column {@code label} (CSV files of {@code csv} and {@code tokens}). */
     public DatasetSpec {
@@ -21,6 +24,11 @@ public record DatasetSpec(String name, Integer trainLimit, Integer testLimit, Do
     /** A spec with the default split. */
     public DatasetSpec(String name, Integer trainLimit, Integer testLimit) {
         this(name, trainLimit, testLimit, null, null);
+    }
+
+    /** True for the formats whose files name their label column ({@code csv}, {@code tokens}); the others ignore it. */
+    public boolean readsLabelColumn() {
+        return "csv".equals(name) || TOKENS.equals(name);
     }
 
     /** Validates under {@code path}. */

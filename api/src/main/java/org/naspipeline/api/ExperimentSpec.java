@@ -131,7 +131,7 @@ public record ExperimentSpec(
         }
         if (errors.required("searchSpace", searchSpace)) {
             searchSpace.validate(errors, "searchSpace");
-            if (dataset != null && "tokens".equals(dataset.name())) {
+            if (dataset != null && DatasetSpec.TOKENS.equals(dataset.name())) {
                 tokenSpace(errors);
             }
         }

@@ -130,14 +130,7 @@ class PipelineEndToEndIT {
                 new SearchSpace(space, compression), example.strategy(), new BudgetSpec(4, 2, 2),
                 new TrainingSpec(3, 64, 0.001, "adam"), example.objectives());
         assertThat(spec.validate()).isEmpty();
-        TopicSetup.ensure(kafka.bootstrapServers(), 4);
-        ConsumerGroups.startAtEnd(kafka, LocalPipeline.workerGroup(id), Topics.TRIALS);
-        List<ExperimentEvent> events;
-        try (LocalPipeline pipeline = new LocalPipeline(kafka.bootstrapServers(), 2, work, DATA.toAbsolutePath(), id)) {
-            pipeline.submit(spec);
-            events = new ExperimentWatcher(kafka.bootstrapServers()).follow(id, Duration.ofMinutes(5), e -> {});
-        }
-        DemoSummary summary = DemoSummary.from(id, "nsga2", DATA.toString(), 0, events);
+        DemoSummary summary = DemoSummary.from(id, "nsga2", DATA.toString(), 0, runToTheEnd(kafka, spec, DATA.toAbsolutePath()));
         assertThat(summary.status()).isEqualTo("completed");
         assertThat(summary.trials()).hasSize(4).allSatisfy(t -> {
             assertThat(t.status()).as(t.reason()).isEqualTo(TrialStatus.COMPLETED);
@@ -175,14 +168,7 @@ class PipelineEndToEndIT {
         ExperimentSpec spec = new ExperimentSpec(1, id, "tokens e2e", example.dataset(), example.searchSpace(), example.strategy(),
                 new BudgetSpec(3, 2, 2), new TrainingSpec(2, 32, 0.002, "adam"), example.objectives());
         Path data = Path.of("..", "datasets", "tokens-mini").toAbsolutePath();
-        TopicSetup.ensure(kafka.bootstrapServers(), 4);
-        ConsumerGroups.startAtEnd(kafka, LocalPipeline.workerGroup(id), Topics.TRIALS);
-        List<ExperimentEvent> events;
-        try (LocalPipeline pipeline = new LocalPipeline(kafka.bootstrapServers(), 2, work, data, id)) {
-            pipeline.submit(spec);
-            events = new ExperimentWatcher(kafka.bootstrapServers()).follow(id, Duration.ofMinutes(5), e -> {});
-        }
-        DemoSummary summary = DemoSummary.from(id, "nsga2", data.toString(), 0, events);
+        DemoSummary summary = DemoSummary.from(id, "nsga2", data.toString(), 0, runToTheEnd(kafka, spec, data));
         assertThat(summary.status()).isEqualTo("completed");
         assertThat(summary.trials()).hasSize(3).allSatisfy(t -> {
             assertThat(t.status()).as(t.reason()).isEqualTo(TrialStatus.COMPLETED);
@@ -190,6 +176,19 @@ class PipelineEndToEndIT {
             assertThat(t.accuracy()).as("4 classes: chance is 0.25").isGreaterThan(0.5);
             assertThat(t.macs()).isPositive();
         });
+    }
+
+    /**
+     * Runs {@code spec} on a local pipeline (a controller and 2 workers reading {@code data}) from the end of the trials
+     * topic, and returns the experiment's events up to its last one.
+     */
+    List<ExperimentEvent> runToTheEnd(KafkaCluster kafka, ExperimentSpec spec, Path data) throws Exception {
+        TopicSetup.ensure(kafka.bootstrapServers(), 4);
+        ConsumerGroups.startAtEnd(kafka, LocalPipeline.workerGroup(spec.id()), Topics.TRIALS);
+        try (LocalPipeline pipeline = new LocalPipeline(kafka.bootstrapServers(), 2, work, data, spec.id())) {
+            pipeline.submit(spec);
+            return new ExperimentWatcher(kafka.bootstrapServers()).follow(spec.id(), Duration.ofMinutes(5), e -> {});
+        }
     }
 
     /** The completed results of experiment {@code id} on the results topic. */

@@ -122,7 +122,7 @@ public final class WarmStart {
         DatasetSpec b = next.dataset();
         if (!a.name().equals(b.name())) {
             errors.add(new ValidationError("dataset.name", "'" + b.name() + "' differs from the dataset '" + a.name() + "'" + of));
-        } else if (("csv".equals(a.name()) || "tokens".equals(a.name())) && !a.labelColumn().equals(b.labelColumn())) {
+        } else if (a.readsLabelColumn() && !a.labelColumn().equals(b.labelColumn())) {
             errors.add(new ValidationError("dataset.labelColumn", "'" + b.labelColumn() + "' differs from the label column '"
                     + a.labelColumn() + "'" + of));
         }

@@ -141,4 +141,19 @@ class WarmStartTest {
         assertThat(WarmStart.compatibility(csvA, csvB)).containsExactly(new ValidationError("dataset.labelColumn",
                 "'y' differs from the label column 'label' of experiment 'a'"));
     }
+
+    /** Token files name their label column too; an image set ignores it, so two of them never differ by it. */
+    @Test
+    void tokenExperimentsMustShareTheLabelColumnAndImageSetsIgnoreIt() throws Exception {
+        String json = new String(JsonCodec.write(spec("").withId("a")), StandardCharsets.UTF_8);
+        for (String name : new String[] {"tokens", "fashion-mnist"}) {
+            String named = json.replace("\"fashion-mnist\"", "\"" + name + "\"");
+            ExperimentSpec a = JsonCodec.readStoredState(named.getBytes(StandardCharsets.UTF_8), ExperimentSpec.class);
+            ExperimentSpec b = JsonCodec.readStoredState(named.replace("\"labelColumn\":\"label\"", "\"labelColumn\":\"y\"")
+                    .getBytes(StandardCharsets.UTF_8), ExperimentSpec.class);
+            assertThat(WarmStart.compatibility(a, b)).as(name).isEqualTo(name.equals("tokens")
+                    ? java.util.List.of(new ValidationError("dataset.labelColumn", "'y' differs from the label column 'label' of experiment 'a'"))
+                    : java.util.List.of());
+        }
+    }
 }

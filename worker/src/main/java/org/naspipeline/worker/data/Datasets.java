@@ -19,7 +19,7 @@ public final class Datasets {
             case "mnist" -> new IdxLoader(0.1307f, 0.3081f);
             case "cifar10" -> new Cifar10Loader();
             case "csv" -> new CsvLoader(spec.labelColumn());
-            case "tokens" -> new TokensLoader(spec.labelColumn());
+            case DatasetSpec.TOKENS -> new TokensLoader(spec.labelColumn());
             default -> throw new IllegalArgumentException("dataset '" + spec.name() + "' is not supported by this worker");
         };
     }

@@ -14,6 +14,12 @@ import org.naspipeline.worker.model.NetworkPlan.Layer;
  * patches and their dense layer. Outputs width features.
  */
 final class TransformerPlanner implements FamilyPlanner<TransformerArchitecture> {
+    /**
+     * The largest token table, in values: 2^26 (256 MiB of floats, copied to the host when weights are captured).
+     * BERT-base's 30,522 × 768 is 23 M; ids up to 1,048,575 at width 1,024 would be 1 G values, more than a worker holds.
+     */
+    static final long MAX_TABLE_VALUES = 1L << 26;
+
     @Override
     public int body(TransformerArchitecture spec, long[] sampleShape, List<Layer> net) {
         if (sampleShape.length != 3) {
@@ -46,6 +52,11 @@ final class TransformerPlanner implements FamilyPlanner<TransformerArchitecture>
                     + "vocabulary of at least 2 ids, not " + java.util.Arrays.toString(sampleShape) + " and " + vocabulary);
         }
         checkShared(spec);
+        if ((long) vocabulary * spec.width() > MAX_TABLE_VALUES) {
+            throw new UnbuildableArchitectureException("architecture.width: a token table of " + vocabulary + " ids × " + spec.width()
+                    + " is " + (long) vocabulary * spec.width() + " values, more than " + MAX_TABLE_VALUES + " (256 MiB of floats); "
+                    + "use a smaller width, or renumber the ids so that fewer distinct ones are used");
+        }
         net.add(NetworkPlan.Embed.ofIds((int) sampleShape[0], spec.width(), spec.pooling() == TokenPooling.CLS, vocabulary));
         return encoders(spec, net);
     }

@@ -235,5 +235,12 @@ class TransformerPlannerTest {
                         + "not [12] and 1");
         assertThatThrownBy(() -> new ModelBuilder(new long[] {1, 28, 28}, 4, 50).plan(VIT))
                 .hasMessageStartingWith("architecture.family: token ids need examples of shape (length)");
+        // the largest ids the loader takes at the largest width would be a 4 GiB table: refused before anything is allocated
+        TransformerArchitecture wide = new TransformerArchitecture(1, 1024, 4, 1.0, 1, NormPlacement.PRE, TokenPooling.MEAN, 0.0,
+                new HeadSpec(0, 0.0));
+        assertThatThrownBy(() -> new ModelBuilder(new long[] {12}, 4, 1_048_576).plan(wide))
+                .hasMessage("architecture.width: a token table of 1048576 ids × 1024 is 1073741824 values, more than 67108864 "
+                        + "(256 MiB of floats); use a smaller width, or renumber the ids so that fewer distinct ones are used");
+        assertThat(new ModelBuilder(new long[] {12}, 4, 65_536).plan(wide).vocabulary()).as("64 Mi values exactly").isEqualTo(65_536);
     }
 }
